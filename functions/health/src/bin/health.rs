@@ -1,0 +1,18 @@
+//! Lambda entry point for `GET /health`.
+
+use health::handler::HealthCheck;
+use health::probe::DynamoDbProbe;
+use lambda_http::{Error, Request, service_fn};
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let config = shared::aws_sdk_config().await;
+    let check = HealthCheck {
+        probe: DynamoDbProbe::new(aws_sdk_dynamodb::Client::new(&config), Duration::from_secs(2)),
+        tables: shared::env_list("CHECK_TABLES")?,
+    };
+    let check = &check;
+    lambda_http::run(service_fn(move |_: Request| async move { Ok::<_, Error>(check.handle().await) })).await
+}

@@ -1,0 +1,16 @@
+//! The one crate every function depends on. It holds plumbing only: nothing here
+//! knows about users, events, reservations or payments.
+
+pub mod config;
+pub mod http;
+pub mod telemetry;
+
+pub use config::{ConfigError, env_list, env_required};
+pub use http::{ApiError, FieldError, json_response};
+
+/// Loads the AWS SDK configuration once per cold start. In AWS the credentials
+/// come from the execution role; locally the runner sets `AWS_ENDPOINT_URL` and
+/// dummy credentials, so the same code talks to moto.
+pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}

@@ -1,0 +1,401 @@
+//! API Gateway HTTP API, locally: matches a request to a route of the template,
+//! turns it into a payload 2.0 event, invokes the function and turns its answer
+//! back into HTTP.
+
+use crate::lambda::{FunctionPool, InvokeError};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// API Gateway's payload limit.
+pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Segment {
+    Literal(String),
+    Param(String),
+    Greedy(String),
+}
+
+/// One route: `GET /events/{id}`, `ANY /files/{proxy+}` or `$default`.
+#[derive(Clone)]
+pub struct Route {
+    pub route_key: String,
+    /// The route's `Auth.Authorizer` (e.g. `NONE`), or `None` for the API's default.
+    pub authorizer: Option<String>,
+    method: Option<String>,
+    segments: Option<Vec<Segment>>,
+    pub function: Arc<FunctionPool>,
+}
+
+impl Route {
+    pub fn new(method: Option<&str>, path: Option<&str>, authorizer: Option<String>, function: Arc<FunctionPool>) -> Self {
+        let Some(path) = path else {
+            return Self { route_key: "$default".into(), authorizer, method: None, segments: None, function };
+        };
+        let method = method.unwrap_or("ANY").to_ascii_uppercase();
+        let segments = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => match name.strip_suffix('+') {
+                    Some(greedy) => Segment::Greedy(greedy.to_owned()),
+                    None => Segment::Param(name.to_owned()),
+                },
+                None => Segment::Literal(s.to_owned()),
+            })
+            .collect();
+        Self { route_key: format!("{method} {path}"), authorizer, method: Some(method), segments: Some(segments), function }
+    }
+
+    /// Path parameters when the route matches, with a rank: lower is more specific.
+    fn matches(&self, method: &str, path: &str) -> Option<(Vec<u8>, BTreeMap<String, String>)> {
+        let segments = self.segments.as_ref()?;
+        let route_method = self.method.as_deref()?;
+        if route_method != "ANY" && route_method != method {
+            return None;
+        }
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut params = BTreeMap::new();
+        // Literal beats parameter beats greedy, segment by segment; an exact method beats ANY.
+        let mut rank = Vec::new();
+        for (i, segment) in segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(lit) => {
+                    if parts.get(i) != Some(&lit.as_str()) {
+                        return None;
+                    }
+                    rank.push(0);
+                }
+                Segment::Param(name) => {
+                    let part = parts.get(i)?;
+                    params.insert(name.clone(), decode(part));
+                    rank.push(1);
+                }
+                Segment::Greedy(name) => {
+                    if parts.len() <= i {
+                        return None;
+                    }
+                    params.insert(name.clone(), decode(&parts[i..].join("/")));
+                    rank.push(2);
+                    rank.push(u8::from(route_method == "ANY"));
+                    return Some((rank, params));
+                }
+            }
+        }
+        if parts.len() != segments.len() {
+            return None;
+        }
+        rank.push(u8::from(route_method == "ANY"));
+        Some((rank, params))
+    }
+}
+
+fn decode(part: &str) -> String {
+    percent_encoding::percent_decode_str(part).decode_utf8_lossy().into_owned()
+}
+
+pub struct RouteTable {
+    routes: Vec<Route>,
+}
+
+impl RouteTable {
+    pub fn new(routes: Vec<Route>) -> Self {
+        Self { routes }
+    }
+
+    /// (route key, function logical id, authorizer) for every route.
+    pub fn describe(&self) -> Vec<(String, String, Option<String>)> {
+        self.routes.iter().map(|r| (r.route_key.clone(), r.function.config.logical_id.clone(), r.authorizer.clone())).collect()
+    }
+
+    /// The most specific matching route, else `$default`, else none.
+    pub fn find(&self, method: &str, path: &str) -> Option<(&Route, BTreeMap<String, String>)> {
+        let best = self
+            .routes
+            .iter()
+            .filter_map(|route| route.matches(method, path).map(|(rank, params)| (rank, route, params)))
+            .min_by(|a, b| a.0.cmp(&b.0));
+        match best {
+            Some((_, route, params)) => Some((route, params)),
+            None => self.routes.iter().find(|r| r.segments.is_none()).map(|r| (r, BTreeMap::new())),
+        }
+    }
+}
+
+pub fn json_message(status: StatusCode, message: &str) -> Response {
+    (status, [("content-type", "application/json")], json!({ "message": message }).to_string()).into_response()
+}
+
+fn is_text(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else { return true };
+    let ct = ct.to_ascii_lowercase();
+    ct.starts_with("text/")
+        || ["json", "xml", "javascript", "x-www-form-urlencoded", "graphql", "yaml"].iter().any(|t| ct.contains(t))
+}
+
+pub struct IncomingRequest {
+    pub method: Method,
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub source: SocketAddr,
+}
+
+/// Builds the API Gateway HTTP API payload 2.0 event.
+pub fn build_event(
+    request: &IncomingRequest,
+    route_key: &str,
+    path_parameters: &BTreeMap<String, String>,
+    request_id: &str,
+    authorizer: Option<Value>,
+) -> Value {
+    let now = chrono::Utc::now();
+    let raw_path = request.uri.path().to_owned();
+    let raw_query = request.uri.query().unwrap_or_default().to_owned();
+
+    // HTTP API lower-cases header names and joins repeated headers with commas;
+    // cookies travel apart, in `cookies`.
+    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    let mut cookies = Vec::new();
+    for (name, value) in &request.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        if name == "cookie" {
+            cookies.extend(value.split(';').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()));
+            continue;
+        }
+        headers.entry(name.as_str().to_owned()).and_modify(|v| {
+            v.push(',');
+            v.push_str(&value);
+        }).or_insert(value);
+    }
+    headers.insert("x-forwarded-for".into(), request.source.ip().to_string());
+    headers.insert("x-forwarded-proto".into(), "http".into());
+    headers.entry("x-forwarded-port".into()).or_insert_with(|| request.uri.port_u16().unwrap_or(80).to_string());
+
+    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (k, v) = (decode(&k.replace('+', " ")), decode(&v.replace('+', " ")));
+        query.entry(k).and_modify(|existing| {
+            existing.push(',');
+            existing.push_str(&v);
+        }).or_insert(v);
+    }
+
+    let mut event = Map::new();
+    event.insert("version".into(), json!("2.0"));
+    event.insert("routeKey".into(), json!(route_key));
+    event.insert("rawPath".into(), json!(raw_path));
+    event.insert("rawQueryString".into(), json!(raw_query));
+    if !cookies.is_empty() {
+        event.insert("cookies".into(), json!(cookies));
+    }
+    event.insert("headers".into(), json!(headers));
+    if !query.is_empty() {
+        event.insert("queryStringParameters".into(), json!(query));
+    }
+    if !path_parameters.is_empty() {
+        event.insert("pathParameters".into(), json!(path_parameters));
+    }
+    let host = headers.get("host").cloned().unwrap_or_else(|| "localhost".into());
+    let mut context = json!({
+        "accountId": crate::stack::ACCOUNT,
+        "apiId": "local",
+        "domainName": host,
+        "domainPrefix": host.split('.').next().unwrap_or_default(),
+        "http": {
+            "method": request.method.as_str(),
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": request.source.ip().to_string(),
+            "userAgent": headers.get("user-agent").cloned().unwrap_or_default(),
+        },
+        "requestId": request_id,
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
+        "timeEpoch": now.timestamp_millis(),
+    });
+    if let Some(authorizer) = authorizer {
+        context["authorizer"] = authorizer;
+    }
+    event.insert("requestContext".into(), context);
+    if !request.body.is_empty() {
+        let content_type = request.headers.get("content-type").and_then(|v| v.to_str().ok());
+        match std::str::from_utf8(&request.body) {
+            Ok(text) if is_text(content_type) => {
+                event.insert("body".into(), json!(text));
+                event.insert("isBase64Encoded".into(), json!(false));
+            }
+            _ => {
+                event.insert("body".into(), json!(BASE64.encode(&request.body)));
+                event.insert("isBase64Encoded".into(), json!(true));
+            }
+        }
+    } else {
+        event.insert("isBase64Encoded".into(), json!(false));
+    }
+    Value::Object(event)
+}
+
+/// Turns a function's payload 2.0 answer into an HTTP response, the way HTTP API does:
+/// an object with `statusCode` is a full response; any other JSON is a 200 JSON body.
+pub fn to_http_response(payload: &[u8]) -> Response {
+    let Ok(value) = serde_json::from_slice::<Value>(payload) else {
+        return json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    };
+    let Some(status) = value.get("statusCode") else {
+        return (StatusCode::OK, [("content-type", "application/json")], payload.to_vec()).into_response();
+    };
+    let Some(status) = status.as_u64().and_then(|s| StatusCode::from_u16(s as u16).ok()) else {
+        return json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    };
+    let body = match value.get("body") {
+        Some(Value::String(body)) if value.get("isBase64Encoded") == Some(&Value::Bool(true)) => {
+            match BASE64.decode(body) {
+                Ok(bytes) => bytes,
+                Err(_) => return json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+            }
+        }
+        Some(Value::String(body)) => body.clone().into_bytes(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => other.to_string().into_bytes(),
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    for (name, value) in value.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(text)) {
+            headers.append(name, value);
+        }
+    }
+    for (name, values) in value.get("multiValueHeaders").and_then(Value::as_object).into_iter().flatten() {
+        for v in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(v)) {
+                headers.append(name, value);
+            }
+        }
+    }
+    for cookie in value.get("cookies").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        if let Ok(value) = HeaderValue::try_from(cookie) {
+            headers.append("set-cookie", value);
+        }
+    }
+    response
+}
+
+/// The answer API Gateway gives when the integration fails.
+pub fn integration_failure(error: &InvokeError) -> Response {
+    match error {
+        InvokeError::Timeout(_) => json_message(StatusCode::GATEWAY_TIMEOUT, "Endpoint request timed out"),
+        InvokeError::Function { .. } | InvokeError::Crashed(_) => {
+            json_message(StatusCode::BAD_GATEWAY, "Internal Server Error")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lambda::FunctionConfig;
+    use std::time::Duration;
+
+    fn pool(name: &str) -> Arc<FunctionPool> {
+        FunctionPool::new(FunctionConfig {
+            logical_id: name.into(),
+            name: name.into(),
+            arn: String::new(),
+            binary: "/nonexistent".into(),
+            environment: vec![],
+            memory_mb: 128,
+            timeout: Duration::from_secs(1),
+            max_instances: 1,
+        })
+    }
+
+    fn table() -> RouteTable {
+        RouteTable::new(vec![
+            Route::new(Some("GET"), Some("/events/{id}"), None, pool("GetEvent")),
+            Route::new(Some("GET"), Some("/events/mine"), None, pool("Mine")),
+            Route::new(Some("ANY"), Some("/events/{id}"), None, pool("AnyEvent")),
+            Route::new(Some("GET"), Some("/files/{proxy+}"), None, pool("Files")),
+            Route::new(None, None, None, pool("Default")),
+        ])
+    }
+
+    #[test]
+    fn most_specific_route_wins() {
+        let t = table();
+        let (route, params) = t.find("GET", "/events/42").unwrap();
+        assert_eq!(route.function.config.logical_id, "GetEvent");
+        assert_eq!(params["id"], "42");
+        assert_eq!(t.find("GET", "/events/mine").unwrap().0.function.config.logical_id, "Mine");
+        assert_eq!(t.find("DELETE", "/events/42").unwrap().0.function.config.logical_id, "AnyEvent");
+        let (route, params) = t.find("GET", "/files/a/b%20c.txt").unwrap();
+        assert_eq!(route.function.config.logical_id, "Files");
+        assert_eq!(params["proxy"], "a/b c.txt");
+        assert_eq!(t.find("GET", "/nothing/here").unwrap().0.route_key, "$default");
+    }
+
+    #[test]
+    fn no_route_and_no_default_is_none() {
+        let t = RouteTable::new(vec![Route::new(Some("GET"), Some("/health"), None, pool("Health"))]);
+        assert!(t.find("GET", "/healthz").is_none());
+        assert!(t.find("POST", "/health").is_none());
+        assert!(t.find("GET", "/health/").is_some(), "a trailing slash still names the same resource");
+    }
+
+    #[test]
+    fn event_has_the_payload_2_shape() {
+        let mut headers = HeaderMap::new();
+        headers.append("X-Multi", "a".parse().unwrap());
+        headers.append("X-Multi", "b".parse().unwrap());
+        headers.append("cookie", "s=1; t=2".parse().unwrap());
+        headers.append("content-type", "application/octet-stream".parse().unwrap());
+        let request = IncomingRequest {
+            method: Method::POST,
+            uri: "/things/7?a=1&a=2&b=x%20y".parse().unwrap(),
+            headers,
+            body: Bytes::from_static(&[0, 159, 146, 150]),
+            source: "127.0.0.1:5555".parse().unwrap(),
+        };
+        let params = [("id".to_owned(), "7".to_owned())].into();
+        let event = build_event(&request, "POST /things/{id}", &params, "req-1", None);
+        assert_eq!(event["version"], "2.0");
+        assert_eq!(event["rawQueryString"], "a=1&a=2&b=x%20y");
+        assert_eq!(event["queryStringParameters"], json!({"a": "1,2", "b": "x y"}));
+        assert_eq!(event["pathParameters"], json!({"id": "7"}));
+        assert_eq!(event["headers"]["x-multi"], "a,b");
+        assert_eq!(event["cookies"], json!(["s=1", "t=2"]));
+        assert_eq!(event["isBase64Encoded"], true);
+        assert_eq!(BASE64.decode(event["body"].as_str().unwrap()).unwrap(), vec![0, 159, 146, 150]);
+        assert_eq!(event["requestContext"]["http"]["method"], "POST");
+        assert_eq!(event["requestContext"]["requestId"], "req-1");
+        let _: aws_lambda_events::apigw::ApiGatewayV2httpRequest = serde_json::from_value(event).unwrap();
+    }
+
+    #[test]
+    fn responses_follow_payload_2_rules() {
+        let full = to_http_response(
+            br#"{"statusCode":201,"headers":{"x-a":"1"},"cookies":["a=1","b=2"],"body":"aGk=","isBase64Encoded":true}"#,
+        );
+        assert_eq!(full.status(), StatusCode::CREATED);
+        assert_eq!(full.headers()["x-a"], "1");
+        assert_eq!(full.headers().get_all("set-cookie").iter().count(), 2);
+        let inferred = to_http_response(br#"{"hello":"world"}"#);
+        assert_eq!(inferred.status(), StatusCode::OK);
+        assert_eq!(inferred.headers()["content-type"], "application/json");
+        assert_eq!(to_http_response(b"not json").status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -1,0 +1,472 @@
+//! `local-runner`: the platform without AWS and without Docker.
+//!
+//! It reads template.yaml, creates the tables and queues in moto, runs each
+//! function's real binary behind a local Lambda Runtime API, serves the HttpApi
+//! routes, feeds SQS event sources and fires schedules.
+
+mod gateway;
+mod intrinsics;
+mod lambda;
+mod output;
+mod process;
+mod schedules;
+mod sqs_source;
+mod stack;
+mod template;
+
+use anyhow::{Context, Result, anyhow, bail};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use clap::{Args, Parser, Subcommand};
+use gateway::{IncomingRequest, Route, RouteTable};
+use lambda::FunctionPool;
+use serde_json::{Value, json};
+use stack::{Stack, StackOptions};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use template::{EventSource, Template};
+
+#[derive(Parser)]
+#[command(version, about = "Runs the platform's Lambda functions locally from template.yaml, against moto")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API, feed queues and fire schedules until Ctrl-C.
+    Serve(ServeArgs),
+    /// Run one function once on an event file and print its result, like `sam local invoke`.
+    Invoke(InvokeArgs),
+}
+
+#[derive(Args, Clone)]
+struct StackArgs {
+    /// The SAM template.
+    #[arg(long, default_value = "template.yaml")]
+    template: PathBuf,
+    /// Names resources `<stack>-<LogicalId>`, as CloudFormation would.
+    #[arg(long, default_value = "local")]
+    stack_name: String,
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// Template parameter override, `Name=Value` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// A file of `Name=Value` lines with parameter overrides (`#` starts a comment).
+    #[arg(long)]
+    params_file: Option<PathBuf>,
+    /// Where the function binaries are (default: beside this executable).
+    #[arg(long)]
+    bin_dir: Option<PathBuf>,
+    /// Instances per function when requests overlap (a function's ReservedConcurrentExecutions wins).
+    #[arg(long, default_value_t = 4)]
+    max_instances: usize,
+    /// moto's URL, when moto is already running.
+    #[arg(long, default_value = "http://127.0.0.1:4566")]
+    endpoint: String,
+    /// Start moto from this `moto_server` executable (on --moto-port) and stop it on exit.
+    #[arg(long)]
+    start_moto: Option<PathBuf>,
+    /// Port for a moto started with --start-moto; 0 picks a free one.
+    #[arg(long, default_value_t = 4566)]
+    moto_port: u16,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    stack: StackArgs,
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// HTTP port of the API; 0 picks a free one (printed on the `ready` line).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Stop when standard input closes (for test harnesses that own the runner).
+    #[arg(long)]
+    exit_on_stdin_eof: bool,
+}
+
+#[derive(Args)]
+struct InvokeArgs {
+    /// The function's logical id in the template.
+    function: String,
+    /// The event to send (a JSON file, e.g. from events/).
+    #[arg(long)]
+    event: PathBuf,
+    #[command(flatten)]
+    stack: StackArgs,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUNNER_LOG").unwrap_or_else(|_| "info,aws=warn,hyper=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Invoke(args) => invoke(args).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("local-runner: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// moto, when the runner started it; killed when dropped.
+struct Moto {
+    _child: Option<tokio::process::Child>,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn start_moto(args: &StackArgs) -> Result<(String, Moto)> {
+    let Some(path) = &args.start_moto else {
+        return Ok((args.endpoint.clone(), Moto { _child: None }));
+    };
+    let port = if args.moto_port == 0 { free_port()? } else { args.moto_port };
+    let mut command = tokio::process::Command::new(path);
+    command
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    process::die_with_parent(&mut command);
+    let child = command.spawn().with_context(|| format!("starting moto from {}", path.display()))?;
+    tracing::info!(port, "moto starting");
+    Ok((format!("http://127.0.0.1:{port}"), Moto { _child: Some(child) }))
+}
+
+fn parameters(args: &StackArgs) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(file) = &args.params_file {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        lines.extend(text.lines().map(str::to_owned));
+    }
+    lines.extend(args.params.iter().cloned());
+    for line in lines {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, value) = line.split_once('=').ok_or_else(|| anyhow!("parameter {line:?} is not Name=Value"))?;
+        out.insert(name.trim().to_owned(), value.trim().to_owned());
+    }
+    Ok(out)
+}
+
+async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region.to_owned()))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local-runner"))
+        .load()
+        .await
+}
+
+/// Waits until moto answers, then creates the stack's resources.
+async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::SdkConfig, Moto)> {
+    let template = Template::load(&args.template)?;
+    let (endpoint, moto) = start_moto(args).await?;
+    let options = StackOptions {
+        stack_name: args.stack_name.clone(),
+        region: args.region.clone(),
+        parameters: parameters(args)?,
+        endpoint: endpoint.clone(),
+        api_url: api_url.to_owned(),
+        bin_dir: args.bin_dir.clone().unwrap_or_else(stack::default_bin_dir),
+        max_instances: args.max_instances,
+    };
+    let stack = Stack::new(&template, options)?;
+    for warning in &stack.warnings {
+        tracing::warn!("{warning}");
+    }
+    let missing = stack.missing_binaries();
+    if !missing.is_empty() {
+        bail!("function binaries are missing (run `cargo build --workspace`):\n  {}", missing.join("\n  "));
+    }
+    let sdk = sdk_config(&endpoint, &args.region).await;
+    let probe = aws_sdk_dynamodb::Client::new(&sdk);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match probe.list_tables().limit(1).send().await {
+            Ok(_) => break,
+            Err(err) if tokio::time::Instant::now() > deadline => {
+                bail!("moto does not answer at {endpoint}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(err))
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    stack.provision(&sdk).await?;
+    Ok((stack, sdk, moto))
+}
+
+struct App {
+    routes: RouteTable,
+    functions: BTreeMap<String, Arc<FunctionPool>>,
+    schedules: Vec<schedules::Schedule>,
+    description: Value,
+}
+
+async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
+    let address = listener.local_addr()?;
+    let api_url = format!("http://{address}");
+    let (stack, sdk, _moto) = prepare(&args.stack, &api_url).await?;
+
+    let mut functions = BTreeMap::new();
+    for def in &stack.functions {
+        functions.insert(def.logical_id.clone(), FunctionPool::new(stack.function_config(def)?));
+    }
+    let mut routes = Vec::new();
+    let mut mappings = Vec::new();
+    let mut timers = Vec::new();
+    for def in &stack.functions {
+        let pool = functions[&def.logical_id].clone();
+        for event in &def.events {
+            match event {
+                EventSource::HttpApi(route) => {
+                    routes.push(Route::new(route.method.as_deref(), route.path.as_deref(), route.authorizer.clone(), pool.clone()));
+                }
+                EventSource::Sqs(source) => {
+                    let (_, queue_url, queue_arn) = stack.queue_of(&source.queue)?;
+                    if !source.enabled {
+                        continue;
+                    }
+                    mappings.push(sqs_source::Mapping {
+                        function: pool.clone(),
+                        queue_url,
+                        queue_arn,
+                        region: stack.options.region.clone(),
+                        batch_size: source.batch_size.clamp(1, 10_000),
+                        batching_window: source.batching_window,
+                        report_batch_item_failures: source.report_batch_item_failures,
+                        max_concurrency: source.max_concurrency.unwrap_or(pool.config.max_instances),
+                    });
+                }
+                EventSource::Schedule(source) => {
+                    let expression = match schedules::Expression::parse(&source.expression) {
+                        Ok(e) => Some(e),
+                        Err(err) => {
+                            tracing::warn!("schedule {}.{}: {err:#}; it fires only when triggered", def.logical_id, source.event_name);
+                            None
+                        }
+                    };
+                    let timezone = match source.timezone.as_deref() {
+                        Some(tz) => tz.parse().map_err(|_| anyhow!("schedule {}: unknown time zone {tz}", source.event_name))?,
+                        None => chrono_tz::Tz::UTC,
+                    };
+                    let dead_letter_queue = match &source.dead_letter_queue {
+                        Some(arn) => Some(stack.queue_of(arn)?.1),
+                        None => None,
+                    };
+                    let id = format!("{}.{}", def.logical_id, source.event_name);
+                    timers.push(schedules::Schedule {
+                        rule_arn: format!("arn:aws:events:{}:{}:rule/{}-{}", stack.options.region, stack::ACCOUNT, stack.options.stack_name, id.replace('.', "-")),
+                        id,
+                        alias: source.name.clone(),
+                        expression_text: source.expression.clone(),
+                        expression,
+                        timezone,
+                        input: source.input.clone(),
+                        enabled: source.enabled,
+                        max_retries: source.max_retries,
+                        function: pool.clone(),
+                        region: stack.options.region.clone(),
+                        dead_letter_queue,
+                    });
+                }
+            }
+        }
+    }
+    let routes = RouteTable::new(routes);
+    let description = json!({
+        "api": api_url,
+        "moto": stack.options.endpoint,
+        "routes": routes.describe().into_iter().map(|(key, function, authorizer)| json!({"route": key, "function": function, "authorizer": authorizer})).collect::<Vec<_>>(),
+        "tables": stack.tables.iter().map(|t| json!({"logicalId": t.logical_id, "name": t.name})).collect::<Vec<_>>(),
+        "queues": stack.queues.iter().map(|q| json!({"logicalId": q.logical_id, "name": q.name, "url": stack.resolver.resources[&q.logical_id].reference})).collect::<Vec<_>>(),
+        "eventSources": mappings.iter().map(|m| json!({"queue": m.queue_arn, "function": m.function.config.logical_id, "batchSize": m.batch_size, "reportBatchItemFailures": m.report_batch_item_failures})).collect::<Vec<_>>(),
+        "schedules": timers.iter().map(|s| json!({"name": s.id, "expression": s.expression_text, "timezone": s.timezone.name(), "enabled": s.enabled && s.expression.is_some(), "function": s.function.config.logical_id})).collect::<Vec<_>>(),
+        "functions": functions.values().map(|f| json!({"logicalId": f.config.logical_id, "name": f.config.name, "maxInstances": f.config.max_instances, "timeoutSeconds": f.config.timeout.as_secs()})).collect::<Vec<_>>(),
+    });
+
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let mut background = tokio::task::JoinSet::new();
+    for mapping in mappings {
+        background.spawn(sqs_source::poll(sqs.clone(), mapping));
+    }
+    for schedule in &timers {
+        background.spawn(schedules::run(schedule.clone(), sqs.clone()));
+    }
+
+    let app = Arc::new(App { routes, functions, schedules: timers, description });
+    let router = Router::new()
+        .route("/_local", get(describe))
+        .route("/_local/schedules/{name}", post(trigger_schedule))
+        .route("/_local/functions/{name}/invoke", post(invoke_function))
+        .fallback(handle_api)
+        .with_state(app.clone());
+
+    print_banner(&app.description);
+    println!("ready: {api_url}");
+    let shutdown = shutdown_signal(args.exit_on_stdin_eof);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    background.abort_all();
+    for pool in app.functions.values() {
+        pool.stop_all();
+    }
+    tracing::info!("stopped");
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn print_banner(description: &Value) {
+    let list = |key: &str| description[key].as_array().cloned().unwrap_or_default();
+    println!("Local platform on {} (moto at {})", description["api"].as_str().unwrap_or_default(), description["moto"].as_str().unwrap_or_default());
+    for route in list("routes") {
+        println!("  route     {:<40} -> {}", route["route"].as_str().unwrap_or_default(), route["function"].as_str().unwrap_or_default());
+    }
+    for source in list("eventSources") {
+        println!("  consumer  {:<40} -> {}", source["queue"].as_str().unwrap_or_default().rsplit(':').next().unwrap_or_default(), source["function"].as_str().unwrap_or_default());
+    }
+    for schedule in list("schedules") {
+        println!("  schedule  {:<40} -> {} ({})", schedule["name"].as_str().unwrap_or_default(), schedule["function"].as_str().unwrap_or_default(), schedule["expression"].as_str().unwrap_or_default());
+    }
+    for queue in list("queues") {
+        println!("  queue     {}", queue["url"].as_str().unwrap_or_default());
+    }
+    for table in list("tables") {
+        println!("  table     {}", table["name"].as_str().unwrap_or_default());
+    }
+    println!("  control   GET /_local, POST /_local/schedules/NAME, POST /_local/functions/NAME/invoke");
+}
+
+async fn shutdown_signal(on_stdin_eof: bool) {
+    let stdin_closed = async {
+        if on_stdin_eof {
+            let mut sink = tokio::io::sink();
+            let _ = tokio::io::copy(&mut tokio::io::stdin(), &mut sink).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+        _ = stdin_closed => {}
+    }
+}
+
+async fn describe(State(app): State<Arc<App>>) -> Response {
+    axum::Json(app.description.clone()).into_response()
+}
+
+/// The function's answer as the body, or 502 with the Lambda error.
+fn invocation_answer(result: Result<Bytes, lambda::InvokeError>) -> Response {
+    match result {
+        Ok(body) => (StatusCode::OK, [("content-type", "application/json")], body).into_response(),
+        Err(err) => {
+            let (error_type, message) = match &err {
+                lambda::InvokeError::Function { error_type, message } => (error_type.clone(), message.clone()),
+                lambda::InvokeError::Crashed(why) => ("Runtime.ExitError".to_owned(), why.clone()),
+                lambda::InvokeError::Timeout(_) => ("Sandbox.Timedout".to_owned(), err.to_string()),
+            };
+            (StatusCode::BAD_GATEWAY, axum::Json(json!({"errorType": error_type, "errorMessage": message}))).into_response()
+        }
+    }
+}
+
+async fn trigger_schedule(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    let Some(schedule) = app.schedules.iter().find(|s| s.answers_to(&name)) else {
+        return gateway::json_message(StatusCode::NOT_FOUND, &format!("no schedule named {name}"));
+    };
+    invocation_answer(schedule.fire().await)
+}
+
+async fn invoke_function(State(app): State<Arc<App>>, Path(name): Path<String>, body: Bytes) -> Response {
+    let Some(pool) = app.functions.get(&name) else {
+        return gateway::json_message(StatusCode::NOT_FOUND, &format!("no function named {name}"));
+    };
+    if serde_json::from_slice::<Value>(&body).is_err() {
+        return gateway::json_message(StatusCode::BAD_REQUEST, "the event must be JSON");
+    }
+    invocation_answer(pool.invoke(body).await)
+}
+
+async fn handle_api(State(app): State<Arc<App>>, ConnectInfo(source): ConnectInfo<SocketAddr>, request: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, gateway::MAX_REQUEST_BYTES).await else {
+        return gateway::json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    };
+    let incoming = IncomingRequest { method: parts.method, uri: parts.uri, headers: parts.headers, body, source };
+    let Some((route, params)) = app.routes.find(incoming.method.as_str(), incoming.uri.path()) else {
+        return gateway::json_message(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let event = gateway::build_event(&incoming, &route.route_key, &params, &request_id, None);
+    let mut response = match route.function.invoke(Bytes::from(event.to_string())).await {
+        Ok(payload) => gateway::to_http_response(&payload),
+        Err(err) => gateway::integration_failure(&err),
+    };
+    if let Ok(value) = request_id.parse() {
+        response.headers_mut().insert("apigw-requestid", value);
+    }
+    response
+}
+
+async fn invoke(args: InvokeArgs) -> Result<std::process::ExitCode> {
+    let event = std::fs::read(&args.event).with_context(|| format!("reading {}", args.event.display()))?;
+    serde_json::from_slice::<Value>(&event).with_context(|| format!("{} is not JSON", args.event.display()))?;
+    let (stack, _sdk, _moto) = prepare(&args.stack, "http://127.0.0.1:3000").await?;
+    let def = stack
+        .functions
+        .iter()
+        .find(|f| f.logical_id == args.function)
+        .ok_or_else(|| anyhow!("no function {} in {}", args.function, args.stack.template.display()))?;
+    let pool = FunctionPool::new(stack.function_config(def)?);
+    let result = pool.invoke(Bytes::from(event)).await;
+    pool.stop_all();
+    match result {
+        Ok(body) => {
+            println!("{}", String::from_utf8_lossy(&body));
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            Ok(std::process::ExitCode::FAILURE)
+        }
+    }
+}
