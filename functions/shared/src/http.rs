@@ -68,7 +68,12 @@ impl ApiError {
             fields: &'a [FieldError],
         }
         let envelope = Envelope {
-            error: Inner { status: self.status.as_u16(), code: self.code, message: &self.message, fields: &self.fields },
+            error: Inner {
+                status: self.status.as_u16(),
+                code: self.code,
+                message: &self.message,
+                fields: &self.fields,
+            },
         };
         json_response(self.status, &envelope)
     }

@@ -35,7 +35,12 @@ pub struct Route {
 }
 
 impl Route {
-    pub fn new(method: Option<&str>, path: Option<&str>, authorizer: Option<String>, function: Arc<FunctionPool>) -> Self {
+    pub fn new(
+        method: Option<&str>,
+        path: Option<&str>,
+        authorizer: Option<String>,
+        function: Arc<FunctionPool>,
+    ) -> Self {
         let Some(path) = path else {
             return Self { route_key: "$default".into(), authorizer, method: None, segments: None, function };
         };
@@ -51,7 +56,13 @@ impl Route {
                 None => Segment::Literal(s.to_owned()),
             })
             .collect();
-        Self { route_key: format!("{method} {path}"), authorizer, method: Some(method), segments: Some(segments), function }
+        Self {
+            route_key: format!("{method} {path}"),
+            authorizer,
+            method: Some(method),
+            segments: Some(segments),
+            function,
+        }
     }
 
     /// Path parameters when the route matches, with a rank: lower is more specific.
@@ -112,7 +123,10 @@ impl RouteTable {
 
     /// (route key, function logical id, authorizer) for every route.
     pub fn describe(&self) -> Vec<(String, String, Option<String>)> {
-        self.routes.iter().map(|r| (r.route_key.clone(), r.function.config.logical_id.clone(), r.authorizer.clone())).collect()
+        self.routes
+            .iter()
+            .map(|r| (r.route_key.clone(), r.function.config.logical_id.clone(), r.authorizer.clone()))
+            .collect()
     }
 
     /// The most specific matching route, else `$default`, else none.
@@ -170,10 +184,13 @@ pub fn build_event(
             cookies.extend(value.split(';').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()));
             continue;
         }
-        headers.entry(name.as_str().to_owned()).and_modify(|v| {
-            v.push(',');
-            v.push_str(&value);
-        }).or_insert(value);
+        headers
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push(',');
+                v.push_str(&value);
+            })
+            .or_insert(value);
     }
     headers.insert("x-forwarded-for".into(), request.source.ip().to_string());
     headers.insert("x-forwarded-proto".into(), "http".into());
@@ -183,10 +200,13 @@ pub fn build_event(
     for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let (k, v) = (decode(&k.replace('+', " ")), decode(&v.replace('+', " ")));
-        query.entry(k).and_modify(|existing| {
-            existing.push(',');
-            existing.push_str(&v);
-        }).or_insert(v);
+        query
+            .entry(k)
+            .and_modify(|existing| {
+                existing.push(',');
+                existing.push_str(&v);
+            })
+            .or_insert(v);
     }
 
     let mut event = Map::new();

@@ -32,13 +32,15 @@ impl Resolver {
     /// Resolves every intrinsic inside `value`.
     pub fn resolve(&self, value: &Value) -> Result<Value> {
         match value {
-            Value::Array(items) => {
-                Ok(Value::Array(items.iter().filter(|v| !is_no_value(v)).map(|v| self.resolve(v)).collect::<Result<_>>()?))
-            }
+            Value::Array(items) => Ok(Value::Array(
+                items.iter().filter(|v| !is_no_value(v)).map(|v| self.resolve(v)).collect::<Result<_>>()?,
+            )),
             Value::Object(map) if map.len() == 1 => {
                 let (key, arg) = map.iter().next().expect("one entry");
                 match key.as_str() {
-                    "Ref" => self.reference(arg.as_str().ok_or_else(|| anyhow!("Ref takes a name"))?).map(Value::String),
+                    "Ref" => {
+                        self.reference(arg.as_str().ok_or_else(|| anyhow!("Ref takes a name"))?).map(Value::String)
+                    }
                     "Fn::GetAtt" => self.get_att(arg).map(Value::String),
                     "Fn::Sub" => self.sub(arg).map(Value::String),
                     "Fn::Join" => self.join(arg),
@@ -81,7 +83,10 @@ impl Resolver {
             "AWS::AccountId" => return Ok(self.account.clone()),
             "AWS::StackName" => return Ok(self.stack_name.clone()),
             "AWS::StackId" => {
-                return Ok(format!("arn:aws:cloudformation:{}:{}:stack/{}/local", self.region, self.account, self.stack_name));
+                return Ok(format!(
+                    "arn:aws:cloudformation:{}:{}:stack/{}/local",
+                    self.region, self.account, self.stack_name
+                ));
             }
             "AWS::Partition" => return Ok("aws".into()),
             "AWS::URLSuffix" => return Ok("amazonaws.com".into()),
@@ -90,7 +95,9 @@ impl Resolver {
         if let Some(value) = self.parameters.get(name) {
             return match value {
                 Value::String(s) => Ok(s.clone()),
-                Value::Array(items) => Ok(items.iter().map(|v| v.as_str().unwrap_or_default()).collect::<Vec<_>>().join(",")),
+                Value::Array(items) => {
+                    Ok(items.iter().map(|v| v.as_str().unwrap_or_default()).collect::<Vec<_>>().join(","))
+                }
                 other => Ok(other.to_string()),
             };
         }
@@ -101,8 +108,10 @@ impl Resolver {
     }
 
     fn attribute(&self, resource: &str, attribute: &str) -> Result<String> {
-        let physical =
-            self.resources.get(resource).ok_or_else(|| anyhow!("GetAtt on {resource}, which is not an emulated resource"))?;
+        let physical = self
+            .resources
+            .get(resource)
+            .ok_or_else(|| anyhow!("GetAtt on {resource}, which is not an emulated resource"))?;
         physical
             .attributes
             .get(attribute)
@@ -156,7 +165,8 @@ impl Resolver {
     }
 
     fn join(&self, arg: &Value) -> Result<Value> {
-        let items = arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| anyhow!("Fn::Join takes [delimiter, list]"))?;
+        let items =
+            arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| anyhow!("Fn::Join takes [delimiter, list]"))?;
         let delimiter = items[0].as_str().unwrap_or_default();
         let list = self.resolve(&items[1])?;
         let parts = list.as_array().ok_or_else(|| anyhow!("Fn::Join needs a list"))?;
@@ -168,18 +178,23 @@ impl Resolver {
         let items = arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| anyhow!("Fn::Select takes [index, list]"))?;
         let index: usize = self.resolve_string(&items[0])?.parse()?;
         let list = self.resolve(&items[1])?;
-        list.as_array().and_then(|l| l.get(index)).cloned().ok_or_else(|| anyhow!("Fn::Select: index {index} out of range"))
+        list.as_array()
+            .and_then(|l| l.get(index))
+            .cloned()
+            .ok_or_else(|| anyhow!("Fn::Select: index {index} out of range"))
     }
 
     fn split(&self, arg: &Value) -> Result<Value> {
-        let items = arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| anyhow!("Fn::Split takes [delimiter, string]"))?;
+        let items =
+            arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| anyhow!("Fn::Split takes [delimiter, string]"))?;
         let delimiter = items[0].as_str().unwrap_or_default();
         let source = self.resolve_string(&items[1])?;
         Ok(Value::Array(source.split(delimiter).map(|s| Value::String(s.to_owned())).collect()))
     }
 
     fn if_(&self, arg: &Value) -> Result<Value> {
-        let items = arg.as_array().filter(|a| a.len() == 3).ok_or_else(|| anyhow!("Fn::If takes [condition, then, else]"))?;
+        let items =
+            arg.as_array().filter(|a| a.len() == 3).ok_or_else(|| anyhow!("Fn::If takes [condition, then, else]"))?;
         let condition = items[0].as_str().ok_or_else(|| anyhow!("Fn::If names a condition"))?;
         let branch = if self.condition(condition)? { &items[1] } else { &items[2] };
         self.resolve(branch)

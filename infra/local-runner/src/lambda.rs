@@ -65,6 +65,8 @@ enum Outcome {
 struct Job {
     request_id: String,
     payload: Bytes,
+    /// Told when the instance takes the job: the function's timeout starts then.
+    picked: oneshot::Sender<()>,
     reply: oneshot::Sender<Outcome>,
 }
 
@@ -112,7 +114,8 @@ impl Instance {
             .ok()
             .and_then(|status| {
                 status.lines().find_map(|line| {
-                    line.strip_prefix("VmHWM:").and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                    line.strip_prefix("VmHWM:")
+                        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
                 })
             })
             .map(|kb| kb.div_ceil(1024))
@@ -145,20 +148,36 @@ impl FunctionPool {
                 other => break other,
             }
         };
-        let (instance, cold) = match reused {
-            Some(instance) => (instance, false),
-            None => match self.spawn().await {
-                Ok(instance) => (instance, true),
-                Err(why) => return Err(InvokeError::Crashed(why)),
-            },
+        let instance = match reused {
+            Some(instance) => instance,
+            None => self.spawn().await.map_err(InvokeError::Crashed)?,
         };
         let request_id = uuid::Uuid::new_v4().to_string();
         let (reply_tx, mut reply_rx) = oneshot::channel();
-        let job = Job { request_id: request_id.clone(), payload, reply: reply_tx };
+        let (picked_tx, picked_rx) = oneshot::channel();
+        let job = Job { request_id: request_id.clone(), payload, picked: picked_tx, reply: reply_tx };
         if instance.jobs.send(job).is_err() {
             return Err(InvokeError::Crashed("instance stopped before the invocation".into()));
         }
-        let limit = self.config.timeout + if cold { INIT_LIMIT } else { Duration::from_millis(250) };
+        // A cold instance first has to initialise (Lambda allows 10 s); the function's
+        // own timeout counts from the moment the instance takes the invocation.
+        let picked = tokio::select! {
+            picked = picked_rx => picked.is_ok(),
+            _ = instance.died() => false,
+            _ = tokio::time::sleep(INIT_LIMIT) => {
+                instance.kill();
+                return Err(InvokeError::Crashed(format!("the runtime did not ask for work within {} s", INIT_LIMIT.as_secs())));
+            }
+        };
+        if !picked {
+            // The exit watcher answers with the reason (init error, exit status).
+            let why = match tokio::time::timeout(Duration::from_millis(500), reply_rx).await {
+                Ok(Ok(Outcome::Crashed(why))) => why,
+                _ => "instance exited before taking the invocation".to_owned(),
+            };
+            return Err(InvokeError::Crashed(why));
+        }
+        let limit = self.config.timeout;
         let outcome = tokio::select! {
             outcome = &mut reply_rx => outcome.ok(),
             _ = instance.died() => {
@@ -194,7 +213,8 @@ impl FunctionPool {
 
     async fn spawn(&self) -> Result<Arc<Instance>, String> {
         let config = self.config.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("runtime API listener: {e}"))?;
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("runtime API listener: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let number = self.started.fetch_add(1, Ordering::Relaxed) + 1;
 
@@ -217,9 +237,12 @@ impl FunctionPool {
         let spawned = Instant::now();
         let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", config.binary.display()))?;
         let pid = child.id().unwrap_or_default();
-        for stream in [child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>), child.stderr.take().map(|s| Box::new(s) as _)]
-            .into_iter()
-            .flatten()
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
+            child.stderr.take().map(|s| Box::new(s) as _),
+        ]
+        .into_iter()
+        .flatten()
         {
             let function = config.logical_id.clone();
             tokio::spawn(async move {
@@ -315,6 +338,7 @@ async fn next_invocation(State(instance): State<Arc<Instance>>) -> Response {
     output::platform(&config.logical_id, &format!("START RequestId: {} Version: $LATEST", job.request_id));
     *instance.current.lock().expect("lock") =
         Some(Running { request_id: job.request_id.clone(), started: Instant::now(), reply: job.reply });
+    let _ = job.picked.send(());
     let mut headers = HeaderMap::new();
     let mut set = |name: &'static str, value: String| {
         if let Ok(value) = value.parse() {

@@ -4,15 +4,7 @@
 //! function's real binary behind a local Lambda Runtime API, serves the HttpApi
 //! routes, feeds SQS event sources and fires schedules.
 
-mod gateway;
-mod intrinsics;
-mod lambda;
-mod output;
-mod process;
-mod schedules;
-mod sqs_source;
-mod stack;
-mod template;
+use local_runner::{gateway, lambda, process, schedules, sqs_source, stack};
 
 use anyhow::{Context, Result, anyhow, bail};
 use axum::Router;
@@ -24,6 +16,7 @@ use axum::routing::{get, post};
 use clap::{Args, Parser, Subcommand};
 use gateway::{IncomingRequest, Route, RouteTable};
 use lambda::FunctionPool;
+use local_runner::template::{EventSource, Template};
 use serde_json::{Value, json};
 use stack::{Stack, StackOptions};
 use std::collections::BTreeMap;
@@ -31,7 +24,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use template::{EventSource, Template};
 
 #[derive(Parser)]
 #[command(version, about = "Runs the platform's Lambda functions locally from template.yaml, against moto")]
@@ -110,7 +102,8 @@ struct InvokeArgs {
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RUNNER_LOG").unwrap_or_else(|_| "info,aws=warn,hyper=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("RUNNER_LOG")
+                .unwrap_or_else(|_| "info,aws=warn,hyper=warn".into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -249,7 +242,12 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         for event in &def.events {
             match event {
                 EventSource::HttpApi(route) => {
-                    routes.push(Route::new(route.method.as_deref(), route.path.as_deref(), route.authorizer.clone(), pool.clone()));
+                    routes.push(Route::new(
+                        route.method.as_deref(),
+                        route.path.as_deref(),
+                        route.authorizer.clone(),
+                        pool.clone(),
+                    ));
                 }
                 EventSource::Sqs(source) => {
                     let (_, queue_url, queue_arn) = stack.queue_of(&source.queue)?;
@@ -271,12 +269,18 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
                     let expression = match schedules::Expression::parse(&source.expression) {
                         Ok(e) => Some(e),
                         Err(err) => {
-                            tracing::warn!("schedule {}.{}: {err:#}; it fires only when triggered", def.logical_id, source.event_name);
+                            tracing::warn!(
+                                "schedule {}.{}: {err:#}; it fires only when triggered",
+                                def.logical_id,
+                                source.event_name
+                            );
                             None
                         }
                     };
                     let timezone = match source.timezone.as_deref() {
-                        Some(tz) => tz.parse().map_err(|_| anyhow!("schedule {}: unknown time zone {tz}", source.event_name))?,
+                        Some(tz) => {
+                            tz.parse().map_err(|_| anyhow!("schedule {}: unknown time zone {tz}", source.event_name))?
+                        }
                         None => chrono_tz::Tz::UTC,
                     };
                     let dead_letter_queue = match &source.dead_letter_queue {
@@ -285,7 +289,13 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
                     };
                     let id = format!("{}.{}", def.logical_id, source.event_name);
                     timers.push(schedules::Schedule {
-                        rule_arn: format!("arn:aws:events:{}:{}:rule/{}-{}", stack.options.region, stack::ACCOUNT, stack.options.stack_name, id.replace('.', "-")),
+                        rule_arn: format!(
+                            "arn:aws:events:{}:{}:rule/{}-{}",
+                            stack.options.region,
+                            stack::ACCOUNT,
+                            stack.options.stack_name,
+                            id.replace('.', "-")
+                        ),
                         id,
                         alias: source.name.clone(),
                         expression_text: source.expression.clone(),
@@ -347,15 +357,32 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
 
 fn print_banner(description: &Value) {
     let list = |key: &str| description[key].as_array().cloned().unwrap_or_default();
-    println!("Local platform on {} (moto at {})", description["api"].as_str().unwrap_or_default(), description["moto"].as_str().unwrap_or_default());
+    println!(
+        "Local platform on {} (moto at {})",
+        description["api"].as_str().unwrap_or_default(),
+        description["moto"].as_str().unwrap_or_default()
+    );
     for route in list("routes") {
-        println!("  route     {:<40} -> {}", route["route"].as_str().unwrap_or_default(), route["function"].as_str().unwrap_or_default());
+        println!(
+            "  route     {:<40} -> {}",
+            route["route"].as_str().unwrap_or_default(),
+            route["function"].as_str().unwrap_or_default()
+        );
     }
     for source in list("eventSources") {
-        println!("  consumer  {:<40} -> {}", source["queue"].as_str().unwrap_or_default().rsplit(':').next().unwrap_or_default(), source["function"].as_str().unwrap_or_default());
+        println!(
+            "  consumer  {:<40} -> {}",
+            source["queue"].as_str().unwrap_or_default().rsplit(':').next().unwrap_or_default(),
+            source["function"].as_str().unwrap_or_default()
+        );
     }
     for schedule in list("schedules") {
-        println!("  schedule  {:<40} -> {} ({})", schedule["name"].as_str().unwrap_or_default(), schedule["function"].as_str().unwrap_or_default(), schedule["expression"].as_str().unwrap_or_default());
+        println!(
+            "  schedule  {:<40} -> {} ({})",
+            schedule["name"].as_str().unwrap_or_default(),
+            schedule["function"].as_str().unwrap_or_default(),
+            schedule["expression"].as_str().unwrap_or_default()
+        );
     }
     for queue in list("queues") {
         println!("  queue     {}", queue["url"].as_str().unwrap_or_default());
@@ -404,7 +431,8 @@ fn invocation_answer(result: Result<Bytes, lambda::InvokeError>) -> Response {
                 lambda::InvokeError::Crashed(why) => ("Runtime.ExitError".to_owned(), why.clone()),
                 lambda::InvokeError::Timeout(_) => ("Sandbox.Timedout".to_owned(), err.to_string()),
             };
-            (StatusCode::BAD_GATEWAY, axum::Json(json!({"errorType": error_type, "errorMessage": message}))).into_response()
+            (StatusCode::BAD_GATEWAY, axum::Json(json!({"errorType": error_type, "errorMessage": message})))
+                .into_response()
         }
     }
 }
@@ -426,7 +454,11 @@ async fn invoke_function(State(app): State<Arc<App>>, Path(name): Path<String>, 
     invocation_answer(pool.invoke(body).await)
 }
 
-async fn handle_api(State(app): State<Arc<App>>, ConnectInfo(source): ConnectInfo<SocketAddr>, request: Request) -> Response {
+async fn handle_api(
+    State(app): State<Arc<App>>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, gateway::MAX_REQUEST_BYTES).await else {
@@ -448,6 +480,7 @@ async fn handle_api(State(app): State<Arc<App>>, ConnectInfo(source): ConnectInf
 }
 
 async fn invoke(args: InvokeArgs) -> Result<std::process::ExitCode> {
+    local_runner::output::logs_to_stderr();
     let event = std::fs::read(&args.event).with_context(|| format!("reading {}", args.event.display()))?;
     serde_json::from_slice::<Value>(&event).with_context(|| format!("{} is not JSON", args.event.display()))?;
     let (stack, _sdk, _moto) = prepare(&args.stack, "http://127.0.0.1:3000").await?;

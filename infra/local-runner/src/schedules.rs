@@ -41,9 +41,13 @@ impl Expression {
         if let Some(cron) = inner("cron(") {
             let fields: Vec<&str> = cron.split_whitespace().collect();
             if fields.len() != 6 {
-                bail!("an AWS cron expression has six fields (minutes hours day-of-month month day-of-week year): {text}");
+                bail!(
+                    "an AWS cron expression has six fields (minutes hours day-of-month month day-of-week year): {text}"
+                );
             }
-            if fields.iter().any(|f| f.contains('L') && *f != "L" || f.contains('W') || f.contains('#')) || fields.contains(&"L") {
+            if fields.iter().any(|f| f.contains('L') && *f != "L" || f.contains('W') || f.contains('#'))
+                || fields.contains(&"L")
+            {
                 bail!("L, W and # are not supported locally: {text} (trigger it by hand instead)");
             }
             // The cron crate takes seconds first; AWS's `?` means "any".
@@ -70,7 +74,9 @@ impl Expression {
                 let periods = elapsed.num_milliseconds().div_euclid(every.num_milliseconds()) + 1;
                 Some(started + every * periods as i32)
             }
-            Self::Cron(schedule) => schedule.after(&after.with_timezone(&timezone)).next().map(|t| t.with_timezone(&Utc)),
+            Self::Cron(schedule) => {
+                schedule.after(&after.with_timezone(&timezone)).next().map(|t| t.with_timezone(&Utc))
+            }
             Self::At(local) => {
                 let when = timezone.from_local_datetime(local).earliest()?.with_timezone(&Utc);
                 (when > after).then_some(when)

@@ -72,7 +72,10 @@ async fn receive_batch(client: &aws_sdk_sqs::Client, mapping: &Mapping) -> Resul
         let got = received.messages.unwrap_or_default();
         let empty = got.is_empty();
         batch.extend(got);
-        if batch.len() >= mapping.batch_size || started.elapsed() >= mapping.batching_window || (empty && !batch.is_empty()) {
+        if batch.len() >= mapping.batch_size
+            || started.elapsed() >= mapping.batching_window
+            || (empty && !batch.is_empty())
+        {
             return Ok(batch);
         }
         if batch.is_empty() {
@@ -86,12 +89,8 @@ pub fn event(mapping: &Mapping, batch: &[Message]) -> Value {
     let records: Vec<Value> = batch
         .iter()
         .map(|m| {
-            let attributes: Map<String, Value> = m
-                .attributes()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.as_str().to_owned(), json!(v)))
-                .collect();
+            let attributes: Map<String, Value> =
+                m.attributes().into_iter().flatten().map(|(k, v)| (k.as_str().to_owned(), json!(v))).collect();
             let message_attributes: Map<String, Value> = m
                 .message_attributes()
                 .into_iter()
@@ -162,12 +161,18 @@ async fn deliver(client: &aws_sdk_sqs::Client, mapping: &Mapping, batch: Vec<Mes
     let done = match &result {
         Ok(body) => processed(mapping, &batch, Some(body)),
         Err(err) => {
-            output::platform(function, &format!("SQS batch of {} failed: {err}; messages return after the visibility timeout", batch.len()));
+            output::platform(
+                function,
+                &format!("SQS batch of {} failed: {err}; messages return after the visibility timeout", batch.len()),
+            );
             Vec::new()
         }
     };
     if result.is_ok() && done.len() < batch.len() {
-        output::platform(function, &format!("{} of {} messages reported as failed", batch.len() - done.len(), batch.len()));
+        output::platform(
+            function,
+            &format!("{} of {} messages reported as failed", batch.len() - done.len(), batch.len()),
+        );
     }
     let entries: Vec<_> = batch
         .iter()
@@ -184,7 +189,9 @@ async fn deliver(client: &aws_sdk_sqs::Client, mapping: &Mapping, batch: Vec<Mes
     if entries.is_empty() {
         return;
     }
-    if let Err(err) = client.delete_message_batch().queue_url(&mapping.queue_url).set_entries(Some(entries)).send().await {
+    if let Err(err) =
+        client.delete_message_batch().queue_url(&mapping.queue_url).set_entries(Some(entries)).send().await
+    {
         tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(err), "deleting processed messages failed");
     }
 }
@@ -233,8 +240,12 @@ mod tests {
 
     #[test]
     fn unknown_or_empty_identifiers_fail_the_whole_batch() {
-        assert!(processed(&mapping(true), &batch(), Some(br#"{"batchItemFailures":[{"itemIdentifier":"zz"}]}"#)).is_empty());
-        assert!(processed(&mapping(true), &batch(), Some(br#"{"batchItemFailures":[{"itemIdentifier":""}]}"#)).is_empty());
+        assert!(
+            processed(&mapping(true), &batch(), Some(br#"{"batchItemFailures":[{"itemIdentifier":"zz"}]}"#)).is_empty()
+        );
+        assert!(
+            processed(&mapping(true), &batch(), Some(br#"{"batchItemFailures":[{"itemIdentifier":""}]}"#)).is_empty()
+        );
         assert!(processed(&mapping(true), &batch(), Some(br#"{"batchItemFailures":"oops"}"#)).is_empty());
     }
 

@@ -82,7 +82,11 @@ impl Stack {
                         id.to_owned(),
                         Physical {
                             reference: name.clone(),
-                            attributes: [("Arn".into(), arn.clone()), ("StreamArn".into(), format!("{arn}/stream/local"))].into(),
+                            attributes: [
+                                ("Arn".into(), arn.clone()),
+                                ("StreamArn".into(), format!("{arn}/stream/local")),
+                            ]
+                            .into(),
                         },
                     );
                     tables.push(NamedResource { logical_id: id.to_owned(), name, resource: resource.clone() });
@@ -113,7 +117,8 @@ impl Stack {
                         id.to_owned(),
                         Physical {
                             reference: name.clone(),
-                            attributes: [("Arn".into(), format!("arn:aws:lambda:{region}:{account}:function:{name}"))].into(),
+                            attributes: [("Arn".into(), format!("arn:aws:lambda:{region}:{account}:function:{name}"))]
+                                .into(),
                         },
                     );
                     functions.push(def);
@@ -265,7 +270,9 @@ fn projection(v: Option<&Value>) -> ddb::Projection {
 }
 
 fn throughput(v: Option<&Value>) -> Result<ddb::ProvisionedThroughput> {
-    let units = |key: &str| v.and_then(|t| t.get(key)).and_then(|n| n.as_i64().or_else(|| n.as_str()?.parse().ok())).unwrap_or(5);
+    let units = |key: &str| {
+        v.and_then(|t| t.get(key)).and_then(|n| n.as_i64().or_else(|| n.as_str()?.parse().ok())).unwrap_or(5)
+    };
     Ok(ddb::ProvisionedThroughput::builder()
         .read_capacity_units(units("ReadCapacityUnits"))
         .write_capacity_units(units("WriteCapacityUnits"))
@@ -287,12 +294,18 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, table: &NamedResource, 
             _ => ddb::ScalarAttributeType::S,
         };
         request = request
-            .attribute_definitions(ddb::AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build()?)
+            .attribute_definitions(
+                ddb::AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build()?,
+            )
             .key_schema(ddb::KeySchemaElement::builder().attribute_name(name).key_type(ddb::KeyType::Hash).build()?)
             .billing_mode(ddb::BillingMode::PayPerRequest);
     } else {
         let provisioned = p.get("BillingMode").and_then(Value::as_str) == Some("PROVISIONED");
-        request = request.billing_mode(if provisioned { ddb::BillingMode::Provisioned } else { ddb::BillingMode::PayPerRequest });
+        request = request.billing_mode(if provisioned {
+            ddb::BillingMode::Provisioned
+        } else {
+            ddb::BillingMode::PayPerRequest
+        });
         if provisioned {
             request = request.provisioned_throughput(throughput(p.get("ProvisionedThroughput"))?);
         }
@@ -337,7 +350,10 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, table: &NamedResource, 
                 .update_time_to_live()
                 .table_name(&table.name)
                 .time_to_live_specification(
-                    ddb::TimeToLiveSpecification::builder().attribute_name(text(ttl, "AttributeName")?).enabled(true).build()?,
+                    ddb::TimeToLiveSpecification::builder()
+                        .attribute_name(text(ttl, "AttributeName")?)
+                        .enabled(true)
+                        .build()?,
                 )
                 .send()
                 .await

@@ -75,7 +75,6 @@ impl Template {
         Ok(Self { parameters, conditions: section("Conditions"), mappings: section("Mappings"), resources })
     }
 
-    #[cfg(test)]
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
         self.resources.iter().filter(move |r| r.kind == kind)
     }
@@ -85,7 +84,12 @@ impl Template {
         self.resources
             .iter()
             .filter(|r| !KNOWN_TYPES.contains(&r.kind.as_str()) && !IGNORED_TYPES.contains(&r.kind.as_str()))
-            .map(|r| format!("resource {} has type {}, which the local runner does not emulate; it is skipped", r.logical_id, r.kind))
+            .map(|r| {
+                format!(
+                    "resource {} has type {}, which the local runner does not emulate; it is skipped",
+                    r.logical_id, r.kind
+                )
+            })
             .collect()
     }
 }

@@ -23,7 +23,8 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
         "env": {"STAGE": std::env::var("STAGE").ok(), "QUEUE_URL": std::env::var("QUEUE_URL").ok()},
         "event": event.payload,
     });
-    if param("raw").is_some() {
+    // Not an HTTP event (a schedule, a direct invocation): answer with what was seen.
+    if param("raw").is_some() || event_is_not_http(&seen["event"]) {
         return Ok(seen);
     }
     if param("binary").is_some() {
@@ -41,6 +42,10 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
         "cookies": ["a=1; Path=/", "b=2; Path=/"],
         "body": seen.to_string(),
     }))
+}
+
+fn event_is_not_http(event: &Value) -> bool {
+    event.get("requestContext").is_none()
 }
 
 #[tokio::main]

@@ -1,0 +1,80 @@
+//! End to end: the real template.yaml and the real function binaries, served by
+//! the runner against moto, called over HTTP as a client would.
+
+#[allow(dead_code)]
+mod common;
+
+use common::Runner;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+static RUNNER: OnceLock<Runner> = OnceLock::new();
+
+fn runner() -> &'static Runner {
+    common::shared(&RUNNER, &common::workspace_root().join("template.yaml"))
+}
+
+#[tokio::test]
+async fn health_answers_200_with_every_table() {
+    let response = reqwest::get(format!("{}/health", runner().url)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    let tables = body["tables"].as_object().unwrap();
+    for table in ["UsersTable", "EventsTable", "ReservationsTable", "PaymentsTable", "NotificationsTable"] {
+        assert_eq!(tables[&format!("local-{table}")]["status"], "ok", "{table}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn queues_are_created_with_their_dead_letter_queues() {
+    let runner = runner();
+    let sqs = aws_sdk_sqs::Client::new(&common::sdk_config(&runner.moto).await);
+    for (queue, dlq) in [("PaymentRequestsQueue", "PaymentRequestsDLQ"), ("NotificationsQueue", "NotificationsDLQ")] {
+        let url = sqs.get_queue_url().queue_name(format!("local-{queue}")).send().await.unwrap().queue_url.unwrap();
+        let attributes = sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap();
+        let redrive: Value =
+            serde_json::from_str(&attributes[&aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy]).unwrap();
+        assert!(redrive["deadLetterTargetArn"].as_str().unwrap().ends_with(&format!(":local-{dlq}")), "{redrive}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_get_api_gateway_404() {
+    let response = reqwest::get(format!("{}/definitely/not/a/route", runner().url)).await.unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "Not Found");
+}
+
+#[test]
+fn invoke_runs_one_function_on_a_sample_event() {
+    let root = common::workspace_root();
+    let moto = std::env::var_os("MOTO_SERVER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/bin/moto_server"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_local-runner"))
+        .current_dir(&root)
+        .args(["invoke", "HealthFunction", "--event", "events/HealthFunction/get-health.json", "--moto-port", "0"])
+        .arg("--start-moto")
+        .arg(moto)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "invoke failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let result: Value = serde_json::from_str(&stdout).expect("stdout holds only the result");
+    assert_eq!(result["statusCode"], 200, "{result}");
+    let body: Value = serde_json::from_str(result["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["status"], "ok");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("REPORT RequestId: "), "logs and REPORT go to stderr");
+}

@@ -1,0 +1,258 @@
+//! The runner, driven as a client would drive it, against moto and the fixture
+//! functions of `tests/fixtures/template.yaml`.
+
+mod common;
+
+use base64::Engine;
+use common::Runner;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+static RUNNER: OnceLock<Runner> = OnceLock::new();
+
+fn runner() -> &'static Runner {
+    common::shared(&RUNNER, &common::workspace_root().join("infra/local-runner/tests/fixtures/template.yaml"))
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+async fn get_json(path: &str) -> (u16, Value) {
+    let response = client().get(format!("{}{path}", runner().url)).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn path_and_query_parameters_reach_the_function() {
+    let (status, body) = get_json("/echo/r%C3%A9mi?x=1&x=2&q=a+b").await;
+    assert_eq!(status, 200);
+    let event = &body["event"];
+    assert_eq!(event["version"], "2.0");
+    assert_eq!(event["routeKey"], "ANY /echo/{name}");
+    assert_eq!(event["rawPath"], "/echo/r%C3%A9mi");
+    assert_eq!(event["rawQueryString"], "x=1&x=2&q=a+b");
+    assert_eq!(event["pathParameters"], json!({"name": "rémi"}));
+    assert_eq!(event["queryStringParameters"], json!({"x": "1,2", "q": "a b"}));
+    assert_eq!(event["requestContext"]["http"]["method"], "GET");
+    assert_eq!(event["requestContext"]["http"]["sourceIp"], "127.0.0.1");
+    assert!(event["requestContext"]["requestId"].as_str().is_some_and(|id| !id.is_empty()));
+    // The template's environment, resolved: a parameter and a queue URL in moto.
+    assert_eq!(body["env"]["STAGE"], "fixture");
+    assert!(body["env"]["QUEUE_URL"].as_str().unwrap().ends_with("/123456789012/local-OutputQueue"));
+    assert_eq!(body["functionName"], "local-EchoFunction");
+}
+
+#[tokio::test]
+async fn lambda_http_parses_the_events_the_runner_builds() {
+    let response = client()
+        .post(format!("{}/items/42?tag=a&tag=b", runner().url))
+        .header("content-type", "application/octet-stream")
+        .body(vec![0u8, 159, 146, 150, 255])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["method"], "POST");
+    assert_eq!(body["pathParameters"], json!({"id": "42"}));
+    assert_eq!(body["query"], json!([["tag", "a"], ["tag", "b"]]));
+    assert_eq!(body["bodyBytes"], json!([0, 159, 146, 150, 255]), "a binary body arrives base64 and is decoded intact");
+
+    let (status, greedy) = get_json("/files/a/b/c.txt").await;
+    assert_eq!(status, 200);
+    assert_eq!(greedy["pathParameters"], json!({"proxy": "a/b/c.txt"}));
+}
+
+#[tokio::test]
+async fn text_bodies_and_cookies_travel_as_api_gateway_sends_them() {
+    let response = client()
+        .put(format!("{}/echo/x", runner().url))
+        .header("content-type", "application/json")
+        .header("cookie", "session=abc; theme=dark")
+        .body(r#"{"hello":"world"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookies: Vec<_> =
+        response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    assert_eq!(cookies, vec!["a=1; Path=/", "b=2; Path=/"]);
+    assert_eq!(response.headers()["x-fixture"], "echo");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["event"]["body"], r#"{"hello":"world"}"#);
+    assert_eq!(body["event"]["isBase64Encoded"], false);
+    assert_eq!(body["event"]["cookies"], json!(["session=abc", "theme=dark"]));
+}
+
+#[tokio::test]
+async fn base64_responses_are_decoded() {
+    let response = client().get(format!("{}/echo/x?binary=1", runner().url)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/octet-stream");
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(bytes.as_ref(), base64::engine::general_purpose::STANDARD.decode("AAECAwT/").unwrap().as_slice());
+}
+
+#[tokio::test]
+async fn non_2xx_responses_pass_through() {
+    let (status, body) = get_json("/echo/x?status=418").await;
+    assert_eq!(status, 418);
+    assert_eq!(body["event"]["rawPath"], "/echo/x");
+}
+
+#[tokio::test]
+async fn a_response_without_status_code_is_a_200_json_body() {
+    let response = client().get(format!("{}/echo/x?raw=1", runner().url)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["event"]["rawPath"], "/echo/x");
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_json() {
+    let (status, body) = get_json("/no/such/route").await;
+    assert_eq!(status, 404);
+    assert_eq!(body, json!({"message": "Not Found"}));
+    let response = client().delete(format!("{}/crash", runner().url)).send().await.unwrap();
+    assert_eq!(response.status(), 404, "the route exists only for GET");
+}
+
+#[tokio::test]
+async fn a_function_error_is_a_502() {
+    let (status, body) = get_json("/echo/x?error=1").await;
+    assert_eq!(status, 502);
+    assert_eq!(body, json!({"message": "Internal Server Error"}));
+}
+
+#[tokio::test]
+async fn a_crashed_instance_gives_502_and_is_replaced() {
+    let (status, body) = get_json("/crash?crash=1").await;
+    assert_eq!(status, 502);
+    assert_eq!(body, json!({"message": "Internal Server Error"}));
+    let (status, body) = get_json("/crash").await;
+    assert_eq!(status, 200, "a new instance serves the next request");
+    assert!(body["pid"].as_u64().is_some());
+}
+
+#[tokio::test]
+async fn a_timeout_gives_504_and_the_next_call_works() {
+    let (status, body) = get_json("/slow?sleep_ms=3000").await;
+    assert_eq!(status, 504);
+    assert_eq!(body, json!({"message": "Endpoint request timed out"}));
+    let (status, _) = get_json("/slow").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn overlapping_requests_are_served_by_several_instances_within_the_limit() {
+    // EchoFunction has ReservedConcurrentExecutions: 3.
+    let calls = (0..6).map(|_| async { get_json("/echo/concurrent?sleep_ms=700").await });
+    let results = futures::future::join_all(calls).await;
+    let mut pids = HashSet::new();
+    for (status, body) in results {
+        assert_eq!(status, 200);
+        pids.insert(body["pid"].as_u64().unwrap());
+    }
+    assert!(pids.len() >= 2, "overlapping requests should start more than one instance, saw {pids:?}");
+    assert!(pids.len() <= 3, "the function's limit is 3 instances, saw {}", pids.len());
+}
+
+#[tokio::test]
+async fn every_invocation_logs_a_report_line() {
+    let (status, body) = get_json("/echo/report").await;
+    assert_eq!(status, 200);
+    let request_id = body["requestId"].as_str().unwrap().to_owned();
+    let needle = format!("REPORT RequestId: {request_id}");
+    assert!(runner().wait_for_output(&needle, Duration::from_secs(5)), "no REPORT line for {request_id}");
+    let output = runner().output();
+    let line = output.lines().find(|l| l.contains(&needle)).unwrap();
+    for field in ["Duration: ", "Billed Duration: ", "Memory Size: 128 MB", "Max Memory Used: "] {
+        assert!(line.contains(field), "{field:?} missing from {line}");
+    }
+    assert!(output.contains("Init Duration: "), "a cold start reports its init duration");
+}
+
+#[tokio::test]
+async fn a_schedule_can_be_triggered_now() {
+    let response =
+        client().post(format!("{}/_local/schedules/EchoFunction.Nightly", runner().url)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let event = &body["event"];
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    assert_eq!(event["source"], "aws.events");
+    assert_eq!(event["account"], "123456789012");
+    assert!(event["resources"][0].as_str().unwrap().starts_with("arn:aws:events:us-east-1:123456789012:rule/"));
+    let _: aws_lambda_events::eventbridge::EventBridgeEvent<Value> = serde_json::from_value(event.clone()).unwrap();
+
+    let missing = client().post(format!("{}/_local/schedules/Nope", runner().url)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn the_runner_describes_what_it_serves() {
+    let (status, body) = get_json("/_local").await;
+    assert_eq!(status, 200);
+    let routes: Vec<&str> = body["routes"].as_array().unwrap().iter().map(|r| r["route"].as_str().unwrap()).collect();
+    assert!(routes.contains(&"POST /items/{id}"));
+    assert_eq!(body["schedules"][0]["timezone"], "Europe/Paris");
+    assert_eq!(body["eventSources"][0]["reportBatchItemFailures"], true);
+}
+
+#[tokio::test]
+async fn unknown_resource_types_are_warned_about_by_name() {
+    let runner = runner();
+    assert!(
+        runner.wait_for_output("UnemulatedTopic has type AWS::SNS::Topic", Duration::from_secs(5)),
+        "expected a warning naming the resource:\n{}",
+        runner.output()
+    );
+}
+
+async fn receive_all(sqs: &aws_sdk_sqs::Client, url: &str, want: usize, timeout: Duration) -> Vec<String> {
+    let started = Instant::now();
+    let mut bodies = Vec::new();
+    while bodies.len() < want && started.elapsed() < timeout {
+        let out =
+            sqs.receive_message().queue_url(url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+        for message in out.messages.unwrap_or_default() {
+            bodies.push(message.body.clone().unwrap_or_default());
+            sqs.delete_message().queue_url(url).receipt_handle(message.receipt_handle.unwrap()).send().await.unwrap();
+        }
+    }
+    bodies
+}
+
+#[tokio::test]
+async fn sqs_partial_batch_failure_and_redrive_to_the_dlq() {
+    let runner = runner();
+    let sqs = aws_sdk_sqs::Client::new(&common::sdk_config(&runner.moto).await);
+    let url = |name: &str| format!("{}/123456789012/local-{name}", runner.moto);
+    let entries = ["ok-1", "fail-1", "ok-2"]
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(*body)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    sqs.send_message_batch().queue_url(url("InputQueue")).set_entries(Some(entries)).send().await.unwrap();
+
+    let mut processed = receive_all(&sqs, &url("OutputQueue"), 2, Duration::from_secs(20)).await;
+    processed.sort();
+    assert_eq!(processed, vec!["ok-1", "ok-2"], "the successful messages are processed once each");
+
+    // fail-1 is reported failed on each delivery; after maxReceiveCount (2) receives moto moves it to the DLQ.
+    let dead = receive_all(&sqs, &url("InputDLQ"), 1, Duration::from_secs(30)).await;
+    assert_eq!(dead, vec!["fail-1"]);
+    let extra = receive_all(&sqs, &url("OutputQueue"), 1, Duration::from_secs(2)).await;
+    assert!(extra.is_empty(), "successful messages were deleted, not redelivered: {extra:?}");
+}
