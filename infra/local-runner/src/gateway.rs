@@ -10,8 +10,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// API Gateway's payload limit.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
@@ -27,22 +29,17 @@ enum Segment {
 #[derive(Clone)]
 pub struct Route {
     pub route_key: String,
-    /// The route's `Auth.Authorizer` (e.g. `NONE`), or `None` for the API's default.
-    pub authorizer: Option<String>,
+    /// The Lambda authorizer that guards the route, if any.
+    pub auth: Option<Arc<Authorizer>>,
     method: Option<String>,
     segments: Option<Vec<Segment>>,
     pub function: Arc<FunctionPool>,
 }
 
 impl Route {
-    pub fn new(
-        method: Option<&str>,
-        path: Option<&str>,
-        authorizer: Option<String>,
-        function: Arc<FunctionPool>,
-    ) -> Self {
+    pub fn new(method: Option<&str>, path: Option<&str>, function: Arc<FunctionPool>) -> Self {
         let Some(path) = path else {
-            return Self { route_key: "$default".into(), authorizer, method: None, segments: None, function };
+            return Self { route_key: "$default".into(), auth: None, method: None, segments: None, function };
         };
         let method = method.unwrap_or("ANY").to_ascii_uppercase();
         let segments = path
@@ -58,7 +55,7 @@ impl Route {
             .collect();
         Self {
             route_key: format!("{method} {path}"),
-            authorizer,
+            auth: None,
             method: Some(method),
             segments: Some(segments),
             function,
@@ -125,7 +122,9 @@ impl RouteTable {
     pub fn describe(&self) -> Vec<(String, String, Option<String>)> {
         self.routes
             .iter()
-            .map(|r| (r.route_key.clone(), r.function.config.logical_id.clone(), r.authorizer.clone()))
+            .map(|r| {
+                (r.route_key.clone(), r.function.config.logical_id.clone(), r.auth.as_ref().map(|a| a.name.clone()))
+            })
             .collect()
     }
 
@@ -325,11 +324,122 @@ pub fn integration_failure(error: &InvokeError) -> Response {
     }
 }
 
+#[derive(Debug, Clone, PartialEq)]
+enum Decision {
+    Allow(Value),
+    Deny,
+}
+
+/// A Lambda REQUEST authorizer (payload 2.0), called and cached the way API Gateway does.
+pub struct Authorizer {
+    pub name: String,
+    pub function: Arc<FunctionPool>,
+    pub identity_headers: Vec<String>,
+    pub cache_ttl: Duration,
+    pub simple_responses: bool,
+    cache: Mutex<HashMap<String, (Instant, Decision)>>,
+}
+
+impl Authorizer {
+    pub fn new(
+        name: String,
+        function: Arc<FunctionPool>,
+        identity_headers: Vec<String>,
+        cache_ttl: Duration,
+        simple_responses: bool,
+    ) -> Self {
+        Self { name, function, identity_headers, cache_ttl, simple_responses, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The context to hand the route's function as `requestContext.authorizer`, or
+    /// the gateway's refusal: 401 without identity, 403 when denied, 500 when the
+    /// authorizer fails.
+    pub async fn authorize(
+        &self,
+        request: &IncomingRequest,
+        route_key: &str,
+        path_parameters: &BTreeMap<String, String>,
+        request_id: &str,
+    ) -> Result<Value, Response> {
+        let mut identity = Vec::new();
+        for header in &self.identity_headers {
+            match request.headers.get(header).and_then(|v| v.to_str().ok()).filter(|v| !v.trim().is_empty()) {
+                Some(value) => identity.push(value.to_owned()),
+                None => return Err(json_message(StatusCode::UNAUTHORIZED, "Unauthorized")),
+            }
+        }
+        let key = identity.join("\n");
+        let caching = !self.cache_ttl.is_zero() && !identity.is_empty();
+        let cached = if caching {
+            let cache = self.cache.lock().expect("cache lock");
+            cache.get(&key).filter(|(at, _)| at.elapsed() < self.cache_ttl).map(|(_, d)| d.clone())
+        } else {
+            None
+        };
+        let decision = match cached {
+            Some(decision) => decision,
+            None => {
+                let event = authorizer_event(request, route_key, path_parameters, request_id, &identity);
+                let answer = self.function.invoke(Bytes::from(event.to_string())).await;
+                let Some(decision) = answer.ok().and_then(|payload| self.decide(&payload)) else {
+                    return Err(json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"));
+                };
+                if caching {
+                    self.cache.lock().expect("cache lock").insert(key, (Instant::now(), decision.clone()));
+                }
+                decision
+            }
+        };
+        match decision {
+            Decision::Allow(context) => Ok(json!({ "lambda": context })),
+            Decision::Deny => Err(json_message(StatusCode::FORBIDDEN, "Forbidden")),
+        }
+    }
+
+    /// Reads a simple response (`isAuthorized`) or an IAM policy; `None` when malformed.
+    fn decide(&self, payload: &[u8]) -> Option<Decision> {
+        let answer: Value = serde_json::from_slice(payload).ok()?;
+        let context = answer.get("context").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+        let allowed = if self.simple_responses {
+            answer.get("isAuthorized")?.as_bool()?
+        } else {
+            let statements = answer.get("policyDocument")?.get("Statement")?.as_array()?;
+            let effect = |e: &str| statements.iter().any(|s| s.get("Effect").and_then(Value::as_str) == Some(e));
+            effect("Allow") && !effect("Deny")
+        };
+        Some(if allowed { Decision::Allow(context) } else { Decision::Deny })
+    }
+}
+
+/// The REQUEST authorizer event (payload 2.0): the route's event without the body,
+/// plus `type`, `routeArn` and `identitySource`.
+fn authorizer_event(
+    request: &IncomingRequest,
+    route_key: &str,
+    path_parameters: &BTreeMap<String, String>,
+    request_id: &str,
+    identity: &[String],
+) -> Value {
+    let mut event = build_event(request, route_key, path_parameters, request_id, None);
+    let map = event.as_object_mut().expect("events are objects");
+    map.remove("body");
+    map.remove("isBase64Encoded");
+    map.insert("type".into(), json!("REQUEST"));
+    let route_arn = format!(
+        "arn:aws:execute-api:us-east-1:{}:local/$default/{}{}",
+        crate::stack::ACCOUNT,
+        request.method,
+        request.uri.path()
+    );
+    map.insert("routeArn".into(), json!(route_arn));
+    map.insert("identitySource".into(), json!(identity));
+    event
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lambda::FunctionConfig;
-    use std::time::Duration;
 
     fn pool(name: &str) -> Arc<FunctionPool> {
         FunctionPool::new(FunctionConfig {
@@ -346,11 +456,11 @@ mod tests {
 
     fn table() -> RouteTable {
         RouteTable::new(vec![
-            Route::new(Some("GET"), Some("/events/{id}"), None, pool("GetEvent")),
-            Route::new(Some("GET"), Some("/events/mine"), None, pool("Mine")),
-            Route::new(Some("ANY"), Some("/events/{id}"), None, pool("AnyEvent")),
-            Route::new(Some("GET"), Some("/files/{proxy+}"), None, pool("Files")),
-            Route::new(None, None, None, pool("Default")),
+            Route::new(Some("GET"), Some("/events/{id}"), pool("GetEvent")),
+            Route::new(Some("GET"), Some("/events/mine"), pool("Mine")),
+            Route::new(Some("ANY"), Some("/events/{id}"), pool("AnyEvent")),
+            Route::new(Some("GET"), Some("/files/{proxy+}"), pool("Files")),
+            Route::new(None, None, pool("Default")),
         ])
     }
 
@@ -370,7 +480,7 @@ mod tests {
 
     #[test]
     fn no_route_and_no_default_is_none() {
-        let t = RouteTable::new(vec![Route::new(Some("GET"), Some("/health"), None, pool("Health"))]);
+        let t = RouteTable::new(vec![Route::new(Some("GET"), Some("/health"), pool("Health"))]);
         assert!(t.find("GET", "/healthz").is_none());
         assert!(t.find("POST", "/health").is_none());
         assert!(t.find("GET", "/health/").is_some(), "a trailing slash still names the same resource");

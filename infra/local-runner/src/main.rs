@@ -234,6 +234,24 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     for def in &stack.functions {
         functions.insert(def.logical_id.clone(), FunctionPool::new(stack.function_config(def)?));
     }
+    // Lambda authorizers per API, keyed by (API, authorizer name).
+    let mut authorizers: BTreeMap<(String, String), Arc<gateway::Authorizer>> = BTreeMap::new();
+    for (api_id, api) in &stack.apis {
+        for def in &api.authorizers {
+            let arn = stack.resolver.resolve_string(&def.function_arn)?;
+            let pool = functions.values().find(|f| f.config.arn == arn).ok_or_else(|| {
+                anyhow!("authorizer {} of {api_id} points at {arn}, not a function of the template", def.name)
+            })?;
+            let authorizer = gateway::Authorizer::new(
+                def.name.clone(),
+                pool.clone(),
+                def.identity_headers.clone(),
+                def.cache_ttl,
+                def.simple_responses,
+            );
+            authorizers.insert((api_id.clone(), def.name.clone()), Arc::new(authorizer));
+        }
+    }
     let mut routes = Vec::new();
     let mut mappings = Vec::new();
     let mut timers = Vec::new();
@@ -242,12 +260,25 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         for event in &def.events {
             match event {
                 EventSource::HttpApi(route) => {
-                    routes.push(Route::new(
-                        route.method.as_deref(),
-                        route.path.as_deref(),
-                        route.authorizer.clone(),
-                        pool.clone(),
-                    ));
+                    let mut served = Route::new(route.method.as_deref(), route.path.as_deref(), pool.clone());
+                    // SAM: routes without ApiId belong to the implicit API; `Authorizer: NONE` opts out
+                    // of the API's default authorizer.
+                    let api_id = route.api_id.clone().unwrap_or_else(|| "ServerlessHttpApi".to_owned());
+                    let name = match route.authorizer.as_deref() {
+                        Some("NONE") => None,
+                        Some(name) => Some(name.to_owned()),
+                        None => stack.apis.get(&api_id).and_then(|api| api.default_authorizer.clone()),
+                    };
+                    if let Some(name) = name {
+                        let auth = authorizers.get(&(api_id.clone(), name.clone())).ok_or_else(|| {
+                            anyhow!(
+                                "route {} uses authorizer {name}, which {api_id} does not declare",
+                                served.route_key
+                            )
+                        })?;
+                        served.auth = Some(auth.clone());
+                    }
+                    routes.push(served);
                 }
                 EventSource::Sqs(source) => {
                     let (_, queue_url, queue_arn) = stack.queue_of(&source.queue)?;
@@ -468,7 +499,14 @@ async fn handle_api(
     let Some((route, params)) = app.routes.find(incoming.method.as_str(), incoming.uri.path()) else {
         return gateway::json_message(StatusCode::NOT_FOUND, "Not Found");
     };
-    let event = gateway::build_event(&incoming, &route.route_key, &params, &request_id, None);
+    let authorizer = match &route.auth {
+        Some(auth) => match auth.authorize(&incoming, &route.route_key, &params, &request_id).await {
+            Ok(context) => Some(context),
+            Err(refusal) => return refusal,
+        },
+        None => None,
+    };
+    let event = gateway::build_event(&incoming, &route.route_key, &params, &request_id, authorizer);
     let mut response = match route.function.invoke(Bytes::from(event.to_string())).await {
         Ok(payload) => gateway::to_http_response(&payload),
         Err(err) => gateway::integration_failure(&err),

@@ -40,6 +40,8 @@ pub struct Stack {
     pub tables: Vec<NamedResource>,
     pub queues: Vec<NamedResource>,
     pub functions: Vec<FunctionDef>,
+    /// HttpApi logical id → its authorizers.
+    pub apis: BTreeMap<String, crate::template::HttpApiDef>,
     pub warnings: Vec<String>,
 }
 
@@ -52,6 +54,14 @@ impl Stack {
                 warnings.push(format!("parameter override {name} names no parameter of the template"));
             }
             parameters.insert(name.clone(), Value::String(value.clone()));
+        }
+        for name in &template.secret_parameters {
+            if !options.parameters.contains_key(name) {
+                // In AWS the value comes from SSM; locally a fresh random one serves as well.
+                let random = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+                parameters.insert(name.clone(), Value::String(random));
+                tracing::info!("parameter {name} reads a secret from SSM in AWS; using a random local value");
+            }
         }
         let mut resolver = Resolver {
             region: options.region.clone(),
@@ -68,6 +78,7 @@ impl Stack {
         let mut tables = Vec::new();
         let mut queues = Vec::new();
         let mut functions = Vec::new();
+        let mut apis = BTreeMap::new();
         let mut physical = BTreeMap::new();
         for resource in &template.resources {
             let id = resource.logical_id.as_str();
@@ -124,6 +135,7 @@ impl Stack {
                     functions.push(def);
                 }
                 "AWS::Serverless::HttpApi" => {
+                    apis.insert(id.to_owned(), resource.http_api(&mut warnings));
                     physical.insert(id.to_owned(), http_api(&options.api_url));
                 }
                 _ => {}
@@ -132,7 +144,7 @@ impl Stack {
         // The API SAM creates for HttpApi events that name no ApiId.
         physical.entry("ServerlessHttpApi".to_owned()).or_insert_with(|| http_api(&options.api_url));
         resolver.resources = physical;
-        Ok(Self { options, resolver, tables, queues, functions, warnings })
+        Ok(Self { options, resolver, tables, queues, functions, apis, warnings })
     }
 
     pub fn function_name(&self, logical_id: &str) -> String {

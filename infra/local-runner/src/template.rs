@@ -33,6 +33,9 @@ pub struct Resource {
 #[derive(Debug, Clone)]
 pub struct Template {
     pub parameters: BTreeMap<String, Value>,
+    /// Parameters whose value CloudFormation reads from SSM at deploy time and keeps
+    /// secret (`Type: AWS::SSM::Parameter::Value<...>`, `NoEcho: true`).
+    pub secret_parameters: Vec<String>,
     pub conditions: Map<String, Value>,
     pub mappings: Map<String, Value>,
     pub resources: Vec<Resource>,
@@ -50,6 +53,14 @@ impl Template {
         let root = root.as_object().ok_or_else(|| anyhow!("a template is a mapping at the top level"))?;
         let section = |name: &str| root.get(name).and_then(Value::as_object).cloned().unwrap_or_default();
 
+        let secret_parameters = section("Parameters")
+            .into_iter()
+            .filter(|(_, def)| {
+                def.get("Type").and_then(Value::as_str).is_some_and(|t| t.starts_with("AWS::SSM::Parameter::Value"))
+                    && def.get("NoEcho").is_some_and(|v| v == true || v == "true")
+            })
+            .map(|(name, _)| name)
+            .collect();
         let parameters = section("Parameters")
             .into_iter()
             .map(|(name, def)| (name, def.get("Default").cloned().unwrap_or(Value::Null)))
@@ -72,7 +83,13 @@ impl Template {
             let metadata = raw.get("Metadata").cloned().unwrap_or(Value::Null);
             resources.push(Resource { logical_id, kind, properties, metadata });
         }
-        Ok(Self { parameters, conditions: section("Conditions"), mappings: section("Mappings"), resources })
+        Ok(Self {
+            parameters,
+            secret_parameters,
+            conditions: section("Conditions"),
+            mappings: section("Mappings"),
+            resources,
+        })
     }
 
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
@@ -200,6 +217,8 @@ pub enum EventSource {
 
 #[derive(Debug, Clone)]
 pub struct HttpRoute {
+    /// `ApiId: !Ref X`; `None` is SAM's implicit API.
+    pub api_id: Option<String>,
     /// Upper-case method or `ANY`; `None` with `path` `None` is the `$default` route.
     pub method: Option<String>,
     pub path: Option<String>,
@@ -264,6 +283,7 @@ impl Resource {
                 let ep = event.get("Properties").cloned().unwrap_or(Value::Null);
                 match kind {
                     "HttpApi" => events.push(EventSource::HttpApi(HttpRoute {
+                        api_id: ep.get("ApiId").and_then(|v| v.get("Ref")).and_then(Value::as_str).map(str::to_owned),
                         method: str_prop(&ep, "Method").map(|m| m.to_ascii_uppercase()),
                         path: str_prop(&ep, "Path"),
                         authorizer: ep.get("Auth").and_then(|a| a.get("Authorizer")).and_then(Value::as_str).map(str::to_owned),
@@ -337,6 +357,56 @@ impl Resource {
             log_level: logging.and_then(|l| str_prop(l, "ApplicationLogLevel")),
             events,
         })
+    }
+}
+
+/// A Lambda authorizer of an HttpApi (`Auth.Authorizers.<name>`).
+#[derive(Debug, Clone)]
+pub struct AuthorizerDef {
+    pub name: String,
+    pub function_arn: Value,
+    /// Header names (lower case) that make up the identity source; a request
+    /// without them is refused with 401 before the authorizer runs.
+    pub identity_headers: Vec<String>,
+    pub cache_ttl: Duration,
+    pub simple_responses: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HttpApiDef {
+    pub default_authorizer: Option<String>,
+    pub authorizers: Vec<AuthorizerDef>,
+}
+
+impl Resource {
+    /// Reads the `Auth` section of an `AWS::Serverless::HttpApi`.
+    pub fn http_api(&self, warnings: &mut Vec<String>) -> HttpApiDef {
+        let auth = self.properties.get("Auth").cloned().unwrap_or(Value::Null);
+        let mut authorizers = Vec::new();
+        for (name, def) in auth.get("Authorizers").and_then(Value::as_object).into_iter().flatten() {
+            let Some(function_arn) = def.get("FunctionArn").cloned() else {
+                warnings.push(format!(
+                    "HttpApi {}: authorizer {name} is not a Lambda authorizer; the runner lets its routes through unchecked",
+                    self.logical_id
+                ));
+                continue;
+            };
+            let identity_headers = def
+                .get("Identity")
+                .and_then(|i| i.get("Headers"))
+                .and_then(Value::as_array)
+                .map(|headers| headers.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect())
+                .unwrap_or_default();
+            let cache_ttl = def.get("Identity").and_then(|i| num_prop(i, "ReauthorizeEvery")).unwrap_or(300);
+            authorizers.push(AuthorizerDef {
+                name: name.clone(),
+                function_arn,
+                identity_headers,
+                cache_ttl: Duration::from_secs(cache_ttl),
+                simple_responses: bool_prop(def, "EnableSimpleResponses").unwrap_or(false),
+            });
+        }
+        HttpApiDef { default_authorizer: str_prop(&auth, "DefaultAuthorizer"), authorizers }
     }
 }
 

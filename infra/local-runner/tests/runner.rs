@@ -1,10 +1,8 @@
 //! The runner, driven as a client would drive it, against moto and the fixture
 //! functions of `tests/fixtures/template.yaml`.
 
-mod common;
-
 use base64::Engine;
-use common::Runner;
+use platform_tests::Runner;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -13,7 +11,10 @@ use std::time::{Duration, Instant};
 static RUNNER: OnceLock<Runner> = OnceLock::new();
 
 fn runner() -> &'static Runner {
-    common::shared(&RUNNER, &common::workspace_root().join("infra/local-runner/tests/fixtures/template.yaml"))
+    platform_tests::shared(&RUNNER, || {
+        let template = platform_tests::workspace_root().join("infra/local-runner/tests/fixtures/template.yaml");
+        Runner::start_with(std::path::Path::new(env!("CARGO_BIN_EXE_local-runner")), &template, &[])
+    })
 }
 
 fn client() -> reqwest::Client {
@@ -231,7 +232,7 @@ async fn receive_all(sqs: &aws_sdk_sqs::Client, url: &str, want: usize, timeout:
 #[tokio::test]
 async fn sqs_partial_batch_failure_and_redrive_to_the_dlq() {
     let runner = runner();
-    let sqs = aws_sdk_sqs::Client::new(&common::sdk_config(&runner.moto).await);
+    let sqs = aws_sdk_sqs::Client::new(&runner.sdk_config().await);
     let url = |name: &str| format!("{}/123456789012/local-{name}", runner.moto);
     let entries = ["ok-1", "fail-1", "ok-2"]
         .iter()
@@ -255,4 +256,48 @@ async fn sqs_partial_batch_failure_and_redrive_to_the_dlq() {
     assert_eq!(dead, vec!["fail-1"]);
     let extra = receive_all(&sqs, &url("OutputQueue"), 1, Duration::from_secs(2)).await;
     assert!(extra.is_empty(), "successful messages were deleted, not redelivered: {extra:?}");
+}
+
+async fn get_with_token(path: &str, token: Option<&str>) -> (u16, Value) {
+    let mut request = client().get(format!("{}{path}", runner().url));
+    if let Some(token) = token {
+        request = request.header("authorization", token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_authorizer_guards_routes_as_api_gateway_does() {
+    let (status, body) = get_with_token("/secure/x", None).await;
+    assert_eq!((status, body), (401, json!({"message": "Unauthorized"})), "no identity: the gateway refuses");
+    let (status, body) = get_with_token("/secure/x", Some("Bearer deny-me")).await;
+    assert_eq!((status, body), (403, json!({"message": "Forbidden"})), "the authorizer denies");
+    let (status, body) = get_with_token("/secure/x", Some("Bearer explode")).await;
+    assert_eq!((status, body), (500, json!({"message": "Internal Server Error"})), "the authorizer fails");
+
+    let (status, body) = get_with_token("/secure/x", Some("Bearer allow-1")).await;
+    assert_eq!(status, 200);
+    let context = &body["event"]["requestContext"]["authorizer"]["lambda"];
+    assert_eq!(context["principal"], "Bearer allow-1", "the authorizer's context reaches the function");
+    assert_eq!(context["eventType"], "REQUEST");
+
+    let (_, again) = get_with_token("/secure/y", Some("Bearer allow-1")).await;
+    assert_eq!(
+        again["event"]["requestContext"]["authorizer"]["lambda"]["authorizerRequestId"], context["authorizerRequestId"],
+        "a second request with the same token is served from the authorizer cache"
+    );
+    let (_, other) = get_with_token("/secure/y", Some("Bearer allow-2")).await;
+    assert_ne!(
+        other["event"]["requestContext"]["authorizer"]["lambda"]["authorizerRequestId"],
+        context["authorizerRequestId"]
+    );
+}
+
+#[tokio::test]
+async fn routes_that_opt_out_skip_the_authorizer() {
+    let (status, body) = get_with_token("/open", None).await;
+    assert_eq!(status, 200);
+    assert!(body["event"]["requestContext"].get("authorizer").is_none());
 }

@@ -1,17 +1,14 @@
 //! End to end: the real template.yaml and the real function binaries, served by
 //! the runner against moto, called over HTTP as a client would.
 
-#[allow(dead_code)]
-mod common;
-
-use common::Runner;
+use platform_tests::Runner;
 use serde_json::Value;
 use std::sync::OnceLock;
 
 static RUNNER: OnceLock<Runner> = OnceLock::new();
 
 fn runner() -> &'static Runner {
-    common::shared(&RUNNER, &common::workspace_root().join("template.yaml"))
+    platform_tests::shared(&RUNNER, || Runner::platform(&[]))
 }
 
 #[tokio::test]
@@ -31,7 +28,7 @@ async fn health_answers_200_with_every_table() {
 #[tokio::test]
 async fn queues_are_created_with_their_dead_letter_queues() {
     let runner = runner();
-    let sqs = aws_sdk_sqs::Client::new(&common::sdk_config(&runner.moto).await);
+    let sqs = aws_sdk_sqs::Client::new(&runner.sdk_config().await);
     for (queue, dlq) in [("PaymentRequestsQueue", "PaymentRequestsDLQ"), ("NotificationsQueue", "NotificationsDLQ")] {
         let url = sqs.get_queue_url().queue_name(format!("local-{queue}")).send().await.unwrap().queue_url.unwrap();
         let attributes = sqs
@@ -59,15 +56,12 @@ async fn unknown_paths_get_api_gateway_404() {
 
 #[test]
 fn invoke_runs_one_function_on_a_sample_event() {
-    let root = common::workspace_root();
-    let moto = std::env::var_os("MOTO_SERVER")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join(".venv/bin/moto_server"));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_local-runner"))
+    let root = platform_tests::workspace_root();
+    let output = std::process::Command::new(platform_tests::runner_binary())
         .current_dir(&root)
         .args(["invoke", "HealthFunction", "--event", "events/HealthFunction/get-health.json", "--moto-port", "0"])
         .arg("--start-moto")
-        .arg(moto)
+        .arg(platform_tests::moto_server())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -1,0 +1,130 @@
+//! Test harness: starts the real `local-runner` binary (which starts moto) on free
+//! ports and stops it when the test process exits (the runner watches its stdin).
+//!
+//! The platform's API tests live in `tests/`; the runner's own tests use
+//! [`Runner::start_with`] with their fixture template.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub struct Runner {
+    pub url: String,
+    pub moto: String,
+    output: Arc<Mutex<String>>,
+    // Kept open: the runner stops when this pipe closes, i.e. when the tests end.
+    _child: Mutex<Child>,
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// `moto_server` from `MOTO_SERVER` (the Makefile sets it) or the project's `.venv`.
+pub fn moto_server() -> PathBuf {
+    let path = match std::env::var_os("MOTO_SERVER") {
+        Some(path) => PathBuf::from(path),
+        None => workspace_root().join(".venv/bin/moto_server"),
+    };
+    assert!(path.exists(), "moto_server not found at {} (run `make test`, which installs it)", path.display());
+    path
+}
+
+/// The runner built beside this test binary (`target/<profile>/local-runner`).
+pub fn runner_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    // target/<profile>/deps/<test> -> target/<profile>/local-runner
+    let dir = exe.parent().and_then(Path::parent).expect("target directory");
+    let runner = dir.join("local-runner");
+    assert!(runner.exists(), "{} not found (run `cargo build --workspace` first)", runner.display());
+    runner
+}
+
+impl Runner {
+    /// The real platform: template.yaml and the workspace's function binaries.
+    pub fn platform(extra_args: &[&str]) -> Runner {
+        Self::start_with(&runner_binary(), &workspace_root().join("template.yaml"), extra_args)
+    }
+
+    pub fn start_with(runner: &Path, template: &Path, extra_args: &[&str]) -> Runner {
+        let mut child = Command::new(runner)
+            .arg("serve")
+            .arg("--template")
+            .arg(template)
+            .arg("--start-moto")
+            .arg(moto_server())
+            .args(["--moto-port", "0", "--port", "0", "--exit-on-stdin-eof"])
+            .args(extra_args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start local-runner");
+        let output = Arc::new(Mutex::new(String::new()));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let streams: [(Box<dyn std::io::Read + Send>, _); 2] =
+            [(Box::new(stdout), Some(ready_tx)), (Box::new(stderr), None)];
+        for (stream, tx) in streams {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if std::env::var_os("RUNNER_ECHO").is_some() {
+                        eprintln!("runner| {line}");
+                    }
+                    if let (Some(tx), Some(url)) = (&tx, line.strip_prefix("ready: ")) {
+                        let _ = tx.send(url.to_owned());
+                    }
+                    let mut all = output.lock().expect("output lock");
+                    all.push_str(&line);
+                    all.push('\n');
+                }
+            });
+        }
+        let url = match ready_rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url,
+            Err(_) => panic!("runner did not become ready:\n{}", output.lock().expect("output lock")),
+        };
+        let moto = output
+            .lock()
+            .expect("output lock")
+            .lines()
+            .find_map(|l| l.split("(moto at ").nth(1).map(|rest| rest.trim_end_matches(')').to_owned()))
+            .expect("runner names moto's address");
+        Runner { url, moto, output, _child: Mutex::new(child) }
+    }
+
+    /// Everything the runner printed so far (stdout and stderr).
+    pub fn output(&self) -> String {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    /// Waits until the runner's output contains `needle`.
+    pub fn wait_for_output(&self, needle: &str, timeout: Duration) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if self.output().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.moto)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new("local", "local", None, None, "tests"))
+            .load()
+            .await
+    }
+}
+
+/// One runner per test binary, started on first use.
+pub fn shared(cell: &'static OnceLock<Runner>, start: impl FnOnce() -> Runner) -> &'static Runner {
+    cell.get_or_init(start)
+}
