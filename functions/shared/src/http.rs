@@ -24,11 +24,13 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// Seconds, sent as `Retry-After` (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: Vec::new() }
+        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -38,6 +40,30 @@ impl ApiError {
     pub fn validation(fields: Vec<FieldError>) -> Self {
         let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "some fields are invalid");
         err.fields = fields;
+        err
+    }
+
+    /// No valid identity. Token problems never reach handlers (the authorizer refuses
+    /// them); this covers routes that need a caller and have none.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body exceeds {limit} bytes"))
+    }
+
+    pub fn too_many_requests(message: impl Into<String>, retry_after_seconds: u64) -> Self {
+        let mut err = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message);
+        err.retry_after = Some(retry_after_seconds.max(1));
         err
     }
 
@@ -75,8 +101,22 @@ impl ApiError {
                 fields: &self.fields,
             },
         };
-        json_response(self.status, &envelope)
+        let mut response = json_response(self.status, &envelope);
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert("retry-after", seconds.into());
+        }
+        response
     }
+}
+
+/// The response for a handler's result: its own response, or the error's.
+pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(|err| {
+        if err.status.is_server_error() {
+            tracing::error!(code = err.code, message = %err.message, "request failed");
+        }
+        err.to_response()
+    })
 }
 
 impl From<ApiError> for Response<Body> {
@@ -125,6 +165,13 @@ mod tests {
                 "message": "some fields are invalid",
                 "fields": [{"field": "email", "message": "is not an email"}]}})
         );
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_retry() {
+        let resp = ApiError::too_many_requests("locked", 90).to_response();
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(resp.headers()["retry-after"], "90");
     }
 
     #[test]

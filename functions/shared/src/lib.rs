@@ -1,12 +1,15 @@
 //! The one crate every function depends on. It holds plumbing only: nothing here
 //! knows about users, events, reservations or payments.
 
+pub mod auth;
+pub mod body;
 pub mod config;
 pub mod http;
 pub mod telemetry;
 
+pub use auth::{Caller, Role, caller};
 pub use config::{ConfigError, env_list, env_required};
-pub use http::{ApiError, FieldError, json_response};
+pub use http::{ApiError, FieldError, json_response, respond};
 
 /// Loads the AWS SDK configuration once per cold start. In AWS the credentials
 /// come from the execution role; locally the runner sets `AWS_ENDPOINT_URL` and

@@ -1,0 +1,122 @@
+//! Reading JSON request bodies into clear 4xx errors: malformed JSON is 400, an
+//! oversized body 413, wrong types, missing and unknown fields 422 naming each field.
+
+use crate::http::{ApiError, FieldError};
+use lambda_http::Request;
+use serde_json::{Map, Value};
+
+/// Our bodies are small forms; anything larger is a mistake or an attack.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The body as a JSON object.
+pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    let bytes: &[u8] = request.body().as_ref();
+    parse_object(bytes)
+}
+
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("the request needs a JSON body"));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Err(err) => Err(ApiError::new(
+            lambda_http::http::StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {err}"),
+        )),
+    }
+}
+
+/// Takes typed fields out of a JSON object, collecting every problem so the client
+/// learns about all of them at once.
+pub struct Fields {
+    map: Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    pub fn new(map: Map<String, Value>) -> Self {
+        Self { map, errors: Vec::new() }
+    }
+
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
+    }
+
+    /// A string the client must send.
+    pub fn required_str(&mut self, field: &str) -> Option<String> {
+        match self.map.remove(field) {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Null) | None => {
+                self.error(field, "is required");
+                None
+            }
+            Some(_) => {
+                self.error(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// A string the client may send; `null` counts as absent.
+    pub fn optional_str(&mut self, field: &str) -> Option<String> {
+        match self.map.remove(field) {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Null) | None => None,
+            Some(_) => {
+                self.error(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// Rejects fields nobody asked for (typos would otherwise be silently ignored),
+    /// then returns every error found, or `Ok` when there were none.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        let mut unknown: Vec<String> = self.map.keys().cloned().collect();
+        unknown.sort();
+        for field in unknown {
+            self.error(&field, "is not a known field");
+        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::validation(self.errors)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_and_non_object_bodies_are_400() {
+        assert_eq!(parse_object(b"{not json").unwrap_err().code, "malformed_json");
+        assert_eq!(parse_object(b"[1,2]").unwrap_err().status, 400);
+        assert_eq!(parse_object(b"   ").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn oversized_bodies_are_413() {
+        let big = vec![b' '; MAX_BODY_BYTES + 1];
+        assert_eq!(parse_object(&big).unwrap_err().status, 413);
+    }
+
+    #[test]
+    fn every_field_problem_is_reported() {
+        let map = parse_object(br#"{"email": 5, "extra": true, "name": null}"#).unwrap();
+        let mut fields = Fields::new(map);
+        assert_eq!(fields.required_str("email"), None);
+        assert_eq!(fields.required_str("password"), None);
+        assert_eq!(fields.optional_str("name"), None);
+        let err = fields.finish().unwrap_err();
+        assert_eq!(err.status, 422);
+        let named: Vec<(&str, &str)> = err.fields.iter().map(|f| (f.field.as_str(), f.message.as_str())).collect();
+        assert_eq!(
+            named,
+            vec![("email", "must be a string"), ("password", "is required"), ("extra", "is not a known field")]
+        );
+    }
+}

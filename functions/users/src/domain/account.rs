@@ -1,0 +1,193 @@
+//! Accounts: what a valid email, password and display name are, and the user as
+//! the API shows it.
+
+use serde::Serialize;
+use shared::{FieldError, Role};
+
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// Long passphrases are welcome, but the hash input stays bounded.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+/// A user as stored, without storage details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    /// Lower-cased; `None` once the account is erased.
+    pub email: Option<String>,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub failed_logins: u32,
+    /// Epoch seconds until which logins are refused.
+    pub locked_until: Option<i64>,
+    pub deleted: bool,
+}
+
+/// The API's view of a user: never the hash, never lockout internals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub role: Role,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&User> for Profile {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role,
+            created_at: user.created_at.clone(),
+            updated_at: user.updated_at.clone(),
+        }
+    }
+}
+
+fn field(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError { field: field.to_owned(), message: message.into() }
+}
+
+/// Normalises an email (trimmed, lower-cased) and checks it is plausible. Only
+/// delivery proves an address; this refuses what is certainly not one.
+pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
+    let email = raw.trim().to_lowercase();
+    let invalid = || field("email", "is not a valid email address");
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(field("email", format!("must be at most {EMAIL_MAX_CHARS} characters")));
+    }
+    let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+    let allowed_local = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
+    let local_ok = !local.is_empty()
+        && local.chars().count() <= 64
+        && local.chars().all(allowed_local)
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.chars().count() <= 63
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+        && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+    if local_ok && domain_ok { Ok(email) } else { Err(invalid()) }
+}
+
+/// Length rules only, as NIST SP 800-63B recommends: no composition rules.
+pub fn check_new_password(field_name: &str, password: &str) -> Result<(), FieldError> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(field(field_name, format!("must be at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(field(field_name, format!("must be at most {PASSWORD_MAX_CHARS} characters")));
+    }
+    Ok(())
+}
+
+pub fn normalize_display_name(raw: &str) -> Result<String, FieldError> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(field("displayName", "must not be empty"));
+    }
+    if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+        return Err(field("displayName", format!("must be at most {DISPLAY_NAME_MAX_CHARS} characters")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(field("displayName", "must not contain control characters"));
+    }
+    Ok(name)
+}
+
+/// What an erased account keeps: its id and role (for the organizers' accounting), nothing personal.
+pub const ERASED_DISPLAY_NAME: &str = "Deleted user";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        assert_eq!(normalize_email("  Ada.Lovelace+tix@Example.COM ").unwrap(), "ada.lovelace+tix@example.com");
+        assert_eq!(normalize_email("émile@exämple.fr").unwrap(), "émile@exämple.fr");
+    }
+
+    #[test]
+    fn absurd_emails_are_refused() {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@b.c",
+            "a@-b.com",
+            "a@b..com",
+            "a..b@example.com",
+            ".a@example.com",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@example.123",
+            "<script>@x.com",
+            "a@b@c.com",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
+        }
+        let long = format!("{}@example.com", "a".repeat(65));
+        assert!(normalize_email(&long).is_err());
+        let huge = format!("a@{}.com", "b".repeat(300));
+        assert!(normalize_email(&huge).unwrap_err().message.contains("at most"));
+    }
+
+    #[test]
+    fn password_length_bounds() {
+        assert!(check_new_password("password", "short").is_err());
+        assert!(check_new_password("password", &"x".repeat(PASSWORD_MIN_CHARS)).is_ok());
+        assert!(
+            check_new_password("password", &"é".repeat(PASSWORD_MAX_CHARS)).is_ok(),
+            "counts characters, not bytes"
+        );
+        let err = check_new_password("newPassword", &"x".repeat(PASSWORD_MAX_CHARS + 1)).unwrap_err();
+        assert_eq!(err.field, "newPassword");
+    }
+
+    #[test]
+    fn display_names_are_tidied_and_bounded() {
+        assert_eq!(normalize_display_name("  Ada   Lovelace ").unwrap(), "Ada Lovelace");
+        assert!(normalize_display_name("   ").is_err());
+        assert!(normalize_display_name(&"n".repeat(DISPLAY_NAME_MAX_CHARS + 1)).is_err());
+        assert!(normalize_display_name("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn profiles_hide_secrets() {
+        let user = User {
+            id: "u1".into(),
+            email: Some("a@example.com".into()),
+            display_name: "A".into(),
+            role: Role::Attendee,
+            password_hash: Some("$argon2id$...".into()),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            failed_logins: 2,
+            locked_until: None,
+            deleted: false,
+        };
+        let json = serde_json::to_value(Profile::from(&user)).unwrap();
+        assert_eq!(json["displayName"], "A");
+        assert_eq!(json["role"], "attendee");
+        assert!(json.get("passwordHash").is_none() && json.get("failedLogins").is_none());
+    }
+}

@@ -1,0 +1,53 @@
+//! Password hashing with Argon2id, the parameters OWASP recommends (19 MiB of
+//! memory, 2 passes, 1 lane), stored in the self-describing PHC string format so
+//! the parameters can be raised later without breaking existing hashes.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::OnceLock;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2().hash_password(password.as_bytes(), &salt).expect("hashing with a fresh salt cannot fail").to_string()
+}
+
+/// Constant-time verification (the comparison inside argon2 is constant-time).
+pub fn verify(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the same work as a real verification, so that an unknown email takes
+/// as long to refuse as a wrong password.
+pub fn verify_against_nothing(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("a password nobody has, for timing only"));
+    let _ = verify(password, dummy);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_the_right_password() {
+        let stored = hash("correct horse battery staple");
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(verify("correct horse battery staple", &stored));
+        assert!(!verify("correct horse battery stapler", &stored));
+    }
+
+    #[test]
+    fn salts_differ_and_garbage_never_verifies() {
+        assert_ne!(hash("same password here"), hash("same password here"));
+        assert!(!verify("anything", "not a phc string"));
+        verify_against_nothing("anything");
+    }
+}
