@@ -1,0 +1,16 @@
+//! Lambda entry point: the HttpApi's REQUEST authorizer.
+
+use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use users::handlers::authorizer::authorize;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let tokens = &users::tokens_from_env()?;
+    let store = &users::store_from_env().await?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| async move {
+        Ok::<_, Error>(authorize(store, tokens, &event.payload).await?)
+    }))
+    .await
+}

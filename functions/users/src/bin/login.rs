@@ -1,0 +1,17 @@
+//! Lambda entry point: POST /auth/login
+
+use lambda_http::{Error, Request, service_fn};
+use shared::respond;
+use users::handlers::login::login;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let tokens = &users::tokens_from_env()?;
+    let policy = users::domain::lockout::LockoutPolicy::default();
+    let store = &users::store_from_env().await?;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Error>(respond(login(store, tokens, &policy, &request).await))
+    }))
+    .await
+}

@@ -1,0 +1,16 @@
+//! Lambda entry point: POST /auth/refresh
+
+use lambda_http::{Error, Request, service_fn};
+use shared::respond;
+use users::handlers::login::refresh;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let tokens = &users::tokens_from_env()?;
+    let store = &users::store_from_env().await?;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Error>(respond(refresh(store, tokens, &request).await))
+    }))
+    .await
+}

@@ -1,0 +1,16 @@
+//! Lambda entry point: PATCH /users/me
+
+use lambda_http::{Error, Request, service_fn};
+use shared::respond;
+use users::handlers::me::update_me;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let policy = users::domain::lockout::LockoutPolicy::default();
+    let store = &users::store_from_env().await?;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Error>(respond(update_me(store, &policy, &request).await))
+    }))
+    .await
+}

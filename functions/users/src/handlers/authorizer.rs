@@ -1,0 +1,44 @@
+//! The HttpApi's Lambda authorizer (REQUEST, payload 2.0, simple responses).
+//!
+//! Allows a request when its bearer token is well signed, unexpired, for our
+//! issuer and audience, and its session is still live (not logged out, not
+//! revoked for token reuse, role change or account erasure). Every refusal looks
+//! the same from outside: API Gateway answers 403.
+
+use crate::domain::token::{Tokens, bearer};
+use crate::store::{StoreError, UserStore};
+use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use serde_json::{Value, json};
+use shared::auth::context_keys;
+
+fn deny() -> Value {
+    json!({ "isAuthorized": false })
+}
+
+/// `Err` only when our own storage fails: API Gateway then answers 500, which is
+/// the truth (the client's token may be fine).
+pub async fn authorize<S: UserStore>(
+    store: &S,
+    tokens: &Tokens,
+    event: &ApiGatewayV2CustomAuthorizerV2Request,
+) -> Result<Value, StoreError> {
+    let header = event.identity_source.as_ref().and_then(|sources| sources.first()).map(String::as_str);
+    let Some(token) = header.and_then(bearer) else { return Ok(deny()) };
+    let Some(claims) = tokens.verify(token) else { return Ok(deny()) };
+    let now = chrono::Utc::now().timestamp();
+    let live = store
+        .get_session(&claims.sid)
+        .await?
+        .is_some_and(|session| !session.revoked && session.user_id == claims.sub && session.expires_at > now);
+    if !live {
+        return Ok(deny());
+    }
+    Ok(json!({
+        "isAuthorized": true,
+        "context": {
+            context_keys::USER_ID: claims.sub,
+            context_keys::ROLE: claims.role.as_str(),
+            context_keys::SESSION_ID: claims.sid,
+        },
+    }))
+}

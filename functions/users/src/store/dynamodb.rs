@@ -1,0 +1,612 @@
+//! The users table in DynamoDB (one table, several item kinds):
+//!
+//! | item | pk | sk | indexes |
+//! |---|---|---|---|
+//! | user | `USER#<id>` | `PROFILE` | gsi1: `USERS` / `<createdAt>#<id>` (all users, newest first); gsi2: `ROLE#<role>` / same (by role) |
+//! | email claim | `EMAIL#<email>` | `EMAIL` | — (uniqueness: created with the user in one transaction) |
+//! | session | `SESSION#<id>` | `SESSION` | gsi1: `SESSIONS#<userId>` / `<createdAt>` (a user's sessions) |
+//!
+//! Erased users leave both indexes (their index keys are removed), so listings skip them.
+
+use super::{Page, StoreError, StoreResult, UserStore};
+use crate::domain::account::{ERASED_DISPLAY_NAME, User};
+use crate::domain::lockout::LockoutPolicy;
+use crate::domain::session::{REMEMBERED_SECRETS, Session};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use shared::Role;
+use std::collections::HashMap;
+
+const PROFILE: &str = "PROFILE";
+const REVOKE: &str = "SET revoked = :true, revokedAt = :now";
+const ALL_USERS: &str = "USERS";
+/// A transaction holds at most 100 actions; erasing a user spends two on the user and the email.
+const SESSIONS_PER_TRANSACTION: usize = 98;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserItem {
+    pk: String,
+    sk: String,
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    display_name: String,
+    role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password_hash: Option<String>,
+    created_at: String,
+    updated_at: String,
+    #[serde(default)]
+    failed_logins: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locked_until: Option<i64>,
+    #[serde(default)]
+    deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
+}
+
+impl UserItem {
+    fn from_user(user: &User) -> Self {
+        let listing_key = format!("{}#{}", user.created_at, user.id);
+        Self {
+            pk: user_pk(&user.id),
+            sk: PROFILE.into(),
+            id: user.id.clone(),
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role,
+            password_hash: user.password_hash.clone(),
+            created_at: user.created_at.clone(),
+            updated_at: user.updated_at.clone(),
+            failed_logins: user.failed_logins,
+            locked_until: user.locked_until,
+            deleted: user.deleted,
+            gsi1pk: Some(ALL_USERS.into()),
+            gsi1sk: Some(listing_key.clone()),
+            gsi2pk: Some(role_pk(user.role)),
+            gsi2sk: Some(listing_key),
+        }
+    }
+
+    fn into_user(self) -> User {
+        User {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role: self.role,
+            password_hash: self.password_hash,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            failed_logins: self.failed_logins,
+            locked_until: self.locked_until,
+            deleted: self.deleted,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionItem {
+    pk: String,
+    sk: String,
+    id: String,
+    user_id: String,
+    current_hash: String,
+    #[serde(default)]
+    previous_hashes: Vec<String>,
+    revoked: bool,
+    created_at: String,
+    /// Epoch seconds; also the table's TTL attribute, for housekeeping only.
+    expires_at: i64,
+    gsi1pk: String,
+    gsi1sk: String,
+}
+
+fn user_pk(id: &str) -> String {
+    format!("USER#{id}")
+}
+fn email_pk(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
+fn session_pk(id: &str) -> String {
+    format!("SESSION#{id}")
+}
+fn sessions_of(user_id: &str) -> String {
+    format!("SESSIONS#{user_id}")
+}
+fn role_pk(role: Role) -> String {
+    format!("ROLE#{role}")
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn backend(err: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+fn sdk<E, R>(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
+}
+
+fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+}
+
+pub struct DynamoUserStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoUserStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    async fn get_item<T: for<'de> Deserialize<'de>>(&self, pk: String, sk: &str) -> StoreResult<Option<T>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.item.map(|item| serde_dynamo::from_item(item).map_err(backend)).transpose()
+    }
+
+    /// Live session ids of a user.
+    async fn live_sessions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", s(sessions_of(user_id)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let session: SessionItem = serde_dynamo::from_item(item).map_err(backend)?;
+                if !session.revoked {
+                    ids.push(session.id);
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(ids);
+            }
+        }
+    }
+
+    fn revoke_update(&self, session_id: &str, now: &str) -> StoreResult<Update> {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(session_pk(session_id), "SESSION")))
+            .update_expression(REVOKE)
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", s(now))
+            .build()
+            .map_err(backend)
+    }
+}
+
+fn is_conditional_failure<R>(
+    err: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>,
+) -> bool {
+    err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception())
+}
+
+/// A listing cursor: the index position of the last user shown, base64url JSON.
+fn encode_cursor(last: &HashMap<String, AttributeValue>) -> Option<String> {
+    let plain: HashMap<&str, &str> =
+        last.iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k.as_str(), v.as_str()))).collect();
+    serde_json::to_vec(&plain).ok().map(|json| URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Decodes a cursor, refusing anything that is not a position in the partition being listed.
+fn decode_cursor(cursor: &str, index: &str, partition: &str) -> StoreResult<HashMap<String, AttributeValue>> {
+    let json = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| StoreError::BadCursor)?;
+    let plain: HashMap<String, String> = serde_json::from_slice(&json).map_err(|_| StoreError::BadCursor)?;
+    let (index_pk, index_sk) = (format!("{index}pk"), format!("{index}sk"));
+    let expected = ["pk", "sk", index_pk.as_str(), index_sk.as_str()];
+    if plain.len() != expected.len()
+        || !expected.iter().all(|k| plain.contains_key(*k))
+        || plain[&index_pk] != partition
+        || !plain["pk"].starts_with("USER#")
+    {
+        return Err(StoreError::BadCursor);
+    }
+    Ok(plain.into_iter().map(|(k, v)| (k, s(v))).collect())
+}
+
+impl UserStore for DynamoUserStore {
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        let email = user.email.clone().ok_or_else(|| backend("a new user needs an email"))?;
+        let user_item = serde_dynamo::to_item(UserItem::from_user(user)).map_err(backend)?;
+        let claim: HashMap<String, AttributeValue> = HashMap::from([
+            ("pk".to_owned(), s(email_pk(&email))),
+            ("sk".to_owned(), s("EMAIL")),
+            ("userId".to_owned(), s(&user.id)),
+        ]);
+        let put = |item, table: &str| {
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(backend)
+        };
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put(user_item, &self.table)?).build())
+            .transact_items(TransactWriteItem::builder().put(put(claim, &self.table)?).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let email_claimed = err
+                    .as_service_error()
+                    .and_then(|e| match e {
+                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => {
+                            Some(c.cancellation_reasons().get(1).and_then(|r| r.code()) == Some("ConditionalCheckFailed"))
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(false);
+                if email_claimed { Err(StoreError::EmailTaken) } else { Err(sdk(err)) }
+            }
+        }
+    }
+
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        Ok(self.get_item::<UserItem>(user_pk(id), PROFILE).await?.map(UserItem::into_user))
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Claim {
+            user_id: String,
+        }
+        match self.get_item::<Claim>(email_pk(email), "EMAIL").await? {
+            Some(claim) => self.get_user(&claim.user_id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn record_failed_login(&self, id: &str, policy: &LockoutPolicy, now: i64) -> StoreResult<Option<i64>> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(id), PROFILE)))
+            .update_expression("ADD failedLogins :one")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(err) if is_conditional_failure(&err) => return Err(StoreError::NotFound),
+            Err(err) => return Err(sdk(err)),
+        };
+        let failures: u32 = out
+            .attributes
+            .and_then(|a| a.get("failedLogins").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .unwrap_or(0);
+        let Some(until) = policy.lock_after(failures, now) else { return Ok(None) };
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(id), PROFILE)))
+            .update_expression("SET lockedUntil = :until, failedLogins = :zero")
+            .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(Some(until))
+    }
+
+    async fn clear_failed_logins(&self, id: &str) -> StoreResult<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(id), PROFILE)))
+            .update_expression("SET failedLogins = :zero REMOVE lockedUntil")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn update_profile(
+        &self,
+        id: &str,
+        display_name: Option<&str>,
+        password_hash: Option<&str>,
+        now: &str,
+    ) -> StoreResult<User> {
+        let mut sets = vec!["updatedAt = :now"];
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(id), PROFILE)))
+            .condition_expression("attribute_exists(pk) AND deleted = :false")
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .return_values(ReturnValue::AllNew);
+        if let Some(name) = display_name {
+            sets.push("displayName = :name");
+            request = request.expression_attribute_values(":name", s(name));
+        }
+        if let Some(hash) = password_hash {
+            sets.push("passwordHash = :hash");
+            request = request.expression_attribute_values(":hash", s(hash));
+        }
+        match request.update_expression(format!("SET {}", sets.join(", "))).send().await {
+            Ok(out) => {
+                let item: UserItem = serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(backend)?;
+                Ok(item.into_user())
+            }
+            Err(err) if is_conditional_failure(&err) => Err(StoreError::NotFound),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
+    async fn set_role(&self, id: &str, role: Role, now: &str) -> StoreResult<User> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(id), PROFILE)))
+            .update_expression("SET #role = :role, gsi2pk = :rolepk, updatedAt = :now")
+            .condition_expression("attribute_exists(pk) AND deleted = :false")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":rolepk", s(role_pk(role)))
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item: UserItem = serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(backend)?;
+                Ok(item.into_user())
+            }
+            Err(err) if is_conditional_failure(&err) => Err(StoreError::NotFound),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
+    async fn list_users(&self, role: Option<Role>, limit: i32, cursor: Option<&str>) -> StoreResult<Page> {
+        let (index, partition) = match role {
+            Some(role) => ("gsi2", role_pk(role)),
+            None => ("gsi1", ALL_USERS.to_owned()),
+        };
+        let start = cursor.map(|c| decode_cursor(c, index, &partition)).transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression(format!("{index}pk = :pk"))
+            .expression_attribute_values(":pk", s(&partition))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let users = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(UserItem::into_user).map_err(backend))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page { users, next_cursor: out.last_evaluated_key.as_ref().and_then(encode_cursor) })
+    }
+
+    async fn erase_user(&self, user: &User, now: &str) -> StoreResult<()> {
+        let mut sessions = self.live_sessions(&user.id).await?;
+        // Sessions beyond one transaction's room are revoked first: a retry finds fewer.
+        while sessions.len() > SESSIONS_PER_TRANSACTION {
+            let id = sessions.pop().expect("non-empty");
+            self.revoke_session(&id, now).await?;
+        }
+        let erase = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(&user.id), PROFILE)))
+            .update_expression(
+                "SET displayName = :erased, deleted = :true, deletedAt = :now, updatedAt = :now \
+                 REMOVE email, passwordHash, gsi1pk, gsi1sk, gsi2pk, gsi2sk, failedLogins, lockedUntil",
+            )
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":erased", s(ERASED_DISPLAY_NAME))
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", s(now))
+            .build()
+            .map_err(backend)?;
+        let mut request =
+            self.client.transact_write_items().transact_items(TransactWriteItem::builder().update(erase).build());
+        if let Some(email) = &user.email {
+            let release = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(email_pk(email), "EMAIL")))
+                .build()
+                .map_err(backend)?;
+            request = request.transact_items(TransactWriteItem::builder().delete(release).build());
+        }
+        for id in &sessions {
+            request = request.transact_items(TransactWriteItem::builder().update(self.revoke_update(id, now)?).build());
+        }
+        request.send().await.map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn create_session(&self, session: &Session, now: &str) -> StoreResult<()> {
+        let item = SessionItem {
+            pk: session_pk(&session.id),
+            sk: "SESSION".into(),
+            id: session.id.clone(),
+            user_id: session.user_id.clone(),
+            current_hash: session.current_hash.clone(),
+            previous_hashes: session.previous_hashes.clone(),
+            revoked: session.revoked,
+            created_at: now.to_owned(),
+            expires_at: session.expires_at,
+            gsi1pk: sessions_of(&session.user_id),
+            gsi1sk: now.to_owned(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(item).map_err(backend)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn get_session(&self, id: &str) -> StoreResult<Option<Session>> {
+        Ok(self.get_item::<SessionItem>(session_pk(id), "SESSION").await?.map(|item| Session {
+            id: item.id,
+            user_id: item.user_id,
+            current_hash: item.current_hash,
+            previous_hashes: item.previous_hashes,
+            revoked: item.revoked,
+            expires_at: item.expires_at,
+        }))
+    }
+
+    async fn rotate_session(&self, session: &Session, new_hash: &str, now: &str) -> StoreResult<bool> {
+        let mut expression =
+            "SET currentHash = :new, previousHashes = list_append(previousHashes, :old), lastUsedAt = :now".to_owned();
+        if session.previous_hashes.len() >= REMEMBERED_SECRETS {
+            expression.push_str(" REMOVE previousHashes[0]");
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(session_pk(&session.id), "SESSION")))
+            .update_expression(expression)
+            .condition_expression("currentHash = :expected AND revoked = :false")
+            .expression_attribute_values(":new", s(new_hash))
+            .expression_attribute_values(":old", AttributeValue::L(vec![s(&session.current_hash)]))
+            .expression_attribute_values(":expected", s(&session.current_hash))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":now", s(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_conditional_failure(&err) => Ok(false),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
+    async fn revoke_session(&self, id: &str, now: &str) -> StoreResult<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(session_pk(id), "SESSION")))
+            .update_expression(REVOKE)
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", s(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Nothing to revoke.
+            Err(err) if is_conditional_failure(&err) => Ok(()),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
+    async fn revoke_user_sessions(&self, user_id: &str, keep: Option<&str>, now: &str) -> StoreResult<()> {
+        for id in self.live_sessions(user_id).await? {
+            if Some(id.as_str()) != keep {
+                self.revoke_session(&id, now).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_other_partitions() {
+        let last = HashMap::from([
+            ("pk".to_owned(), s("USER#u1")),
+            ("sk".to_owned(), s("PROFILE")),
+            ("gsi2pk".to_owned(), s("ROLE#admin")),
+            ("gsi2sk".to_owned(), s("2026-01-01T00:00:00Z#u1")),
+        ]);
+        let cursor = encode_cursor(&last).unwrap();
+        assert_eq!(decode_cursor(&cursor, "gsi2", "ROLE#admin").unwrap(), last);
+        assert!(matches!(decode_cursor(&cursor, "gsi2", "ROLE#attendee"), Err(StoreError::BadCursor)));
+        assert!(matches!(decode_cursor(&cursor, "gsi1", "USERS"), Err(StoreError::BadCursor)));
+        assert!(matches!(decode_cursor("!!!", "gsi1", "USERS"), Err(StoreError::BadCursor)));
+        assert!(matches!(decode_cursor(&URL_SAFE_NO_PAD.encode("[1]"), "gsi1", "USERS"), Err(StoreError::BadCursor)));
+    }
+
+    #[test]
+    fn user_items_keep_every_field() {
+        let user = User {
+            id: "u1".into(),
+            email: Some("a@example.com".into()),
+            display_name: "A".into(),
+            role: Role::Organizer,
+            password_hash: Some("hash".into()),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-02T00:00:00Z".into(),
+            failed_logins: 1,
+            locked_until: Some(5),
+            deleted: false,
+        };
+        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(UserItem::from_user(&user)).unwrap();
+        assert_eq!(item["pk"], s("USER#u1"));
+        assert_eq!(item["gsi2pk"], s("ROLE#organizer"));
+        assert_eq!(item["gsi1sk"], s("2026-01-01T00:00:00Z#u1"));
+        let back: UserItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back.into_user(), user);
+    }
+}
