@@ -128,3 +128,135 @@ impl Runner {
 pub fn shared(cell: &'static OnceLock<Runner>, start: impl FnOnce() -> Runner) -> &'static Runner {
     cell.get_or_init(start)
 }
+
+/// A client of the platform's HTTP API, as an app or `curl` would use it.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+}
+
+/// What came back: status, headers and the JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        Self { base: base.to_owned() }
+    }
+
+    /// A client per call: each test has its own async runtime, and a pooled
+    /// connection must not outlive the runtime that opened it.
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client")
+    }
+
+    /// Sends `body` as JSON (or nothing when `None`), with a bearer token when given.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = Self::client().request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        Self::answer(request.send().await.expect("request sent")).await
+    }
+
+    /// Sends raw bytes as the body (for malformed and oversized input).
+    pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = Self::client().request(method, format!("{}{path}", self.base)).body(body);
+        request = request.header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request.send().await.expect("request sent")).await
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("response body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Answer { status, headers, body }
+    }
+}
+
+/// The real platform with a signing key the tests know (to forge expired tokens).
+pub struct Platform {
+    pub runner: Runner,
+    pub api: Api,
+    pub signing_key: String,
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: String,
+    pub email: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn unique_email(prefix: &str) -> String {
+    format!("{prefix}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+impl Platform {
+    pub fn start() -> Platform {
+        let signing_key = format!("test-{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let runner = Runner::platform(&["--param", &format!("TokenSigningKey={signing_key}")]);
+        let api = Api::new(&runner.url);
+        Platform { runner, api, signing_key }
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Answer {
+        let body = serde_json::json!({"email": email, "password": password, "displayName": "Test Person"});
+        self.api.call("POST", "/auth/register", None, Some(body)).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.api
+            .call("POST", "/auth/login", None, Some(serde_json::json!({"email": email, "password": password})))
+            .await
+    }
+
+    fn session_from(login: &Answer, user_id: &str, email: &str, password: &str) -> Session {
+        assert_eq!(login.status, 200, "login failed: {:?}", login.body);
+        Session {
+            user_id: user_id.to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token: login.body["accessToken"].as_str().expect("accessToken").to_owned(),
+            refresh_token: login.body["refreshToken"].as_str().expect("refreshToken").to_owned(),
+        }
+    }
+
+    /// A new attendee, signed in.
+    pub async fn attendee(&self) -> Session {
+        let email = unique_email("attendee");
+        let registered = self.register(&email, PASSWORD).await;
+        assert_eq!(registered.status, 201, "register failed: {:?}", registered.body);
+        let user_id = registered.body["id"].as_str().expect("id").to_owned();
+        Self::session_from(&self.login(&email, PASSWORD).await, &user_id, &email, PASSWORD)
+    }
+
+    /// A new admin, made the way an operator makes the first one, signed in.
+    pub async fn admin(&self) -> Session {
+        let email = unique_email("admin");
+        let event = serde_json::json!({"email": email, "password": PASSWORD, "displayName": "Admin"});
+        let made = self.api.call("POST", "/_local/functions/BootstrapAdminFunction/invoke", None, Some(event)).await;
+        assert_eq!(made.status, 200, "bootstrap failed: {:?}", made.body);
+        assert_eq!(made.body["role"], "admin");
+        let user_id = made.body["userId"].as_str().expect("userId").to_owned();
+        Self::session_from(&self.login(&email, PASSWORD).await, &user_id, &email, PASSWORD)
+    }
+}

@@ -42,3 +42,16 @@ pub async fn authorize<S: UserStore>(
         },
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_event_is_an_authorizer_request() {
+        let sample = include_str!("../../../../events/AuthorizerFunction/request-with-token.json");
+        let event: ApiGatewayV2CustomAuthorizerV2Request = serde_json::from_str(sample).unwrap();
+        let header = event.identity_source.as_ref().and_then(|s| s.first()).unwrap();
+        assert!(bearer(header).is_some());
+    }
+}
