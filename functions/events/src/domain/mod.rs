@@ -1,0 +1,5 @@
+//! The events domain's rules, in plain Rust: no AWS types, all unit-tested.
+
+pub mod event;
+pub mod input;
+pub mod view;
