@@ -6,6 +6,8 @@ VENV   := .venv
 PYTHON ?= python3
 PORT      ?= 3000
 MOTO_PORT ?= 4566
+# `make run SEED=0` starts with empty tables.
+SEED      ?= 1
 RUNNER := target/debug/local-runner
 export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
 
@@ -34,8 +36,13 @@ build:
 
 run: $(VENV)/.installed build
 	@echo "==> starting moto and the local runner; Ctrl-C stops both"
-	$(RUNNER) serve --template template.yaml --params-file infra/local.params \
-		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) --port $(PORT)
+	@$(RUNNER) serve --template template.yaml --params-file infra/local.params \
+		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) --port $(PORT) & runner=$$!; \
+	trap 'kill $$runner 2>/dev/null; wait $$runner' INT TERM; \
+	for _ in $$(seq 1 150); do curl -sf http://127.0.0.1:$(PORT)/_local >/dev/null && break; sleep 0.2; done; \
+	if [ "$(SEED)" != "0" ]; then echo "==> seeding demo data (make run SEED=0 to skip)"; \
+		infra/seed.sh http://127.0.0.1:$(PORT) || echo "seeding failed; the platform still runs"; fi; \
+	wait $$runner
 
 lint-template: $(VENV)/.installed
 	@echo "==> cfn-lint template.yaml"

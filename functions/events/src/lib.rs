@@ -7,3 +7,22 @@
 //! - `src/bin/*.rs`: one thin Lambda entry point per function.
 
 pub mod domain;
+pub mod handlers;
+pub mod store;
+
+use store::dynamodb::DynamoEventStore;
+use store::participants::DynamoParticipants;
+
+/// The events table named by `EVENTS_TABLE`, with a client built once per cold start.
+pub async fn store_from_env() -> Result<DynamoEventStore, shared::ConfigError> {
+    let table = shared::env_required("EVENTS_TABLE")?;
+    let config = shared::aws_sdk_config().await;
+    Ok(DynamoEventStore::new(aws_sdk_dynamodb::Client::new(&config), table))
+}
+
+/// Confirmed reservations, read from `RESERVATIONS_TABLE`.
+pub async fn participants_from_env() -> Result<DynamoParticipants, shared::ConfigError> {
+    let table = shared::env_required("RESERVATIONS_TABLE")?;
+    let config = shared::aws_sdk_config().await;
+    Ok(DynamoParticipants::new(aws_sdk_dynamodb::Client::new(&config), table))
+}

@@ -249,6 +249,19 @@ impl Platform {
         Self::session_from(&self.login(&email, PASSWORD).await, &user_id, &email, PASSWORD)
     }
 
+    /// A new organizer (an attendee an admin promoted), signed in again with the new role.
+    pub async fn organizer(&self) -> Session {
+        let admin = self.admin().await;
+        let user = self.attendee().await;
+        let path = format!("/users/{}/role", user.user_id);
+        let promoted = self
+            .api
+            .call("PATCH", &path, Some(&admin.access_token), Some(serde_json::json!({"role": "organizer"})))
+            .await;
+        assert_eq!(promoted.status, 200, "promotion failed: {:?}", promoted.body);
+        Self::session_from(&self.login(&user.email, &user.password).await, &user.user_id, &user.email, &user.password)
+    }
+
     /// A new admin, made the way an operator makes the first one, signed in.
     pub async fn admin(&self) -> Session {
         let email = unique_email("admin");

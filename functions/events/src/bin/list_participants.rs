@@ -1,0 +1,16 @@
+//! Lambda entry point: GET /events/{id}/participants (the event's organizer, admins)
+
+use events::handlers::participants;
+use lambda_http::{Error, Request, service_fn};
+use shared::respond;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let store = &events::store_from_env().await?;
+    let reservations = &events::participants_from_env().await?;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Error>(respond(participants::list(store, reservations, &request).await))
+    }))
+    .await
+}

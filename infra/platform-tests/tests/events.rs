@@ -1,0 +1,328 @@
+//! Events: organizers draft, edit, publish and cancel; the public browses.
+//! Through the local runner against moto, as clients.
+
+use platform_tests::{Platform, Session};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+static PLATFORM: OnceLock<Platform> = OnceLock::new();
+
+fn platform() -> &'static Platform {
+    PLATFORM.get_or_init(Platform::start)
+}
+
+fn year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().year() + 1
+}
+
+/// A complete event, ready to publish, with a title that tests can search for.
+fn event_body(title: &str, city: &str, category: &str) -> Value {
+    let y = year();
+    json!({
+        "title": title,
+        "category": category,
+        "description": "A test event.",
+        "venue": {"name": "Hall", "address": "1 Main Street", "city": city, "country": "FR"},
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+        "startsAt": format!("{y}-06-01T20:00:00+02:00"),
+        "endsAt": format!("{y}-06-01T23:00:00+02:00"),
+        "salesOpensAt": "2026-01-01T00:00:00Z",
+        "salesClosesAt": format!("{y}-06-01T19:00:00+02:00"),
+        "tiers": [
+            {"name": "Standard", "priceMinor": 2500, "capacity": 100, "maxPerOrder": 4},
+            {"name": "VIP", "priceMinor": 9000, "capacity": 10, "maxPerOrder": 2}
+        ]
+    })
+}
+
+async fn create(p: &Platform, organizer: &Session, body: Value) -> Value {
+    let created = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    created.body
+}
+
+async fn publish(p: &Platform, organizer: &Session, id: &str) {
+    let published = p.api.call("POST", &format!("/events/{id}/publish"), Some(&organizer.access_token), None).await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+}
+
+fn tag() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..10].to_owned()
+}
+
+#[tokio::test]
+async fn create_update_publish_list_get_cancel() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let tag = tag();
+    let draft = create(p, &organizer, event_body(&format!("Final {tag}"), "Lyon", "match")).await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["tiers"][0]["capacity"], 100);
+
+    // A draft is not public.
+    assert_eq!(p.api.call("GET", &format!("/events/{id}"), None, None).await.status, 404);
+
+    let standard = draft["tiers"][0]["id"].as_str().unwrap().to_owned();
+    let updated = p
+        .api
+        .call(
+            "PATCH",
+            &format!("/events/{id}"),
+            Some(&organizer.access_token),
+            Some(json!({"title": format!("Grand Final {tag}"), "tiers": [
+                {"id": standard, "name": "Standard", "priceMinor": 3000, "capacity": 120, "maxPerOrder": 4},
+                {"name": "Family", "priceMinor": 1500, "capacity": 40, "maxPerOrder": 6}
+            ]})),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{:?}", updated.body);
+    let tiers = updated.body["tiers"].as_array().unwrap();
+    assert_eq!(tiers.len(), 2, "VIP was removed, Family added");
+    assert_eq!(tiers[0]["priceMinor"], 3000);
+    assert_eq!(tiers[0]["remaining"], 120);
+
+    publish(p, &organizer, &id).await;
+    let listed = p.api.call("GET", &format!("/events?q={tag}"), None, None).await;
+    assert_eq!(listed.status, 200);
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["title"], format!("Grand Final {tag}"));
+    assert!(items[0].get("organizerId").is_none(), "no organizer-private data in public views");
+    assert!(items[0]["tiers"][0].get("capacity").is_none());
+
+    let public = p.api.call("GET", &format!("/events/{id}"), None, None).await;
+    assert_eq!(public.status, 200);
+    assert_eq!(public.body["status"], "published");
+    assert_eq!(public.body["tiers"][1]["remaining"], 40);
+
+    let cancelled = p.api.call("POST", &format!("/events/{id}/cancel"), Some(&organizer.access_token), None).await;
+    assert_eq!(cancelled.status, 200);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    assert!(
+        p.api.call("GET", &format!("/events?q={tag}"), None, None).await.body["items"].as_array().unwrap().is_empty()
+    );
+    assert_eq!(p.api.call("GET", &format!("/events/{id}"), None, None).await.body["status"], "cancelled");
+    let again = p.api.call("POST", &format!("/events/{id}/cancel"), Some(&organizer.access_token), None).await;
+    assert_eq!(again.status, 409);
+
+    let mine = p.api.call("GET", "/organizers/me/events", Some(&organizer.access_token), None).await;
+    assert_eq!(mine.status, 200);
+    assert!(
+        mine.body["items"].as_array().unwrap().iter().any(|e| e["id"] == id.as_str() && e["status"] == "cancelled")
+    );
+}
+
+#[tokio::test]
+async fn times_render_in_the_event_time_zone() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let mut body = event_body(&format!("Tokyo {}", tag()), "Tokyo", "conference");
+    body["timezone"] = json!("Asia/Tokyo");
+    body["startsAt"] = json!(format!("{}-09-10T00:30:00Z", year()));
+    body["endsAt"] = json!(format!("{}-09-10T09:00:00Z", year()));
+    body["salesClosesAt"] = json!(format!("{}-09-09T00:00:00Z", year()));
+    let created = create(p, &organizer, body).await;
+    assert_eq!(created["startsAt"]["utc"], format!("{}-09-10T00:30:00Z", year()));
+    assert_eq!(created["startsAt"]["local"], format!("{}-09-10T09:30:00+09:00", year()));
+    assert_eq!(created["timezone"], "Asia/Tokyo");
+}
+
+#[tokio::test]
+async fn filters_and_pages_without_duplicates_or_gaps() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let tag = tag();
+    let mut made = HashSet::new();
+    for i in 0..5 {
+        let mut body = event_body(&format!("Series {tag} {i}"), if i % 2 == 0 { "Nantes" } else { "Lille" }, "concert");
+        body["startsAt"] = json!(format!("{}-07-0{}T20:00:00+02:00", year(), i + 1));
+        body["endsAt"] = json!(format!("{}-07-0{}T22:00:00+02:00", year(), i + 1));
+        body["salesClosesAt"] = json!(format!("{}-07-0{}T19:00:00+02:00", year(), i + 1));
+        let id = create(p, &organizer, body).await["id"].as_str().unwrap().to_owned();
+        publish(p, &organizer, &id).await;
+        made.insert(id);
+    }
+    for sort in ["soonest", "newest"] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..20 {
+            let mut path = format!("/events?q={tag}&limit=2&sort={sort}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = p.api.call("GET", &path, None, None).await;
+            assert_eq!(page.status, 200, "{:?}", page.body);
+            let items = page.body["items"].as_array().unwrap();
+            assert!(items.len() <= 2);
+            seen.extend(items.iter().map(|e| e["id"].as_str().unwrap().to_owned()));
+            match page.body["nextCursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 5, "{sort}: every event exactly once: {seen:?}");
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5);
+        assert!(seen.iter().all(|id| made.contains(id)));
+    }
+    // Soonest first: by start time.
+    let soonest = p.api.call("GET", &format!("/events?q={tag}"), None, None).await;
+    let titles: Vec<&str> =
+        soonest.body["items"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, (0..5).map(|i| format!("Series {tag} {i}")).collect::<Vec<_>>());
+
+    let in_lille = p.api.call("GET", &format!("/events?q={tag}&city=lille"), None, None).await;
+    assert_eq!(in_lille.body["items"].as_array().unwrap().len(), 2);
+    let y = year();
+    let dated = p.api.call("GET", &format!("/events?q={tag}&from={y}-07-02&to={y}-07-03"), None, None).await;
+    assert_eq!(dated.body["items"].as_array().unwrap().len(), 2);
+    let matches = p.api.call("GET", &format!("/events?q={tag}&category=match"), None, None).await;
+    assert!(matches.body["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_the_organizer_or_an_admin_manages_an_event() {
+    let p = platform();
+    let owner = p.organizer().await;
+    let other = p.organizer().await;
+    let attendee = p.attendee().await;
+    let admin = p.admin().await;
+    let id = create(p, &owner, event_body("Owned", "Paris", "concert")).await["id"].as_str().unwrap().to_owned();
+    let patch = Some(json!({"title": "Stolen"}));
+    let by_other = p.api.call("PATCH", &format!("/events/{id}"), Some(&other.access_token), patch.clone()).await;
+    assert_eq!(by_other.status, 404, "another organizer does not see it");
+    let by_attendee = p.api.call("PATCH", &format!("/events/{id}"), Some(&attendee.access_token), patch.clone()).await;
+    assert_eq!(by_attendee.status, 403);
+    let anonymous = p.api.call("PATCH", &format!("/events/{id}"), None, patch.clone()).await;
+    assert_eq!(anonymous.status, 401);
+    let create_as_attendee =
+        p.api.call("POST", "/events", Some(&attendee.access_token), Some(event_body("x", "y", "match"))).await;
+    assert_eq!(create_as_attendee.status, 403);
+    let participants = p.api.call("GET", &format!("/events/{id}/participants"), Some(&other.access_token), None).await;
+    assert_eq!(participants.status, 404);
+    let by_admin = p
+        .api
+        .call("PATCH", &format!("/events/{id}"), Some(&admin.access_token), Some(json!({"title": "Fixed by admin"})))
+        .await;
+    assert_eq!(by_admin.status, 200, "{:?}", by_admin.body);
+    let mine = p.api.call("GET", "/organizers/me/events", Some(&other.access_token), None).await;
+    assert!(mine.body["items"].as_array().unwrap().iter().all(|e| e["id"] != id.as_str()));
+}
+
+#[tokio::test]
+async fn every_validation_rule_names_its_field() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let y = year();
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"endsAt": format!("{y}-06-01T19:00:00+02:00")}), "endsAt"),
+        (json!({"salesClosesAt": format!("{y}-06-02T00:00:00+02:00")}), "salesClosesAt"),
+        (json!({"currency": "EUX"}), "currency"),
+        (json!({"currency": 978}), "currency"),
+        (json!({"timezone": "Europe/Atlantis"}), "timezone"),
+        (json!({"category": "opera"}), "category"),
+        (json!({"title": ""}), "title"),
+        (json!({"title": "t".repeat(121)}), "title"),
+        (json!({"description": "d".repeat(5001)}), "description"),
+        (json!({"venue": {"name": "Hall", "address": "1", "city": "X", "country": "ZZ"}}), "venue.country"),
+        (json!({"startsAt": "next friday"}), "startsAt"),
+        (json!({"tiers": []}), "tiers"),
+        (json!({"tiers": [{"name": "A", "priceMinor": -1, "capacity": 10, "maxPerOrder": 1}]}), "tiers[0].priceMinor"),
+        (json!({"tiers": [{"name": "A", "priceMinor": 1, "capacity": 0, "maxPerOrder": 1}]}), "tiers[0].capacity"),
+        (json!({"tiers": [{"name": "A", "priceMinor": 1, "capacity": 2, "maxPerOrder": 3}]}), "tiers[0].maxPerOrder"),
+        (
+            json!({"tiers": (0..21).map(|i| json!({"name": format!("T{i}"), "priceMinor": 1, "capacity": 1, "maxPerOrder": 1})).collect::<Vec<_>>()}),
+            "tiers",
+        ),
+        (json!({"colour": "red"}), "colour"),
+    ];
+    for (overrides, field) in cases {
+        let mut body = event_body("Validation", "Paris", "match");
+        for (k, v) in overrides.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let answer = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+        let publishable = field == "tiers" && overrides["tiers"].as_array().is_some_and(|t| t.is_empty());
+        if publishable {
+            // An empty tier list is a valid draft; publishing it is what fails.
+            assert_eq!(answer.status, 201);
+            let id = answer.body["id"].as_str().unwrap();
+            let published =
+                p.api.call("POST", &format!("/events/{id}/publish"), Some(&organizer.access_token), None).await;
+            assert_eq!(published.status, 422);
+            assert!(published.body["error"]["fields"].as_array().unwrap().iter().any(|f| f["field"] == "tiers"));
+            continue;
+        }
+        assert_eq!(answer.status, 422, "{field}: {:?}", answer.body);
+        let fields: Vec<&str> =
+            answer.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&field), "{field} not named in {fields:?}");
+    }
+    let malformed = p.api.call_raw("POST", "/events", Some(&organizer.access_token), b"{\"title\":".to_vec()).await;
+    assert_eq!(malformed.status, 400);
+    for query in ["limit=0", "limit=x", "category=opera", "sort=random", "from=someday", "colour=red"] {
+        let answer = p.api.call("GET", &format!("/events?{query}"), None, None).await;
+        assert_eq!(answer.status, 422, "{query}: {:?}", answer.body);
+    }
+    assert_eq!(p.api.call("GET", "/events?cursor=forged", None, None).await.status, 400);
+}
+
+#[tokio::test]
+async fn capacity_and_currency_respect_seats_already_taken() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let event = create(p, &organizer, event_body("Taken seats", "Paris", "match")).await;
+    let id = event["id"].as_str().unwrap().to_owned();
+    let tier = event["tiers"][0]["id"].as_str().unwrap().to_owned();
+    // 30 seats held, as a reservation would do it: an atomic decrement of the tier's counter.
+    let dynamodb = aws_sdk_dynamodb::Client::new(&p.runner.sdk_config().await);
+    dynamodb
+        .update_item()
+        .table_name("local-EventsTable")
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("EVENT#{id}")))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(format!("TIER#{tier}")))
+        .update_expression("SET available = available - :n")
+        .expression_attribute_values(":n", aws_sdk_dynamodb::types::AttributeValue::N("30".into()))
+        .send()
+        .await
+        .unwrap();
+    let tiers = |capacity: u32| json!({"tiers": [{"id": tier, "name": "Standard", "priceMinor": 2500, "capacity": capacity, "maxPerOrder": 4}]});
+    let too_small = p.api.call("PATCH", &format!("/events/{id}"), Some(&organizer.access_token), Some(tiers(29))).await;
+    assert_eq!(too_small.status, 422, "{:?}", too_small.body);
+    assert_eq!(too_small.body["error"]["fields"][0]["field"], "tiers[0].capacity");
+    let enough = p.api.call("PATCH", &format!("/events/{id}"), Some(&organizer.access_token), Some(tiers(30))).await;
+    assert_eq!(enough.status, 200, "{:?}", enough.body);
+    assert_eq!(enough.body["tiers"][0]["remaining"], 0);
+    let currency = p
+        .api
+        .call("PATCH", &format!("/events/{id}"), Some(&organizer.access_token), Some(json!({"currency": "USD"})))
+        .await;
+    assert_eq!(currency.status, 422);
+    assert_eq!(currency.body["error"]["fields"][0]["field"], "currency");
+}
+
+#[tokio::test]
+async fn participants_are_listed_as_json_or_csv() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let id = create(p, &organizer, event_body("Participants", "Paris", "conference")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let json = p.api.call("GET", &format!("/events/{id}/participants"), Some(&organizer.access_token), None).await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.body, json!({"items": [], "nextCursor": null}), "no reservations yet");
+    let csv = reqwest::Client::new()
+        .get(format!("{}/events/{id}/participants", p.api.base))
+        .bearer_auth(&organizer.access_token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert_eq!(csv.text().await.unwrap(), "reservationId,tierId,tierName,quantity,holderName,confirmedAt\r\n");
+}
