@@ -4,7 +4,7 @@
 pub mod auth;
 pub mod body;
 pub mod config;
-pub mod cursor;
+pub mod dynamo;
 pub mod http;
 pub mod telemetry;
 

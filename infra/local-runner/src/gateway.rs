@@ -439,19 +439,9 @@ fn authorizer_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lambda::FunctionConfig;
 
     fn pool(name: &str) -> Arc<FunctionPool> {
-        FunctionPool::new(FunctionConfig {
-            logical_id: name.into(),
-            name: name.into(),
-            arn: String::new(),
-            binary: "/nonexistent".into(),
-            environment: vec![],
-            memory_mb: 128,
-            timeout: Duration::from_secs(1),
-            max_instances: 1,
-        })
+        crate::lambda::unstarted_pool(name)
     }
 
     fn table() -> RouteTable {

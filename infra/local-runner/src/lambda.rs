@@ -123,6 +123,21 @@ impl Instance {
     }
 }
 
+/// A pool whose binary does not exist, for tests of what sits around invocation.
+#[cfg(test)]
+pub fn unstarted_pool(logical_id: &str) -> Arc<FunctionPool> {
+    FunctionPool::new(FunctionConfig {
+        logical_id: logical_id.into(),
+        name: logical_id.into(),
+        arn: String::new(),
+        binary: "/nonexistent".into(),
+        environment: vec![],
+        memory_mb: 128,
+        timeout: Duration::from_secs(1),
+        max_instances: 1,
+    })
+}
+
 /// The instances of one function.
 pub struct FunctionPool {
     pub config: Arc<FunctionConfig>,

@@ -199,20 +199,10 @@ async fn deliver(client: &aws_sdk_sqs::Client, mapping: &Mapping, batch: Vec<Mes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lambda::FunctionConfig;
 
     fn mapping(report: bool) -> Mapping {
         Mapping {
-            function: FunctionPool::new(FunctionConfig {
-                logical_id: "F".into(),
-                name: "F".into(),
-                arn: String::new(),
-                binary: "/nonexistent".into(),
-                environment: vec![],
-                memory_mb: 128,
-                timeout: Duration::from_secs(1),
-                max_instances: 1,
-            }),
+            function: crate::lambda::unstarted_pool("F"),
             queue_url: "http://q".into(),
             queue_arn: "arn:aws:sqs:us-east-1:123456789012:q".into(),
             region: "us-east-1".into(),

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use shared::dynamo::{self, number as n, string as s};
 use std::collections::HashMap;
 
 const PUBLISHED: &str = "PUBLISHED";
@@ -96,14 +97,6 @@ fn tier_sk(id: &str) -> String {
     format!("TIER#{id}")
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
 fn backend(err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(err.to_string())
 }
@@ -113,7 +106,7 @@ where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
+    StoreError::Backend(dynamo::error_text(err))
 }
 
 impl EventItem {
@@ -202,10 +195,6 @@ impl DynamoEventStore {
         Self { client, table: table.into() }
     }
 
-    fn key(&self, pk: String, sk: String) -> HashMap<String, AttributeValue> {
-        HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
-    }
-
     fn put(&self, item: HashMap<String, AttributeValue>, condition: &str) -> StoreResult<TransactWriteItem> {
         let put = Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
         Ok(TransactWriteItem::builder().put(put.build().map_err(backend)?).build())
@@ -224,7 +213,7 @@ impl DynamoEventStore {
         cursor: Option<&str>,
     ) -> StoreResult<EventPage> {
         let mut start = match cursor {
-            Some(c) => Some(decode_cursor(c, index, partition)?),
+            Some(c) => Some(dynamo::decode_cursor(c, index, partition, "EVENT#").ok_or(StoreError::BadCursor)?),
             None => None,
         };
         let mut metas = Vec::new();
@@ -265,7 +254,7 @@ impl DynamoEventStore {
             let tiers = self.tiers(&meta.id).await?;
             events.push(meta.into_event(tiers)?);
         }
-        Ok(EventPage { events, next_cursor: start.as_ref().map(encode_cursor) })
+        Ok(EventPage { events, next_cursor: start.as_ref().map(dynamo::encode_cursor) })
     }
 
     async fn tiers(&self, event_id: &str) -> StoreResult<Vec<Tier>> {
@@ -306,25 +295,6 @@ impl DynamoEventStore {
             .collect();
         Ok(meta.map(|m| (m, tiers)))
     }
-}
-
-fn encode_cursor(last: &HashMap<String, AttributeValue>) -> String {
-    let plain = last.iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone()))).collect();
-    shared::cursor::encode(&plain)
-}
-
-fn decode_cursor(cursor: &str, index: &str, partition: &str) -> StoreResult<HashMap<String, AttributeValue>> {
-    let plain = shared::cursor::decode(cursor).ok_or(StoreError::BadCursor)?;
-    let (index_pk, index_sk) = (format!("{index}pk"), format!("{index}sk"));
-    let expected = ["pk", "sk", index_pk.as_str(), index_sk.as_str()];
-    if plain.len() != expected.len()
-        || !expected.iter().all(|k| plain.contains_key(*k))
-        || plain[&index_pk] != partition
-        || !plain["pk"].starts_with("EVENT#")
-    {
-        return Err(StoreError::BadCursor);
-    }
-    Ok(plain.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
 impl EventStore for DynamoEventStore {
@@ -368,7 +338,7 @@ impl EventStore for DynamoEventStore {
             // Only a tier with nothing sold or held goes; a sale racing this update cancels it.
             let delete = Delete::builder()
                 .table_name(&self.table)
-                .set_key(Some(self.key(event_pk(&after.id), tier_sk(&tier.id))))
+                .set_key(Some(dynamo::key(event_pk(&after.id), tier_sk(&tier.id))))
                 .condition_expression("available = #capacity")
                 .expression_attribute_names("#capacity", "capacity")
                 .build()
@@ -385,7 +355,7 @@ impl EventStore for DynamoEventStore {
             }
             let update = Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(self.key(event_pk(&after.id), tier_sk(&old.id))))
+                .set_key(Some(dynamo::key(event_pk(&after.id), tier_sk(&old.id))))
                 .update_expression(
                     "SET #name = :name, priceMinor = :price, maxPerOrder = :mpo, #capacity = :cap, \
                      available = available + :delta, #position = :position",
@@ -413,7 +383,7 @@ impl EventStore for DynamoEventStore {
             {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
-                    .set_key(Some(self.key(event_pk(&after.id), tier_sk(&tier.id))))
+                    .set_key(Some(dynamo::key(event_pk(&after.id), tier_sk(&tier.id))))
                     .condition_expression("available = #capacity")
                     .expression_attribute_names("#capacity", "capacity")
                     .build()

@@ -9,7 +9,6 @@ use super::{StoreError, StoreResult};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::future::Future;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -51,16 +50,9 @@ impl DynamoParticipants {
 impl ParticipantSource for DynamoParticipants {
     async fn participants(&self, event_id: &str, limit: i32, cursor: Option<&str>) -> StoreResult<ParticipantPage> {
         let partition = format!("EVENT#{event_id}");
-        let start = match cursor {
-            Some(c) => {
-                let plain = shared::cursor::decode(c).ok_or(StoreError::BadCursor)?;
-                if plain.get("gsi1pk") != Some(&partition) {
-                    return Err(StoreError::BadCursor);
-                }
-                Some(plain.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect::<HashMap<_, _>>())
-            }
-            None => None,
-        };
+        let start = cursor
+            .map(|c| shared::dynamo::decode_cursor(c, "gsi1", &partition, "").ok_or(StoreError::BadCursor))
+            .transpose()?;
         let out = self
             .client
             .query()
@@ -73,18 +65,14 @@ impl ParticipantSource for DynamoParticipants {
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(|e| StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
+            .map_err(|e| StoreError::Backend(shared::dynamo::error_text(e)))?;
         let participants = out
             .items
             .unwrap_or_default()
             .into_iter()
             .map(|item| serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(e.to_string())))
             .collect::<StoreResult<Vec<Participant>>>()?;
-        let next_cursor = out.last_evaluated_key.map(|last| {
-            shared::cursor::encode(
-                &last.into_iter().filter_map(|(k, v)| v.as_s().ok().cloned().map(|v| (k, v))).collect(),
-            )
-        });
+        let next_cursor = out.last_evaluated_key.as_ref().map(shared::dynamo::encode_cursor);
         Ok(ParticipantPage { participants, next_cursor })
     }
 }

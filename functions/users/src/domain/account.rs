@@ -27,6 +27,24 @@ pub struct User {
     pub deleted: bool,
 }
 
+impl User {
+    /// A fresh account: a new id, no failed logins, created now (`at`, RFC 3339).
+    pub fn new_account(email: String, display_name: String, role: Role, password_hash: String, at: &str) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: Some(email),
+            display_name,
+            role,
+            password_hash: Some(password_hash),
+            created_at: at.to_owned(),
+            updated_at: at.to_owned(),
+            failed_logins: 0,
+            locked_until: None,
+            deleted: false,
+        }
+    }
+}
+
 /// The API's view of a user: never the hash, never lockout internals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -49,18 +49,7 @@ pub async fn bootstrap_admin<S: UserStore>(
         let user = store.set_role(&existing.id, Role::Admin, &at).await?;
         return Ok(BootstrapResult { user_id: user.id, email, role: Role::Admin, created: false });
     }
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        email: Some(email.clone()),
-        display_name,
-        role: Role::Admin,
-        password_hash: Some(password::hash(&input.password)),
-        created_at: at.clone(),
-        updated_at: at,
-        failed_logins: 0,
-        locked_until: None,
-        deleted: false,
-    };
+    let user = User::new_account(email.clone(), display_name, Role::Admin, password::hash(&input.password), &at);
     store.create_user(&user).await?;
     Ok(BootstrapResult { user_id: user.id, email, role: Role::Admin, created: true })
 }

@@ -28,18 +28,7 @@ pub async fn register<S: UserStore>(store: &S, request: &Request) -> Result<Resp
     };
 
     let (_, at) = now();
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        email: Some(email),
-        display_name,
-        role: Role::Attendee,
-        password_hash: Some(password::hash(&password)),
-        created_at: at.clone(),
-        updated_at: at,
-        failed_logins: 0,
-        locked_until: None,
-        deleted: false,
-    };
+    let user = User::new_account(email, display_name, Role::Attendee, password::hash(&password), &at);
     store.create_user(&user).await?;
     tracing::info!(user_id = %user.id, "account registered");
     let mut response = profile_response(StatusCode::CREATED, &user);

@@ -16,6 +16,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use shared::Role;
+use shared::dynamo::{self, string as s};
 use std::collections::HashMap;
 
 const PROFILE: &str = "PROFILE";
@@ -127,10 +128,6 @@ fn role_pk(role: Role) -> String {
     format!("ROLE#{role}")
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
 fn backend(err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(err.to_string())
 }
@@ -140,11 +137,11 @@ where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
+    StoreError::Backend(dynamo::error_text(err))
 }
 
 fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+    dynamo::key(pk, sk)
 }
 
 pub struct DynamoUserStore {
@@ -216,27 +213,6 @@ fn is_conditional_failure<R>(
     err: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>,
 ) -> bool {
     err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception())
-}
-
-/// A listing cursor: the index position of the last user shown.
-fn encode_cursor(last: &HashMap<String, AttributeValue>) -> String {
-    let plain = last.iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone()))).collect();
-    shared::cursor::encode(&plain)
-}
-
-/// Decodes a cursor, refusing anything that is not a position in the partition being listed.
-fn decode_cursor(cursor: &str, index: &str, partition: &str) -> StoreResult<HashMap<String, AttributeValue>> {
-    let plain = shared::cursor::decode(cursor).ok_or(StoreError::BadCursor)?;
-    let (index_pk, index_sk) = (format!("{index}pk"), format!("{index}sk"));
-    let expected = ["pk", "sk", index_pk.as_str(), index_sk.as_str()];
-    if plain.len() != expected.len()
-        || !expected.iter().all(|k| plain.contains_key(*k))
-        || plain[&index_pk] != partition
-        || !plain["pk"].starts_with("USER#")
-    {
-        return Err(StoreError::BadCursor);
-    }
-    Ok(plain.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
 impl UserStore for DynamoUserStore {
@@ -411,7 +387,9 @@ impl UserStore for DynamoUserStore {
             Some(role) => ("gsi2", role_pk(role)),
             None => ("gsi1", ALL_USERS.to_owned()),
         };
-        let start = cursor.map(|c| decode_cursor(c, index, &partition)).transpose()?;
+        let start = cursor
+            .map(|c| dynamo::decode_cursor(c, index, &partition, "USER#").ok_or(StoreError::BadCursor))
+            .transpose()?;
         let out = self
             .client
             .query()
@@ -431,7 +409,7 @@ impl UserStore for DynamoUserStore {
             .into_iter()
             .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(UserItem::into_user).map_err(backend))
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page { users, next_cursor: out.last_evaluated_key.as_ref().map(encode_cursor) })
+        Ok(Page { users, next_cursor: out.last_evaluated_key.as_ref().map(dynamo::encode_cursor) })
     }
 
     async fn erase_user(&self, user: &User, now: &str) -> StoreResult<()> {
@@ -567,21 +545,6 @@ impl UserStore for DynamoUserStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_other_partitions() {
-        let last = HashMap::from([
-            ("pk".to_owned(), s("USER#u1")),
-            ("sk".to_owned(), s("PROFILE")),
-            ("gsi2pk".to_owned(), s("ROLE#admin")),
-            ("gsi2sk".to_owned(), s("2026-01-01T00:00:00Z#u1")),
-        ]);
-        let cursor = encode_cursor(&last);
-        assert_eq!(decode_cursor(&cursor, "gsi2", "ROLE#admin").unwrap(), last);
-        assert!(matches!(decode_cursor(&cursor, "gsi2", "ROLE#attendee"), Err(StoreError::BadCursor)));
-        assert!(matches!(decode_cursor(&cursor, "gsi1", "USERS"), Err(StoreError::BadCursor)));
-        assert!(matches!(decode_cursor("!!!", "gsi1", "USERS"), Err(StoreError::BadCursor)));
-    }
 
     #[test]
     fn user_items_keep_every_field() {
