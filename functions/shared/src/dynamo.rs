@@ -22,13 +22,23 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
     HashMap::from([("pk".to_owned(), string(pk)), ("sk".to_owned(), string(sk))])
 }
 
-/// The whole error chain as text, for logs.
-pub fn error_text<E, R>(err: SdkError<E, R>) -> String
+/// A storage failure (a DynamoDB call or an item that does not decode), with the
+/// whole error chain as text for the logs. Each store turns it into its own error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure(pub String);
+
+/// For `map_err` on anything displayable (decode errors, builders).
+pub fn failure(err: impl std::fmt::Display) -> Failure {
+    Failure(err.to_string())
+}
+
+/// For `map_err` on SDK calls: keeps the service's error code and message.
+pub fn sdk_failure<E, R>(err: SdkError<E, R>) -> Failure
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    DisplayErrorContext(err).to_string()
+    Failure(DisplayErrorContext(err).to_string())
 }
 
 /// A listing's next position (DynamoDB's last evaluated key) as opaque base64url JSON.

@@ -86,7 +86,9 @@ fn text(t: DateTime<Utc>) -> String {
 }
 
 fn instant(s: &Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
-    s.as_deref().map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(backend)).transpose()
+    s.as_deref()
+        .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| dynamo::failure(e).into()))
+        .transpose()
 }
 
 fn event_pk(id: &str) -> String {
@@ -95,18 +97,6 @@ fn event_pk(id: &str) -> String {
 
 fn tier_sk(id: &str) -> String {
     format!("TIER#{id}")
-}
-
-fn backend(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(err.to_string())
-}
-
-fn sdk<E, R>(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    StoreError::Backend(dynamo::error_text(err))
 }
 
 impl EventItem {
@@ -154,7 +144,7 @@ impl EventItem {
                 venue: self.venue,
                 starts_at: instant(&self.starts_at)?,
                 ends_at: instant(&self.ends_at)?,
-                timezone: self.timezone.parse().map_err(|_| backend("stored time zone is unknown"))?,
+                timezone: self.timezone.parse().map_err(|_| dynamo::failure("stored time zone is unknown"))?,
                 sales_opens_at: instant(&self.sales_opens_at)?,
                 sales_closes_at: instant(&self.sales_closes_at)?,
                 currency: self.currency,
@@ -197,7 +187,7 @@ impl DynamoEventStore {
 
     fn put(&self, item: HashMap<String, AttributeValue>, condition: &str) -> StoreResult<TransactWriteItem> {
         let put = Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
-        Ok(TransactWriteItem::builder().put(put.build().map_err(backend)?).build())
+        Ok(TransactWriteItem::builder().put(put.build().map_err(dynamo::failure)?).build())
     }
 
     /// Reads index pages until `limit` events are found or the index ends. Each read
@@ -240,9 +230,9 @@ impl DynamoEventStore {
                     query = query.expression_attribute_values(k, v.clone());
                 }
             }
-            let out = query.send().await.map_err(sdk)?;
+            let out = query.send().await.map_err(dynamo::sdk_failure)?;
             for item in out.items.unwrap_or_default() {
-                metas.push(serde_dynamo::from_item::<_, EventItem>(item).map_err(backend)?);
+                metas.push(serde_dynamo::from_item::<_, EventItem>(item).map_err(dynamo::failure)?);
             }
             start = out.last_evaluated_key;
             if start.is_none() || metas.len() >= limit {
@@ -271,13 +261,15 @@ impl DynamoEventStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(sdk)?;
+            .map_err(dynamo::sdk_failure)?;
         let mut meta = None;
         let mut tiers: Vec<TierItem> = Vec::new();
         for item in out.items.unwrap_or_default() {
             match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
-                Some("META") => meta = Some(serde_dynamo::from_item::<_, EventItem>(item).map_err(backend)?),
-                Some(sk) if sk.starts_with("TIER#") => tiers.push(serde_dynamo::from_item(item).map_err(backend)?),
+                Some("META") => meta = Some(serde_dynamo::from_item::<_, EventItem>(item).map_err(dynamo::failure)?),
+                Some(sk) if sk.starts_with("TIER#") => {
+                    tiers.push(serde_dynamo::from_item(item).map_err(dynamo::failure)?)
+                }
                 _ => {}
             }
         }
@@ -300,13 +292,13 @@ impl DynamoEventStore {
 impl EventStore for DynamoEventStore {
     async fn create(&self, event: &Event) -> StoreResult<()> {
         let mut request = self.client.transact_write_items();
-        let meta = serde_dynamo::to_item(EventItem::from_event(event)).map_err(backend)?;
+        let meta = serde_dynamo::to_item(EventItem::from_event(event)).map_err(dynamo::failure)?;
         request = request.transact_items(self.put(meta, "attribute_not_exists(pk)")?);
         for (position, tier) in event.tiers.iter().enumerate() {
-            let item = serde_dynamo::to_item(tier_item(&event.id, tier, position)).map_err(backend)?;
+            let item = serde_dynamo::to_item(tier_item(&event.id, tier, position)).map_err(dynamo::failure)?;
             request = request.transact_items(self.put(item, "attribute_not_exists(pk)")?);
         }
-        request.send().await.map_err(sdk)?;
+        request.send().await.map_err(dynamo::sdk_failure)?;
         Ok(())
     }
 
@@ -319,19 +311,20 @@ impl EventStore for DynamoEventStore {
 
     async fn update(&self, before: &Event, after: &Event, plan: &TierPlan) -> StoreResult<()> {
         let currency_changed = before.details.currency != after.details.currency;
-        let meta = serde_dynamo::to_item(EventItem::from_event(after)).map_err(backend)?;
+        let meta = serde_dynamo::to_item(EventItem::from_event(after)).map_err(dynamo::failure)?;
         let put_meta = Put::builder()
             .table_name(&self.table)
             .set_item(Some(meta))
             .condition_expression("version = :v")
             .expression_attribute_values(":v", n(before.version))
             .build()
-            .map_err(backend)?;
+            .map_err(dynamo::failure)?;
         let mut request =
             self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(put_meta).build());
         let position = |id: &str| after.tiers.iter().position(|t| t.id == id).unwrap_or(0);
         for tier in &plan.added {
-            let item = serde_dynamo::to_item(tier_item(&after.id, tier, position(&tier.id))).map_err(backend)?;
+            let item =
+                serde_dynamo::to_item(tier_item(&after.id, tier, position(&tier.id))).map_err(dynamo::failure)?;
             request = request.transact_items(self.put(item, "attribute_not_exists(pk)")?);
         }
         for tier in &plan.removed {
@@ -342,7 +335,7 @@ impl EventStore for DynamoEventStore {
                 .condition_expression("available = #capacity")
                 .expression_attribute_names("#capacity", "capacity")
                 .build()
-                .map_err(backend)?;
+                .map_err(dynamo::failure)?;
             request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
         }
         let mut touched = Vec::new();
@@ -373,7 +366,7 @@ impl EventStore for DynamoEventStore {
                 .expression_attribute_values(":need", n((-delta).max(0)))
                 .expression_attribute_values(":position", n(position(&old.id)))
                 .build()
-                .map_err(backend)?;
+                .map_err(dynamo::failure)?;
             request = request.transact_items(TransactWriteItem::builder().update(update).build());
         }
         if currency_changed {
@@ -387,7 +380,7 @@ impl EventStore for DynamoEventStore {
                     .condition_expression("available = #capacity")
                     .expression_attribute_names("#capacity", "capacity")
                     .build()
-                    .map_err(backend)?;
+                    .map_err(dynamo::failure)?;
                 request = request.transact_items(TransactWriteItem::builder().condition_check(check).build());
             }
         }
@@ -396,7 +389,7 @@ impl EventStore for DynamoEventStore {
             Err(err) if err.as_service_error().is_some_and(|e| e.is_transaction_canceled_exception()) => {
                 Err(StoreError::Conflict)
             }
-            Err(err) => Err(sdk(err)),
+            Err(err) => Err(dynamo::sdk_failure(err).into()),
         }
     }
 

@@ -36,6 +36,12 @@ impl From<StoreError> for ApiError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl From<shared::dynamo::Failure> for StoreError {
+    fn from(failure: shared::dynamo::Failure) -> Self {
+        StoreError::Backend(failure.0)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     /// By start time, the soonest first.

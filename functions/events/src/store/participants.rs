@@ -65,12 +65,12 @@ impl ParticipantSource for DynamoParticipants {
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(|e| StoreError::Backend(shared::dynamo::error_text(e)))?;
+            .map_err(shared::dynamo::sdk_failure)?;
         let participants = out
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(e.to_string())))
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| shared::dynamo::failure(e).into()))
             .collect::<StoreResult<Vec<Participant>>>()?;
         let next_cursor = out.last_evaluated_key.as_ref().map(shared::dynamo::encode_cursor);
         Ok(ParticipantPage { participants, next_cursor })

@@ -128,18 +128,6 @@ fn role_pk(role: Role) -> String {
     format!("ROLE#{role}")
 }
 
-fn backend(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(err.to_string())
-}
-
-fn sdk<E, R>(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    StoreError::Backend(dynamo::error_text(err))
-}
-
 fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
     dynamo::key(pk, sk)
 }
@@ -163,8 +151,8 @@ impl DynamoUserStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(sdk)?;
-        out.item.map(|item| serde_dynamo::from_item(item).map_err(backend)).transpose()
+            .map_err(dynamo::sdk_failure)?;
+        Ok(out.item.map(|item| serde_dynamo::from_item(item).map_err(dynamo::failure)).transpose()?)
     }
 
     /// Live session ids of a user.
@@ -182,9 +170,9 @@ impl DynamoUserStore {
                 .set_exclusive_start_key(start)
                 .send()
                 .await
-                .map_err(sdk)?;
+                .map_err(dynamo::sdk_failure)?;
             for item in out.items.unwrap_or_default() {
-                let session: SessionItem = serde_dynamo::from_item(item).map_err(backend)?;
+                let session: SessionItem = serde_dynamo::from_item(item).map_err(dynamo::failure)?;
                 if !session.revoked {
                     ids.push(session.id);
                 }
@@ -205,7 +193,7 @@ impl DynamoUserStore {
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":now", s(now))
             .build()
-            .map_err(backend)
+            .map_err(|e| dynamo::failure(e).into())
     }
 }
 
@@ -217,8 +205,8 @@ fn is_conditional_failure<R>(
 
 impl UserStore for DynamoUserStore {
     async fn create_user(&self, user: &User) -> StoreResult<()> {
-        let email = user.email.clone().ok_or_else(|| backend("a new user needs an email"))?;
-        let user_item = serde_dynamo::to_item(UserItem::from_user(user)).map_err(backend)?;
+        let email = user.email.clone().ok_or_else(|| dynamo::failure("a new user needs an email"))?;
+        let user_item = serde_dynamo::to_item(UserItem::from_user(user)).map_err(dynamo::failure)?;
         let claim: HashMap<String, AttributeValue> = HashMap::from([
             ("pk".to_owned(), s(email_pk(&email))),
             ("sk".to_owned(), s("EMAIL")),
@@ -230,7 +218,7 @@ impl UserStore for DynamoUserStore {
                 .set_item(Some(item))
                 .condition_expression("attribute_not_exists(pk)")
                 .build()
-                .map_err(backend)
+                .map_err(dynamo::failure)
         };
         let result = self
             .client
@@ -251,7 +239,7 @@ impl UserStore for DynamoUserStore {
                         _ => None,
                     })
                     .unwrap_or(false);
-                if email_claimed { Err(StoreError::EmailTaken) } else { Err(sdk(err)) }
+                if email_claimed { Err(StoreError::EmailTaken) } else { Err(dynamo::sdk_failure(err).into()) }
             }
         }
     }
@@ -287,7 +275,7 @@ impl UserStore for DynamoUserStore {
         let out = match out {
             Ok(out) => out,
             Err(err) if is_conditional_failure(&err) => return Err(StoreError::NotFound),
-            Err(err) => return Err(sdk(err)),
+            Err(err) => return Err(dynamo::sdk_failure(err).into()),
         };
         let failures: u32 = out
             .attributes
@@ -303,7 +291,7 @@ impl UserStore for DynamoUserStore {
             .expression_attribute_values(":zero", AttributeValue::N("0".into()))
             .send()
             .await
-            .map_err(sdk)?;
+            .map_err(dynamo::sdk_failure)?;
         Ok(Some(until))
     }
 
@@ -317,7 +305,7 @@ impl UserStore for DynamoUserStore {
             .expression_attribute_values(":zero", AttributeValue::N("0".into()))
             .send()
             .await
-            .map_err(sdk)?;
+            .map_err(dynamo::sdk_failure)?;
         Ok(())
     }
 
@@ -348,11 +336,12 @@ impl UserStore for DynamoUserStore {
         }
         match request.update_expression(format!("SET {}", sets.join(", "))).send().await {
             Ok(out) => {
-                let item: UserItem = serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(backend)?;
+                let item: UserItem =
+                    serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(dynamo::failure)?;
                 Ok(item.into_user())
             }
             Err(err) if is_conditional_failure(&err) => Err(StoreError::NotFound),
-            Err(err) => Err(sdk(err)),
+            Err(err) => Err(dynamo::sdk_failure(err).into()),
         }
     }
 
@@ -374,11 +363,12 @@ impl UserStore for DynamoUserStore {
             .await;
         match result {
             Ok(out) => {
-                let item: UserItem = serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(backend)?;
+                let item: UserItem =
+                    serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(dynamo::failure)?;
                 Ok(item.into_user())
             }
             Err(err) if is_conditional_failure(&err) => Err(StoreError::NotFound),
-            Err(err) => Err(sdk(err)),
+            Err(err) => Err(dynamo::sdk_failure(err).into()),
         }
     }
 
@@ -402,12 +392,16 @@ impl UserStore for DynamoUserStore {
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(sdk)?;
+            .map_err(dynamo::sdk_failure)?;
         let users = out
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| serde_dynamo::from_item::<_, UserItem>(item).map(UserItem::into_user).map_err(backend))
+            .map(|item| {
+                serde_dynamo::from_item::<_, UserItem>(item)
+                    .map(UserItem::into_user)
+                    .map_err(|e| StoreError::from(dynamo::failure(e)))
+            })
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Page { users, next_cursor: out.last_evaluated_key.as_ref().map(dynamo::encode_cursor) })
     }
@@ -431,7 +425,7 @@ impl UserStore for DynamoUserStore {
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":now", s(now))
             .build()
-            .map_err(backend)?;
+            .map_err(dynamo::failure)?;
         let mut request =
             self.client.transact_write_items().transact_items(TransactWriteItem::builder().update(erase).build());
         if let Some(email) = &user.email {
@@ -439,13 +433,13 @@ impl UserStore for DynamoUserStore {
                 .table_name(&self.table)
                 .set_key(Some(key(email_pk(email), "EMAIL")))
                 .build()
-                .map_err(backend)?;
+                .map_err(dynamo::failure)?;
             request = request.transact_items(TransactWriteItem::builder().delete(release).build());
         }
         for id in &sessions {
             request = request.transact_items(TransactWriteItem::builder().update(self.revoke_update(id, now)?).build());
         }
-        request.send().await.map_err(sdk)?;
+        request.send().await.map_err(dynamo::sdk_failure)?;
         Ok(())
     }
 
@@ -466,11 +460,11 @@ impl UserStore for DynamoUserStore {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(serde_dynamo::to_item(item).map_err(backend)?))
+            .set_item(Some(serde_dynamo::to_item(item).map_err(dynamo::failure)?))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await
-            .map_err(sdk)?;
+            .map_err(dynamo::sdk_failure)?;
         Ok(())
     }
 
@@ -508,7 +502,7 @@ impl UserStore for DynamoUserStore {
         match result {
             Ok(_) => Ok(true),
             Err(err) if is_conditional_failure(&err) => Ok(false),
-            Err(err) => Err(sdk(err)),
+            Err(err) => Err(dynamo::sdk_failure(err).into()),
         }
     }
 
@@ -528,7 +522,7 @@ impl UserStore for DynamoUserStore {
             Ok(_) => Ok(()),
             // Nothing to revoke.
             Err(err) if is_conditional_failure(&err) => Ok(()),
-            Err(err) => Err(sdk(err)),
+            Err(err) => Err(dynamo::sdk_failure(err).into()),
         }
     }
 

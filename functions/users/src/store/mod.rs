@@ -36,6 +36,12 @@ impl From<StoreError> for ApiError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl From<shared::dynamo::Failure> for StoreError {
+    fn from(failure: shared::dynamo::Failure) -> Self {
+        StoreError::Backend(failure.0)
+    }
+}
+
 /// One page of a listing and the opaque cursor of the next, if any.
 #[derive(Debug, Clone)]
 pub struct Page {
