@@ -11,12 +11,13 @@ SEED      ?= 1
 RUNNER := target/debug/local-runner
 export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
 
-.PHONY: help run test build lint-template fmt package clean
+.PHONY: help run test build lint-template fmt package bench clean
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT)); Ctrl-C stops it"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
 	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
+	@echo "make bench    latency per route and cold starts of the local platform (figures, not a test)"
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
 $(VENV)/.installed: infra/requirements.txt
@@ -62,6 +63,9 @@ test: $(VENV)/.installed lint-template
 package: $(VENV)/.package-installed
 	rustup target add aarch64-unknown-linux-gnu
 	PATH="$(abspath $(VENV))/bin:$$PATH" sam build --template template.yaml
+
+bench: $(VENV)/.installed build
+	infra/bench.sh $(N)
 
 clean:
 	cargo clean
