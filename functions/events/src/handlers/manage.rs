@@ -95,9 +95,20 @@ pub async fn update<S: EventStore>(store: &S, request: &Request) -> Result<Respo
     };
     let mut after = Event { details, tiers, updated_at: now, version: before.version + 1, ..before.clone() };
     if after.status == Status::Published {
-        // A published event stays complete: the publish rules apply to every edit.
+        // A published event stays complete: the publish rules apply to every edit,
+        // except "in the future" for dates the edit leaves as they were (a published
+        // event whose sales closed can still get a better description).
         after.status = Status::Draft;
-        errors.extend(check_publishable(&after, now).into_iter().filter(|e| e.field != "status"));
+        let unchanged = |field: &str| match field {
+            "startsAt" => after.details.starts_at == before.details.starts_at,
+            "salesClosesAt" => after.details.sales_closes_at == before.details.sales_closes_at,
+            _ => false,
+        };
+        errors.extend(
+            check_publishable(&after, now)
+                .into_iter()
+                .filter(|e| e.field != "status" && !(e.message.contains("in the future") && unchanged(&e.field))),
+        );
         after.status = Status::Published;
     }
     if !errors.is_empty() {
