@@ -9,6 +9,15 @@ use std::collections::HashMap;
 
 pub type Item = HashMap<String, AttributeValue>;
 
+/// Ids in paths are UUIDs; a longer one cannot exist, and DynamoDB refuses keys
+/// over 2 KB with an error, so handlers answer 404 before asking.
+pub const MAX_ID_BYTES: usize = 64;
+
+/// Whether a client-supplied id can name anything stored.
+pub fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID_BYTES
+}
+
 pub fn string(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
@@ -51,6 +60,10 @@ pub fn encode_cursor(last: &Item) -> String {
 /// Decodes a cursor for a listing of `index` in `partition`, refusing anything else,
 /// so a forged cursor cannot reach another partition or item kind. `None` if invalid.
 pub fn decode_cursor(cursor: &str, index: &str, partition: &str, pk_prefix: &str) -> Option<Item> {
+    // Keys are short; anything long is forged and would only make DynamoDB refuse the query.
+    if cursor.len() > 2048 {
+        return None;
+    }
     let json = URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
     let plain: HashMap<String, String> = serde_json::from_slice(&json).ok()?;
     let (index_pk, index_sk) = (format!("{index}pk"), format!("{index}sk"));
@@ -58,7 +71,8 @@ pub fn decode_cursor(cursor: &str, index: &str, partition: &str, pk_prefix: &str
     let valid = plain.len() == expected.len()
         && expected.iter().all(|k| plain.contains_key(*k))
         && plain[&index_pk] == partition
-        && plain["pk"].starts_with(pk_prefix);
+        && plain["pk"].starts_with(pk_prefix)
+        && plain.values().all(|v| !v.is_empty() && v.len() <= MAX_ID_BYTES * 4);
     valid.then(|| plain.into_iter().map(|(k, v)| (k, string(v))).collect())
 }
 

@@ -49,6 +49,11 @@ async fn publish(p: &Platform, organizer: &Session, id: &str) {
     assert_eq!(published.status, 200, "{:?}", published.body);
 }
 
+fn base64_cursor(value: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
 fn tag() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_owned()
 }
@@ -268,6 +273,11 @@ async fn every_validation_rule_names_its_field() {
         assert_eq!(answer.status, 422, "{query}: {:?}", answer.body);
     }
     assert_eq!(p.api.call("GET", "/events?cursor=forged", None, None).await.status, 400);
+    let long_id = "x".repeat(3000);
+    assert_eq!(p.api.call("GET", &format!("/events/{long_id}"), None, None).await.status, 404);
+    let forged =
+        base64_cursor(&json!({"pk": format!("EVENT#{long_id}"), "sk": "META", "gsi1pk": "PUBLISHED", "gsi1sk": "x"}));
+    assert_eq!(p.api.call("GET", &format!("/events?cursor={forged}"), None, None).await.status, 400);
 }
 
 #[tokio::test]

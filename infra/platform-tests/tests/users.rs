@@ -352,6 +352,12 @@ async fn bad_input_is_always_a_clear_4xx() {
     }
     let answer = p.api.call("GET", "/users?cursor=not-a-cursor", Some(&admin.access_token), None).await;
     assert_eq!(answer.status, 400);
+    let long_id = "u".repeat(3000);
+    let answer = p
+        .api
+        .call("PATCH", &format!("/users/{long_id}/role"), Some(&admin.access_token), Some(json!({"role": "admin"})))
+        .await;
+    assert_eq!(answer.status, 404);
     let user = p.attendee().await;
     let answer = p.api.call("PATCH", "/users/me", Some(&user.access_token), Some(json!({}))).await;
     assert_eq!(answer.status, 422);

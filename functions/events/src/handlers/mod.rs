@@ -12,7 +12,12 @@ use shared::{ApiError, Caller, Role};
 
 /// Reads the `{id}` path parameter.
 pub(crate) fn event_id(request: &Request) -> Result<String, ApiError> {
-    request.path_parameters().first("id").map(str::to_owned).ok_or_else(|| ApiError::not_found("no such event"))
+    request
+        .path_parameters()
+        .first("id")
+        .filter(|id| shared::dynamo::plausible_id(id))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::not_found("no such event"))
 }
 
 /// The event if the caller may manage it: its organizer, or an admin. Others get

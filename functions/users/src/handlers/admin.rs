@@ -64,8 +64,12 @@ pub async fn list_users<S: UserStore>(store: &S, request: &Request) -> Result<Re
 pub async fn set_role<S: UserStore>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
     let admin = caller(request)?;
     admin.require(&[Role::Admin])?;
-    let target =
-        request.path_parameters().first("id").map(str::to_owned).ok_or_else(|| ApiError::not_found("no such user"))?;
+    let target = request
+        .path_parameters()
+        .first("id")
+        .filter(|id| shared::dynamo::plausible_id(id))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::not_found("no such user"))?;
     let mut fields = Fields::new(json_object(request)?);
     let role_text = fields.required_str("role");
     let role = role_text.as_deref().and_then(|text| {
