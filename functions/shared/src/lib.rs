@@ -14,7 +14,8 @@ pub use http::{ApiError, FieldError, json_response, respond};
 
 /// Loads the AWS SDK configuration once per cold start. In AWS the credentials
 /// come from the execution role; locally the runner sets `AWS_ENDPOINT_URL` and
-/// dummy credentials, so the same code talks to moto.
+/// dummy credentials (and `AWS_ENDPOINT_URL_DYNAMODB` for tables), so the same
+/// code talks to DynamoDB Local and moto.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
 }

@@ -4,6 +4,7 @@
 pub mod gateway;
 pub mod intrinsics;
 pub mod lambda;
+pub mod local_services;
 pub mod output;
 pub mod process;
 pub mod schedules;

@@ -1,10 +1,12 @@
 //! `local-runner`: the platform without AWS and without Docker.
 //!
-//! It reads template.yaml, creates the tables and queues in moto, runs each
+//! It reads template.yaml, starts the local stand-ins for AWS (DynamoDB Local for
+//! tables, moto for SQS and SES), creates the tables and queues there, runs each
 //! function's real binary behind a local Lambda Runtime API, serves the HttpApi
 //! routes, feeds SQS event sources and fires schedules.
 
-use local_runner::{gateway, lambda, process, schedules, sqs_source, stack};
+use local_runner::local_services::{self, LocalService};
+use local_runner::{gateway, lambda, schedules, sqs_source, stack};
 
 use anyhow::{Context, Result, anyhow, bail};
 use axum::Router;
@@ -26,7 +28,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(version, about = "Runs the platform's Lambda functions locally from template.yaml, against moto")]
+#[command(
+    version,
+    about = "Runs the platform's Lambda functions locally from template.yaml, against DynamoDB Local and moto"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,7 +67,7 @@ struct StackArgs {
     /// Instances per function when requests overlap (a function's ReservedConcurrentExecutions wins).
     #[arg(long, default_value_t = 4)]
     max_instances: usize,
-    /// moto's URL, when moto is already running.
+    /// moto's URL (SQS, SES and the rest), when moto is already running.
     #[arg(long, default_value = "http://127.0.0.1:4566")]
     endpoint: String,
     /// Start moto from this `moto_server` executable (on --moto-port) and stop it on exit.
@@ -71,6 +76,16 @@ struct StackArgs {
     /// Port for a moto started with --start-moto; 0 picks a free one.
     #[arg(long, default_value_t = 4566)]
     moto_port: u16,
+    /// DynamoDB Local's URL (tables), when it is already running.
+    #[arg(long, default_value = "http://127.0.0.1:8000")]
+    dynamodb_endpoint: String,
+    /// Start DynamoDB Local from this jar, or the npm package directory holding it
+    /// (on --dynamodb-port, with `java`), and stop it on exit.
+    #[arg(long)]
+    start_dynamodb: Option<PathBuf>,
+    /// Port for a DynamoDB Local started with --start-dynamodb; 0 picks a free one.
+    #[arg(long, default_value_t = 8000)]
+    dynamodb_port: u16,
 }
 
 #[derive(Args)]
@@ -123,33 +138,6 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-/// moto, when the runner started it; killed when dropped.
-struct Moto {
-    _child: Option<tokio::process::Child>,
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-async fn start_moto(args: &StackArgs) -> Result<(String, Moto)> {
-    let Some(path) = &args.start_moto else {
-        return Ok((args.endpoint.clone(), Moto { _child: None }));
-    };
-    let port = if args.moto_port == 0 { free_port()? } else { args.moto_port };
-    let mut command = tokio::process::Command::new(path);
-    command
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true);
-    process::die_with_parent(&mut command);
-    let child = command.spawn().with_context(|| format!("starting moto from {}", path.display()))?;
-    tracing::info!(port, "moto starting");
-    Ok((format!("http://127.0.0.1:{port}"), Moto { _child: Some(child) }))
-}
-
 fn parameters(args: &StackArgs) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     let mut lines: Vec<String> = Vec::new();
@@ -178,15 +166,70 @@ async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
         .await
 }
 
-/// Waits until moto answers, then creates the stack's resources.
-async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::SdkConfig, Moto)> {
+/// The local servers playing AWS, kept alive as long as this value lives.
+struct LocalAws {
+    moto: LocalService,
+    dynamodb: LocalService,
+}
+
+/// Starts moto and (when the template has tables) DynamoDB Local side by side, and
+/// waits until both answer.
+async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalAws> {
+    let mut moto = match &args.start_moto {
+        Some(path) => local_services::start_moto(path, args.moto_port)?,
+        None => LocalService::external("moto", &args.endpoint),
+    };
+    let has_tables = template
+        .resources
+        .iter()
+        .any(|r| matches!(r.kind.as_str(), "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable"));
+    let mut dynamodb = match &args.start_dynamodb {
+        Some(path) if has_tables => local_services::start_dynamodb_local(path, args.dynamodb_port)?,
+        _ => LocalService::external("DynamoDB Local", &args.dynamodb_endpoint),
+    };
+    let timeout = Duration::from_secs(60);
+    let sqs = aws_sdk_sqs::Client::new(&sdk_config(&moto.url, &args.region).await);
+    let tables = aws_sdk_dynamodb::Client::new(&sdk_config(&dynamodb.url, &args.region).await);
+    let moto_ready = moto.wait_until(timeout, || {
+        let sqs = sqs.clone();
+        async move { sqs.list_queues().send().await.map(drop).map_err(aws_sdk_sqs::error::DisplayErrorContext) }
+    });
+    let dynamodb_ready = async {
+        if !has_tables {
+            return Ok(());
+        }
+        dynamodb
+            .wait_until(timeout, || {
+                let tables = tables.clone();
+                async move {
+                    tables
+                        .list_tables()
+                        .limit(1)
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(aws_sdk_dynamodb::error::DisplayErrorContext)
+                }
+            })
+            .await
+    };
+    let (moto_ready, dynamodb_ready) = tokio::join!(moto_ready, dynamodb_ready);
+    moto_ready?;
+    dynamodb_ready?;
+    Ok(LocalAws { moto, dynamodb })
+}
+
+/// Starts the local AWS servers, then creates the stack's resources in them.
+async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::SdkConfig, LocalAws)> {
     let template = Template::load(&args.template)?;
-    let (endpoint, moto) = start_moto(args).await?;
+    let started = std::time::Instant::now();
+    let local_aws = start_local_aws(args, &template).await?;
     let options = StackOptions {
         stack_name: args.stack_name.clone(),
         region: args.region.clone(),
         parameters: parameters(args)?,
-        endpoint: endpoint.clone(),
+        endpoint: local_aws.moto.url.clone(),
+        dynamodb_endpoint: local_aws.dynamodb.url.clone(),
         api_url: api_url.to_owned(),
         bin_dir: args.bin_dir.clone().unwrap_or_else(stack::default_bin_dir),
         max_instances: args.max_instances,
@@ -199,20 +242,11 @@ async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::
     if !missing.is_empty() {
         bail!("function binaries are missing (run `cargo build --workspace`):\n  {}", missing.join("\n  "));
     }
-    let sdk = sdk_config(&endpoint, &args.region).await;
-    let probe = aws_sdk_dynamodb::Client::new(&sdk);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        match probe.list_tables().limit(1).send().await {
-            Ok(_) => break,
-            Err(err) if tokio::time::Instant::now() > deadline => {
-                bail!("moto does not answer at {endpoint}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(err))
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    stack.provision(&sdk).await?;
-    Ok((stack, sdk, moto))
+    let sdk = sdk_config(&local_aws.moto.url, &args.region).await;
+    let dynamodb = sdk_config(&local_aws.dynamodb.url, &args.region).await;
+    stack.provision(&sdk, &dynamodb).await?;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "local AWS ready, stack provisioned");
+    Ok((stack, sdk, local_aws))
 }
 
 struct App {
@@ -228,7 +262,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         .with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let address = listener.local_addr()?;
     let api_url = format!("http://{address}");
-    let (stack, sdk, _moto) = prepare(&args.stack, &api_url).await?;
+    let (stack, sdk, _local_aws) = prepare(&args.stack, &api_url).await?;
 
     let mut functions = BTreeMap::new();
     for def in &stack.functions {
@@ -347,6 +381,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     let description = json!({
         "api": api_url,
         "moto": stack.options.endpoint,
+        "dynamodb": stack.options.dynamodb_endpoint,
         "routes": routes.describe().into_iter().map(|(key, function, authorizer)| json!({"route": key, "function": function, "authorizer": authorizer})).collect::<Vec<_>>(),
         "tables": stack.tables.iter().map(|t| json!({"logicalId": t.logical_id, "name": t.name})).collect::<Vec<_>>(),
         "queues": stack.queues.iter().map(|q| json!({"logicalId": q.logical_id, "name": q.name, "url": stack.resolver.resources[&q.logical_id].reference})).collect::<Vec<_>>(),
@@ -389,9 +424,10 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
 fn print_banner(description: &Value) {
     let list = |key: &str| description[key].as_array().cloned().unwrap_or_default();
     println!(
-        "Local platform on {} (moto at {})",
+        "Local platform on {} (moto at {}, DynamoDB Local at {})",
         description["api"].as_str().unwrap_or_default(),
-        description["moto"].as_str().unwrap_or_default()
+        description["moto"].as_str().unwrap_or_default(),
+        description["dynamodb"].as_str().unwrap_or_default()
     );
     for route in list("routes") {
         println!(
@@ -521,7 +557,7 @@ async fn invoke(args: InvokeArgs) -> Result<std::process::ExitCode> {
     local_runner::output::logs_to_stderr();
     let event = std::fs::read(&args.event).with_context(|| format!("reading {}", args.event.display()))?;
     serde_json::from_slice::<Value>(&event).with_context(|| format!("{} is not JSON", args.event.display()))?;
-    let (stack, _sdk, _moto) = prepare(&args.stack, "http://127.0.0.1:3000").await?;
+    let (stack, _sdk, _local_aws) = prepare(&args.stack, "http://127.0.0.1:3000").await?;
     let def = stack
         .functions
         .iter()

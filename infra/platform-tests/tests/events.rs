@@ -1,5 +1,5 @@
 //! Events: organizers draft, edit, publish and cancel; the public browses.
-//! Through the local runner against moto, as clients.
+//! Through the local runner against DynamoDB Local and moto, as clients.
 
 use platform_tests::{Platform, Session};
 use serde_json::{Value, json};
@@ -288,7 +288,7 @@ async fn capacity_and_currency_respect_seats_already_taken() {
     let id = event["id"].as_str().unwrap().to_owned();
     let tier = event["tiers"][0]["id"].as_str().unwrap().to_owned();
     // 30 seats held, as a reservation would do it: an atomic decrement of the tier's counter.
-    let dynamodb = aws_sdk_dynamodb::Client::new(&p.runner.sdk_config().await);
+    let dynamodb = p.runner.dynamodb().await;
     dynamodb
         .update_item()
         .table_name("local-EventsTable")

