@@ -45,7 +45,7 @@ impl Fields {
     }
 
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
+        self.errors.push(FieldError::new(field, message));
     }
 
     /// A string the client must send.

@@ -1,7 +1,8 @@
-//! DynamoDB plumbing every store repeats: attribute values, keys, readable errors
+//! DynamoDB plumbing every store repeats: attribute values, keys, failures by kind
 //! and opaque pagination cursors. Nothing here knows any table's items.
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,23 +32,132 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
     HashMap::from([("pk".to_owned(), string(pk)), ("sk".to_owned(), string(sk))])
 }
 
-/// A storage failure (a DynamoDB call or an item that does not decode), with the
-/// whole error chain as text for the logs. Each store turns it into its own error.
+/// What went wrong with a DynamoDB call, by kind. Callers decide on the kind
+/// (answer 409, retry later, give up), never on message text; the text is for logs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Failure {
+    /// DynamoDB asked us to slow down or try again: throughput or request limits, or
+    /// a transaction in the way. Worth retrying after a pause.
+    #[error("throttled: {0}")]
+    Throttled(String),
+    /// A single write's condition was false.
+    #[error("the condition check failed")]
+    ConditionFailed,
+    /// A transaction was cancelled; one reason per action, in the order they were sent.
+    #[error("transaction cancelled: {0:?}")]
+    Cancelled(Vec<Cancellation>),
+    /// A table or index that does not exist: a deployment problem, not the client's.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Anything else: the network, a timeout, an item that does not decode.
+    #[error("storage failure: {0}")]
+    Other(String),
+}
+
+/// Why one action of a cancelled transaction failed (DynamoDB's `CancellationReason`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cancellation {
+    pub reason: CancelReason,
+    /// The item as it was, when the action asked for it
+    /// (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) and its condition failed.
+    pub item: Option<Item>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(pub String);
+pub enum CancelReason {
+    /// This action was fine; another one cancelled the transaction.
+    None,
+    ConditionFailed,
+    /// Another transaction or write touched the same item at the same time.
+    TransactionConflict,
+    Throttled,
+    Other(String),
+}
+
+impl Failure {
+    /// Whether trying the same call again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Failure::Throttled(_) | Failure::Other(_) => true,
+            Failure::Cancelled(reasons) => {
+                reasons.iter().any(|r| matches!(r.reason, CancelReason::TransactionConflict | CancelReason::Throttled))
+                    && !reasons.iter().any(|r| r.reason == CancelReason::ConditionFailed)
+            }
+            Failure::ConditionFailed | Failure::NotFound(_) => false,
+        }
+    }
+
+    /// The reason of action `index` of a cancelled transaction, if this is one.
+    pub fn cancelled_at(&self, index: usize) -> Option<&Cancellation> {
+        match self {
+            Failure::Cancelled(reasons) => reasons.get(index),
+            _ => None,
+        }
+    }
+
+    /// Whether action `index` of a cancelled transaction failed its condition.
+    pub fn condition_failed_at(&self, index: usize) -> bool {
+        self.cancelled_at(index).is_some_and(|c| c.reason == CancelReason::ConditionFailed)
+    }
+}
 
 /// For `map_err` on anything displayable (decode errors, builders).
 pub fn failure(err: impl std::fmt::Display) -> Failure {
-    Failure(err.to_string())
+    Failure::Other(err.to_string())
 }
 
-/// For `map_err` on SDK calls: keeps the service's error code and message.
+const THROTTLING_CODES: [&str; 5] = [
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "ThrottlingException",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+];
+
+fn classify(code: Option<&str>, detail: String) -> Failure {
+    match code {
+        Some("ConditionalCheckFailedException") => Failure::ConditionFailed,
+        Some("ResourceNotFoundException") => Failure::NotFound(detail),
+        Some(code) if THROTTLING_CODES.contains(&code) => Failure::Throttled(detail),
+        _ => Failure::Other(detail),
+    }
+}
+
+/// For `map_err` on SDK calls: the failure's kind from the service's error code.
 pub fn sdk_failure<E, R>(err: SdkError<E, R>) -> Failure
 where
-    E: std::error::Error + 'static,
+    E: std::error::Error + ProvideErrorMetadata + 'static,
     R: std::fmt::Debug,
 {
-    Failure(DisplayErrorContext(err).to_string())
+    let code = err.code().map(str::to_owned);
+    classify(code.as_deref(), DisplayErrorContext(err).to_string())
+}
+
+/// For `map_err` on `TransactWriteItems`: a cancellation keeps its per-action reasons.
+pub fn transaction_failure<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>) -> Failure {
+    match err {
+        SdkError::ServiceError(service) => match service.into_err() {
+            TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                Failure::Cancelled(cancelled.cancellation_reasons().iter().map(cancellation).collect())
+            }
+            other => {
+                let code = other.code().map(str::to_owned);
+                classify(code.as_deref(), DisplayErrorContext(other).to_string())
+            }
+        },
+        other => sdk_failure(other),
+    }
+}
+
+fn cancellation(reason: &aws_sdk_dynamodb::types::CancellationReason) -> Cancellation {
+    let reason_kind = match reason.code() {
+        None | Some("None") => CancelReason::None,
+        Some("ConditionalCheckFailed") => CancelReason::ConditionFailed,
+        Some("TransactionConflict") => CancelReason::TransactionConflict,
+        Some("ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded") => CancelReason::Throttled,
+        Some(other) => CancelReason::Other(other.to_owned()),
+    };
+    Cancellation { reason: reason_kind, item: reason.item().cloned() }
 }
 
 /// A listing's next position (DynamoDB's last evaluated key) as opaque base64url JSON.
@@ -95,6 +205,34 @@ mod tests {
         assert_eq!(decode_cursor(&cursor, "gsi2", "ROLE#admin", "EVENT#"), None, "another item kind");
         assert_eq!(decode_cursor("!!!", "gsi1", "USERS", ""), None);
         assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("[1]"), "gsi1", "USERS", ""), None);
+    }
+
+    #[test]
+    fn failures_keep_their_kind() {
+        assert_eq!(classify(Some("ConditionalCheckFailedException"), "x".into()), Failure::ConditionFailed);
+        assert_eq!(
+            classify(Some("ProvisionedThroughputExceededException"), "slow".into()),
+            Failure::Throttled("slow".into())
+        );
+        assert_eq!(classify(Some("ResourceNotFoundException"), "t".into()), Failure::NotFound("t".into()));
+        assert_eq!(classify(None, "io".into()), Failure::Other("io".into()));
+        assert!(Failure::Throttled(String::new()).is_transient());
+        assert!(!Failure::ConditionFailed.is_transient());
+    }
+
+    #[test]
+    fn cancellations_are_read_by_action() {
+        let reason =
+            |code: &str| cancellation(&aws_sdk_dynamodb::types::CancellationReason::builder().code(code).build());
+        let failure = Failure::Cancelled(vec![reason("None"), reason("ConditionalCheckFailed")]);
+        assert!(!failure.condition_failed_at(0));
+        assert!(failure.condition_failed_at(1));
+        assert!(!failure.condition_failed_at(2));
+        assert!(!failure.is_transient(), "a failed condition will fail again");
+        let conflict = Failure::Cancelled(vec![reason("TransactionConflict"), reason("None")]);
+        assert!(conflict.is_transient(), "a conflicting transaction may be gone next time");
+        assert_eq!(reason("ThrottlingError").reason, CancelReason::Throttled);
+        assert_eq!(reason("ValidationError").reason, CancelReason::Other("ValidationError".into()));
     }
 
     #[test]

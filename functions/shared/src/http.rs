@@ -15,6 +15,12 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
 /// An error a handler answers with. `code` is stable and machine-readable;
 /// `message` is for humans and may change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +115,31 @@ impl ApiError {
     }
 }
 
+/// Storage failures at the HTTP edge, the one place their kinds become statuses:
+/// throttling is a 503 worth retrying, a lost race a 409, the rest our fault (500).
+/// Stores that know what a failed condition means (an email taken, seats gone)
+/// turn it into their own error before it gets here.
+impl From<crate::dynamo::Failure> for ApiError {
+    fn from(failure: crate::dynamo::Failure) -> Self {
+        use crate::dynamo::Failure;
+        match failure {
+            Failure::Throttled(detail) => {
+                tracing::warn!(%detail, "storage throttled");
+                let mut err = ApiError::service_unavailable("we are busy; try again in a moment");
+                err.retry_after = Some(1);
+                err
+            }
+            Failure::ConditionFailed | Failure::Cancelled(_) => {
+                ApiError::conflict("concurrent_change", "something changed meanwhile; reload and try again")
+            }
+            Failure::NotFound(detail) | Failure::Other(detail) => {
+                tracing::error!(%detail, "storage failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
 /// The response for a handler's result: its own response, or the error's.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|err| {
@@ -155,8 +186,7 @@ mod tests {
 
     #[test]
     fn errors_share_one_shape() {
-        let resp = ApiError::validation(vec![FieldError { field: "email".into(), message: "is not an email".into() }])
-            .to_response();
+        let resp = ApiError::validation(vec![FieldError::new("email", "is not an email")]).to_response();
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(resp.headers()["content-type"], "application/json");
         assert_eq!(
@@ -165,6 +195,18 @@ mod tests {
                 "message": "some fields are invalid",
                 "fields": [{"field": "email", "message": "is not an email"}]}})
         );
+    }
+
+    #[test]
+    fn storage_failures_map_by_kind() {
+        use crate::dynamo::Failure;
+        let throttled = ApiError::from(Failure::Throttled("slow".into()));
+        assert_eq!((throttled.status, throttled.retry_after), (StatusCode::SERVICE_UNAVAILABLE, Some(1)));
+        assert_eq!(ApiError::from(Failure::ConditionFailed).status, StatusCode::CONFLICT);
+        assert_eq!(ApiError::from(Failure::Cancelled(vec![])).status, StatusCode::CONFLICT);
+        let other = ApiError::from(Failure::Other("secret detail".into()));
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!other.message.contains("secret"), "details stay in the logs");
     }
 
     #[test]

@@ -3,12 +3,18 @@
 
 pub mod auth;
 pub mod body;
+pub mod clock;
 pub mod config;
 pub mod dynamo;
 pub mod http;
+pub mod idempotency;
+pub mod messages;
+pub mod query;
+pub mod sqs;
 pub mod telemetry;
 
 pub use auth::{Caller, Role, caller};
+pub use clock::{Clock, SystemClock};
 pub use config::{ConfigError, env_list, env_required};
 pub use http::{ApiError, FieldError, json_response, respond};
 

@@ -6,9 +6,23 @@ pub mod manage;
 pub mod participants;
 
 use crate::domain::event::Event;
-use crate::store::EventStore;
+use crate::store::{EventStore, StoreError};
 use lambda_http::{Request, RequestExt};
 use shared::{ApiError, Caller, Role};
+
+/// The HTTP edge of the events store: each outcome's status and code.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict => ApiError::conflict(
+                "concurrent_change",
+                "the event or its sales changed while you were editing it; reload and try again",
+            ),
+            StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
+            StoreError::Storage(failure) => failure.into(),
+        }
+    }
+}
 
 /// Reads the `{id}` path parameter.
 pub(crate) fn event_id(request: &Request) -> Result<String, ApiError> {

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use shared::dynamo::{self, number as n, string as s};
+use shared::dynamo::{self, CancelReason, Failure, number as n, string as s};
 use std::collections::HashMap;
 
 const PUBLISHED: &str = "PUBLISHED";
@@ -298,7 +298,7 @@ impl EventStore for DynamoEventStore {
             let item = serde_dynamo::to_item(tier_item(&event.id, tier, position)).map_err(dynamo::failure)?;
             request = request.transact_items(self.put(item, "attribute_not_exists(pk)")?);
         }
-        request.send().await.map_err(dynamo::sdk_failure)?;
+        request.send().await.map_err(dynamo::transaction_failure)?;
         Ok(())
     }
 
@@ -384,12 +384,13 @@ impl EventStore for DynamoEventStore {
                 request = request.transact_items(TransactWriteItem::builder().condition_check(check).build());
             }
         }
-        match request.send().await {
+        match request.send().await.map_err(dynamo::transaction_failure) {
             Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_transaction_canceled_exception()) => {
+            // The version or a tier guard failed: someone changed the event or sold seats meanwhile.
+            Err(Failure::Cancelled(reasons)) if reasons.iter().any(|r| r.reason == CancelReason::ConditionFailed) => {
                 Err(StoreError::Conflict)
             }
-            Err(err) => Err(dynamo::sdk_failure(err).into()),
+            Err(other) => Err(other.into()),
         }
     }
 

@@ -5,42 +5,23 @@ pub mod participants;
 
 use crate::domain::event::{Category, Event, TierPlan};
 use chrono::{DateTime, Utc};
-use shared::ApiError;
+use shared::dynamo::Failure;
 use std::future::Future;
 
+/// What a store call can answer besides success. Storage failures keep their kind
+/// (throttled, cancelled, ...) until the handler edge maps them.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The event, or its sales, changed since it was read (version or tier guards).
     #[error("the event changed meanwhile")]
     Conflict,
     #[error("the listing cursor is not valid")]
     BadCursor,
-    #[error("storage failure: {0}")]
-    Backend(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::Conflict => ApiError::conflict(
-                "concurrent_change",
-                "the event or its sales changed while you were editing it; reload and try again",
-            ),
-            StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
-            StoreError::Backend(detail) => {
-                tracing::error!(%detail, "events store failed");
-                ApiError::internal()
-            }
-        }
-    }
+    #[error(transparent)]
+    Storage(#[from] Failure),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
-
-impl From<shared::dynamo::Failure> for StoreError {
-    fn from(failure: shared::dynamo::Failure) -> Self {
-        StoreError::Backend(failure.0)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {

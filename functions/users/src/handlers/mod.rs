@@ -9,8 +9,22 @@ pub mod me;
 pub mod register;
 
 use crate::domain::account::{Profile, User};
+use crate::store::StoreError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
+use shared::ApiError;
+
+/// The HTTP edge of the users store: each outcome's status and code.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::EmailTaken => ApiError::conflict("email_taken", "an account with this email already exists"),
+            StoreError::NotFound => ApiError::not_found("no such user"),
+            StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
+            StoreError::Storage(failure) => failure.into(),
+        }
+    }
+}
 
 /// Now, as epoch seconds and as the RFC 3339 text we store.
 pub(crate) fn now() -> (i64, String) {

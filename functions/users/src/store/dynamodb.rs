@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use shared::Role;
-use shared::dynamo::{self, string as s};
+use shared::dynamo::{self, Failure, string as s};
 use std::collections::HashMap;
 
 const PROFILE: &str = "PROFILE";
@@ -197,10 +197,30 @@ impl DynamoUserStore {
     }
 }
 
-fn is_conditional_failure<R>(
-    err: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>,
-) -> bool {
-    err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception())
+/// A conditional write's outcome: `Ok(false)` when its condition was false.
+fn applied<T>(result: Result<T, Failure>) -> StoreResult<bool> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(Failure::ConditionFailed) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The actions of the registration transaction, by position.
+const CREATE_USER_PROFILE: usize = 0;
+const CREATE_USER_EMAIL_CLAIM: usize = 1;
+
+/// The user an update returned, or `NotFound` when its condition (exists, not
+/// deleted) was false.
+fn updated_user(result: Result<HashMap<String, AttributeValue>, Failure>) -> StoreResult<User> {
+    match result {
+        Ok(attributes) => {
+            let item: UserItem = serde_dynamo::from_item(attributes).map_err(dynamo::failure)?;
+            Ok(item.into_user())
+        }
+        Err(Failure::ConditionFailed) => Err(StoreError::NotFound),
+        Err(other) => Err(other.into()),
+    }
 }
 
 impl UserStore for DynamoUserStore {
@@ -220,27 +240,22 @@ impl UserStore for DynamoUserStore {
                 .build()
                 .map_err(dynamo::failure)
         };
+        let mut actions = [None, None];
+        actions[CREATE_USER_PROFILE] = Some(put(user_item, &self.table)?);
+        actions[CREATE_USER_EMAIL_CLAIM] = Some(put(claim, &self.table)?);
         let result = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put(user_item, &self.table)?).build())
-            .transact_items(TransactWriteItem::builder().put(put(claim, &self.table)?).build())
+            .set_transact_items(Some(
+                actions.into_iter().flatten().map(|p| TransactWriteItem::builder().put(p).build()).collect(),
+            ))
             .send()
-            .await;
+            .await
+            .map_err(dynamo::transaction_failure);
         match result {
             Ok(_) => Ok(()),
-            Err(err) => {
-                let email_claimed = err
-                    .as_service_error()
-                    .and_then(|e| match e {
-                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => {
-                            Some(c.cancellation_reasons().get(1).and_then(|r| r.code()) == Some("ConditionalCheckFailed"))
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or(false);
-                if email_claimed { Err(StoreError::EmailTaken) } else { Err(dynamo::sdk_failure(err).into()) }
-            }
+            Err(failure) if failure.condition_failed_at(CREATE_USER_EMAIL_CLAIM) => Err(StoreError::EmailTaken),
+            Err(failure) => Err(failure.into()),
         }
     }
 
@@ -272,10 +287,10 @@ impl UserStore for DynamoUserStore {
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await;
-        let out = match out {
+        let out = match out.map_err(dynamo::sdk_failure) {
             Ok(out) => out,
-            Err(err) if is_conditional_failure(&err) => return Err(StoreError::NotFound),
-            Err(err) => return Err(dynamo::sdk_failure(err).into()),
+            Err(Failure::ConditionFailed) => return Err(StoreError::NotFound),
+            Err(other) => return Err(other.into()),
         };
         let failures: u32 = out
             .attributes
@@ -334,15 +349,8 @@ impl UserStore for DynamoUserStore {
             sets.push("passwordHash = :hash");
             request = request.expression_attribute_values(":hash", s(hash));
         }
-        match request.update_expression(format!("SET {}", sets.join(", "))).send().await {
-            Ok(out) => {
-                let item: UserItem =
-                    serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(dynamo::failure)?;
-                Ok(item.into_user())
-            }
-            Err(err) if is_conditional_failure(&err) => Err(StoreError::NotFound),
-            Err(err) => Err(dynamo::sdk_failure(err).into()),
-        }
+        let result = request.update_expression(format!("SET {}", sets.join(", "))).send().await;
+        updated_user(result.map(|out| out.attributes.unwrap_or_default()).map_err(dynamo::sdk_failure))
     }
 
     async fn set_role(&self, id: &str, role: Role, now: &str) -> StoreResult<User> {
@@ -361,15 +369,7 @@ impl UserStore for DynamoUserStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(out) => {
-                let item: UserItem =
-                    serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(dynamo::failure)?;
-                Ok(item.into_user())
-            }
-            Err(err) if is_conditional_failure(&err) => Err(StoreError::NotFound),
-            Err(err) => Err(dynamo::sdk_failure(err).into()),
-        }
+        updated_user(result.map(|out| out.attributes.unwrap_or_default()).map_err(dynamo::sdk_failure))
     }
 
     async fn list_users(&self, role: Option<Role>, limit: i32, cursor: Option<&str>) -> StoreResult<Page> {
@@ -439,7 +439,7 @@ impl UserStore for DynamoUserStore {
         for id in &sessions {
             request = request.transact_items(TransactWriteItem::builder().update(self.revoke_update(id, now)?).build());
         }
-        request.send().await.map_err(dynamo::sdk_failure)?;
+        request.send().await.map_err(dynamo::transaction_failure)?;
         Ok(())
     }
 
@@ -499,11 +499,7 @@ impl UserStore for DynamoUserStore {
             .expression_attribute_values(":now", s(now))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_conditional_failure(&err) => Ok(false),
-            Err(err) => Err(dynamo::sdk_failure(err).into()),
-        }
+        applied(result.map_err(dynamo::sdk_failure))
     }
 
     async fn revoke_session(&self, id: &str, now: &str) -> StoreResult<()> {
@@ -518,12 +514,8 @@ impl UserStore for DynamoUserStore {
             .expression_attribute_values(":now", s(now))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Nothing to revoke.
-            Err(err) if is_conditional_failure(&err) => Ok(()),
-            Err(err) => Err(dynamo::sdk_failure(err).into()),
-        }
+        // A session that does not exist has nothing to revoke.
+        applied(result.map_err(dynamo::sdk_failure)).map(drop)
     }
 
     async fn revoke_user_sessions(&self, user_id: &str, keep: Option<&str>, now: &str) -> StoreResult<()> {

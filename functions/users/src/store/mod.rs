@@ -5,9 +5,12 @@ pub mod dynamodb;
 use crate::domain::account::User;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::session::Session;
-use shared::{ApiError, Role};
+use shared::Role;
+use shared::dynamo::Failure;
 use std::future::Future;
 
+/// What a store call can answer besides success. Storage failures keep their kind
+/// (throttled, cancelled, ...) until the handler edge maps them.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the email is already registered")]
@@ -16,31 +19,11 @@ pub enum StoreError {
     NotFound,
     #[error("the listing cursor is not valid")]
     BadCursor,
-    #[error("storage failure: {0}")]
-    Backend(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::EmailTaken => ApiError::conflict("email_taken", "an account with this email already exists"),
-            StoreError::NotFound => ApiError::not_found("no such user"),
-            StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
-            StoreError::Backend(detail) => {
-                tracing::error!(%detail, "users store failed");
-                ApiError::internal()
-            }
-        }
-    }
+    #[error(transparent)]
+    Storage(#[from] Failure),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
-
-impl From<shared::dynamo::Failure> for StoreError {
-    fn from(failure: shared::dynamo::Failure) -> Self {
-        StoreError::Backend(failure.0)
-    }
-}
 
 /// One page of a listing and the opaque cursor of the next, if any.
 #[derive(Debug, Clone)]

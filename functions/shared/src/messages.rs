@@ -1,0 +1,204 @@
+//! The messages domains send each other through queues: one definition that
+//! producers and consumers both compile against.
+//!
+//! Every message is JSON with a `type` naming what it is and its version
+//! (`payment.requested.v1`). A change that old consumers cannot read is a new
+//! version, sent only once every consumer reads it; a consumer meeting a type it
+//! does not know treats the message as poison (it goes to the DLQ, nothing is lost).
+//! The correlation id (the API request that started the chain) travels as an SQS
+//! message attribute, not in the body, so every hop can log it before decoding.
+
+use serde::{Deserialize, Serialize};
+
+/// The SQS message attribute holding the correlation id.
+pub const CORRELATION_ID_ATTRIBUTE: &str = "correlationId";
+
+/// On `PaymentRequestsQueue`: reservations ask payments to charge or refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum PaymentMessage {
+    #[serde(rename = "payment.requested.v1")]
+    Charge(ChargeRequest),
+    #[serde(rename = "refund.requested.v1")]
+    Refund(RefundRequest),
+}
+
+/// Charge a held reservation. The amount was fixed when the seats were held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChargeRequest {
+    pub reservation_id: String,
+    pub user_id: String,
+    pub event_id: String,
+    pub amount_minor: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The provider's payment-method id (e.g. Stripe's `pm_card_visa`).
+    pub payment_method: String,
+    /// RFC 3339; a charge that succeeds after this is refunded.
+    pub hold_expires_at: String,
+}
+
+/// Refund what was charged for a reservation, e.g. after a cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundRequest {
+    pub reservation_id: String,
+    pub reason: RefundReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReason {
+    CancelledByAttendee,
+    EventCancelled,
+    /// The charge succeeded after the hold had expired or was released.
+    LatePayment,
+}
+
+/// On `NotificationsQueue`: anything a person must be told by email. It carries
+/// what the email shows, so notifications read no other domain's tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum NotificationMessage {
+    #[serde(rename = "notification.requested.v1")]
+    Send(NotificationRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationRequest {
+    pub kind: NotificationKind,
+    /// With `kind`, what makes a notification unique: the same pair is sent once.
+    pub reservation_id: String,
+    pub recipient: Recipient,
+    pub booking: BookingSummary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    ReservationConfirmed,
+    PaymentFailed,
+    HoldExpired,
+    ReservationCancelled,
+    EventCancelled,
+    Reminder,
+}
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReservationConfirmed => "reservation_confirmed",
+            Self::PaymentFailed => "payment_failed",
+            Self::HoldExpired => "hold_expired",
+            Self::ReservationCancelled => "reservation_cancelled",
+            Self::EventCancelled => "event_cancelled",
+            Self::Reminder => "reminder",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Recipient {
+    pub email: String,
+    pub name: String,
+}
+
+/// What the attendee booked, as the email shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BookingSummary {
+    pub event_id: String,
+    pub event_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    /// The start in the event's own time zone, RFC 3339 with its offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at_local: Option<String>,
+    pub tier_name: String,
+    pub quantity: u32,
+    pub amount_minor: i64,
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ticket_codes: Vec<String>,
+}
+
+/// A message body that is not a message this version of the code knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a known message: {0}")]
+pub struct UnknownMessage(pub String);
+
+/// Decodes a message body. An error means no retry will help (poison).
+pub fn decode<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, UnknownMessage> {
+    serde_json::from_str(body).map_err(|e| UnknownMessage(e.to_string()))
+}
+
+/// Encodes a message body.
+pub fn encode<T: Serialize>(message: &T) -> String {
+    serde_json::to_string(message).expect("message types always serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn charge() -> PaymentMessage {
+        PaymentMessage::Charge(ChargeRequest {
+            reservation_id: "r1".into(),
+            user_id: "u1".into(),
+            event_id: "e1".into(),
+            amount_minor: 5000,
+            currency: "EUR".into(),
+            payment_method: "pm_card_visa".into(),
+            hold_expires_at: "2030-01-01T00:15:00Z".into(),
+        })
+    }
+
+    #[test]
+    fn messages_round_trip_with_their_versioned_type() {
+        let body = encode(&charge());
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["type"], "payment.requested.v1");
+        assert_eq!(json["amountMinor"], 5000);
+        assert_eq!(decode::<PaymentMessage>(&body).unwrap(), charge());
+
+        let refund =
+            PaymentMessage::Refund(RefundRequest { reservation_id: "r1".into(), reason: RefundReason::LatePayment });
+        assert!(encode(&refund).contains(r#""reason":"late_payment""#));
+        assert_eq!(decode::<PaymentMessage>(&encode(&refund)).unwrap(), refund);
+    }
+
+    #[test]
+    fn unknown_versions_and_garbage_are_refused() {
+        let body = encode(&charge()).replace("payment.requested.v1", "payment.requested.v9");
+        assert!(decode::<PaymentMessage>(&body).is_err());
+        assert!(decode::<PaymentMessage>("not json").is_err());
+        assert!(decode::<NotificationMessage>(&encode(&charge())).is_err(), "a message for another queue");
+    }
+
+    #[test]
+    fn notifications_carry_what_the_email_shows() {
+        let message = NotificationMessage::Send(NotificationRequest {
+            kind: NotificationKind::ReservationConfirmed,
+            reservation_id: "r1".into(),
+            recipient: Recipient { email: "ada@example.com".into(), name: "Ada".into() },
+            booking: BookingSummary {
+                event_id: "e1".into(),
+                event_title: "Final".into(),
+                venue: Some("Stade, Lyon".into()),
+                starts_at_local: Some("2030-06-01T20:00:00+02:00".into()),
+                tier_name: "Standard".into(),
+                quantity: 2,
+                amount_minor: 5000,
+                currency: "EUR".into(),
+                ticket_codes: vec!["code1".into(), "code2".into()],
+            },
+        });
+        let body = encode(&message);
+        assert!(body.contains(r#""kind":"reservation_confirmed""#));
+        assert_eq!(decode::<NotificationMessage>(&body).unwrap(), message);
+        assert_eq!(NotificationKind::Reminder.as_str(), "reminder");
+    }
+}

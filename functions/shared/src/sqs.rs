@@ -1,0 +1,103 @@
+//! Running an SQS batch: each message through one function, failures reported by
+//! message id (`SqsBatchResponse`), so SQS retries only those and, after the queue's
+//! `maxReceiveCount`, moves them to the dead-letter queue. Lambda honours the list
+//! only when the event source has `FunctionResponseTypes: [ReportBatchItemFailures]`.
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use std::future::Future;
+
+/// Why one message was not processed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageFailure {
+    /// A dependency failed (throttling, a timeout, the provider down): SQS delivers
+    /// the message again after its visibility timeout.
+    #[error("will retry: {0}")]
+    Retry(String),
+    /// The message itself is wrong (does not decode, unknown version, cannot be
+    /// rendered): no retry will help. It is reported failed so it reaches the DLQ,
+    /// where an operator sees it, without holding up the rest of its batch.
+    #[error("poison message: {0}")]
+    Poison(String),
+}
+
+/// The correlation id a producer put on the message, for every log line about it.
+pub fn correlation_id(message: &SqsMessage) -> Option<&str> {
+    message.message_attributes.get(crate::messages::CORRELATION_ID_ATTRIBUTE).and_then(|a| a.string_value.as_deref())
+}
+
+/// Runs `handle` on every message of the batch at once and lists the ones that failed.
+pub async fn process_batch<F, Fut>(event: SqsEvent, handle: F) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), MessageFailure>>,
+{
+    let runs = event.records.into_iter().map(|message| {
+        let id = message.message_id.clone().unwrap_or_default();
+        let correlation = correlation_id(&message).unwrap_or_default().to_owned();
+        let outcome = handle(message);
+        async move { (id, correlation, outcome.await) }
+    });
+    let mut failures = Vec::new();
+    for (id, correlation_id, outcome) in futures::future::join_all(runs).await {
+        match outcome {
+            Ok(()) => {}
+            Err(failure) => {
+                match &failure {
+                    MessageFailure::Retry(why) => {
+                        tracing::warn!(message_id = %id, %correlation_id, %why, "message will be retried")
+                    }
+                    MessageFailure::Poison(why) => {
+                        tracing::error!(message_id = %id, %correlation_id, %why, "poison message; it goes to the DLQ")
+                    }
+                }
+                let mut item = BatchItemFailure::default();
+                item.item_identifier = id;
+                failures.push(item);
+            }
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(bodies: &[&str]) -> SqsEvent {
+        let records = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let mut message = SqsMessage::default();
+                message.message_id = Some(format!("m{i}"));
+                message.body = Some((*body).to_owned());
+                message
+            })
+            .collect();
+        let mut event = SqsEvent::default();
+        event.records = records;
+        event
+    }
+
+    #[tokio::test]
+    async fn only_failed_messages_are_reported() {
+        let response = process_batch(event(&["ok", "retry", "ok", "poison"]), |message| async move {
+            match message.body.as_deref() {
+                Some("retry") => Err(MessageFailure::Retry("provider down".into())),
+                Some("poison") => Err(MessageFailure::Poison("not JSON".into())),
+                _ => Ok(()),
+            }
+        })
+        .await;
+        let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        assert_eq!(failed, vec!["m1", "m3"]);
+    }
+
+    #[tokio::test]
+    async fn an_all_good_batch_reports_nothing() {
+        let response = process_batch(event(&["a", "b"]), |_| async { Ok(()) }).await;
+        assert!(response.batch_item_failures.is_empty());
+    }
+}
