@@ -4,10 +4,12 @@
 //! - `domain`: the rules (validation, tier changes, publishing), no AWS types;
 //! - `store`: the events table behind the `EventStore` trait;
 //! - `handlers`: one module per endpoint;
+//! - `inventory`: the seat-inventory contract other domains hold and return seats through;
 //! - `src/bin/*.rs`: one thin Lambda entry point per function.
 
 pub mod domain;
 pub mod handlers;
+pub mod inventory;
 pub mod store;
 
 use store::dynamodb::DynamoEventStore;

@@ -1,12 +1,14 @@
 //! Events: organizers draft, edit, publish and cancel; the public browses.
 //! Through the local runner against DynamoDB Local and moto, as clients.
 
+use events::store::participants::{Participant, listing_attributes};
 use platform_tests::{Platform, Session};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
+const EVENTS_TABLE: &str = "local-EventsTable";
 
 fn platform() -> &'static Platform {
     PLATFORM.get_or_init(Platform::start)
@@ -287,18 +289,17 @@ async fn capacity_and_currency_respect_seats_already_taken() {
     let event = create(p, &organizer, event_body("Taken seats", "Paris", "match")).await;
     let id = event["id"].as_str().unwrap().to_owned();
     let tier = event["tiers"][0]["id"].as_str().unwrap().to_owned();
-    // 30 seats held, as a reservation would do it: an atomic decrement of the tier's counter.
+    // 30 seats held, as reservations hold them: through the inventory contract, at
+    // most maxPerOrder (4) per order.
     let dynamodb = p.runner.dynamodb().await;
-    dynamodb
-        .update_item()
-        .table_name("local-EventsTable")
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("EVENT#{id}")))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(format!("TIER#{tier}")))
-        .update_expression("SET available = available - :n")
-        .expression_attribute_values(":n", aws_sdk_dynamodb::types::AttributeValue::N("30".into()))
-        .send()
-        .await
-        .unwrap();
+    for quantity in [4, 4, 4, 4, 4, 4, 4, 2] {
+        dynamodb
+            .transact_write_items()
+            .transact_items(events::inventory::hold(EVENTS_TABLE, &id, &tier, quantity).unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
     let tiers = |capacity: u32| json!({"tiers": [{"id": tier, "name": "Standard", "priceMinor": 2500, "capacity": capacity, "maxPerOrder": 4}]});
     let too_small = p.api.call("PATCH", &format!("/events/{id}"), Some(&organizer.access_token), Some(tiers(29))).await;
     assert_eq!(too_small.status, 422, "{:?}", too_small.body);
@@ -322,11 +323,44 @@ async fn participants_are_listed_as_json_or_csv() {
         .as_str()
         .unwrap()
         .to_owned();
-    let json = p.api.call("GET", &format!("/events/{id}/participants"), Some(&organizer.access_token), None).await;
+    let path = format!("/events/{id}/participants");
+    let json = p.api.call("GET", &path, Some(&organizer.access_token), None).await;
     assert_eq!(json.status, 200);
     assert_eq!(json.body, json!({"items": [], "nextCursor": null}), "no reservations yet");
+
+    // Two confirmed reservations (one of another event), written as the reservations
+    // domain writes them: its own keys plus the participants contract's attributes.
+    let dynamodb = p.runner.dynamodb().await;
+    let confirmed = |event: &str, reservation: &str, holder: &str, at: &str| {
+        let participant = Participant {
+            reservation_id: reservation.into(),
+            tier_id: "t1".into(),
+            tier_name: "Standard".into(),
+            quantity: 2,
+            holder_name: holder.into(),
+            confirmed_at: at.into(),
+        };
+        let mut item = listing_attributes(event, &participant).unwrap();
+        item.extend(shared::dynamo::key(format!("RESERVATION#{reservation}"), "RESERVATION"));
+        item
+    };
+    for item in [
+        confirmed(&id, "r-ada", "Ada Lovelace", "2030-01-01T10:00:00.000Z"),
+        confirmed(&id, "r-bob", "=cmd|' /C calc'!A0", "2030-01-02T10:00:00.000Z"),
+        confirmed("another-event", "r-eve", "Eve", "2030-01-01T11:00:00.000Z"),
+    ] {
+        dynamodb.put_item().table_name("local-ReservationsTable").set_item(Some(item)).send().await.unwrap();
+    }
+    let json = p.api.call("GET", &path, Some(&organizer.access_token), None).await;
+    assert_eq!(json.status, 200, "{:?}", json.body);
+    let holders: Vec<&str> =
+        json.body["items"].as_array().unwrap().iter().map(|i| i["holderName"].as_str().unwrap()).collect();
+    assert_eq!(holders, ["Ada Lovelace", "=cmd|' /C calc'!A0"], "this event's holders, oldest confirmation first");
+    assert_eq!(json.body["items"][0]["quantity"], 2);
+    assert_eq!(json.body["items"][0]["reservationId"], "r-ada");
+
     let csv = reqwest::Client::new()
-        .get(format!("{}/events/{id}/participants", p.api.base))
+        .get(format!("{}{path}", p.api.base))
         .bearer_auth(&organizer.access_token)
         .header("accept", "text/csv")
         .send()
@@ -334,5 +368,21 @@ async fn participants_are_listed_as_json_or_csv() {
         .unwrap();
     assert_eq!(csv.status(), 200);
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert_eq!(csv.text().await.unwrap(), "reservationId,tierId,tierName,quantity,holderName,confirmedAt\r\n");
+    assert_eq!(
+        csv.text().await.unwrap(),
+        "reservationId,tierId,tierName,quantity,holderName,confirmedAt\r\n\
+         \"r-ada\",\"t1\",\"Standard\",2,\"Ada Lovelace\",\"2030-01-01T10:00:00.000Z\"\r\n\
+         \"r-bob\",\"t1\",\"Standard\",2,\"'=cmd|' /C calc'!A0\",\"2030-01-02T10:00:00.000Z\"\r\n",
+        "CSV rows, with a formula defused"
+    );
+
+    // Pages: one at a time, the cursor leads to the second and last.
+    let first = p.api.call("GET", &format!("{path}?limit=1"), Some(&organizer.access_token), None).await;
+    let cursor = first.body["nextCursor"].as_str().expect("a next page").to_owned();
+    let second =
+        p.api.call("GET", &format!("{path}?limit=1&cursor={cursor}"), Some(&organizer.access_token), None).await;
+    assert_eq!(second.body["items"][0]["reservationId"], "r-bob");
+    // Another organizer sees nothing of it.
+    let stranger = p.organizer().await;
+    assert_eq!(p.api.call("GET", &path, Some(&stranger.access_token), None).await.status, 404);
 }

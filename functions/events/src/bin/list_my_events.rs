@@ -1,15 +1,15 @@
 //! Lambda entry point: GET /organizers/me/events
 
-use events::handlers::browse;
+use events::handlers::list_my_events::handle;
 use lambda_http::{Error, Request, service_fn};
-use shared::respond;
+use shared::{SystemClock, respond};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let store = &events::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(browse::list_mine(store, &request).await))
+        Ok::<_, Error>(respond(handle(store, &SystemClock, &request).await))
     }))
     .await
 }

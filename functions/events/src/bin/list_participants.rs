@@ -1,6 +1,6 @@
 //! Lambda entry point: GET /events/{id}/participants (the event's organizer, admins)
 
-use events::handlers::participants;
+use events::handlers::list_participants::handle;
 use lambda_http::{Error, Request, service_fn};
 use shared::respond;
 
@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     let store = &events::store_from_env().await?;
     let reservations = &events::participants_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(participants::list(store, reservations, &request).await))
+        Ok::<_, Error>(respond(handle(store, reservations, &request).await))
     }))
     .await
 }

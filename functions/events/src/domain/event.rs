@@ -146,7 +146,7 @@ impl Event {
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError { field: field.into(), message: message.into() }
+    FieldError::new(field, message)
 }
 
 fn bounded(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, required: bool) {
@@ -238,39 +238,68 @@ pub fn validate_tiers(tiers: &[TierSpec]) -> Vec<FieldError> {
     errors
 }
 
+/// Why an event cannot be published (or, once published, stay as edited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishProblem {
+    /// Only a draft can be published.
+    NotDraft,
+    /// The field (the API's name) must be set to publish.
+    Missing(&'static str),
+    /// The instant (the API's field name) must be in the future to publish.
+    NotInFuture(&'static str),
+    NoTiers,
+}
+
+impl PublishProblem {
+    pub fn field_error(self) -> FieldError {
+        match self {
+            Self::NotDraft => err("status", "only a draft can be published"),
+            Self::Missing(field) => err(field, "is required to publish"),
+            Self::NotInFuture(field) => err(field, "must be in the future to publish"),
+            Self::NoTiers => err("tiers", "at least one tier is required to publish"),
+        }
+    }
+}
+
 /// What publishing needs beyond the always-on rules.
-pub fn check_publishable(event: &Event, now: DateTime<Utc>) -> Vec<FieldError> {
+pub fn publish_problems(event: &Event, now: DateTime<Utc>) -> Vec<PublishProblem> {
+    use PublishProblem::*;
     let d = &event.details;
-    let mut errors = Vec::new();
+    let mut problems = Vec::new();
     if event.status != Status::Draft {
-        errors.push(err("status", "only a draft can be published"));
+        problems.push(NotDraft);
     }
     if d.description.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        errors.push(err("description", "is required to publish"));
+        problems.push(Missing("description"));
     }
     if d.venue.is_none() {
-        errors.push(err("venue", "is required to publish"));
+        problems.push(Missing("venue"));
     }
     match d.starts_at {
-        None => errors.push(err("startsAt", "is required to publish")),
-        Some(start) if start <= now => errors.push(err("startsAt", "must be in the future to publish")),
+        None => problems.push(Missing("startsAt")),
+        Some(start) if start <= now => problems.push(NotInFuture("startsAt")),
         Some(_) => {}
     }
     if d.ends_at.is_none() {
-        errors.push(err("endsAt", "is required to publish"));
+        problems.push(Missing("endsAt"));
     }
     if d.sales_opens_at.is_none() {
-        errors.push(err("salesOpensAt", "is required to publish"));
+        problems.push(Missing("salesOpensAt"));
     }
     match d.sales_closes_at {
-        None => errors.push(err("salesClosesAt", "is required to publish")),
-        Some(closes) if closes <= now => errors.push(err("salesClosesAt", "must be in the future to publish")),
+        None => problems.push(Missing("salesClosesAt")),
+        Some(closes) if closes <= now => problems.push(NotInFuture("salesClosesAt")),
         Some(_) => {}
     }
     if event.tiers.is_empty() {
-        errors.push(err("tiers", "at least one tier is required to publish"));
+        problems.push(NoTiers);
     }
-    errors
+    problems
+}
+
+/// [`publish_problems`] as the API reports them.
+pub fn check_publishable(event: &Event, now: DateTime<Utc>) -> Vec<FieldError> {
+    publish_problems(event, now).into_iter().map(PublishProblem::field_error).collect()
 }
 
 /// How an update changes the tiers: what to add, remove and change.
@@ -341,15 +370,15 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn at(s: &str) -> DateTime<Utc> {
+    pub(crate) fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    pub fn details() -> Details {
+    pub(crate) fn details() -> Details {
         Details {
             title: "Cup final".into(),
             description: Some("The final.".into()),
@@ -369,23 +398,23 @@ mod tests {
         }
     }
 
-    fn tier(id: &str, capacity: u32, available: u32) -> Tier {
+    pub(crate) fn tier(id: &str, capacity: u32, available: u32) -> Tier {
         Tier { id: id.into(), name: id.into(), price_minor: 1000, capacity, max_per_order: 4, available }
     }
 
-    fn spec(id: Option<&str>, name: &str, capacity: u32) -> TierSpec {
+    pub(crate) fn spec(id: Option<&str>, name: &str, capacity: u32) -> TierSpec {
         TierSpec { id: id.map(str::to_owned), name: name.into(), price_minor: 1000, capacity, max_per_order: 4 }
     }
 
-    fn event(tiers: Vec<Tier>) -> Event {
+    pub(crate) fn event(tiers: Vec<Tier>) -> Event {
         Event {
             id: "e1".into(),
             organizer_id: "o1".into(),
             status: Status::Draft,
             details: details(),
             tiers,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: at("2029-01-01T00:00:00Z"),
+            updated_at: at("2029-01-01T00:00:00Z"),
             published_at: None,
             version: 1,
         }

@@ -2,4 +2,5 @@
 
 pub mod event;
 pub mod input;
+pub mod lifecycle;
 pub mod view;

@@ -1,16 +1,51 @@
-//! One module per group of endpoints; each turns a request into a response using
-//! the domain rules and an [`EventStore`](crate::store::EventStore).
+//! One module per endpoint, named like its Lambda function and binary
+//! (`UpdateEventFunction` → `events-update-event` → `update_event::handle`). Each
+//! reads the request, asks the domain what to do, and does the I/O; the mapping of
+//! store outcomes and domain refusals to HTTP is here, once.
 
-pub mod browse;
-pub mod manage;
-pub mod participants;
+pub mod cancel_event;
+pub mod create_event;
+pub mod get_event;
+pub mod list_events;
+pub mod list_my_events;
+pub mod list_participants;
+pub mod publish_event;
+pub mod update_event;
 
 use crate::domain::event::Event;
+use crate::domain::lifecycle::Refusal;
 use crate::store::{EventStore, StoreError};
 use lambda_http::{Request, RequestExt};
+use serde::Serialize;
 use shared::{ApiError, Caller, Role};
 
-/// The HTTP edge of the events store: each outcome's status and code.
+/// Who manages events: their organizer, or an admin.
+pub const ORGANIZERS: &[Role] = &[Role::Organizer, Role::Admin];
+
+/// Roles each handler admits, by handler module (`None`: anyone, signed in or not
+/// as the route says). template.yaml's `Metadata.AllowedRoles` must say the same;
+/// a test checks it.
+pub fn allowed_roles(handler: &str) -> Option<&'static [Role]> {
+    match handler {
+        "create_event" | "update_event" | "publish_event" | "cancel_event" | "list_my_events" | "list_participants" => {
+            Some(ORGANIZERS)
+        }
+        _ => None,
+    }
+}
+
+/// Page sizes of the event listings.
+pub const PAGE_DEFAULT: u32 = 20;
+pub const PAGE_MAX: u32 = 50;
+
+/// A page of a listing, as every listing route answers.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Listing<T: Serialize> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
@@ -20,6 +55,18 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
             StoreError::Storage(failure) => failure.into(),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotEditable(why) => ApiError::conflict("not_editable", why),
+            Refusal::NotCancellable => {
+                ApiError::conflict("not_cancellable", "only a draft or an upcoming published event can be cancelled")
+            }
+            Refusal::Invalid(fields) => ApiError::validation(fields),
         }
     }
 }
@@ -44,16 +91,9 @@ pub(crate) async fn owned_event<S: EventStore>(store: &S, caller: &Caller, id: &
     }
 }
 
-/// `limit` from the query string: 1..=max, `default` when absent.
-pub(crate) fn limit(raw: Option<&str>, default: usize, max: usize) -> Result<usize, shared::FieldError> {
-    match raw {
-        None => Ok(default),
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(shared::FieldError {
-                field: "limit".into(),
-                message: format!("must be a whole number from 1 to {max}"),
-            }),
-        },
-    }
+/// The caller, if their role may manage events.
+pub(crate) fn organizer(request: &Request) -> Result<Caller, ApiError> {
+    let caller = shared::caller(request)?;
+    caller.require(ORGANIZERS)?;
+    Ok(caller)
 }

@@ -3,16 +3,17 @@
 //! | item | pk | sk | indexes |
 //! |---|---|---|---|
 //! | event | `EVENT#<id>` | `META` | gsi1 `PUBLISHED` / `<startsAt>#<id>` (published, by start); gsi2 `ORGANIZER#<orgId>` / `<createdAt>#<id>`; gsi3 `PUBLISHED` / `<publishedAt>#<id>` (published, newest first) |
-//! | tier | `EVENT#<id>` | `TIER#<tierId>` | — (its `available` counter is what reservations decrement) |
+//! | tier | `EVENT#<id>` | `TIER#<tierId>` | — (its `available` counter: `crate::inventory` is the contract reservations change it through) |
 //!
 //! One `Query` on `EVENT#<id>` reads an event with all its tiers. Drafts and
 //! cancelled events carry no `PUBLISHED` index keys, so public listings never see them.
 
 use super::{EventPage, EventStore, PublicQuery, Sort, StoreError, StoreResult};
 use crate::domain::event::{Category, Details, Event, Status, Tier, TierPlan, Venue};
+use crate::inventory::{self, META, event_pk, tier_sk};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::dynamo::{self, CancelReason, Failure, number as n, string as s};
 use std::collections::HashMap;
@@ -82,21 +83,13 @@ struct TierItem {
 }
 
 fn text(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    inventory::stored_instant(t)
 }
 
 fn instant(s: &Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
     s.as_deref()
         .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| dynamo::failure(e).into()))
         .transpose()
-}
-
-fn event_pk(id: &str) -> String {
-    format!("EVENT#{id}")
-}
-
-fn tier_sk(id: &str) -> String {
-    format!("TIER#{id}")
 }
 
 impl EventItem {
@@ -106,7 +99,7 @@ impl EventItem {
         let starts = d.starts_at.map(text);
         Self {
             pk: event_pk(&event.id),
-            sk: "META".into(),
+            sk: META.into(),
             id: event.id.clone(),
             organizer_id: event.organizer_id.clone(),
             status: event.status,
@@ -203,7 +196,7 @@ impl DynamoEventStore {
         cursor: Option<&str>,
     ) -> StoreResult<EventPage> {
         let mut start = match cursor {
-            Some(c) => Some(dynamo::decode_cursor(c, index, partition, "EVENT#").ok_or(StoreError::BadCursor)?),
+            Some(c) => Some(dynamo::decode_cursor(c, index, partition, &event_pk("")).ok_or(StoreError::BadCursor)?),
             None => None,
         };
         let mut metas = Vec::new();
@@ -266,8 +259,8 @@ impl DynamoEventStore {
         let mut tiers: Vec<TierItem> = Vec::new();
         for item in out.items.unwrap_or_default() {
             match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
-                Some("META") => meta = Some(serde_dynamo::from_item::<_, EventItem>(item).map_err(dynamo::failure)?),
-                Some(sk) if sk.starts_with("TIER#") => {
+                Some(META) => meta = Some(serde_dynamo::from_item::<_, EventItem>(item).map_err(dynamo::failure)?),
+                Some(sk) if sk.starts_with(&tier_sk("")) => {
                     tiers.push(serde_dynamo::from_item(item).map_err(dynamo::failure)?)
                 }
                 _ => {}
@@ -331,7 +324,7 @@ impl EventStore for DynamoEventStore {
             // Only a tier with nothing sold or held goes; a sale racing this update cancels it.
             let delete = Delete::builder()
                 .table_name(&self.table)
-                .set_key(Some(dynamo::key(event_pk(&after.id), tier_sk(&tier.id))))
+                .set_key(Some(inventory::tier_key(&after.id, &tier.id)))
                 .condition_expression("available = #capacity")
                 .expression_attribute_names("#capacity", "capacity")
                 .build()
@@ -348,7 +341,7 @@ impl EventStore for DynamoEventStore {
             }
             let update = Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(dynamo::key(event_pk(&after.id), tier_sk(&old.id))))
+                .set_key(Some(inventory::tier_key(&after.id, &old.id)))
                 .update_expression(
                     "SET #name = :name, priceMinor = :price, maxPerOrder = :mpo, #capacity = :cap, \
                      available = available + :delta, #position = :position",
@@ -376,7 +369,7 @@ impl EventStore for DynamoEventStore {
             {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
-                    .set_key(Some(dynamo::key(event_pk(&after.id), tier_sk(&tier.id))))
+                    .set_key(Some(inventory::tier_key(&after.id, &tier.id)))
                     .condition_expression("available = #capacity")
                     .expression_attribute_names("#capacity", "capacity")
                     .build()

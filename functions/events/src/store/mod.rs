@@ -43,6 +43,16 @@ pub struct PublicQuery {
     pub limit: usize,
 }
 
+impl PublicQuery {
+    /// Soonest-first without `from` lists what has not started yet.
+    pub fn upcoming_unless_from(self, now: DateTime<Utc>) -> Self {
+        match (self.from, self.sort) {
+            (None, Sort::Soonest) => Self { from: Some(now), ..self },
+            _ => self,
+        }
+    }
+}
+
 pub struct EventPage {
     pub events: Vec<Event>,
     pub next_cursor: Option<String>,

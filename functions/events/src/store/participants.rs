@@ -3,12 +3,14 @@
 //! Contract with the reservations domain: a confirmed reservation item carries
 //! `gsi1pk = EVENT#<eventId>` and `gsi1sk = CONFIRMED#<confirmedAt>#<reservationId>`,
 //! with `reservationId`, `tierId`, `tierName`, `quantity`, `holderName` and
-//! `confirmedAt`. Until reservations exist the listing is empty.
+//! `confirmedAt`; [`listing_attributes`] builds exactly those, and the
+//! reservations domain adds them to its item when it confirms.
 
 use super::{StoreError, StoreResult};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
+use shared::dynamo::{Failure, Item};
 use std::future::Future;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -20,6 +22,23 @@ pub struct Participant {
     pub quantity: u32,
     pub holder_name: String,
     pub confirmed_at: String,
+}
+
+const CONFIRMED: &str = "CONFIRMED#";
+
+fn partition(event_id: &str) -> String {
+    format!("EVENT#{event_id}")
+}
+
+/// The attributes that put a confirmed reservation in its event's participant list.
+pub fn listing_attributes(event_id: &str, participant: &Participant) -> Result<Item, Failure> {
+    let mut item: Item = serde_dynamo::to_item(participant).map_err(shared::dynamo::failure)?;
+    item.insert("gsi1pk".into(), AttributeValue::S(partition(event_id)));
+    item.insert(
+        "gsi1sk".into(),
+        AttributeValue::S(format!("{CONFIRMED}{}#{}", participant.confirmed_at, participant.reservation_id)),
+    );
+    Ok(item)
 }
 
 pub struct ParticipantPage {
@@ -49,7 +68,7 @@ impl DynamoParticipants {
 
 impl ParticipantSource for DynamoParticipants {
     async fn participants(&self, event_id: &str, limit: i32, cursor: Option<&str>) -> StoreResult<ParticipantPage> {
-        let partition = format!("EVENT#{event_id}");
+        let partition = partition(event_id);
         let start = cursor
             .map(|c| shared::dynamo::decode_cursor(c, "gsi1", &partition, "").ok_or(StoreError::BadCursor))
             .transpose()?;
@@ -60,7 +79,7 @@ impl ParticipantSource for DynamoParticipants {
             .index_name("gsi1")
             .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :confirmed)")
             .expression_attribute_values(":pk", AttributeValue::S(partition))
-            .expression_attribute_values(":confirmed", AttributeValue::S("CONFIRMED#".into()))
+            .expression_attribute_values(":confirmed", AttributeValue::S(CONFIRMED.into()))
             .limit(limit)
             .set_exclusive_start_key(start)
             .send()
