@@ -77,13 +77,24 @@ impl Fields {
 
     /// Rejects fields nobody asked for (typos would otherwise be silently ignored),
     /// then returns every error found, or `Ok` when there were none.
-    pub fn finish(mut self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.finish_with(|| Some(()))
+    }
+
+    /// Like [`finish`](Self::finish), and builds the typed request from the values
+    /// read: `build` sees `None` only for a field that was missing or wrong, and
+    /// such a field has always recorded an error, so a request that passed
+    /// validation always builds (never a 500 for "impossible" input).
+    pub fn finish_with<T>(mut self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
         let mut unknown: Vec<String> = self.map.keys().cloned().collect();
         unknown.sort();
         for field in unknown {
             self.error(&field, "is not a known field");
         }
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::validation(self.errors)) }
+        match build() {
+            Some(value) if self.errors.is_empty() => Ok(value),
+            _ => Err(ApiError::validation(self.errors)),
+        }
     }
 }
 
@@ -102,6 +113,22 @@ mod tests {
     fn oversized_bodies_are_413() {
         let big = vec![b' '; MAX_BODY_BYTES + 1];
         assert_eq!(parse_object(&big).unwrap_err().status, 413);
+    }
+
+    #[test]
+    fn finish_with_builds_the_typed_request_only_when_valid() {
+        let map = parse_object(br#"{"email": "a@example.com", "password": "p"}"#).unwrap();
+        let mut fields = Fields::new(map);
+        let email = fields.required_str("email");
+        let password = fields.required_str("password");
+        assert_eq!(fields.finish_with(|| Some((email?, password?))).unwrap(), ("a@example.com".into(), "p".into()));
+
+        let map = parse_object(br#"{"email": "a@example.com"}"#).unwrap();
+        let mut fields = Fields::new(map);
+        let email = fields.required_str("email");
+        let password = fields.required_str("password");
+        let err = fields.finish_with(|| Some((email?, password?))).unwrap_err();
+        assert_eq!((err.status.as_u16(), err.fields[0].field.as_str()), (422, "password"));
     }
 
     #[test]

@@ -145,18 +145,14 @@ impl Event {
     }
 }
 
-fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError::new(field, message)
-}
-
 fn bounded(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, required: bool) {
     let chars = value.chars().count();
     if required && value.trim().is_empty() {
-        errors.push(err(field, "must not be empty"));
+        errors.push(FieldError::new(field, "must not be empty"));
     } else if chars > max {
-        errors.push(err(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
     } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errors.push(err(field, "must not contain control characters"));
+        errors.push(FieldError::new(field, "must not contain control characters"));
     }
 }
 
@@ -180,32 +176,32 @@ pub fn validate_details(details: &Details) -> Vec<FieldError> {
         bounded(&mut errors, "venue.address", &venue.address, ADDRESS_MAX, true);
         bounded(&mut errors, "venue.city", &venue.city, CITY_MAX, true);
         if !valid_country(&venue.country) {
-            errors.push(err("venue.country", "must be an ISO 3166-1 alpha-2 code such as FR or GB"));
+            errors.push(FieldError::new("venue.country", "must be an ISO 3166-1 alpha-2 code such as FR or GB"));
         }
     }
     if !valid_currency(&details.currency) {
-        errors.push(err("currency", "must be an ISO 4217 code such as EUR or USD"));
+        errors.push(FieldError::new("currency", "must be an ISO 4217 code such as EUR or USD"));
     }
     if let (Some(start), Some(end)) = (details.starts_at, details.ends_at) {
         if end <= start {
-            errors.push(err("endsAt", "must be after startsAt"));
+            errors.push(FieldError::new("endsAt", "must be after startsAt"));
         } else if end - start > chrono::Duration::days(MAX_DURATION_DAYS) {
-            errors.push(err("endsAt", format!("an event lasts at most {MAX_DURATION_DAYS} days")));
+            errors.push(FieldError::new("endsAt", format!("an event lasts at most {MAX_DURATION_DAYS} days")));
         }
     }
     if let (Some(opens), Some(closes)) = (details.sales_opens_at, details.sales_closes_at) {
         if closes <= opens {
-            errors.push(err("salesClosesAt", "must be after salesOpensAt"));
+            errors.push(FieldError::new("salesClosesAt", "must be after salesOpensAt"));
         }
     }
     if let (Some(closes), Some(end)) = (details.sales_closes_at, details.ends_at) {
         if closes > end {
-            errors.push(err("salesClosesAt", "sales must close before the event ends"));
+            errors.push(FieldError::new("salesClosesAt", "sales must close before the event ends"));
         }
     }
     if let (Some(opens), Some(end)) = (details.sales_opens_at, details.ends_at) {
         if opens >= end {
-            errors.push(err("salesOpensAt", "sales must open before the event ends"));
+            errors.push(FieldError::new("salesOpensAt", "sales must open before the event ends"));
         }
     }
     errors
@@ -214,25 +210,28 @@ pub fn validate_details(details: &Details) -> Vec<FieldError> {
 pub fn validate_tiers(tiers: &[TierSpec]) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if tiers.len() > MAX_TIERS {
-        errors.push(err("tiers", format!("an event has at most {MAX_TIERS} tiers")));
+        errors.push(FieldError::new("tiers", format!("an event has at most {MAX_TIERS} tiers")));
     }
     let mut names = std::collections::HashSet::new();
     for (i, tier) in tiers.iter().enumerate() {
         let field = |name: &str| format!("tiers[{i}].{name}");
         bounded(&mut errors, &field("name"), &tier.name, TIER_NAME_MAX, true);
         if !names.insert(tier.name.trim().to_lowercase()) {
-            errors.push(err(field("name"), "two tiers cannot share a name"));
+            errors.push(FieldError::new(field("name"), "two tiers cannot share a name"));
         }
         if !(0..=MAX_PRICE_MINOR).contains(&tier.price_minor) {
-            errors.push(err(field("priceMinor"), format!("must be between 0 and {MAX_PRICE_MINOR} (minor units)")));
+            errors.push(FieldError::new(
+                field("priceMinor"),
+                format!("must be between 0 and {MAX_PRICE_MINOR} (minor units)"),
+            ));
         }
         if !(1..=MAX_CAPACITY).contains(&tier.capacity) {
-            errors.push(err(field("capacity"), format!("must be between 1 and {MAX_CAPACITY}")));
+            errors.push(FieldError::new(field("capacity"), format!("must be between 1 and {MAX_CAPACITY}")));
         }
         if !(1..=MAX_PER_ORDER).contains(&tier.max_per_order) {
-            errors.push(err(field("maxPerOrder"), format!("must be between 1 and {MAX_PER_ORDER}")));
+            errors.push(FieldError::new(field("maxPerOrder"), format!("must be between 1 and {MAX_PER_ORDER}")));
         } else if tier.max_per_order > tier.capacity {
-            errors.push(err(field("maxPerOrder"), "cannot exceed the tier's capacity"));
+            errors.push(FieldError::new(field("maxPerOrder"), "cannot exceed the tier's capacity"));
         }
     }
     errors
@@ -253,10 +252,10 @@ pub enum PublishProblem {
 impl PublishProblem {
     pub fn field_error(self) -> FieldError {
         match self {
-            Self::NotDraft => err("status", "only a draft can be published"),
-            Self::Missing(field) => err(field, "is required to publish"),
-            Self::NotInFuture(field) => err(field, "must be in the future to publish"),
-            Self::NoTiers => err("tiers", "at least one tier is required to publish"),
+            Self::NotDraft => FieldError::new("status", "only a draft can be published"),
+            Self::Missing(field) => FieldError::new(field, "is required to publish"),
+            Self::NotInFuture(field) => FieldError::new(field, "must be in the future to publish"),
+            Self::NoTiers => FieldError::new("tiers", "at least one tier is required to publish"),
         }
     }
 }
@@ -327,10 +326,10 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                 available: spec.capacity,
             }),
             Some(id) => match existing.iter().find(|t| &t.id == id) {
-                None => errors.push(err(format!("tiers[{i}].id"), "is not a tier of this event")),
+                None => errors.push(FieldError::new(format!("tiers[{i}].id"), "is not a tier of this event")),
                 Some(old) => {
                     if spec.capacity < old.taken() {
-                        errors.push(err(
+                        errors.push(FieldError::new(
                             format!("tiers[{i}].capacity"),
                             format!("cannot go below the {} seats already sold or held", old.taken()),
                         ));
@@ -354,14 +353,17 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
     for (i, spec) in wanted.iter().enumerate() {
         if let Some(id) = &spec.id {
             if !seen.insert(id) {
-                errors.push(err(format!("tiers[{i}].id"), "names the same tier twice"));
+                errors.push(FieldError::new(format!("tiers[{i}].id"), "names the same tier twice"));
             }
         }
     }
     for old in existing {
         if !wanted.iter().any(|w| w.id.as_deref() == Some(old.id.as_str())) {
             if old.taken() > 0 {
-                errors.push(err("tiers", format!("tier {:?} has seats sold or held and cannot be removed", old.name)));
+                errors.push(FieldError::new(
+                    "tiers",
+                    format!("tier {:?} has seats sold or held and cannot be removed", old.name),
+                ));
             }
             plan.removed.push(old.clone());
         }

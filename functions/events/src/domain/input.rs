@@ -46,7 +46,7 @@ struct Reader {
 
 impl Reader {
     fn error(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
+        self.errors.push(FieldError::new(field, message));
     }
 
     fn string(&mut self, field: &str, value: &Value) -> Option<String> {
@@ -217,7 +217,7 @@ pub fn parse(map: &Map<String, Value>) -> Result<EventInput, Vec<FieldError>> {
 }
 
 fn missing(field: &str) -> FieldError {
-    FieldError { field: field.to_owned(), message: "is required".to_owned() }
+    FieldError::new(field, "is required")
 }
 
 impl EventInput {

@@ -2,7 +2,8 @@
 
 use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use users::handlers::authorizer::authorize;
+use shared::SystemClock;
+use users::handlers::authorizer::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,7 +11,7 @@ async fn main() -> Result<(), Error> {
     let tokens = &users::tokens_from_env()?;
     let store = &users::store_from_env().await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| async move {
-        Ok::<_, Error>(authorize(store, tokens, &event.payload).await?)
+        Ok::<_, Error>(handle(store, tokens, &SystemClock, &event.payload).await?)
     }))
     .await
 }

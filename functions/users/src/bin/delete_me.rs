@@ -1,16 +1,15 @@
 //! Lambda entry point: DELETE /users/me
 
 use lambda_http::{Error, Request, service_fn};
-use shared::respond;
-use users::handlers::me::delete_me;
+use shared::{SystemClock, respond};
+use users::handlers::delete_me::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
-
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(delete_me(store, &request).await))
+        Ok::<_, Error>(respond(handle(store, &SystemClock, &request).await))
     }))
     .await
 }

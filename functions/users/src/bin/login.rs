@@ -1,8 +1,8 @@
 //! Lambda entry point: POST /auth/login
 
 use lambda_http::{Error, Request, service_fn};
-use shared::respond;
-use users::handlers::login::login;
+use shared::{SystemClock, respond};
+use users::handlers::login::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,7 +11,7 @@ async fn main() -> Result<(), Error> {
     let policy = users::domain::lockout::LockoutPolicy::default();
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(login(store, tokens, &policy, &request).await))
+        Ok::<_, Error>(respond(handle(store, tokens, &policy, &SystemClock, &request).await))
     }))
     .await
 }

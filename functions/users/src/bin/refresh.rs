@@ -1,8 +1,8 @@
 //! Lambda entry point: POST /auth/refresh
 
 use lambda_http::{Error, Request, service_fn};
-use shared::respond;
-use users::handlers::login::refresh;
+use shared::{SystemClock, respond};
+use users::handlers::refresh::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     let tokens = &users::tokens_from_env()?;
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(refresh(store, tokens, &request).await))
+        Ok::<_, Error>(respond(handle(store, tokens, &SystemClock, &request).await))
     }))
     .await
 }

@@ -1,16 +1,15 @@
 //! Lambda entry point: POST /auth/register
 
 use lambda_http::{Error, Request, service_fn};
-use shared::respond;
-use users::handlers::register::register;
+use shared::{SystemClock, respond};
+use users::handlers::register::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
-
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(register(store, &request).await))
+        Ok::<_, Error>(respond(handle(store, &SystemClock, &request).await))
     }))
     .await
 }

@@ -1,8 +1,8 @@
 //! Lambda entry point: PATCH /users/me
 
 use lambda_http::{Error, Request, service_fn};
-use shared::respond;
-use users::handlers::me::update_me;
+use shared::{SystemClock, respond};
+use users::handlers::update_me::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     let policy = users::domain::lockout::LockoutPolicy::default();
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(update_me(store, &policy, &request).await))
+        Ok::<_, Error>(respond(handle(store, &policy, &SystemClock, &request).await))
     }))
     .await
 }

@@ -70,17 +70,19 @@ impl From<&User> for Profile {
     }
 }
 
-fn field(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError { field: field.to_owned(), message: message.into() }
+/// Admins cannot change their own role: the platform must not lose its last admin
+/// by accident.
+pub fn check_role_change(admin_id: &str, target_id: &str) -> Result<(), &'static str> {
+    if admin_id == target_id { Err("admins cannot change their own role") } else { Ok(()) }
 }
 
 /// Normalises an email (trimmed, lower-cased) and checks it is plausible. Only
 /// delivery proves an address; this refuses what is certainly not one.
 pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
     let email = raw.trim().to_lowercase();
-    let invalid = || field("email", "is not a valid email address");
+    let invalid = || FieldError::new("email", "is not a valid email address");
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Err(field("email", format!("must be at most {EMAIL_MAX_CHARS} characters")));
+        return Err(FieldError::new("email", format!("must be at most {EMAIL_MAX_CHARS} characters")));
     }
     let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
     let allowed_local = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
@@ -107,10 +109,10 @@ pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
 pub fn check_new_password(field_name: &str, password: &str) -> Result<(), FieldError> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        return Err(field(field_name, format!("must be at least {PASSWORD_MIN_CHARS} characters")));
+        return Err(FieldError::new(field_name, format!("must be at least {PASSWORD_MIN_CHARS} characters")));
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err(field(field_name, format!("must be at most {PASSWORD_MAX_CHARS} characters")));
+        return Err(FieldError::new(field_name, format!("must be at most {PASSWORD_MAX_CHARS} characters")));
     }
     Ok(())
 }
@@ -118,13 +120,13 @@ pub fn check_new_password(field_name: &str, password: &str) -> Result<(), FieldE
 pub fn normalize_display_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        return Err(field("displayName", "must not be empty"));
+        return Err(FieldError::new("displayName", "must not be empty"));
     }
     if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
-        return Err(field("displayName", format!("must be at most {DISPLAY_NAME_MAX_CHARS} characters")));
+        return Err(FieldError::new("displayName", format!("must be at most {DISPLAY_NAME_MAX_CHARS} characters")));
     }
     if name.chars().any(char::is_control) {
-        return Err(field("displayName", "must not contain control characters"));
+        return Err(FieldError::new("displayName", "must not contain control characters"));
     }
     Ok(name)
 }
@@ -207,5 +209,11 @@ mod tests {
         assert_eq!(json["displayName"], "A");
         assert_eq!(json["role"], "attendee");
         assert!(json.get("passwordHash").is_none() && json.get("failedLogins").is_none());
+    }
+
+    #[test]
+    fn admins_cannot_change_their_own_role() {
+        assert!(check_role_change("a1", "a1").is_err());
+        assert_eq!(check_role_change("a1", "u2"), Ok(()));
     }
 }

@@ -61,8 +61,8 @@ pub struct Session {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshDecision {
-    /// The current secret: issue a new one in its place.
-    Rotate,
+    /// The current secret: issue a new one in its place, in this session.
+    Rotate(Session),
     /// A secret that was already rotated: the token was copied; revoke the session.
     Reuse,
     /// Unknown, expired or revoked: refuse, nothing to change.
@@ -75,7 +75,7 @@ pub fn decide(session: Option<&Session>, presented_hash: &str, now: i64) -> Refr
         return RefreshDecision::Refuse;
     }
     if same(&session.current_hash, presented_hash) {
-        RefreshDecision::Rotate
+        RefreshDecision::Rotate(session.clone())
     } else if session.previous_hashes.iter().any(|h| same(h, presented_hash)) {
         RefreshDecision::Reuse
     } else {
@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn the_current_secret_rotates_and_an_old_one_is_reuse() {
         let s = session("h2", &["h1"]);
-        assert_eq!(decide(Some(&s), "h2", 1_000), RefreshDecision::Rotate);
+        assert_eq!(decide(Some(&s), "h2", 1_000), RefreshDecision::Rotate(s.clone()));
         assert_eq!(decide(Some(&s), "h1", 1_000), RefreshDecision::Reuse);
         assert_eq!(decide(Some(&s), "h9", 1_000), RefreshDecision::Refuse);
     }

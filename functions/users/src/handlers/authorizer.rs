@@ -9,6 +9,7 @@ use crate::domain::token::{Tokens, bearer};
 use crate::store::{StoreError, UserStore};
 use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use serde_json::{Value, json};
+use shared::Clock;
 use shared::auth::context_keys;
 
 fn deny() -> Value {
@@ -17,15 +18,16 @@ fn deny() -> Value {
 
 /// `Err` only when our own storage fails: API Gateway then answers 500, which is
 /// the truth (the client's token may be fine).
-pub async fn authorize<S: UserStore>(
+pub async fn handle<S: UserStore>(
     store: &S,
     tokens: &Tokens,
+    clock: &impl Clock,
     event: &ApiGatewayV2CustomAuthorizerV2Request,
 ) -> Result<Value, StoreError> {
     let header = event.identity_source.as_ref().and_then(|sources| sources.first()).map(String::as_str);
     let Some(token) = header.and_then(bearer) else { return Ok(deny()) };
     let Some(claims) = tokens.verify(token) else { return Ok(deny()) };
-    let now = chrono::Utc::now().timestamp();
+    let now = clock.now().timestamp();
     let live = store
         .get_session(&claims.sid)
         .await?

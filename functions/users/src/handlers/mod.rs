@@ -1,20 +1,39 @@
-//! One module per endpoint; each turns a request into a response using the domain
-//! rules and a [`UserStore`](crate::store::UserStore).
+//! One module per endpoint, named like its Lambda function and binary
+//! (`SetRoleFunction` → `users-set-role` → `set_role::handle`), plus
+//! `credentials`, what the sign-in endpoints share. Store outcomes become HTTP
+//! answers here, once.
 
-pub mod admin;
 pub mod authorizer;
-pub mod bootstrap;
+pub mod bootstrap_admin;
+pub mod credentials;
+pub mod delete_me;
+pub mod get_me;
+pub mod list_users;
 pub mod login;
-pub mod me;
+pub mod logout;
+pub mod refresh;
 pub mod register;
+pub mod set_role;
+pub mod update_me;
 
 use crate::domain::account::{Profile, User};
-use crate::store::StoreError;
+use crate::store::{StoreError, UserStore};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use shared::ApiError;
+use shared::{ApiError, Clock, Role};
 
-/// The HTTP edge of the users store: each outcome's status and code.
+pub const ADMINS: &[Role] = &[Role::Admin];
+
+/// Roles each handler admits, by handler module (`None`: any signed-in caller, or
+/// anyone on public routes). template.yaml's `Metadata.AllowedRoles` must say the
+/// same; a test checks it.
+pub fn allowed_roles(handler: &str) -> Option<&'static [Role]> {
+    match handler {
+        "list_users" | "set_role" => Some(ADMINS),
+        _ => None,
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
@@ -27,9 +46,9 @@ impl From<StoreError> for ApiError {
 }
 
 /// Now, as epoch seconds and as the RFC 3339 text we store.
-pub(crate) fn now() -> (i64, String) {
-    let now = chrono::Utc::now();
-    (now.timestamp(), now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+pub(crate) fn now(clock: &impl Clock) -> (i64, String) {
+    let now = clock.now();
+    (now.timestamp(), shared::clock::stored(now))
 }
 
 pub(crate) fn profile_response(status: StatusCode, user: &User) -> Response<Body> {
@@ -38,4 +57,13 @@ pub(crate) fn profile_response(status: StatusCode, user: &User) -> Response<Body
 
 pub(crate) fn no_content() -> Response<Body> {
     Response::builder().status(StatusCode::NO_CONTENT).body(Body::Empty).expect("static response")
+}
+
+/// The caller's own account, unless it was erased.
+pub(crate) async fn own_account<S: UserStore>(store: &S, user_id: &str) -> Result<User, ApiError> {
+    store
+        .get_user(user_id)
+        .await?
+        .filter(|u| !u.deleted)
+        .ok_or_else(|| ApiError::not_found("this account no longer exists"))
 }

@@ -1,4 +1,4 @@
-//! POST /auth/register: a new attendee account.
+//! POST /auth/register: `{email, password, displayName}` → a new attendee account.
 
 use super::{now, profile_response};
 use crate::domain::account::{User, check_new_password, normalize_display_name, normalize_email};
@@ -7,27 +7,30 @@ use crate::store::UserStore;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
-use shared::{ApiError, Role};
+use shared::{ApiError, Clock, Role};
 
-pub async fn register<S: UserStore>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle<S: UserStore>(
+    store: &S,
+    clock: &impl Clock,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
     let mut fields = Fields::new(json_object(request)?);
     let email = fields.required_str("email");
     let password = fields.required_str("password");
     let display_name = fields.required_str("displayName");
     let email = email.and_then(|e| normalize_email(&e).map_err(|err| fields.error(&err.field, err.message)).ok());
-    if let Some(password) = &password {
-        if let Err(err) = check_new_password("password", password) {
+    let password = password.filter(|p| match check_new_password("password", p) {
+        Ok(()) => true,
+        Err(err) => {
             fields.error(&err.field, err.message);
+            false
         }
-    }
+    });
     let display_name =
         display_name.and_then(|n| normalize_display_name(&n).map_err(|err| fields.error(&err.field, err.message)).ok());
-    fields.finish()?;
-    let (Some(email), Some(password), Some(display_name)) = (email, password, display_name) else {
-        return Err(ApiError::internal());
-    };
+    let (email, password, display_name) = fields.finish_with(|| Some((email?, password?, display_name?)))?;
 
-    let (_, at) = now();
+    let (_, at) = now(clock);
     let user = User::new_account(email, display_name, Role::Attendee, password::hash(&password), &at);
     store.create_user(&user).await?;
     tracing::info!(user_id = %user.id, "account registered");

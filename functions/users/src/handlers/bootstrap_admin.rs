@@ -8,6 +8,7 @@ use crate::domain::account::{User, check_new_password, normalize_display_name, n
 use crate::domain::password;
 use crate::store::{StoreError, UserStore};
 use serde::{Deserialize, Serialize};
+use shared::Clock;
 use shared::Role;
 
 #[derive(Debug, Deserialize)]
@@ -36,15 +37,16 @@ pub enum BootstrapError {
     Store(#[from] StoreError),
 }
 
-pub async fn bootstrap_admin<S: UserStore>(
+pub async fn handle<S: UserStore>(
     store: &S,
+    clock: &impl Clock,
     input: BootstrapAdmin,
 ) -> Result<BootstrapResult, BootstrapError> {
     let invalid = |e: shared::FieldError| BootstrapError::Invalid { field: e.field, message: e.message };
     let email = normalize_email(&input.email).map_err(invalid)?;
     let display_name = normalize_display_name(&input.display_name).map_err(invalid)?;
     check_new_password("password", &input.password).map_err(invalid)?;
-    let (_, at) = now();
+    let (_, at) = now(clock);
     if let Some(existing) = store.user_by_email(&email).await?.filter(|u| !u.deleted) {
         let user = store.set_role(&existing.id, Role::Admin, &at).await?;
         return Ok(BootstrapResult { user_id: user.id, email, role: Role::Admin, created: false });

@@ -1,7 +1,8 @@
-//! GET, PATCH and DELETE /users/me: the caller's own account.
+//! PATCH /users/me: `{displayName?, currentPassword?, newPassword?}`. A password
+//! change needs the current password and signs out every other session.
 
-use super::login::check_password;
-use super::{no_content, now, profile_response};
+use super::credentials::check_password;
+use super::{now, own_account, profile_response};
 use crate::domain::account::{check_new_password, normalize_display_name};
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::password;
@@ -9,23 +10,12 @@ use crate::store::UserStore;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
-use shared::{ApiError, caller};
+use shared::{ApiError, Clock, FieldError, caller};
 
-fn gone() -> ApiError {
-    ApiError::not_found("this account no longer exists")
-}
-
-pub async fn get_me<S: UserStore>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(request)?;
-    let user = store.get_user(&caller.user_id).await?.filter(|u| !u.deleted).ok_or_else(gone)?;
-    Ok(profile_response(StatusCode::OK, &user))
-}
-
-/// Changes the display name and/or the password. A password change needs the
-/// current password and signs out every other session.
-pub async fn update_me<S: UserStore>(
+pub async fn handle<S: UserStore>(
     store: &S,
     policy: &LockoutPolicy,
+    clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let caller = caller(request)?;
@@ -48,8 +38,8 @@ pub async fn update_me<S: UserStore>(
     }
     fields.finish()?;
 
-    let (now_secs, now_text) = now();
-    let user = store.get_user(&caller.user_id).await?.filter(|u| !u.deleted).ok_or_else(gone)?;
+    let (now_secs, now_text) = now(clock);
+    let user = own_account(store, &caller.user_id).await?;
     let new_hash = match (&new_password, &current_password) {
         (Some(new_password), Some(current)) => {
             check_password(store, policy, &user, current, now_secs).await.map_err(|err| {
@@ -59,8 +49,7 @@ pub async fn update_me<S: UserStore>(
                         "invalid_current_password",
                         "the current password is incorrect",
                     );
-                    wrong.fields =
-                        vec![shared::FieldError { field: "currentPassword".into(), message: "is incorrect".into() }];
+                    wrong.fields = vec![FieldError::new("currentPassword", "is incorrect")];
                     wrong
                 } else {
                     err
@@ -76,16 +65,4 @@ pub async fn update_me<S: UserStore>(
         tracing::info!(user_id = %user.id, "password changed; other sessions signed out");
     }
     Ok(profile_response(StatusCode::OK, &updated))
-}
-
-/// Erases the caller's personal data (name, email, password) and signs out every
-/// session. The account id stays, so organizers' records of past reservations
-/// remain consistent without saying who the person was.
-pub async fn delete_me<S: UserStore>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
-    let caller = caller(request)?;
-    let (_, now_text) = now();
-    let user = store.get_user(&caller.user_id).await?.filter(|u| !u.deleted).ok_or_else(gone)?;
-    store.erase_user(&user, &now_text).await?;
-    tracing::info!(user_id = %user.id, "account erased");
-    Ok(no_content())
 }

@@ -1,0 +1,46 @@
+//! POST /auth/refresh: `{refreshToken}` → a new pair; the old token stops working,
+//! and presenting an already rotated one revokes the whole session.
+
+use super::credentials::{invalid_refresh_token, issue, refresh_token_field};
+use super::now;
+use crate::domain::session::{self, RefreshDecision};
+use crate::domain::token::Tokens;
+use crate::store::UserStore;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use shared::{ApiError, Clock, json_response};
+
+pub async fn handle<S: UserStore>(
+    store: &S,
+    tokens: &Tokens,
+    clock: &impl Clock,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let presented = refresh_token_field(request)?;
+    let Some((session_id, hash)) = session::parse_refresh_token(&presented) else {
+        return Err(invalid_refresh_token());
+    };
+    let (now_secs, now_text) = now(clock);
+    let mut stored = store.get_session(&session_id).await?;
+    loop {
+        let session = match session::decide(stored.as_ref(), &hash, now_secs) {
+            RefreshDecision::Refuse => return Err(invalid_refresh_token()),
+            RefreshDecision::Reuse => {
+                store.revoke_session(&session_id, &now_text).await?;
+                tracing::warn!(session_id = %session_id, "a rotated refresh token was used again; session revoked");
+                return Err(invalid_refresh_token());
+            }
+            RefreshDecision::Rotate(session) => session,
+        };
+        let (refresh_token, new_hash) = session::new_refresh_token(&session_id);
+        if !store.rotate_session(&session, &new_hash, &now_text).await? {
+            // Another refresh with the same token won the race: decide again on what it left.
+            stored = store.get_session(&session_id).await?;
+            continue;
+        }
+        let user = store.get_user(&session.user_id).await?.filter(|u| !u.deleted);
+        let Some(user) = user else { return Err(invalid_refresh_token()) };
+        let pair = issue(tokens, &user, &session_id, refresh_token, session.expires_at, now_secs);
+        return Ok(json_response(StatusCode::OK, &pair));
+    }
+}
