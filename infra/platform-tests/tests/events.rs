@@ -283,6 +283,27 @@ async fn every_validation_rule_names_its_field() {
 }
 
 #[tokio::test]
+async fn every_listing_route_reads_its_query_string_alike() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let id =
+        create(p, &organizer, event_body("Listings", "Nantes", "concert")).await["id"].as_str().unwrap().to_owned();
+    let listings = ["/events".to_owned(), "/organizers/me/events".to_owned(), format!("/events/{id}/participants")];
+    for path in &listings {
+        for query in ["colour=red", "limit=0", "limit=abc", "limit=-1"] {
+            let answer = p.api.call("GET", &format!("{path}?{query}"), Some(&organizer.access_token), None).await;
+            assert_eq!(answer.status, 422, "{path}?{query}: {:?}", answer.body);
+            let field = query.split('=').next().unwrap();
+            assert_eq!(answer.body["error"]["fields"][0]["field"], field, "{path}?{query}");
+        }
+        let answer = p.api.call("GET", &format!("{path}?limit=1"), Some(&organizer.access_token), None).await;
+        assert_eq!(answer.status, 200, "{path}: {:?}", answer.body);
+        let answer = p.api.call("GET", &format!("{path}?cursor=forged"), Some(&organizer.access_token), None).await;
+        assert_eq!(answer.status, 400, "{path}: a forged cursor");
+    }
+}
+
+#[tokio::test]
 async fn capacity_and_currency_respect_seats_already_taken() {
     let p = platform();
     let organizer = p.organizer().await;

@@ -2,7 +2,8 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use shared::SystemClock;
-use users::handlers::bootstrap_admin::{BootstrapAdmin, handle};
+use users::handlers::bootstrap_admin::BootstrapAdmin;
+use users::handlers::bootstrap_admin::handle;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

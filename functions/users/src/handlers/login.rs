@@ -31,7 +31,8 @@ pub async fn handle<S: UserStore>(
         Err(_) => None,
     };
     let Some(user) = user else {
-        password::verify_against_nothing(&password);
+        // Same work as a wrong password, so the answer's timing tells nothing.
+        let _always_false = password::verify_against_nothing(&password);
         return Err(invalid_credentials());
     };
     check_password(store, policy, &user, &password, now_secs).await?;
