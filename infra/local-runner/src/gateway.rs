@@ -3,6 +3,8 @@
 //! back into HTTP.
 
 use crate::lambda::{FunctionPool, InvokeError};
+use crate::stack::Stack;
+use crate::template::HttpRoute;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -107,6 +109,85 @@ impl Route {
 
 fn decode(part: &str) -> String {
     percent_encoding::percent_decode_str(part).decode_utf8_lossy().into_owned()
+}
+
+/// Lambda authorizers per API, keyed by (API logical id, authorizer name).
+pub type Authorizers = BTreeMap<(String, String), Arc<Authorizer>>;
+
+/// The template's HttpApi authorizers, each calling its function's pool.
+pub fn authorizers(stack: &Stack, functions: &BTreeMap<String, Arc<FunctionPool>>) -> anyhow::Result<Authorizers> {
+    let mut authorizers = BTreeMap::new();
+    for (api_id, api) in &stack.apis {
+        for def in &api.authorizers {
+            let arn = stack.resolver.resolve_string(&def.function_arn)?;
+            let pool = functions.values().find(|f| f.config.arn == arn).ok_or_else(|| {
+                anyhow::anyhow!("authorizer {} of {api_id} points at {arn}, not a function of the template", def.name)
+            })?;
+            let authorizer = Authorizer::new(
+                def.name.clone(),
+                pool.clone(),
+                def.identity_headers.clone(),
+                def.cache_ttl,
+                def.simple_responses,
+            );
+            authorizers.insert((api_id.clone(), def.name.clone()), Arc::new(authorizer));
+        }
+    }
+    Ok(authorizers)
+}
+
+/// One `HttpApi` event of a function as a served route, with its authorizer.
+pub fn route(
+    stack: &Stack,
+    authorizers: &Authorizers,
+    event: &HttpRoute,
+    function: &Arc<FunctionPool>,
+) -> anyhow::Result<Route> {
+    let mut served = Route::new(event.method.as_deref(), event.path.as_deref(), function.clone());
+    // SAM: routes without ApiId belong to the implicit API; `Authorizer: NONE` opts out
+    // of the API's default authorizer.
+    let api_id = event.api_id.clone().unwrap_or_else(|| "ServerlessHttpApi".to_owned());
+    let name = match event.authorizer.as_deref() {
+        Some("NONE") => None,
+        Some(name) => Some(name.to_owned()),
+        None => stack.apis.get(&api_id).and_then(|api| api.default_authorizer.clone()),
+    };
+    if let Some(name) = name {
+        let auth = authorizers.get(&(api_id.clone(), name.clone())).ok_or_else(|| {
+            anyhow::anyhow!("route {} uses authorizer {name}, which {api_id} does not declare", served.route_key)
+        })?;
+        served.auth = Some(auth.clone());
+    }
+    Ok(served)
+}
+
+/// One HTTP request through the API: route, authorize, invoke, answer.
+pub async fn serve(routes: &RouteTable, source: SocketAddr, request: axum::extract::Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await else {
+        return json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    };
+    let incoming = IncomingRequest { method: parts.method, uri: parts.uri, headers: parts.headers, body, source };
+    let Some((route, params)) = routes.find(incoming.method.as_str(), incoming.uri.path()) else {
+        return json_message(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let authorizer = match &route.auth {
+        Some(auth) => match auth.authorize(&incoming, &route.route_key, &params, &request_id).await {
+            Ok(context) => Some(context),
+            Err(refusal) => return refusal,
+        },
+        None => None,
+    };
+    let event = build_event(&incoming, &route.route_key, &params, &request_id, authorizer);
+    let mut response = match route.function.invoke(Bytes::from(event.to_string())).await {
+        Ok(payload) => to_http_response(&payload),
+        Err(err) => integration_failure(&err),
+    };
+    if let Ok(value) = request_id.parse() {
+        response.headers_mut().insert("apigw-requestid", value);
+    }
+    response
 }
 
 pub struct RouteTable {

@@ -1,5 +1,18 @@
 //! The local runner as a library: the binary (`main.rs`) wires these together;
 //! tests use them to read templates the way the runner does.
+//!
+//! | file | plays |
+//! |---|---|
+//! | `template.rs`, `intrinsics.rs` | SAM's transform: reads template.yaml, Globals, `!Ref`/`!GetAtt`/`!Sub`/... |
+//! | `stack.rs` | CloudFormation: physical names and ARNs, creating tables and queues, each function's environment |
+//! | `local_services.rs` | starts the stand-ins: DynamoDB Local (tables) and moto (SQS, SES) |
+//! | `lambda.rs` | the Lambda service: Runtime API, instances per function, timeouts, crashes, `REPORT` lines |
+//! | `gateway.rs` | API Gateway HTTP API: routes, payload 2.0 events, Lambda authorizers and their cache |
+//! | `sqs_source.rs` | Lambda's SQS event source mappings: batches, `ReportBatchItemFailures` |
+//! | `schedules.rs` | EventBridge schedules: `rate`, `cron` in a time zone, `at`, retries, dead-letter queue |
+//! | `output.rs` | CloudWatch Logs: each function's output, prefixed with its name |
+//! | `process.rs` | nothing in AWS: child processes never outlive the runner |
+//! | `main.rs` | the command line (`serve`, `invoke`) and the control endpoints under `/_local` |
 
 pub mod gateway;
 pub mod intrinsics;

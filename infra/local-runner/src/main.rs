@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clap::{Args, Parser, Subcommand};
-use gateway::{IncomingRequest, Route, RouteTable};
+use gateway::RouteTable;
 use lambda::FunctionPool;
 use local_runner::template::{EventSource, Template};
 use serde_json::{Value, json};
@@ -268,111 +268,18 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     for def in &stack.functions {
         functions.insert(def.logical_id.clone(), FunctionPool::new(stack.function_config(def)?));
     }
-    // Lambda authorizers per API, keyed by (API, authorizer name).
-    let mut authorizers: BTreeMap<(String, String), Arc<gateway::Authorizer>> = BTreeMap::new();
-    for (api_id, api) in &stack.apis {
-        for def in &api.authorizers {
-            let arn = stack.resolver.resolve_string(&def.function_arn)?;
-            let pool = functions.values().find(|f| f.config.arn == arn).ok_or_else(|| {
-                anyhow!("authorizer {} of {api_id} points at {arn}, not a function of the template", def.name)
-            })?;
-            let authorizer = gateway::Authorizer::new(
-                def.name.clone(),
-                pool.clone(),
-                def.identity_headers.clone(),
-                def.cache_ttl,
-                def.simple_responses,
-            );
-            authorizers.insert((api_id.clone(), def.name.clone()), Arc::new(authorizer));
-        }
-    }
+    let authorizers = gateway::authorizers(&stack, &functions)?;
     let mut routes = Vec::new();
     let mut mappings = Vec::new();
     let mut timers = Vec::new();
     for def in &stack.functions {
-        let pool = functions[&def.logical_id].clone();
+        let pool = &functions[&def.logical_id];
         for event in &def.events {
             match event {
-                EventSource::HttpApi(route) => {
-                    let mut served = Route::new(route.method.as_deref(), route.path.as_deref(), pool.clone());
-                    // SAM: routes without ApiId belong to the implicit API; `Authorizer: NONE` opts out
-                    // of the API's default authorizer.
-                    let api_id = route.api_id.clone().unwrap_or_else(|| "ServerlessHttpApi".to_owned());
-                    let name = match route.authorizer.as_deref() {
-                        Some("NONE") => None,
-                        Some(name) => Some(name.to_owned()),
-                        None => stack.apis.get(&api_id).and_then(|api| api.default_authorizer.clone()),
-                    };
-                    if let Some(name) = name {
-                        let auth = authorizers.get(&(api_id.clone(), name.clone())).ok_or_else(|| {
-                            anyhow!(
-                                "route {} uses authorizer {name}, which {api_id} does not declare",
-                                served.route_key
-                            )
-                        })?;
-                        served.auth = Some(auth.clone());
-                    }
-                    routes.push(served);
-                }
-                EventSource::Sqs(source) => {
-                    let (_, queue_url, queue_arn) = stack.queue_of(&source.queue)?;
-                    if !source.enabled {
-                        continue;
-                    }
-                    mappings.push(sqs_source::Mapping {
-                        function: pool.clone(),
-                        queue_url,
-                        queue_arn,
-                        region: stack.options.region.clone(),
-                        batch_size: source.batch_size.clamp(1, 10_000),
-                        batching_window: source.batching_window,
-                        report_batch_item_failures: source.report_batch_item_failures,
-                        max_concurrency: source.max_concurrency.unwrap_or(pool.config.max_instances),
-                    });
-                }
+                EventSource::HttpApi(route) => routes.push(gateway::route(&stack, &authorizers, route, pool)?),
+                EventSource::Sqs(source) => mappings.extend(sqs_source::mapping(&stack, source, pool)?),
                 EventSource::Schedule(source) => {
-                    let expression = match schedules::Expression::parse(&source.expression) {
-                        Ok(e) => Some(e),
-                        Err(err) => {
-                            tracing::warn!(
-                                "schedule {}.{}: {err:#}; it fires only when triggered",
-                                def.logical_id,
-                                source.event_name
-                            );
-                            None
-                        }
-                    };
-                    let timezone = match source.timezone.as_deref() {
-                        Some(tz) => {
-                            tz.parse().map_err(|_| anyhow!("schedule {}: unknown time zone {tz}", source.event_name))?
-                        }
-                        None => chrono_tz::Tz::UTC,
-                    };
-                    let dead_letter_queue = match &source.dead_letter_queue {
-                        Some(arn) => Some(stack.queue_of(arn)?.1),
-                        None => None,
-                    };
-                    let id = format!("{}.{}", def.logical_id, source.event_name);
-                    timers.push(schedules::Schedule {
-                        rule_arn: format!(
-                            "arn:aws:events:{}:{}:rule/{}-{}",
-                            stack.options.region,
-                            stack::ACCOUNT,
-                            stack.options.stack_name,
-                            id.replace('.', "-")
-                        ),
-                        id,
-                        alias: source.name.clone(),
-                        expression_text: source.expression.clone(),
-                        expression,
-                        timezone,
-                        input: source.input.clone(),
-                        enabled: source.enabled,
-                        max_retries: source.max_retries,
-                        function: pool.clone(),
-                        region: stack.options.region.clone(),
-                        dead_letter_queue,
-                    });
+                    timers.push(schedules::Schedule::from_template(&stack, &def.logical_id, source, pool)?)
                 }
             }
         }
@@ -526,31 +433,7 @@ async fn handle_api(
     ConnectInfo(source): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, gateway::MAX_REQUEST_BYTES).await else {
-        return gateway::json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
-    };
-    let incoming = IncomingRequest { method: parts.method, uri: parts.uri, headers: parts.headers, body, source };
-    let Some((route, params)) = app.routes.find(incoming.method.as_str(), incoming.uri.path()) else {
-        return gateway::json_message(StatusCode::NOT_FOUND, "Not Found");
-    };
-    let authorizer = match &route.auth {
-        Some(auth) => match auth.authorize(&incoming, &route.route_key, &params, &request_id).await {
-            Ok(context) => Some(context),
-            Err(refusal) => return refusal,
-        },
-        None => None,
-    };
-    let event = gateway::build_event(&incoming, &route.route_key, &params, &request_id, authorizer);
-    let mut response = match route.function.invoke(Bytes::from(event.to_string())).await {
-        Ok(payload) => gateway::to_http_response(&payload),
-        Err(err) => gateway::integration_failure(&err),
-    };
-    if let Ok(value) = request_id.parse() {
-        response.headers_mut().insert("apigw-requestid", value);
-    }
-    response
+    gateway::serve(&app.routes, source, request).await
 }
 
 async fn invoke(args: InvokeArgs) -> Result<std::process::ExitCode> {

@@ -4,6 +4,8 @@
 
 use crate::lambda::{FunctionPool, InvokeError};
 use crate::output;
+use crate::stack::Stack;
+use crate::template::ScheduleSource;
 use anyhow::{Result, anyhow, bail};
 use axum::body::Bytes;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -104,6 +106,52 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// A function's `Schedule`/`ScheduleV2` event. An expression the runner cannot
+    /// parse leaves a schedule that fires only when triggered, with a warning.
+    pub fn from_template(
+        stack: &Stack,
+        function_id: &str,
+        source: &ScheduleSource,
+        function: &Arc<FunctionPool>,
+    ) -> Result<Self> {
+        let expression = match Expression::parse(&source.expression) {
+            Ok(e) => Some(e),
+            Err(err) => {
+                tracing::warn!("schedule {function_id}.{}: {err:#}; it fires only when triggered", source.event_name);
+                None
+            }
+        };
+        let timezone = match source.timezone.as_deref() {
+            Some(tz) => tz.parse().map_err(|_| anyhow!("schedule {}: unknown time zone {tz}", source.event_name))?,
+            None => Tz::UTC,
+        };
+        let dead_letter_queue = match &source.dead_letter_queue {
+            Some(arn) => Some(stack.queue_of(arn)?.1),
+            None => None,
+        };
+        let id = format!("{function_id}.{}", source.event_name);
+        Ok(Schedule {
+            rule_arn: format!(
+                "arn:aws:events:{}:{}:rule/{}-{}",
+                stack.options.region,
+                crate::stack::ACCOUNT,
+                stack.options.stack_name,
+                id.replace('.', "-")
+            ),
+            id,
+            alias: source.name.clone(),
+            expression_text: source.expression.clone(),
+            expression,
+            timezone,
+            input: source.input.clone(),
+            enabled: source.enabled,
+            max_retries: source.max_retries,
+            function: function.clone(),
+            region: stack.options.region.clone(),
+            dead_letter_queue,
+        })
+    }
+
     pub fn answers_to(&self, name: &str) -> bool {
         self.id == name || self.alias.as_deref() == Some(name) || self.id.split_once('.').map(|(_, e)| e) == Some(name)
     }

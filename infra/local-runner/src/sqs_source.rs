@@ -8,6 +8,8 @@
 
 use crate::lambda::FunctionPool;
 use crate::output;
+use crate::stack::Stack;
+use crate::template::SqsSource;
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use axum::body::Bytes;
 use serde_json::{Map, Value, json};
@@ -25,6 +27,24 @@ pub struct Mapping {
     pub batching_window: Duration,
     pub report_batch_item_failures: bool,
     pub max_concurrency: usize,
+}
+
+/// A function's SQS event source as a mapping to poll; `None` when it is disabled.
+pub fn mapping(stack: &Stack, source: &SqsSource, function: &Arc<FunctionPool>) -> anyhow::Result<Option<Mapping>> {
+    let (_, queue_url, queue_arn) = stack.queue_of(&source.queue)?;
+    if !source.enabled {
+        return Ok(None);
+    }
+    Ok(Some(Mapping {
+        function: function.clone(),
+        queue_url,
+        queue_arn,
+        region: stack.options.region.clone(),
+        batch_size: source.batch_size.clamp(1, 10_000),
+        batching_window: source.batching_window,
+        report_batch_item_failures: source.report_batch_item_failures,
+        max_concurrency: source.max_concurrency.unwrap_or(function.config.max_instances),
+    }))
 }
 
 /// Runs the mapping until the task is dropped.
