@@ -52,6 +52,11 @@ impl Query {
         self.parsed("limit", &message, |t| t.parse::<u32>().ok().filter(|n| (1..=max).contains(n))).unwrap_or(default)
     }
 
+    /// A listing's page: `limit` (see [`limit`](Self::limit)) and `cursor`.
+    pub fn page(&mut self, default: u32, max: u32) -> (u32, Option<String>) {
+        (self.limit(default, max), self.cursor())
+    }
+
     /// `cursor`: opaque; the store that made it checks it.
     pub fn cursor(&self) -> Option<String> {
         self.text("cursor")

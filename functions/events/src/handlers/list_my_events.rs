@@ -16,8 +16,7 @@ pub async fn handle<S: EventStore>(
 ) -> Result<Response<Body>, ApiError> {
     let caller = organizer(request)?;
     let mut query = Query::new(request, &["limit", "cursor"]);
-    let limit = query.limit(PAGE_DEFAULT, PAGE_MAX);
-    let cursor = query.cursor();
+    let (limit, cursor) = query.page(PAGE_DEFAULT, PAGE_MAX);
     query.finish()?;
     let page = store.list_by_organizer(&caller.user_id, limit as usize, cursor.as_deref()).await?;
     let now = clock.now();

@@ -19,8 +19,7 @@ pub async fn handle<S: EventStore, P: ParticipantSource>(
 ) -> Result<Response<Body>, ApiError> {
     let caller = organizer(request)?;
     let mut query = Query::new(request, &["limit", "cursor"]);
-    let limit = query.limit(PAGE_DEFAULT, PAGE_MAX);
-    let cursor = query.cursor();
+    let (limit, cursor) = query.page(PAGE_DEFAULT, PAGE_MAX);
     query.finish()?;
     let event = owned_event(events, &caller, &event_id(request)?).await?;
     let page = participants.participants(&event.id, limit as i32, cursor.as_deref()).await?;

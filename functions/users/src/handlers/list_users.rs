@@ -23,8 +23,7 @@ pub async fn handle<S: UserStore>(store: &S, request: &Request) -> Result<Respon
     caller(request)?.require(ADMINS)?;
     let mut query = Query::new(request, &["role", "limit", "cursor"]);
     let role = query.parsed("role", "must be attendee, organizer or admin", Role::parse);
-    let limit = query.limit(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    let cursor = query.cursor();
+    let (limit, cursor) = query.page(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     query.finish()?;
     let page = store.list_users(role, limit as i32, cursor.as_deref()).await?;
     let body = UserPage { items: page.users.iter().map(Profile::from).collect(), next_cursor: page.next_cursor };
