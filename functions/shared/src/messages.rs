@@ -57,7 +57,8 @@ pub enum RefundReason {
 }
 
 /// On `NotificationsQueue`: anything a person must be told by email. It carries
-/// what the email shows, so notifications read no other domain's tables.
+/// what the email shows about the booking; the address is looked up when the
+/// email goes out (users' contact contract), so an erased account gets nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum NotificationMessage {
@@ -71,7 +72,8 @@ pub struct NotificationRequest {
     pub kind: NotificationKind,
     /// With `kind`, what makes a notification unique: the same pair is sent once.
     pub reservation_id: String,
-    pub recipient: Recipient,
+    /// Whom to tell: the account's current email and name are read when sending.
+    pub user_id: String,
     pub booking: BookingSummary,
 }
 
@@ -97,13 +99,6 @@ impl NotificationKind {
             Self::Reminder => "reminder",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Recipient {
-    pub email: String,
-    pub name: String,
 }
 
 /// What the attendee booked, as the email shows it.
@@ -183,7 +178,7 @@ mod tests {
         let message = NotificationMessage::Send(NotificationRequest {
             kind: NotificationKind::ReservationConfirmed,
             reservation_id: "r1".into(),
-            recipient: Recipient { email: "ada@example.com".into(), name: "Ada".into() },
+            user_id: "u1".into(),
             booking: BookingSummary {
                 event_id: "e1".into(),
                 event_title: "Final".into(),

@@ -5,6 +5,7 @@
 //! - `handlers`: one module per endpoint, plus the API's authorizer;
 //! - `src/bin/*.rs`: one thin Lambda entry point per function.
 
+pub mod contact;
 pub mod domain;
 pub mod handlers;
 pub mod store;

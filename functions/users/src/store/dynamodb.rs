@@ -19,7 +19,7 @@ use shared::Role;
 use shared::dynamo::{self, Failure, string as s};
 use std::collections::HashMap;
 
-const PROFILE: &str = "PROFILE";
+pub(crate) const PROFILE: &str = "PROFILE";
 const REVOKE: &str = "SET revoked = :true, revokedAt = :now";
 const ALL_USERS: &str = "USERS";
 /// A transaction holds at most 100 actions; erasing a user spends two on the user and the email.
@@ -112,7 +112,7 @@ struct SessionItem {
     gsi1sk: String,
 }
 
-fn user_pk(id: &str) -> String {
+pub(crate) fn user_pk(id: &str) -> String {
     format!("USER#{id}")
 }
 fn email_pk(email: &str) -> String {
