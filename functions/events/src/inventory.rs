@@ -13,13 +13,17 @@
 //! | [`release`] | tier | `available += n` | the tier exists |
 //!
 //! A failed `hold` condition returns the tier as it was ([`TierSnapshot`]), so the
-//! caller can say what remains.
+//! caller can say what remains. [`offer`] reads what a buyer is offered (event,
+//! sales window, the tier's price and limits) to check and price an order first.
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use shared::dynamo::{self, Failure, Item, number, string};
+
+/// Time zones of events (IANA names).
+pub use chrono_tz::Tz;
 
 /// Partition key of an event and all its tiers.
 pub fn event_pk(event_id: &str) -> String {
@@ -87,6 +91,77 @@ pub fn release(table: &str, event_id: &str, tier_id: &str, quantity: u32) -> Res
         .build()
         .map_err(dynamo::failure)?;
     Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// What is on sale: the event and one of its tiers, as a buyer's order needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub event_id: String,
+    pub organizer_id: String,
+    pub title: String,
+    pub published: bool,
+    /// "Venue name, City", for emails.
+    pub venue: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub timezone: chrono_tz::Tz,
+    pub sales_opens_at: Option<DateTime<Utc>>,
+    pub sales_closes_at: Option<DateTime<Utc>>,
+    pub currency: String,
+    pub tier_id: String,
+    pub tier_name: String,
+    pub price_minor: i64,
+    pub max_per_order: u32,
+    pub available: u32,
+}
+
+impl Offer {
+    /// Whether sales are open at `now` (the same rule [`sales_open`] checks in the transaction).
+    pub fn on_sale(&self, now: DateTime<Utc>) -> bool {
+        self.published
+            && self.sales_opens_at.is_some_and(|opens| opens <= now)
+            && self.sales_closes_at.is_some_and(|closes| now < closes)
+    }
+
+    /// The event's start in its own time zone, RFC 3339 with offset.
+    pub fn starts_at_local(&self) -> Option<String> {
+        self.starts_at.map(|t| t.with_timezone(&self.timezone).to_rfc3339())
+    }
+}
+
+/// The event and tier a buyer asks for, or `None` if either does not exist.
+pub async fn offer(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+) -> Result<Option<Offer>, Failure> {
+    use crate::store::{EventStore, StoreError};
+    let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
+    let event = match store.get(event_id).await {
+        Ok(event) => event,
+        Err(StoreError::Storage(failure)) => return Err(failure),
+        Err(other) => return Err(Failure::Other(other.to_string())),
+    };
+    let Some(event) = event else { return Ok(None) };
+    let Some(tier) = event.tiers.iter().find(|t| t.id == tier_id) else { return Ok(None) };
+    let d = &event.details;
+    Ok(Some(Offer {
+        event_id: event.id.clone(),
+        organizer_id: event.organizer_id.clone(),
+        title: d.title.clone(),
+        published: event.status == crate::domain::event::Status::Published,
+        venue: d.venue.as_ref().map(|v| format!("{}, {}", v.name, v.city)),
+        starts_at: d.starts_at,
+        timezone: d.timezone,
+        sales_opens_at: d.sales_opens_at,
+        sales_closes_at: d.sales_closes_at,
+        currency: d.currency.clone(),
+        tier_id: tier.id.clone(),
+        tier_name: tier.name.clone(),
+        price_minor: tier.price_minor,
+        max_per_order: tier.max_per_order,
+        available: tier.available,
+    }))
 }
 
 /// A tier's counter as a failed [`hold`] found it.

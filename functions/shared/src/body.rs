@@ -63,6 +63,27 @@ impl Fields {
         }
     }
 
+    /// A whole number from 0 to `u32::MAX` the client must send.
+    pub fn required_u32(&mut self, field: &str) -> Option<u32> {
+        match self.map.remove(field) {
+            Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) => Some(n),
+                None => {
+                    self.error(field, "must be a whole number");
+                    None
+                }
+            },
+            Some(Value::Null) | None => {
+                self.error(field, "is required");
+                None
+            }
+            Some(_) => {
+                self.error(field, "must be a whole number");
+                None
+            }
+        }
+    }
+
     /// A string the client may send; `null` counts as absent.
     pub fn optional_str(&mut self, field: &str) -> Option<String> {
         match self.map.remove(field) {

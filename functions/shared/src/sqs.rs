@@ -20,6 +20,55 @@ pub enum MessageFailure {
     Poison(String),
 }
 
+/// Sending to a queue, behind a trait so handlers can be driven without SQS.
+pub trait Queue: Send + Sync {
+    /// Sends one message body with its correlation id as a message attribute.
+    fn send(&self, body: String, correlation_id: &str) -> impl Future<Output = Result<(), QueueError>> + Send;
+}
+
+/// A send that failed (SQS unreachable, throttled, ...): the caller decides what
+/// to undo or to retry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("queue send failed: {0}")]
+pub struct QueueError(pub String);
+
+/// A queue of SQS, by URL (from template.yaml's `!Ref Queue`).
+pub struct SqsQueue {
+    client: aws_sdk_sqs::Client,
+    url: String,
+}
+
+impl SqsQueue {
+    pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
+        Self { client, url: url.into() }
+    }
+
+    /// The queue whose URL the environment variable `name` holds.
+    pub async fn from_env(name: &str) -> Result<Self, crate::ConfigError> {
+        let url = crate::env_required(name)?;
+        Ok(Self::new(aws_sdk_sqs::Client::new(&crate::aws_sdk_config().await), url))
+    }
+}
+
+impl Queue for SqsQueue {
+    async fn send(&self, body: String, correlation_id: &str) -> Result<(), QueueError> {
+        let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(if correlation_id.is_empty() { "none" } else { correlation_id })
+            .build()
+            .map_err(|e| QueueError(e.to_string()))?;
+        self.client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .message_attributes(crate::messages::CORRELATION_ID_ATTRIBUTE, attribute)
+            .send()
+            .await
+            .map_err(|e| QueueError(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+        Ok(())
+    }
+}
+
 /// The correlation id a producer put on the message, for every log line about it.
 pub fn correlation_id(message: &SqsMessage) -> Option<&str> {
     message.message_attributes.get(crate::messages::CORRELATION_ID_ATTRIBUTE).and_then(|a| a.string_value.as_deref())

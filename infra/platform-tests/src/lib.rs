@@ -197,6 +197,29 @@ impl Api {
         Self::answer(request.send().await.expect("request sent")).await
     }
 
+    /// Sends `body` as JSON with extra headers (e.g. `Idempotency-Key`).
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<serde_json::Value>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = Self::client().request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        Self::answer(request.send().await.expect("request sent")).await
+    }
+
     /// Sends raw bytes as the body (for malformed and oversized input).
     pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
@@ -235,6 +258,14 @@ pub struct Session {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// This year, from the system clock (tests place events a year or more ahead).
+fn chrono_year() -> i32 {
+    let days =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() / 86_400;
+    // Good to a day around new year, which is all the tests need.
+    1970 + (days as f64 / 365.2425) as i32
+}
 
 pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}@example.com", uuid::Uuid::new_v4().simple())
@@ -298,6 +329,33 @@ impl Platform {
             .await;
         assert_eq!(promoted.status, 200, "promotion failed: {:?}", promoted.body);
         Self::session_from(&self.login(&user.email, &user.password).await, &user.user_id, &user.email, &user.password)
+    }
+
+    /// A published event on sale now, with one tier of `capacity` seats
+    /// (`maxPerOrder` 4, 2500 minor units each); returns (event id, tier id).
+    pub async fn event_on_sale(&self, organizer: &Session, capacity: u32) -> (String, String) {
+        let year = 1 + chrono_year();
+        let body = serde_json::json!({
+            "title": format!("On sale {}", uuid::Uuid::new_v4().simple()),
+            "category": "concert",
+            "description": "A test event.",
+            "venue": {"name": "Hall", "address": "1 Main Street", "city": "Lyon", "country": "FR"},
+            "timezone": "Europe/Paris",
+            "currency": "EUR",
+            "startsAt": format!("{year}-06-01T20:00:00+02:00"),
+            "endsAt": format!("{year}-06-01T23:00:00+02:00"),
+            "salesOpensAt": "2020-01-01T00:00:00Z",
+            "salesClosesAt": format!("{year}-06-01T19:00:00+02:00"),
+            "tiers": [{"name": "Standard", "priceMinor": 2500, "capacity": capacity, "maxPerOrder": 4}]
+        });
+        let created = self.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let id = created.body["id"].as_str().expect("id").to_owned();
+        let tier = created.body["tiers"][0]["id"].as_str().expect("tier id").to_owned();
+        let published =
+            self.api.call("POST", &format!("/events/{id}/publish"), Some(&organizer.access_token), None).await;
+        assert_eq!(published.status, 200, "{:?}", published.body);
+        (id, tier)
     }
 
     /// A new admin, made the way an operator makes the first one, signed in.

@@ -99,6 +99,7 @@ fn handlers_admit_the_roles_the_template_declares() {
         let in_code: Option<&[Role]> = match krate.as_str() {
             "events" => events::handlers::allowed_roles(&handler),
             "users" => users::handlers::allowed_roles(&handler),
+            "reservations" => reservations::handlers::allowed_roles(&handler),
             _ => None,
         };
         let in_code: Option<Vec<String>> = in_code.map(|roles| roles.iter().map(|r| r.as_str().to_owned()).collect());

@@ -1,0 +1,24 @@
+//! Lambda entry point: POST /reservations (signed in)
+
+use lambda_http::{Error, Request, service_fn};
+use reservations::handlers::create_reservation::Settings;
+use reservations::handlers::create_reservation::handle;
+use shared::idempotency::{IdempotencyStore, Lifetimes};
+use shared::sqs::SqsQueue;
+use shared::{SystemClock, respond};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let store = &reservations::store_from_env().await?;
+    let offers = &reservations::EventOffers::from_env().await?;
+    let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
+    let lifetimes = Lifetimes { expires_seconds: 24 * 3600, in_progress_seconds: 30 };
+    let idempotency = &IdempotencyStore::new(store.client().clone(), store.table(), "create-reservation", lifetimes);
+    let seconds: i64 = shared::env_required("HOLD_SECONDS")?.parse()?;
+    let settings = &Settings { hold_for: chrono::Duration::seconds(seconds) };
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, Error>(respond(handle(store, offers, payments, idempotency, settings, &SystemClock, &request).await))
+    }))
+    .await
+}

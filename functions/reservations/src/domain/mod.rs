@@ -1,0 +1,5 @@
+//! The reservations domain's rules, in plain Rust: no AWS types, all unit-tested.
+
+pub mod order;
+pub mod reservation;
+pub mod tickets;

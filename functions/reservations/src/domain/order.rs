@@ -1,0 +1,179 @@
+//! A buyer's order: what `POST /reservations` carries, and the reservation it
+//! becomes once checked against the offer.
+
+use super::reservation::{Reservation, Status};
+use chrono::{DateTime, Duration, Utc};
+use events::inventory::Offer;
+use shared::FieldError;
+use shared::body::Fields;
+
+/// Payment-method ids are short tokens (Stripe's `pm_...`).
+const PAYMENT_METHOD_MAX: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub event_id: String,
+    pub tier_id: String,
+    pub quantity: u32,
+    pub payment_method: String,
+}
+
+/// Reads the order's fields, naming every problem.
+pub fn read(mut fields: Fields) -> Result<Order, shared::ApiError> {
+    let event_id = fields.required_str("eventId").filter(|id| plausible(&mut fields, "eventId", id));
+    let tier_id = fields.required_str("tierId").filter(|id| plausible(&mut fields, "tierId", id));
+    let quantity = fields.required_u32("quantity");
+    let payment_method = fields.required_str("paymentMethod").filter(|pm| {
+        let ok = !pm.trim().is_empty()
+            && pm.len() <= PAYMENT_METHOD_MAX
+            && pm.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            fields.error("paymentMethod", "must be a payment-method id such as pm_card_visa");
+        }
+        ok
+    });
+    fields.finish_with(|| {
+        Some(Order { event_id: event_id?, tier_id: tier_id?, quantity: quantity?, payment_method: payment_method? })
+    })
+}
+
+fn plausible(fields: &mut Fields, name: &str, id: &str) -> bool {
+    let ok = shared::dynamo::plausible_id(id);
+    if !ok {
+        fields.error(name, "is not a valid id");
+    }
+    ok
+}
+
+/// Why an order cannot become a hold (before any seat is touched).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderRefusal {
+    /// The event is not published, or its sales are not open now.
+    NotOnSale,
+    /// More than one order may take, or fewer than one.
+    Quantity(FieldError),
+    /// Fewer seats remain than asked for.
+    SoldOut { remaining: u32 },
+}
+
+/// The hold an order becomes, priced now; the store then takes the seats, in one
+/// transaction that checks again what this read saw.
+pub fn hold(
+    order: &Order,
+    offer: &Offer,
+    id: String,
+    user_id: &str,
+    correlation_id: &str,
+    now: DateTime<Utc>,
+    hold_for: Duration,
+) -> Result<Reservation, OrderRefusal> {
+    if !offer.on_sale(now) {
+        return Err(OrderRefusal::NotOnSale);
+    }
+    if order.quantity == 0 || order.quantity > offer.max_per_order {
+        return Err(OrderRefusal::Quantity(FieldError::new(
+            "quantity",
+            format!("must be from 1 to {} for this tier", offer.max_per_order),
+        )));
+    }
+    if order.quantity > offer.available {
+        return Err(OrderRefusal::SoldOut { remaining: offer.available });
+    }
+    Ok(Reservation {
+        id,
+        user_id: user_id.to_owned(),
+        event_id: offer.event_id.clone(),
+        organizer_id: offer.organizer_id.clone(),
+        event_title: offer.title.clone(),
+        venue: offer.venue.clone(),
+        starts_at: offer.starts_at,
+        starts_at_local: offer.starts_at_local(),
+        tier_id: offer.tier_id.clone(),
+        tier_name: offer.tier_name.clone(),
+        quantity: order.quantity,
+        unit_price_minor: offer.price_minor,
+        amount_minor: offer.price_minor * i64::from(order.quantity),
+        currency: offer.currency.clone(),
+        payment_method: order.payment_method.clone(),
+        status: Status::PendingPayment,
+        hold_expires_at: now + hold_for,
+        created_at: now,
+        updated_at: now,
+        tickets: Vec::new(),
+        refund_requested: false,
+        correlation_id: correlation_id.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reservation::tests::at;
+
+    fn offer() -> Offer {
+        Offer {
+            event_id: "e1".into(),
+            organizer_id: "o1".into(),
+            title: "Final".into(),
+            published: true,
+            venue: Some("Stade, Lyon".into()),
+            starts_at: Some(at("2030-06-01T18:00:00Z")),
+            timezone: chrono_tz_paris(),
+            sales_opens_at: Some(at("2030-01-01T00:00:00Z")),
+            sales_closes_at: Some(at("2030-06-01T17:00:00Z")),
+            currency: "EUR".into(),
+            tier_id: "t1".into(),
+            tier_name: "Standard".into(),
+            price_minor: 2500,
+            max_per_order: 4,
+            available: 3,
+        }
+    }
+
+    fn chrono_tz_paris() -> events::inventory::Tz {
+        "Europe/Paris".parse().unwrap()
+    }
+
+    fn order(quantity: u32) -> Order {
+        Order { event_id: "e1".into(), tier_id: "t1".into(), quantity, payment_method: "pm_card_visa".into() }
+    }
+
+    fn plan(order: &Order, offer: &Offer, now: &str) -> Result<Reservation, OrderRefusal> {
+        hold(order, offer, "r1".into(), "u1", "req-1", at(now), Duration::minutes(15))
+    }
+
+    #[test]
+    fn a_hold_is_priced_and_expires_after_its_window() {
+        let r = plan(&order(2), &offer(), "2030-02-01T10:00:00Z").unwrap();
+        assert_eq!((r.amount_minor, r.unit_price_minor, r.currency.as_str()), (5000, 2500, "EUR"));
+        assert_eq!(r.status, Status::PendingPayment);
+        assert_eq!(r.hold_expires_at, at("2030-02-01T10:15:00Z"));
+        assert_eq!(r.starts_at_local.as_deref(), Some("2030-06-01T20:00:00+02:00"));
+    }
+
+    #[test]
+    fn orders_outside_the_sales_window_or_limits_are_refused() {
+        assert_eq!(plan(&order(1), &offer(), "2029-12-31T23:59:59Z"), Err(OrderRefusal::NotOnSale));
+        assert_eq!(plan(&order(1), &offer(), "2030-06-01T17:00:00Z"), Err(OrderRefusal::NotOnSale));
+        let draft = Offer { published: false, ..offer() };
+        assert_eq!(plan(&order(1), &draft, "2030-02-01T00:00:00Z"), Err(OrderRefusal::NotOnSale));
+        assert!(matches!(plan(&order(5), &offer(), "2030-02-01T00:00:00Z"), Err(OrderRefusal::Quantity(_))));
+        assert!(matches!(plan(&order(0), &offer(), "2030-02-01T00:00:00Z"), Err(OrderRefusal::Quantity(_))));
+        assert_eq!(plan(&order(4), &offer(), "2030-02-01T00:00:00Z"), Err(OrderRefusal::SoldOut { remaining: 3 }));
+    }
+
+    #[test]
+    fn the_body_names_every_problem() {
+        let body =
+            shared::body::parse_object(br#"{"eventId": "", "quantity": "two", "paymentMethod": "x y", "extra": 1}"#)
+                .unwrap();
+        let err = read(Fields::new(body)).unwrap_err();
+        let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["eventId", "tierId", "quantity", "paymentMethod", "extra"]);
+        let body = shared::body::parse_object(
+            br#"{"eventId": "e1", "tierId": "t1", "quantity": 2, "paymentMethod": "pm_card_visa"}"#,
+        )
+        .unwrap();
+        assert_eq!(read(Fields::new(body)).unwrap(), order(2));
+    }
+}

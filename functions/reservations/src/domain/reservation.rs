@@ -1,0 +1,249 @@
+//! A reservation and its life:
+//!
+//! ```text
+//!                 ┌──────── payment succeeded ───────▶ confirmed ──── cancelled by holder ──▶ cancelled (refunded)
+//! pending_payment ┼──────── payment declined ────────▶ payment_failed
+//!                 ┼──────── hold expired (sweeper) ──▶ expired
+//!                 └──────── cancelled by holder ─────▶ cancelled
+//! ```
+//!
+//! Seats are held from the start and given back exactly when a reservation leaves
+//! `pending_payment` or `confirmed` for a state that holds none; the store does the
+//! state change and the seat return in one transaction, conditioned on the state
+//! this rule saw, so the return happens once whatever races.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    PendingPayment,
+    Confirmed,
+    PaymentFailed,
+    Expired,
+    Cancelled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingPayment => "pending_payment",
+            Self::Confirmed => "confirmed",
+            Self::PaymentFailed => "payment_failed",
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether a reservation in this state holds its seats.
+    pub fn holds_seats(self) -> bool {
+        matches!(self, Self::PendingPayment | Self::Confirmed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: String,
+    pub user_id: String,
+    pub event_id: String,
+    pub organizer_id: String,
+    pub event_title: String,
+    pub venue: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    /// The start in the event's zone, as emails show it.
+    pub starts_at_local: Option<String>,
+    pub tier_id: String,
+    pub tier_name: String,
+    pub quantity: u32,
+    pub unit_price_minor: i64,
+    /// Fixed when the seats were held: price × quantity.
+    pub amount_minor: i64,
+    pub currency: String,
+    pub payment_method: String,
+    pub status: Status,
+    pub hold_expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// One per seat once confirmed.
+    pub tickets: Vec<String>,
+    /// Set when a confirmed reservation was cancelled: its payment is to be refunded.
+    pub refund_requested: bool,
+    /// The API request that made it, carried along the chain for the logs.
+    pub correlation_id: String,
+}
+
+/// Who asks.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub user_id: &'a str,
+    pub is_admin: bool,
+}
+
+impl Reservation {
+    /// Its holder, the event's organizer, or an admin.
+    pub fn visible_to(&self, viewer: Viewer<'_>) -> bool {
+        viewer.is_admin || viewer.user_id == self.user_id || viewer.user_id == self.organizer_id
+    }
+
+    /// Whether the hold has run out (only a pending reservation has one that matters).
+    pub fn hold_expired(&self, now: DateTime<Utc>) -> bool {
+        self.status == Status::PendingPayment && self.hold_expires_at <= now
+    }
+}
+
+impl Reservation {
+    /// What an email about this reservation shows.
+    pub fn summary(&self) -> shared::messages::BookingSummary {
+        shared::messages::BookingSummary {
+            event_id: self.event_id.clone(),
+            event_title: self.event_title.clone(),
+            venue: self.venue.clone(),
+            starts_at_local: self.starts_at_local.clone(),
+            tier_name: self.tier_name.clone(),
+            quantity: self.quantity,
+            amount_minor: self.amount_minor,
+            currency: self.currency.clone(),
+            ticket_codes: self.tickets.clone(),
+        }
+    }
+
+    /// The message asking to tell the holder about `kind`.
+    pub fn notification(&self, kind: shared::messages::NotificationKind) -> shared::messages::NotificationMessage {
+        shared::messages::NotificationMessage::Send(shared::messages::NotificationRequest {
+            kind,
+            reservation_id: self.id.clone(),
+            user_id: self.user_id.clone(),
+            booking: self.summary(),
+        })
+    }
+}
+
+/// What cancelling a reservation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancellation {
+    /// Pending: the hold is released; nothing was charged.
+    ReleaseHold,
+    /// Confirmed: seats released and the payment refunded.
+    Refund,
+    /// Cancelled before, with a refund asked for: ask again (the request may not have left).
+    RepeatRefund,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelRefusal {
+    /// The event has started: tickets are no longer refundable.
+    EventStarted,
+    /// Already over (failed, expired, cancelled without refund).
+    NothingToCancel,
+}
+
+/// May the holder cancel now, and what does it take?
+pub fn cancellation(reservation: &Reservation, now: DateTime<Utc>) -> Result<Cancellation, CancelRefusal> {
+    let started = reservation.starts_at.is_some_and(|start| start <= now);
+    match reservation.status {
+        Status::PendingPayment => Ok(Cancellation::ReleaseHold),
+        Status::Confirmed if started => Err(CancelRefusal::EventStarted),
+        Status::Confirmed => Ok(Cancellation::Refund),
+        Status::Cancelled if reservation.refund_requested => Ok(Cancellation::RepeatRefund),
+        Status::PaymentFailed | Status::Expired | Status::Cancelled => Err(CancelRefusal::NothingToCancel),
+    }
+}
+
+/// What a successful charge means for the reservation as it now stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    /// Still held: confirm it, with its tickets.
+    Confirm,
+    /// Already confirmed by an earlier delivery of the same message: nothing to do.
+    AlreadyConfirmed,
+    /// The hold is gone (expired, cancelled): the money goes back.
+    RefundLatePayment,
+}
+
+pub fn after_charge(status: Status) -> ChargeOutcome {
+    match status {
+        Status::PendingPayment => ChargeOutcome::Confirm,
+        Status::Confirmed => ChargeOutcome::AlreadyConfirmed,
+        Status::PaymentFailed | Status::Expired | Status::Cancelled => ChargeOutcome::RefundLatePayment,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    pub(crate) fn reservation(status: Status) -> Reservation {
+        Reservation {
+            id: "r1".into(),
+            user_id: "u1".into(),
+            event_id: "e1".into(),
+            organizer_id: "o1".into(),
+            event_title: "Final".into(),
+            venue: Some("Stade, Lyon".into()),
+            starts_at: Some(at("2030-06-01T18:00:00Z")),
+            starts_at_local: Some("2030-06-01T20:00:00+02:00".into()),
+            tier_id: "t1".into(),
+            tier_name: "Standard".into(),
+            quantity: 2,
+            unit_price_minor: 2500,
+            amount_minor: 5000,
+            currency: "EUR".into(),
+            payment_method: "pm_card_visa".into(),
+            status,
+            hold_expires_at: at("2030-01-01T00:15:00Z"),
+            created_at: at("2030-01-01T00:00:00Z"),
+            updated_at: at("2030-01-01T00:00:00Z"),
+            tickets: vec![],
+            refund_requested: false,
+            correlation_id: "req-1".into(),
+        }
+    }
+
+    #[test]
+    fn holder_organizer_and_admins_see_a_reservation() {
+        let r = reservation(Status::Confirmed);
+        assert!(r.visible_to(Viewer { user_id: "u1", is_admin: false }));
+        assert!(r.visible_to(Viewer { user_id: "o1", is_admin: false }));
+        assert!(r.visible_to(Viewer { user_id: "x", is_admin: true }));
+        assert!(!r.visible_to(Viewer { user_id: "x", is_admin: false }));
+    }
+
+    #[test]
+    fn only_pending_holds_expire() {
+        let pending = reservation(Status::PendingPayment);
+        assert!(!pending.hold_expired(at("2030-01-01T00:14:59Z")));
+        assert!(pending.hold_expired(at("2030-01-01T00:15:00Z")));
+        assert!(!reservation(Status::Confirmed).hold_expired(at("2031-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn cancelling_releases_or_refunds_until_the_event_starts() {
+        let before = at("2030-05-01T00:00:00Z");
+        assert_eq!(cancellation(&reservation(Status::PendingPayment), before), Ok(Cancellation::ReleaseHold));
+        assert_eq!(cancellation(&reservation(Status::Confirmed), before), Ok(Cancellation::Refund));
+        assert_eq!(
+            cancellation(&reservation(Status::Confirmed), at("2030-06-01T18:00:00Z")),
+            Err(CancelRefusal::EventStarted)
+        );
+        for over in [Status::PaymentFailed, Status::Expired, Status::Cancelled] {
+            assert_eq!(cancellation(&reservation(over), before), Err(CancelRefusal::NothingToCancel));
+        }
+        let refunding = Reservation { refund_requested: true, ..reservation(Status::Cancelled) };
+        assert_eq!(cancellation(&refunding, before), Ok(Cancellation::RepeatRefund));
+    }
+
+    #[test]
+    fn a_charge_confirms_only_a_live_hold() {
+        assert_eq!(after_charge(Status::PendingPayment), ChargeOutcome::Confirm);
+        assert_eq!(after_charge(Status::Confirmed), ChargeOutcome::AlreadyConfirmed);
+        for gone in [Status::Expired, Status::Cancelled, Status::PaymentFailed] {
+            assert_eq!(after_charge(gone), ChargeOutcome::RefundLatePayment);
+        }
+        assert!(Status::Confirmed.holds_seats() && !Status::Expired.holds_seats());
+    }
+}

@@ -1,0 +1,111 @@
+//! One module per function, named like it (`CreateReservationFunction` →
+//! `reservations-create-reservation` → `create_reservation::handle`). Store outcomes
+//! and domain refusals become HTTP answers here, once.
+
+pub mod cancel_reservation;
+pub mod create_reservation;
+pub mod get_reservation;
+pub mod list_my_reservations;
+pub mod release_expired_holds;
+
+use crate::domain::reservation::{Reservation, Status};
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use lambda_http::{Request, RequestExt};
+use serde::Serialize;
+use shared::ApiError;
+
+/// Roles each handler admits beyond "signed in" (none here: any account may book).
+pub fn allowed_roles(_handler: &str) -> Option<&'static [shared::Role]> {
+    None
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::SalesClosed => ApiError::conflict("sales_closed", "sales for this event are not open"),
+            StoreError::SoldOut(snapshot) => {
+                let remaining = snapshot.map(|s| s.available).unwrap_or(0);
+                ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))
+            }
+            StoreError::Changed => ApiError::conflict(
+                "concurrent_change",
+                "the reservation changed meanwhile (paid, expired or cancelled); reload it",
+            ),
+            StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
+            StoreError::Storage(failure) => failure.into(),
+        }
+    }
+}
+
+/// Reads the `{id}` path parameter.
+pub(crate) fn reservation_id(request: &Request) -> Result<String, ApiError> {
+    request
+        .path_parameters()
+        .first("id")
+        .filter(|id| shared::dynamo::plausible_id(id))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::not_found("no such reservation"))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketView {
+    pub code: String,
+}
+
+/// A reservation as its holder (or the organizer) sees it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationView {
+    pub id: String,
+    pub status: Status,
+    pub event_id: String,
+    pub event_title: String,
+    pub tier_id: String,
+    pub tier_name: String,
+    pub quantity: u32,
+    pub unit_price_minor: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// Until when the seats are held for payment (pending reservations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub tickets: Vec<TicketView>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refund_requested: bool,
+}
+
+impl From<&Reservation> for ReservationView {
+    fn from(r: &Reservation) -> Self {
+        Self {
+            id: r.id.clone(),
+            status: r.status,
+            event_id: r.event_id.clone(),
+            event_title: r.event_title.clone(),
+            tier_id: r.tier_id.clone(),
+            tier_name: r.tier_name.clone(),
+            quantity: r.quantity,
+            unit_price_minor: r.unit_price_minor,
+            amount_minor: r.amount_minor,
+            currency: r.currency.clone(),
+            hold_expires_at: (r.status == Status::PendingPayment).then_some(r.hold_expires_at),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            tickets: r.tickets.iter().map(|code| TicketView { code: code.clone() }).collect(),
+            refund_requested: r.refund_requested,
+        }
+    }
+}
+
+/// The API Gateway request id: the chain's correlation id.
+pub(crate) fn correlation_id(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.request_id.clone().unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}

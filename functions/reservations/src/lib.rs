@@ -1,0 +1,47 @@
+//! The reservations domain: seat holds, the booking state machine, tickets, and
+//! the sweeper that releases expired holds.
+//!
+//! - `domain`: the rules (orders, states, cancellation, tickets), no AWS types;
+//! - `store`: the reservations table behind the `ReservationStore` trait; its
+//!   adapter also offers the confirm/release transactions payments run;
+//! - `handlers`: one module per function;
+//! - `src/bin/*.rs`: one thin Lambda entry point per function.
+
+pub mod domain;
+pub mod handlers;
+pub mod store;
+
+use events::inventory::Offer;
+use handlers::create_reservation::Offers;
+use shared::ConfigError;
+use shared::dynamo::Failure;
+use store::dynamodb::DynamoReservationStore;
+
+/// The reservations table (`RESERVATIONS_TABLE`) and the events table it holds
+/// seats in (`EVENTS_TABLE`), with one client built per cold start.
+pub async fn store_from_env() -> Result<DynamoReservationStore, ConfigError> {
+    let table = shared::env_required("RESERVATIONS_TABLE")?;
+    let events = shared::env_required("EVENTS_TABLE")?;
+    let config = shared::aws_sdk_config().await;
+    Ok(DynamoReservationStore::new(aws_sdk_dynamodb::Client::new(&config), table, events))
+}
+
+/// What is on sale, read through the events domain's inventory contract.
+pub struct EventOffers {
+    client: aws_sdk_dynamodb::Client,
+    events_table: String,
+}
+
+impl EventOffers {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let events_table = shared::env_required("EVENTS_TABLE")?;
+        let config = shared::aws_sdk_config().await;
+        Ok(Self { client: aws_sdk_dynamodb::Client::new(&config), events_table })
+    }
+}
+
+impl Offers for EventOffers {
+    async fn offer(&self, event_id: &str, tier_id: &str) -> Result<Option<Offer>, Failure> {
+        events::inventory::offer(&self.client, &self.events_table, event_id, tier_id).await
+    }
+}

@@ -1,0 +1,383 @@
+//! The reservations table in DynamoDB:
+//!
+//! | item | pk | sk | indexes |
+//! |---|---|---|---|
+//! | reservation | `RESERVATION#<id>` | `RESERVATION` | gsi2 `USER#<userId>` / `<createdAt>#<id>` (mine, newest first); gsi1 while pending: `HOLDS` / `<holdExpiresAt>#<id>` (the sweeper's work list); gsi1 once confirmed: `EVENT#<eventId>` / `CONFIRMED#…` (the participants contract) |
+//! | idempotency record | `IDEMPOTENCY#create-reservation#<userId>:<key>` | `IDEMPOTENCY` | — |
+//!
+//! Every state change is one `TransactWriteItems`: the reservation's update,
+//! conditioned on the state it had, with the seat return (the events domain's
+//! inventory contract) when seats go back, and whatever the caller adds (the
+//! payment's own record).
+
+use super::{ReservationPage, ReservationStore, StoreError, StoreResult};
+use crate::domain::reservation::{Reservation, Status};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use events::inventory::{self, TierSnapshot};
+use events::store::participants::{Participant, listing_attributes};
+use serde::{Deserialize, Serialize};
+use shared::clock::stored;
+use shared::dynamo::{self, Failure, Item, string as s};
+
+const SK: &str = "RESERVATION";
+/// The sweeper's partition of pending holds, by expiry.
+pub const HOLDS: &str = "HOLDS";
+
+pub fn reservation_pk(id: &str) -> String {
+    format!("RESERVATION#{id}")
+}
+
+fn key(id: &str) -> Item {
+    dynamo::key(reservation_pk(id), SK)
+}
+
+fn user_partition(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReservationItem {
+    pk: String,
+    sk: String,
+    id: String,
+    user_id: String,
+    event_id: String,
+    organizer_id: String,
+    event_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    venue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    starts_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    starts_at_local: Option<String>,
+    tier_id: String,
+    tier_name: String,
+    quantity: u32,
+    unit_price_minor: i64,
+    amount_minor: i64,
+    currency: String,
+    payment_method: String,
+    status: Status,
+    hold_expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tickets: Vec<String>,
+    #[serde(default)]
+    refund_requested: bool,
+    correlation_id: String,
+    gsi2pk: String,
+    gsi2sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+}
+
+impl ReservationItem {
+    fn new(r: &Reservation) -> Self {
+        Self {
+            pk: reservation_pk(&r.id),
+            sk: SK.into(),
+            id: r.id.clone(),
+            user_id: r.user_id.clone(),
+            event_id: r.event_id.clone(),
+            organizer_id: r.organizer_id.clone(),
+            event_title: r.event_title.clone(),
+            venue: r.venue.clone(),
+            starts_at: r.starts_at,
+            starts_at_local: r.starts_at_local.clone(),
+            tier_id: r.tier_id.clone(),
+            tier_name: r.tier_name.clone(),
+            quantity: r.quantity,
+            unit_price_minor: r.unit_price_minor,
+            amount_minor: r.amount_minor,
+            currency: r.currency.clone(),
+            payment_method: r.payment_method.clone(),
+            status: r.status,
+            hold_expires_at: r.hold_expires_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            tickets: r.tickets.clone(),
+            refund_requested: r.refund_requested,
+            correlation_id: r.correlation_id.clone(),
+            gsi2pk: user_partition(&r.user_id),
+            gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
+            gsi1pk: (r.status == Status::PendingPayment).then(|| HOLDS.to_owned()),
+            gsi1sk: (r.status == Status::PendingPayment).then(|| format!("{}#{}", stored(r.hold_expires_at), r.id)),
+        }
+    }
+
+    fn into_reservation(self) -> Reservation {
+        Reservation {
+            id: self.id,
+            user_id: self.user_id,
+            event_id: self.event_id,
+            organizer_id: self.organizer_id,
+            event_title: self.event_title,
+            venue: self.venue,
+            starts_at: self.starts_at,
+            starts_at_local: self.starts_at_local,
+            tier_id: self.tier_id,
+            tier_name: self.tier_name,
+            quantity: self.quantity,
+            unit_price_minor: self.unit_price_minor,
+            amount_minor: self.amount_minor,
+            currency: self.currency,
+            payment_method: self.payment_method,
+            status: self.status,
+            hold_expires_at: self.hold_expires_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            tickets: self.tickets,
+            refund_requested: self.refund_requested,
+            correlation_id: self.correlation_id,
+        }
+    }
+}
+
+fn decode(item: Item) -> Result<Reservation, Failure> {
+    serde_dynamo::from_item::<_, ReservationItem>(item).map(ReservationItem::into_reservation).map_err(dynamo::failure)
+}
+
+pub struct DynamoReservationStore {
+    client: Client,
+    table: String,
+    events_table: String,
+}
+
+/// The actions of the hold transaction, by position.
+const HOLD_SALES_OPEN: usize = 0;
+const HOLD_SEATS: usize = 1;
+
+impl DynamoReservationStore {
+    pub fn new(client: Client, table: impl Into<String>, events_table: impl Into<String>) -> Self {
+        Self { client, table: table.into(), events_table: events_table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The reservation's update from `from` to `to`, leaving the sweeper's list.
+    fn leave(
+        &self,
+        r: &Reservation,
+        to: Status,
+        refund_requested: bool,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, Failure> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(&r.id)))
+            .update_expression("SET #status = :to, updatedAt = :now, refundRequested = :refund REMOVE gsi1pk, gsi1sk")
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":from", s(r.status.as_str()))
+            .expression_attribute_values(":now", s(stored(now)))
+            .expression_attribute_values(":refund", AttributeValue::Bool(refund_requested))
+            .build()
+            .map_err(dynamo::failure)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Runs a state-change transaction whose first action is the reservation's
+    /// conditioned update: its failure means someone else changed it first.
+    async fn change(&self, actions: Vec<TransactWriteItem>) -> StoreResult<()> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+            .map_err(dynamo::transaction_failure)
+        {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(0) => Err(StoreError::Changed),
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    /// Gives the seats back and moves the reservation to `to`, with `extra` actions
+    /// (another domain's record of the same change) in the same transaction.
+    pub async fn release_with(
+        &self,
+        r: &Reservation,
+        to: Status,
+        refund_requested: bool,
+        now: DateTime<Utc>,
+        extra: Vec<TransactWriteItem>,
+    ) -> StoreResult<()> {
+        debug_assert!(r.status.holds_seats() && !to.holds_seats());
+        let mut actions = vec![
+            self.leave(r, to, refund_requested, now)?,
+            inventory::release(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
+        ];
+        actions.extend(extra);
+        self.change(actions).await
+    }
+
+    /// Confirms a pending reservation with its tickets, listing it among the
+    /// event's participants, with `extra` actions in the same transaction.
+    pub async fn confirm_with(
+        &self,
+        r: &Reservation,
+        tickets: &[String],
+        holder_name: &str,
+        now: DateTime<Utc>,
+        extra: Vec<TransactWriteItem>,
+    ) -> StoreResult<()> {
+        let participant = Participant {
+            reservation_id: r.id.clone(),
+            tier_id: r.tier_id.clone(),
+            tier_name: r.tier_name.clone(),
+            quantity: r.quantity,
+            holder_name: holder_name.to_owned(),
+            confirmed_at: stored(now),
+        };
+        let listing = listing_attributes(&r.event_id, &participant)?;
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(&r.id)))
+            .condition_expression("#status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s(Status::PendingPayment.as_str()))
+            .expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()))
+            .expression_attribute_values(":now", s(stored(now)))
+            .expression_attribute_values(":tickets", AttributeValue::L(tickets.iter().map(s).collect()));
+        let mut sets = vec!["#status = :confirmed".to_owned(), "updatedAt = :now".into(), "tickets = :tickets".into()];
+        for (i, (name, value)) in listing.into_iter().enumerate() {
+            sets.push(format!("#a{i} = :a{i}"));
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":a{i}"), value);
+        }
+        let update = update.update_expression(format!("SET {}", sets.join(", "))).build().map_err(dynamo::failure)?;
+        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
+        actions.extend(extra);
+        self.change(actions).await
+    }
+}
+
+impl ReservationStore for DynamoReservationStore {
+    async fn hold(&self, r: &Reservation, now: DateTime<Utc>) -> StoreResult<()> {
+        let item = serde_dynamo::to_item(ReservationItem::new(r)).map_err(dynamo::failure)?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(dynamo::failure)?;
+        let mut actions = vec![None, None];
+        actions[HOLD_SALES_OPEN] = Some(inventory::sales_open(&self.events_table, &r.event_id, now)?);
+        actions[HOLD_SEATS] = Some(inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?);
+        let mut actions: Vec<TransactWriteItem> = actions.into_iter().flatten().collect();
+        actions.push(TransactWriteItem::builder().put(put).build());
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+            .map_err(dynamo::transaction_failure)
+        {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(HOLD_SALES_OPEN) => Err(StoreError::SalesClosed),
+            Err(failure) if failure.condition_failed_at(HOLD_SEATS) => {
+                let snapshot =
+                    failure.cancelled_at(HOLD_SEATS).and_then(|c| c.item.as_ref()).and_then(TierSnapshot::from_item);
+                Err(StoreError::SoldOut(snapshot))
+            }
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    async fn get(&self, id: &str) -> StoreResult<Option<Reservation>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        Ok(out.item.map(decode).transpose()?)
+    }
+
+    async fn list_for_user(&self, user_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
+        let partition = user_partition(user_id);
+        let start = cursor
+            .map(|c| dynamo::decode_cursor(c, "gsi2", &partition, "RESERVATION#").ok_or(StoreError::BadCursor))
+            .transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi2")
+            .key_condition_expression("gsi2pk = :pk")
+            .expression_attribute_values(":pk", s(&partition))
+            .scan_index_forward(false)
+            .limit(limit as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        let reservations = out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(ReservationPage { reservations, next_cursor: out.last_evaluated_key.as_ref().map(dynamo::encode_cursor) })
+    }
+
+    async fn release(
+        &self,
+        r: &Reservation,
+        to: Status,
+        refund_requested: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.release_with(r, to, refund_requested, now, Vec::new()).await
+    }
+
+    async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Reservation>> {
+        // Keys are `<expiry>#<id>`; '~' sorts after '#': every hold that ended by `now`.
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :holds AND gsi1sk <= :now")
+            .expression_attribute_values(":holds", s(HOLDS))
+            .expression_attribute_values(":now", s(format!("{}~", stored(now))))
+            .limit(limit as i32)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        Ok(out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reservation::tests::reservation;
+
+    #[test]
+    fn pending_holds_are_on_the_sweepers_list_and_round_trip() {
+        let r = reservation(Status::PendingPayment);
+        let item: Item = serde_dynamo::to_item(ReservationItem::new(&r)).unwrap();
+        assert_eq!(item["pk"], s("RESERVATION#r1"));
+        assert_eq!(item["gsi1pk"], s(HOLDS));
+        assert_eq!(item["gsi1sk"], s("2030-01-01T00:15:00.000Z#r1"));
+        assert_eq!(item["gsi2pk"], s("USER#u1"));
+        assert_eq!(decode(item).unwrap(), r);
+        let confirmed: Item = serde_dynamo::to_item(ReservationItem::new(&reservation(Status::Confirmed))).unwrap();
+        assert!(!confirmed.contains_key("gsi1pk"));
+    }
+}

@@ -1,0 +1,65 @@
+//! Where reservations live, behind a small trait; `dynamodb` is the adapter.
+
+pub mod dynamodb;
+
+use crate::domain::reservation::{Reservation, Status};
+use chrono::{DateTime, Utc};
+use events::inventory::TierSnapshot;
+use shared::dynamo::Failure;
+use std::future::Future;
+
+/// What a store call can answer besides success. Storage failures keep their kind.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The event is not on sale any more (checked in the hold's transaction).
+    #[error("sales are closed")]
+    SalesClosed,
+    /// Not enough seats (checked in the hold's transaction); what the tier had then.
+    #[error("sold out")]
+    SoldOut(Option<TierSnapshot>),
+    /// The reservation is no longer in the state the change expected: another
+    /// request, the sweeper or the payment got there first.
+    #[error("the reservation changed meanwhile")]
+    Changed,
+    #[error("the listing cursor is not valid")]
+    BadCursor,
+    #[error(transparent)]
+    Storage(#[from] Failure),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub struct ReservationPage {
+    pub reservations: Vec<Reservation>,
+    pub next_cursor: Option<String>,
+}
+
+pub trait ReservationStore: Send + Sync {
+    /// Takes the seats and records the pending reservation, in one transaction that
+    /// also checks the sales window.
+    fn hold(&self, reservation: &Reservation, now: DateTime<Utc>) -> impl Future<Output = StoreResult<()>> + Send;
+    fn get(&self, id: &str) -> impl Future<Output = StoreResult<Option<Reservation>>> + Send;
+    fn list_for_user(
+        &self,
+        user_id: &str,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> impl Future<Output = StoreResult<ReservationPage>> + Send;
+    /// Moves a reservation that holds seats to `to` (which holds none) and gives the
+    /// seats back, in one transaction conditioned on its current state.
+    /// `refund_requested` marks a cancelled confirmed reservation whose payment is
+    /// to be refunded.
+    fn release(
+        &self,
+        reservation: &Reservation,
+        to: Status,
+        refund_requested: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Pending reservations whose hold ended before `now`, oldest first.
+    fn expired_holds(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Reservation>>> + Send;
+}
