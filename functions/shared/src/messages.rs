@@ -85,6 +85,8 @@ pub enum NotificationKind {
     HoldExpired,
     ReservationCancelled,
     EventCancelled,
+    /// The charge went through after the hold had ended: the money went back.
+    LatePaymentRefunded,
     Reminder,
 }
 
@@ -96,6 +98,7 @@ impl NotificationKind {
             Self::HoldExpired => "hold_expired",
             Self::ReservationCancelled => "reservation_cancelled",
             Self::EventCancelled => "event_cancelled",
+            Self::LatePaymentRefunded => "late_payment_refunded",
             Self::Reminder => "reminder",
         }
     }

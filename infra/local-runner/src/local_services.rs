@@ -8,7 +8,10 @@
 //!   and restores the copy on failure, wiping other requests' writes): measured,
 //!   301 seats sold out of 300. A ticketing platform cannot be tested on that.
 //!
-//! Either can instead be one already running (`--endpoint`, `--dynamodb-endpoint`).
+//! - **localstripe** (PyPI): a stateful Stripe API server, for the payment provider.
+//!
+//! moto and DynamoDB Local can instead be ones already running (`--endpoint`,
+//! `--dynamodb-endpoint`).
 
 use crate::process;
 use anyhow::{Context, Result, anyhow, bail};
@@ -105,6 +108,22 @@ pub fn start_moto(moto_server: &Path, port: u16) -> Result<LocalService> {
     let mut command = tokio::process::Command::new(moto_server);
     command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
     LocalService::spawn("moto", port, command).with_context(|| format!("moto_server at {}", moto_server.display()))
+}
+
+/// Starts localstripe on `port` (0: a free one). `--from-scratch`: it would
+/// otherwise reload the state another instance left in its fixed pickle file.
+pub fn start_localstripe(localstripe: &Path, port: u16) -> Result<LocalService> {
+    let port = port_or_free(port)?;
+    let mut command = tokio::process::Command::new(localstripe);
+    command.args(["--port", &port.to_string(), "--from-scratch"]);
+    LocalService::spawn("localstripe", port, command)
+        .with_context(|| format!("localstripe at {}", localstripe.display()))
+}
+
+/// Whether something accepts connections at the service's URL.
+pub async fn accepts_connections(url: &str) -> Result<(), std::io::Error> {
+    let address = url.trim_start_matches("http://").trim_end_matches('/');
+    tokio::net::TcpStream::connect(address).await.map(drop)
 }
 
 /// `DynamoDBLocal.jar` at `path`, or below it (the npm package keeps it in `lib/<release>/`).

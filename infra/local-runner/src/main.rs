@@ -86,6 +86,16 @@ struct StackArgs {
     /// Port for a DynamoDB Local started with --start-dynamodb; 0 picks a free one.
     #[arg(long, default_value_t = 8000)]
     dynamodb_port: u16,
+    /// Start localstripe (a local Stripe API) from this executable and point the
+    /// template parameter named by --stripe-param at it.
+    #[arg(long)]
+    start_localstripe: Option<PathBuf>,
+    /// Port for localstripe; 0 picks a free one.
+    #[arg(long, default_value_t = 8420)]
+    localstripe_port: u16,
+    /// The template parameter that holds the Stripe API's base URL.
+    #[arg(long, default_value = "StripeApiBase")]
+    stripe_param: String,
 }
 
 #[derive(Args)]
@@ -166,10 +176,11 @@ async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
         .await
 }
 
-/// The local servers playing AWS, kept alive as long as this value lives.
+/// The local servers playing AWS (and Stripe), kept alive as long as this value lives.
 struct LocalAws {
     moto: LocalService,
     dynamodb: LocalService,
+    stripe: Option<LocalService>,
 }
 
 /// Starts moto and (when the template has tables) DynamoDB Local side by side, and
@@ -213,10 +224,24 @@ async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalA
             })
             .await
     };
-    let (moto_ready, dynamodb_ready) = tokio::join!(moto_ready, dynamodb_ready);
+    let mut stripe = match &args.start_localstripe {
+        Some(path) => Some(local_services::start_localstripe(path, args.localstripe_port)?),
+        None => None,
+    };
+    let stripe_ready = async {
+        match stripe.as_mut() {
+            Some(stripe) => {
+                let url = stripe.url.clone();
+                stripe.wait_until(timeout, || local_services::accepts_connections(&url)).await
+            }
+            None => Ok(()),
+        }
+    };
+    let (moto_ready, dynamodb_ready, stripe_ready) = tokio::join!(moto_ready, dynamodb_ready, stripe_ready);
     moto_ready?;
     dynamodb_ready?;
-    Ok(LocalAws { moto, dynamodb })
+    stripe_ready?;
+    Ok(LocalAws { moto, dynamodb, stripe })
 }
 
 /// Starts the local AWS servers, then creates the stack's resources in them.
@@ -224,10 +249,14 @@ async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::
     let template = Template::load(&args.template)?;
     let started = std::time::Instant::now();
     let local_aws = start_local_aws(args, &template).await?;
+    let mut parameters = parameters(args)?;
+    if let Some(stripe) = &local_aws.stripe {
+        parameters.entry(args.stripe_param.clone()).or_insert_with(|| stripe.url.clone());
+    }
     let options = StackOptions {
         stack_name: args.stack_name.clone(),
         region: args.region.clone(),
-        parameters: parameters(args)?,
+        parameters,
         endpoint: local_aws.moto.url.clone(),
         dynamodb_endpoint: local_aws.dynamodb.url.clone(),
         api_url: api_url.to_owned(),
@@ -262,7 +291,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         .with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let address = listener.local_addr()?;
     let api_url = format!("http://{address}");
-    let (stack, sdk, _local_aws) = prepare(&args.stack, &api_url).await?;
+    let (stack, sdk, local_aws) = prepare(&args.stack, &api_url).await?;
 
     let mut functions = BTreeMap::new();
     for def in &stack.functions {
@@ -289,6 +318,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         "api": api_url,
         "moto": stack.options.endpoint,
         "dynamodb": stack.options.dynamodb_endpoint,
+        "localstripe": local_aws.stripe.as_ref().map(|s| s.url.clone()),
         "routes": routes.describe().into_iter().map(|(key, function, authorizer)| json!({"route": key, "function": function, "authorizer": authorizer})).collect::<Vec<_>>(),
         "tables": stack.tables.iter().map(|t| json!({"logicalId": t.logical_id, "name": t.name})).collect::<Vec<_>>(),
         "queues": stack.queues.iter().map(|q| json!({"logicalId": q.logical_id, "name": q.name, "url": stack.resolver.resources[&q.logical_id].reference})).collect::<Vec<_>>(),
@@ -310,6 +340,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     let router = Router::new()
         .route("/_local", get(describe))
         .route("/_local/schedules/{name}", post(trigger_schedule))
+        .route("/_local/emails", get(sent_emails))
         .route("/_local/functions/{name}/invoke", post(invoke_function))
         .fallback(handle_api)
         .with_state(app.clone());
@@ -364,7 +395,12 @@ fn print_banner(description: &Value) {
     for table in list("tables") {
         println!("  table     {}", table["name"].as_str().unwrap_or_default());
     }
-    println!("  control   GET /_local, POST /_local/schedules/NAME, POST /_local/functions/NAME/invoke");
+    if let Some(stripe) = description["localstripe"].as_str() {
+        println!("  stripe    {stripe} (localstripe)");
+    }
+    println!(
+        "  control   GET /_local, GET /_local/emails, POST /_local/schedules/NAME, POST /_local/functions/NAME/invoke"
+    );
 }
 
 async fn shutdown_signal(on_stdin_eof: bool) {
@@ -389,6 +425,29 @@ async fn shutdown_signal(on_stdin_eof: bool) {
         _ = terminate => {}
         _ = stdin_closed => {}
     }
+}
+
+/// The emails sent so far, from moto's record of SES (newest last).
+async fn sent_emails(State(app): State<Arc<App>>) -> Response {
+    let url = format!("{}/moto-api/data.json", app.description["moto"].as_str().unwrap_or_default());
+    let data: Value = match reqwest::get(&url).await {
+        Ok(response) => response.json().await.unwrap_or(Value::Null),
+        Err(err) => return gateway::json_message(StatusCode::BAD_GATEWAY, &format!("moto did not answer: {err}")),
+    };
+    let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+    let emails: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m["id"],
+                "from": m["source"],
+                "to": m["destinations"]["ToAddresses"],
+                "subject": m["subject"],
+                "body": m["body"],
+            })
+        })
+        .collect();
+    axum::Json(json!({"emails": emails})).into_response()
 }
 
 async fn describe(State(app): State<Arc<App>>) -> Response {

@@ -42,6 +42,8 @@ pub struct Stack {
     pub resolver: Resolver,
     pub tables: Vec<NamedResource>,
     pub queues: Vec<NamedResource>,
+    /// SES sender identities (`AWS::SES::EmailIdentity`), created verified in moto.
+    pub email_identities: Vec<String>,
     pub functions: Vec<FunctionDef>,
     /// HttpApi logical id → its authorizers.
     pub apis: BTreeMap<String, crate::template::HttpApiDef>,
@@ -81,6 +83,7 @@ impl Stack {
         let mut tables = Vec::new();
         let mut queues = Vec::new();
         let mut functions = Vec::new();
+        let mut email_identities = Vec::new();
         let mut apis = BTreeMap::new();
         let mut physical = BTreeMap::new();
         for resource in &template.resources {
@@ -137,6 +140,13 @@ impl Stack {
                     );
                     functions.push(def);
                 }
+                "AWS::SES::EmailIdentity" => {
+                    let identity = explicit("EmailIdentity")?
+                        .ok_or_else(|| anyhow!("{id}: an email identity needs EmailIdentity"))?;
+                    physical
+                        .insert(id.to_owned(), Physical { reference: identity.clone(), attributes: BTreeMap::new() });
+                    email_identities.push(identity);
+                }
                 "AWS::Serverless::HttpApi" => {
                     apis.insert(id.to_owned(), resource.http_api(&mut warnings));
                     physical.insert(id.to_owned(), http_api(&options.api_url));
@@ -147,7 +157,7 @@ impl Stack {
         // The API SAM creates for HttpApi events that name no ApiId.
         physical.entry("ServerlessHttpApi".to_owned()).or_insert_with(|| http_api(&options.api_url));
         resolver.resources = physical;
-        Ok(Self { options, resolver, tables, queues, functions, apis, warnings })
+        Ok(Self { options, resolver, tables, queues, email_identities, functions, apis, warnings })
     }
 
     pub fn function_name(&self, logical_id: &str) -> String {
@@ -171,6 +181,17 @@ impl Stack {
             create_queue(&sqs, queue, &self.resolver)
                 .await
                 .with_context(|| format!("creating queue {} ({})", queue.logical_id, queue.name))?;
+        }
+        // SES refuses unverified senders; moto verifies an identity when it is created.
+        let ses = aws_sdk_sesv2::Client::new(sdk);
+        for identity in &self.email_identities {
+            match ses.create_email_identity().email_identity(identity).send().await {
+                Ok(_) => {}
+                Err(err) if err.as_service_error().is_some_and(|e| e.is_already_exists_exception()) => {}
+                Err(err) => {
+                    bail!("creating email identity {identity}: {}", aws_sdk_sesv2::error::DisplayErrorContext(err))
+                }
+            }
         }
         Ok(())
     }

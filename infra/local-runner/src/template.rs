@@ -117,6 +117,7 @@ pub const KNOWN_TYPES: &[&str] = &[
     "AWS::Serverless::SimpleTable",
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
+    "AWS::SES::EmailIdentity",
 ];
 
 /// SAM's Globals merge: maps merge key by key, lists are appended, scalars of the resource win.

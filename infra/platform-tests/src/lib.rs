@@ -36,6 +36,16 @@ pub fn moto_server() -> PathBuf {
     path
 }
 
+/// `localstripe` from `LOCALSTRIPE` (the Makefile sets it) or the project's `.venv`.
+pub fn localstripe() -> PathBuf {
+    let path = match std::env::var_os("LOCALSTRIPE") {
+        Some(path) => PathBuf::from(path),
+        None => workspace_root().join(".venv/bin/localstripe"),
+    };
+    assert!(path.exists(), "localstripe not found at {} (run `make test`, which installs it)", path.display());
+    path
+}
+
 /// The DynamoDB Local npm package from `DYNAMODB_LOCAL` (the Makefile sets it) or
 /// `infra/dynamodb-local`, where the Makefile installs it.
 pub fn dynamodb_local() -> PathBuf {
@@ -72,6 +82,9 @@ impl Runner {
             .arg(moto_server())
             .arg("--start-dynamodb")
             .arg(dynamodb_local())
+            .arg("--start-localstripe")
+            .arg(localstripe())
+            .args(["--localstripe-port", "0"])
             .args(["--moto-port", "0", "--dynamodb-port", "0", "--port", "0", "--exit-on-stdin-eof"])
             .args(extra_args)
             .stdin(Stdio::piped())
@@ -280,7 +293,7 @@ impl Platform {
     pub fn start_with(extra_args: &[&str]) -> Platform {
         let signing_key = format!("test-{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let key_param = format!("TokenSigningKey={signing_key}");
-        let mut args = vec!["--param", key_param.as_str()];
+        let mut args = vec!["--param", key_param.as_str(), "--param", "StripeSecretKey=sk_test_local"];
         args.extend_from_slice(extra_args);
         let runner = Runner::platform(&args);
         let api = Api::new(&runner.url);

@@ -1,0 +1,185 @@
+//! Emails from template files (`templates/<kind>.subject.txt`, `.txt`, `.html`),
+//! compiled into the binary. HTML templates escape every value (names and titles
+//! are user-supplied); text templates do not need to.
+
+use minijinja::{Environment, context};
+use shared::messages::{NotificationKind, NotificationRequest};
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "layout.txt",
+    "layout.html",
+    "reservation_confirmed.subject.txt",
+    "reservation_confirmed.txt",
+    "reservation_confirmed.html",
+    "payment_failed.subject.txt",
+    "payment_failed.txt",
+    "payment_failed.html",
+    "hold_expired.subject.txt",
+    "hold_expired.txt",
+    "hold_expired.html",
+    "reservation_cancelled.subject.txt",
+    "reservation_cancelled.txt",
+    "reservation_cancelled.html",
+    "event_cancelled.subject.txt",
+    "event_cancelled.txt",
+    "event_cancelled.html",
+    "late_payment_refunded.subject.txt",
+    "late_payment_refunded.txt",
+    "late_payment_refunded.html",
+    "reminder.subject.txt",
+    "reminder.txt",
+    "reminder.html",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A message that cannot become an email (a template error): no retry will help.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render the {kind} email: {source}")]
+pub struct RenderError {
+    kind: &'static str,
+    source: minijinja::Error,
+}
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        let mut env = Environment::new();
+        // Undefined values are mistakes, not empty strings.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).expect("bundled templates parse (checked by a test)");
+        }
+        Self { env }
+    }
+}
+
+/// `5000` EUR → `50.00 EUR`; `1500` JPY → `1500 JPY`.
+pub fn amount(minor: i64, currency: &str) -> String {
+    let exponent = iso_currency::Currency::from_code(currency).and_then(|c| c.exponent()).unwrap_or(2) as u32;
+    if exponent == 0 {
+        return format!("{minor} {currency}");
+    }
+    let unit = 10_i64.pow(exponent);
+    format!(
+        "{}{}.{:0width$} {currency}",
+        if minor < 0 { "-" } else { "" },
+        minor.abs() / unit,
+        minor.abs() % unit,
+        width = exponent as usize
+    )
+}
+
+impl Renderer {
+    pub fn render(&self, request: &NotificationRequest, recipient_name: &str) -> Result<Email, RenderError> {
+        let kind = request.kind.as_str();
+        let b = &request.booking;
+        let values = context! {
+            name => recipient_name,
+            reservation_id => request.reservation_id,
+            event_title => b.event_title,
+            venue => b.venue,
+            starts_at => b.starts_at_local,
+            tier_name => b.tier_name,
+            quantity => b.quantity,
+            amount => amount(b.amount_minor, &b.currency),
+            ticket_codes => b.ticket_codes,
+        };
+        let render = |suffix: &str| {
+            self.env
+                .get_template(&format!("{kind}.{suffix}"))
+                .and_then(|t| t.render(&values))
+                .map_err(|source| RenderError { kind: kind_name(request.kind), source })
+        };
+        Ok(Email { subject: render("subject.txt")?.trim().to_owned(), text: render("txt")?, html: render("html")? })
+    }
+}
+
+fn kind_name(kind: NotificationKind) -> &'static str {
+    kind.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::messages::BookingSummary;
+
+    fn request(kind: NotificationKind, title: &str) -> NotificationRequest {
+        NotificationRequest {
+            kind,
+            reservation_id: "r1".into(),
+            user_id: "u1".into(),
+            booking: BookingSummary {
+                event_id: "e1".into(),
+                event_title: title.into(),
+                venue: Some("Stade, Lyon".into()),
+                starts_at_local: Some("2030-06-01T20:00:00+02:00".into()),
+                tier_name: "Standard".into(),
+                quantity: 2,
+                amount_minor: 5000,
+                currency: "EUR".into(),
+                ticket_codes: vec!["AAAABBBBCCCCDDDDEEEEFF".into(), "GGGGHHHHIIIIJJJJKKKKLL".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn every_kind_renders_text_html_and_subject() {
+        let renderer = Renderer::default();
+        for kind in [
+            NotificationKind::ReservationConfirmed,
+            NotificationKind::PaymentFailed,
+            NotificationKind::HoldExpired,
+            NotificationKind::ReservationCancelled,
+            NotificationKind::EventCancelled,
+            NotificationKind::LatePaymentRefunded,
+            NotificationKind::Reminder,
+        ] {
+            let email = renderer.render(&request(kind, "Cup final"), "Ada").unwrap();
+            assert!(email.subject.contains("Cup final"), "{kind:?}: {}", email.subject);
+            assert!(email.text.contains("Hello Ada") && email.text.contains("50.00 EUR"), "{kind:?}: {}", email.text);
+            assert!(email.html.contains("<strong>Cup final</strong>"), "{kind:?}");
+            assert!(email.text.contains("2030-06-01T20:00:00+02:00") && email.text.contains("Stade, Lyon"));
+        }
+    }
+
+    #[test]
+    fn the_confirmation_lists_every_ticket_code() {
+        let email =
+            Renderer::default().render(&request(NotificationKind::ReservationConfirmed, "Final"), "Ada").unwrap();
+        for code in ["AAAABBBBCCCCDDDDEEEEFF", "GGGGHHHHIIIIJJJJKKKKLL"] {
+            assert!(email.text.contains(code) && email.html.contains(code));
+        }
+    }
+
+    #[test]
+    fn user_supplied_text_is_escaped_in_html() {
+        let email = Renderer::default()
+            .render(&request(NotificationKind::ReservationConfirmed, "<script>alert(1)</script>"), "<b>Eve</b>")
+            .unwrap();
+        assert!(!email.html.contains("<script>") && email.html.contains("&lt;script&gt;"));
+        assert!(!email.html.contains("<b>Eve</b>"));
+    }
+
+    #[test]
+    fn amounts_follow_the_currencys_minor_unit() {
+        assert_eq!(amount(5000, "EUR"), "50.00 EUR");
+        assert_eq!(amount(5, "EUR"), "0.05 EUR");
+        assert_eq!(amount(1500, "JPY"), "1500 JPY");
+        assert_eq!(amount(1234, "BHD"), "1.234 BHD");
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per function: `ProcessPaymentsFunction` → `payments-process-payments`
+//! → `process_payments::handle`.
+
+pub mod process_payments;

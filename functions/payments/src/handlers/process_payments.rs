@@ -1,0 +1,231 @@
+//! The payment queue's consumer: charges held reservations and refunds cancelled
+//! ones, each message safe to deliver twice or to retry after a failure half-way.
+//! Partial batch failures: a message whose provider call failed comes back after
+//! its visibility timeout, and after `maxReceiveCount` receives waits in the DLQ
+//! (the sweeper releases its hold when the hold expires).
+
+use crate::domain::{self, Charge, Payment, Status, Step};
+use crate::provider::{PaymentProvider, ProviderError};
+use crate::store::PaymentStore;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use reservations::domain::reservation::{ChargeOutcome, Reservation, Status as Booking, after_charge};
+use reservations::domain::tickets;
+use reservations::store::dynamodb::DynamoReservationStore;
+use reservations::store::{ReservationStore, StoreError};
+use shared::Clock;
+use shared::dynamo::Failure;
+use shared::messages::{ChargeRequest, NotificationKind, PaymentMessage, RefundRequest, decode, encode};
+use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
+use std::future::Future;
+
+/// Whom a confirmed ticket is for (the users domain's contact contract).
+pub trait HolderNames: Send + Sync {
+    fn holder_name(&self, user_id: &str) -> impl Future<Output = Result<String, Failure>> + Send;
+}
+
+pub struct Consumer<'a, P, Q, N, C> {
+    pub reservations: &'a DynamoReservationStore,
+    pub payments: &'a PaymentStore,
+    pub provider: &'a P,
+    pub notifications: &'a Q,
+    pub names: &'a N,
+    pub clock: &'a C,
+}
+
+pub async fn handle<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock>(
+    consumer: &Consumer<'_, P, Q, N, C>,
+    event: SqsEvent,
+) -> SqsBatchResponse {
+    process_batch(event, |message| consumer.process(message)).await
+}
+
+fn storage(failure: impl std::fmt::Display) -> MessageFailure {
+    MessageFailure::Retry(format!("storage: {failure}"))
+}
+
+fn provider(err: ProviderError) -> MessageFailure {
+    match err {
+        ProviderError::Unavailable(why) => MessageFailure::Retry(why),
+        ProviderError::Rejected(why) => MessageFailure::Poison(why),
+    }
+}
+
+impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, N, C> {
+    async fn process(&self, message: SqsMessage) -> Result<(), MessageFailure> {
+        let correlation = correlation_id(&message).unwrap_or_default().to_owned();
+        let body = message.body.as_deref().unwrap_or_default();
+        let decoded: PaymentMessage = decode(body).map_err(|e| MessageFailure::Poison(e.to_string()))?;
+        match decoded {
+            PaymentMessage::Charge(request) => self.charge(&request, &correlation).await,
+            PaymentMessage::Refund(request) => self.refund(&request, &correlation).await,
+        }
+    }
+
+    async fn reservation(&self, id: &str) -> Result<Reservation, MessageFailure> {
+        self.reservations
+            .get(id)
+            .await
+            .map_err(storage)?
+            .ok_or_else(|| MessageFailure::Poison(format!("no reservation {id}")))
+    }
+
+    async fn notify(
+        &self,
+        reservation: &Reservation,
+        kind: NotificationKind,
+        correlation: &str,
+    ) -> Result<(), MessageFailure> {
+        self.notifications
+            .send(encode(&reservation.notification(kind)), correlation)
+            .await
+            .map_err(|e| MessageFailure::Retry(e.to_string()))
+    }
+
+    async fn charge(&self, request: &ChargeRequest, correlation: &str) -> Result<(), MessageFailure> {
+        let id = &request.reservation_id;
+        let reservation = self.reservation(id).await?;
+        // Each pass moves the payment one step; a settled payment ends the loop.
+        for _ in 0..4 {
+            let payment = self.payments.get(id).await.map_err(storage)?;
+            match domain::next_step(payment.as_ref()) {
+                Step::Start => {
+                    let pending = Payment {
+                        reservation_id: id.clone(),
+                        status: Status::Pending,
+                        intent_id: None,
+                        amount_minor: reservation.amount_minor,
+                        currency: reservation.currency.clone(),
+                    };
+                    self.payments.start(&pending, self.clock.now()).await.map_err(storage)?;
+                }
+                Step::CreateIntent => {
+                    let intent = self
+                        .provider
+                        .create_intent(
+                            id,
+                            reservation.amount_minor,
+                            &reservation.currency,
+                            &reservation.payment_method,
+                            id,
+                        )
+                        .await
+                        .map_err(provider)?;
+                    // If another worker recorded an intent first, the next pass uses theirs.
+                    self.payments.record_intent(id, &intent.id).await.map_err(storage)?;
+                }
+                Step::Charge(intent_id) => {
+                    let mut intent = self.provider.intent(&intent_id).await.map_err(provider)?;
+                    if domain::charge(&intent.status) == Charge::Confirm {
+                        intent = self.provider.confirm(&intent_id).await.map_err(provider)?;
+                    }
+                    return match domain::charge(&intent.status) {
+                        Charge::Succeeded => self.succeeded(id, &intent_id, correlation).await,
+                        Charge::Declined(code) => self.declined(id, &code, correlation).await,
+                        Charge::Confirm | Charge::Wait(_) => {
+                            Err(MessageFailure::Retry(format!("intent {intent_id} is not settled yet")))
+                        }
+                    };
+                }
+                Step::Settled(_) => return self.follow_up(id, correlation).await,
+            }
+        }
+        Err(MessageFailure::Retry("the payment kept changing under us".into()))
+    }
+
+    /// The money is taken: confirm the reservation with its tickets, or give the
+    /// money back if the hold is gone.
+    async fn succeeded(&self, id: &str, intent_id: &str, correlation: &str) -> Result<(), MessageFailure> {
+        for _ in 0..3 {
+            let reservation = self.reservation(id).await?;
+            let now = self.clock.now();
+            match after_charge(reservation.status) {
+                ChargeOutcome::Confirm => {
+                    let codes = tickets::new_codes(reservation.quantity);
+                    let holder = self.names.holder_name(&reservation.user_id).await.map_err(storage)?;
+                    let paid =
+                        self.payments.transition(id, Status::Pending, Status::Succeeded, now).map_err(storage)?;
+                    match self.reservations.confirm_with(&reservation, &codes, &holder, now, vec![paid]).await {
+                        Ok(()) => {
+                            tracing::info!(reservation_id = %id, %correlation, "payment succeeded; reservation confirmed");
+                            let confirmed = Reservation { status: Booking::Confirmed, tickets: codes, ..reservation };
+                            return self.notify(&confirmed, NotificationKind::ReservationConfirmed, correlation).await;
+                        }
+                        // Expired or cancelled meanwhile: look again.
+                        Err(StoreError::Changed) => continue,
+                        Err(err) => return Err(storage(err)),
+                    }
+                }
+                ChargeOutcome::AlreadyConfirmed => {
+                    self.payments.set_status(id, Status::Pending, Status::Succeeded, now).await.map_err(storage)?;
+                    return self.notify(&reservation, NotificationKind::ReservationConfirmed, correlation).await;
+                }
+                ChargeOutcome::RefundLatePayment => {
+                    self.provider.refund(&format!("refund-{id}"), intent_id).await.map_err(provider)?;
+                    self.payments.set_status(id, Status::Pending, Status::Refunded, now).await.map_err(storage)?;
+                    tracing::warn!(reservation_id = %id, %correlation, "payment arrived after the hold ended; refunded");
+                    return self.notify(&reservation, NotificationKind::LatePaymentRefunded, correlation).await;
+                }
+            }
+        }
+        Err(MessageFailure::Retry("the reservation kept changing under us".into()))
+    }
+
+    /// Declined: the reservation fails and its seats go back, with the payment's
+    /// record, in one transaction.
+    async fn declined(&self, id: &str, code: &str, correlation: &str) -> Result<(), MessageFailure> {
+        let reservation = self.reservation(id).await?;
+        let now = self.clock.now();
+        if reservation.status == Booking::PendingPayment {
+            let failed = self.payments.transition(id, Status::Pending, Status::Failed, now).map_err(storage)?;
+            match self.reservations.release_with(&reservation, Booking::PaymentFailed, false, now, vec![failed]).await {
+                Ok(()) => {}
+                Err(StoreError::Changed) => {
+                    // Expired or cancelled meanwhile: its seats are back already.
+                    self.payments.set_status(id, Status::Pending, Status::Failed, now).await.map_err(storage)?;
+                }
+                Err(err) => return Err(storage(err)),
+            }
+        } else {
+            self.payments.set_status(id, Status::Pending, Status::Failed, now).await.map_err(storage)?;
+        }
+        tracing::info!(reservation_id = %id, %correlation, code, "payment declined; seats released");
+        let failed = Reservation { status: Booking::PaymentFailed, ..reservation };
+        self.notify(&failed, NotificationKind::PaymentFailed, correlation).await
+    }
+
+    /// A settled payment seen again (a duplicate delivery, or a retry after the
+    /// notice failed to queue): send the notice again; notifications sends it once.
+    async fn follow_up(&self, id: &str, correlation: &str) -> Result<(), MessageFailure> {
+        let reservation = self.reservation(id).await?;
+        match reservation.status {
+            Booking::Confirmed => self.notify(&reservation, NotificationKind::ReservationConfirmed, correlation).await,
+            Booking::PaymentFailed => self.notify(&reservation, NotificationKind::PaymentFailed, correlation).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn refund(&self, request: &RefundRequest, correlation: &str) -> Result<(), MessageFailure> {
+        let id = &request.reservation_id;
+        let reservation = self.reservation(id).await?;
+        if !(reservation.status == Booking::Cancelled && reservation.refund_requested) {
+            return Err(MessageFailure::Poison(format!(
+                "refund asked for reservation {id}, which is {:?}",
+                reservation.status
+            )));
+        }
+        let payment = self.payments.get(id).await.map_err(storage)?;
+        match domain::refundable(payment.as_ref()) {
+            Ok(intent_id) => {
+                self.provider.refund(&format!("refund-{id}"), intent_id).await.map_err(provider)?;
+                self.payments
+                    .set_status(id, Status::Succeeded, Status::Refunded, self.clock.now())
+                    .await
+                    .map_err(storage)?;
+                tracing::info!(reservation_id = %id, %correlation, "cancelled reservation refunded");
+            }
+            Err("already refunded") => {}
+            Err(why) => return Err(MessageFailure::Poison(format!("refund of {id}: {why}"))),
+        }
+        self.notify(&reservation, NotificationKind::ReservationCancelled, correlation).await
+    }
+}

@@ -1,0 +1,137 @@
+//! The payments table: one item per reservation, `PAYMENT#<reservationId>` /
+//! `PAYMENT`, with its status and the provider's intent id.
+
+use crate::domain::{Payment, Status};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use shared::clock::stored;
+use shared::dynamo::{self, Failure, Item, number, string as s};
+
+pub struct PaymentStore {
+    client: Client,
+    table: String,
+}
+
+fn key(reservation_id: &str) -> Item {
+    dynamo::key(format!("PAYMENT#{reservation_id}"), "PAYMENT")
+}
+
+impl PaymentStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub async fn get(&self, reservation_id: &str) -> Result<Option<Payment>, Failure> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        let Some(item) = out.item else { return Ok(None) };
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let status = match text("status").as_deref() {
+            Some("pending") => Status::Pending,
+            Some("succeeded") => Status::Succeeded,
+            Some("failed") => Status::Failed,
+            Some("refunded") => Status::Refunded,
+            other => return Err(Failure::Other(format!("unknown payment status {other:?}"))),
+        };
+        Ok(Some(Payment {
+            reservation_id: reservation_id.to_owned(),
+            status,
+            intent_id: text("intentId"),
+            amount_minor: item.get("amountMinor").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0),
+            currency: text("currency").unwrap_or_default(),
+        }))
+    }
+
+    /// Records a pending payment, unless one exists (`false` then).
+    pub async fn start(&self, payment: &Payment, now: DateTime<Utc>) -> Result<bool, Failure> {
+        let mut item = key(&payment.reservation_id);
+        item.insert("reservationId".into(), s(&payment.reservation_id));
+        item.insert("status".into(), s(Status::Pending.as_str()));
+        item.insert("amountMinor".into(), number(payment.amount_minor));
+        item.insert("currency".into(), s(&payment.currency));
+        item.insert("createdAt".into(), s(stored(now)));
+        item.insert("updatedAt".into(), s(stored(now)));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match result {
+            Ok(_) => Ok(true),
+            Err(Failure::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Records the intent, unless another worker recorded one first (`false` then).
+    pub async fn record_intent(&self, reservation_id: &str, intent_id: &str) -> Result<bool, Failure> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .update_expression("SET intentId = :intent")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(intentId)")
+            .expression_attribute_values(":intent", s(intent_id))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match result {
+            Ok(_) => Ok(true),
+            Err(Failure::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The payment's move from `from` to `to`, as an action of a larger transaction.
+    pub fn transition(
+        &self,
+        reservation_id: &str,
+        from: Status,
+        to: Status,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, Failure> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .update_expression("SET #status = :to, updatedAt = :now")
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":from", s(from.as_str()))
+            .expression_attribute_values(":now", AttributeValue::S(stored(now)))
+            .build()
+            .map_err(dynamo::failure)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The payment's move from `from` to `to` on its own; `false` if it had moved already.
+    pub async fn set_status(
+        &self,
+        reservation_id: &str,
+        from: Status,
+        to: Status,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let action = self.transition(reservation_id, from, to, now)?;
+        let result =
+            self.client.transact_write_items().transact_items(action).send().await.map_err(dynamo::transaction_failure);
+        match result {
+            Ok(_) => Ok(true),
+            Err(failure) if failure.condition_failed_at(0) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+}
