@@ -17,6 +17,8 @@ pub struct Runner {
     pub moto: String,
     /// DynamoDB Local: tables.
     pub dynamodb: String,
+    /// localstripe, when the runner started it.
+    pub localstripe: Option<String>,
     output: Arc<Mutex<String>>,
     // Kept open: the runner stops when this pipe closes, i.e. when the tests end.
     _child: Mutex<Child>,
@@ -127,7 +129,17 @@ impl Runner {
             .expect("runner names moto's address");
         let (moto, dynamodb) =
             banner.split_once(", DynamoDB Local at ").expect("runner names DynamoDB Local's address");
-        Runner { url, moto: moto.to_owned(), dynamodb: dynamodb.to_owned(), output, _child: Mutex::new(child) }
+        let localstripe = output.lock().expect("output lock").lines().find_map(|l| {
+            l.trim_start().strip_prefix("stripe    ").map(|rest| rest.split(' ').next().unwrap_or_default().to_owned())
+        });
+        Runner {
+            url,
+            moto: moto.to_owned(),
+            dynamodb: dynamodb.to_owned(),
+            localstripe,
+            output,
+            _child: Mutex::new(child),
+        }
     }
 
     /// Everything the runner printed so far (stdout and stderr).
@@ -369,6 +381,50 @@ impl Platform {
             self.api.call("POST", &format!("/events/{id}/publish"), Some(&organizer.access_token), None).await;
         assert_eq!(published.status, 200, "{:?}", published.body);
         (id, tier)
+    }
+
+    /// The emails sent so far to `address` (the runner reads them from moto's SES).
+    pub async fn emails_to(&self, address: &str) -> Vec<serde_json::Value> {
+        let all = self.api.call("GET", "/_local/emails", None, None).await;
+        assert_eq!(all.status, 200, "{:?}", all.body);
+        all.body["emails"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e["to"].as_array().is_some_and(|to| to.iter().any(|t| t == address)))
+            .collect()
+    }
+
+    /// Polls `GET path` with the token until `done` holds for its body (at most 30 s).
+    pub async fn poll_until(
+        &self,
+        path: &str,
+        token: &str,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let started = Instant::now();
+        loop {
+            let answer = self.api.call("GET", path, Some(token), None).await;
+            if answer.status == 200 && done(&answer.body) {
+                return answer.body;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{path} never got there: {:?}", answer.body);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until `address` has received `count` emails (at most 30 s), then returns them.
+    pub async fn wait_for_emails(&self, address: &str, count: usize) -> Vec<serde_json::Value> {
+        let started = Instant::now();
+        loop {
+            let emails = self.emails_to(address).await;
+            if emails.len() >= count {
+                return emails;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{address} got {} of {count} emails", emails.len());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// A new admin, made the way an operator makes the first one, signed in.

@@ -1,0 +1,170 @@
+//! The booking chain end to end: hold → payment (localstripe) → confirmation →
+//! email (moto's SES), as a buyer sees it through the API and their inbox; and the
+//! promises under duplicates: charged once, emailed once.
+
+use platform_tests::{Platform, Session};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+static PLATFORM: OnceLock<Platform> = OnceLock::new();
+
+fn platform() -> &'static Platform {
+    PLATFORM.get_or_init(|| Platform::start_with(&["--max-instances", "8"]))
+}
+
+fn order(event: &str, tier: &str, quantity: u32, card: &str) -> Value {
+    json!({"eventId": event, "tierId": tier, "quantity": quantity, "paymentMethod": card})
+}
+
+async fn available(p: &Platform, event: &str) -> i64 {
+    p.api.call("GET", &format!("/events/{event}"), None, None).await.body["tiers"][0]["remaining"].as_i64().unwrap()
+}
+
+async fn book(p: &Platform, buyer: &Session, event: &str, tier: &str, quantity: u32, card: &str) -> String {
+    let made =
+        p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(order(event, tier, quantity, card))).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    made.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Charges localstripe made for a reservation's payment intent.
+async fn charges_of(p: &Platform, reservation: &str) -> Vec<Value> {
+    let payment = p
+        .runner
+        .dynamodb()
+        .await
+        .get_item()
+        .table_name("local-PaymentsTable")
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("PAYMENT#{reservation}")))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PAYMENT".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("a payment record");
+    let intent = payment["intentId"].as_s().unwrap().clone();
+    let stripe = p.runner.localstripe.clone().expect("the runner started localstripe");
+    let body: Value = reqwest::Client::new()
+        .get(format!("{stripe}/v1/payment_intents/{intent}"))
+        .basic_auth("sk_test_local", Some(""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["charges"]["data"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_booking_is_charged_confirmed_with_tickets_and_emailed_once() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let id = book(p, &buyer, &event, &tier, 2, "pm_card_visa").await;
+    let path = format!("/reservations/{id}");
+    let confirmed = p.poll_until(&path, &buyer.access_token, |r| r["status"] != "pending_payment").await;
+    assert_eq!(confirmed["status"], "confirmed", "{confirmed}");
+    let codes: Vec<&str> =
+        confirmed["tickets"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 2, "one ticket per seat");
+    assert!(codes.iter().all(|c| c.len() == 22) && codes[0] != codes[1]);
+    assert_eq!(available(p, &event).await, 8, "the seats stay sold");
+
+    let emails = p.wait_for_emails(&buyer.email, 1).await;
+    assert_eq!(emails.len(), 1);
+    let email = &emails[0];
+    assert!(email["subject"].as_str().unwrap().starts_with("Your tickets for On sale"), "{email}");
+    let body = email["body"].as_str().unwrap();
+    for code in &codes {
+        assert!(body.contains(code), "the email carries ticket code {code}");
+    }
+    assert!(body.contains("50.00 EUR") && body.contains("Standard") && body.contains("2 ×"), "{body}");
+    assert!(body.contains("+02:00"), "the start in the event's own time zone: {body}");
+    assert_eq!(charges_of(p, &id).await.len(), 1, "charged once");
+
+    // The organizer's participant list has the holder.
+    let participants =
+        p.api.call("GET", &format!("/events/{event}/participants"), Some(&organizer.access_token), None).await;
+    assert_eq!(participants.body["items"][0]["reservationId"], id.as_str());
+    assert_eq!(participants.body["items"][0]["holderName"], "Test Person");
+}
+
+#[tokio::test]
+async fn a_declined_card_fails_the_reservation_and_gives_the_seats_back() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let id = book(p, &buyer, &event, &tier, 3, "pm_card_chargeCustomerFail").await;
+    let failed =
+        p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment").await;
+    assert_eq!(failed["status"], "payment_failed", "{failed}");
+    assert_eq!(failed["tickets"], json!([]));
+    assert_eq!(available(p, &event).await, 10, "all 3 seats back");
+    let emails = p.wait_for_emails(&buyer.email, 1).await;
+    assert!(emails[0]["subject"].as_str().unwrap().starts_with("Payment failed"), "{:?}", emails[0]);
+}
+
+#[tokio::test]
+async fn duplicate_messages_charge_once_and_email_once() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let id = book(p, &buyer, &event, &tier, 1, "pm_card_visa").await;
+    let path = format!("/reservations/{id}");
+    let confirmed = p.poll_until(&path, &buyer.access_token, |r| r["status"] == "confirmed").await;
+    p.wait_for_emails(&buyer.email, 1).await;
+
+    // At-least-once delivery, made worse: the same charge message three more times,
+    // and the same notification three more times, at once.
+    let sqs = aws_sdk_sqs::Client::new(&p.runner.sdk_config().await);
+    let queue = |name: &str| format!("{}/123456789012/local-{name}", p.runner.moto);
+    let charge = json!({"type": "payment.requested.v1", "reservationId": id, "userId": buyer.user_id, "eventId": event,
+        "amountMinor": 2500, "currency": "EUR", "paymentMethod": "pm_card_visa", "holdExpiresAt": "2099-01-01T00:00:00.000Z"});
+    let notice = json!({"type": "notification.requested.v1", "kind": "reservation_confirmed", "reservationId": id,
+        "userId": buyer.user_id, "booking": {"eventId": event, "eventTitle": "x", "tierName": "Standard", "quantity": 1,
+        "amountMinor": 2500, "currency": "EUR"}});
+    for _ in 0..3 {
+        for (queue_name, body) in [("PaymentRequestsQueue", &charge), ("NotificationsQueue", &notice)] {
+            sqs.send_message().queue_url(queue(queue_name)).message_body(body.to_string()).send().await.unwrap();
+        }
+    }
+    // Let the consumers work through them (each duplicate also re-queues a notice).
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let after = p.api.call("GET", &path, Some(&buyer.access_token), None).await.body;
+    assert_eq!(after["tickets"], confirmed["tickets"], "the tickets never change");
+    assert_eq!(charges_of(p, &id).await.len(), 1, "charged once");
+    assert_eq!(p.emails_to(&buyer.email).await.len(), 1, "emailed once");
+    assert_eq!(available(p, &event).await, 9);
+}
+
+#[tokio::test]
+async fn cancelling_a_confirmed_booking_refunds_it_and_returns_the_seats() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let id = book(p, &buyer, &event, &tier, 2, "pm_card_visa").await;
+    let path = format!("/reservations/{id}");
+    p.poll_until(&path, &buyer.access_token, |r| r["status"] == "confirmed").await;
+    assert_eq!(available(p, &event).await, 8);
+    let cancelled = p.api.call("DELETE", &path, Some(&buyer.access_token), None).await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    assert_eq!(available(p, &event).await, 10, "seats back at once");
+    let emails = p.wait_for_emails(&buyer.email, 2).await;
+    assert!(emails.iter().any(|e| e["subject"].as_str().unwrap().contains("is cancelled")), "{emails:?}");
+    let charges = charges_of(p, &id).await;
+    assert_eq!(charges.len(), 1);
+    assert_eq!(charges[0]["amount_refunded"], 5000, "refunded in full: {}", charges[0]);
+    // A second cancellation changes nothing.
+    assert_eq!(p.api.call("DELETE", &path, Some(&buyer.access_token), None).await.status, 200);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(available(p, &event).await, 10, "seats returned once");
+    assert_eq!(charges_of(p, &id).await[0]["amount_refunded"], 5000, "refunded once");
+}
