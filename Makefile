@@ -23,7 +23,7 @@ help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
 	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
-	@echo "make bench    latency per route and cold starts of the local platform (figures, not a test)"
+	@echo "make bench    latency per route, cold starts, and a flash sale (BUYERS=2000 SEATS=500) on the local platform (figures, not a test)"
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
 $(VENV)/.installed: infra/requirements.txt
@@ -82,8 +82,13 @@ package: $(VENV)/.package-installed
 	rustup target add aarch64-unknown-linux-gnu
 	PATH="$(abspath $(VENV))/bin:$$PATH" sam build --template template.yaml
 
+# Flash sale: BUYERS concurrent buyers (one POST each) for SEATS seats of one tier.
+BUYERS ?= 2000
+SEATS ?= 500
 bench: local-aws build
 	infra/bench.sh $(N)
+	@echo
+	target/debug/flash_sale $(BUYERS) $(SEATS)
 
 clean:
 	cargo clean

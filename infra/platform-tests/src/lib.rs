@@ -59,13 +59,15 @@ pub fn dynamodb_local() -> PathBuf {
     path
 }
 
-/// The runner built beside this test binary (`target/<profile>/local-runner`).
+/// The runner built beside this test binary (`target/<profile>/deps/<test>`) or
+/// program (`target/<profile>/<bin>`): `target/<profile>/local-runner`.
 pub fn runner_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable");
-    // target/<profile>/deps/<test> -> target/<profile>/local-runner
-    let dir = exe.parent().and_then(Path::parent).expect("target directory");
-    let runner = dir.join("local-runner");
-    assert!(runner.exists(), "{} not found (run `cargo build --workspace` first)", runner.display());
+    let dir = exe.parent().expect("target directory");
+    let runner = [dir.join("local-runner"), dir.parent().map(|d| d.join("local-runner")).unwrap_or_default()]
+        .into_iter()
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("no local-runner beside {} (run `cargo build --workspace` first)", exe.display()));
     runner
 }
 
