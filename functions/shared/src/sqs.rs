@@ -80,10 +80,13 @@ where
     F: Fn(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), MessageFailure>>,
 {
+    use tracing::Instrument;
     let runs = event.records.into_iter().map(|message| {
         let id = message.message_id.clone().unwrap_or_default();
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
-        let outcome = handle(message);
+        // Every log line about this message carries its id and the chain's correlation id.
+        let span = tracing::info_span!("message", message_id = %id, correlation_id = %correlation);
+        let outcome = handle(message).instrument(span);
         async move { (id, correlation, outcome.await) }
     });
     let mut failures = Vec::new();
