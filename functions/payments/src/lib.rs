@@ -4,8 +4,10 @@
 //! - `domain`: what to do next, from what is recorded (no AWS types);
 //! - `provider`: the `PaymentProvider` trait and its Stripe adapter;
 //! - `store`: the payments table;
+//! - `circuit`: the provider's circuit breaker, shared through the payments table;
 //! - `handlers`: the queue consumer.
 
+pub mod circuit;
 pub mod domain;
 pub mod handlers;
 pub mod provider;

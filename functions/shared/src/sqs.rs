@@ -23,7 +23,17 @@ pub enum MessageFailure {
 /// Sending to a queue, behind a trait so handlers can be driven without SQS.
 pub trait Queue: Send + Sync {
     /// Sends one message body with its correlation id as a message attribute.
-    fn send(&self, body: String, correlation_id: &str) -> impl Future<Output = Result<(), QueueError>> + Send;
+    fn send(&self, body: String, correlation_id: &str) -> impl Future<Output = Result<(), QueueError>> + Send {
+        self.send_delayed(body, correlation_id, 0)
+    }
+
+    /// Sends it to be delivered only after `delay_seconds` (at most 900).
+    fn send_delayed(
+        &self,
+        body: String,
+        correlation_id: &str,
+        delay_seconds: u32,
+    ) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
 
 /// A send that failed (SQS unreachable, throttled, ...): the caller decides what
@@ -51,7 +61,7 @@ impl SqsQueue {
 }
 
 impl Queue for SqsQueue {
-    async fn send(&self, body: String, correlation_id: &str) -> Result<(), QueueError> {
+    async fn send_delayed(&self, body: String, correlation_id: &str, delay_seconds: u32) -> Result<(), QueueError> {
         let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
             .data_type("String")
             .string_value(if correlation_id.is_empty() { "none" } else { correlation_id })
@@ -61,6 +71,7 @@ impl Queue for SqsQueue {
             .send_message()
             .queue_url(&self.url)
             .message_body(body)
+            .delay_seconds(delay_seconds.min(900) as i32)
             .message_attributes(crate::messages::CORRELATION_ID_ATTRIBUTE, attribute)
             .send()
             .await
@@ -74,8 +85,57 @@ pub fn correlation_id(message: &SqsMessage) -> Option<&str> {
     message.message_attributes.get(crate::messages::CORRELATION_ID_ATTRIBUTE).and_then(|a| a.string_value.as_deref())
 }
 
+/// Growing waits between retries: a failed message becomes visible again after
+/// `base × 2^(receives - 1)` seconds, at most `max` (instead of the queue's fixed
+/// visibility timeout), so a struggling dependency gets room and a passing fault
+/// is retried soon.
+pub struct Backoff {
+    client: aws_sdk_sqs::Client,
+    queue_url: String,
+    pub base_seconds: u32,
+    pub max_seconds: u32,
+}
+
+impl Backoff {
+    pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>, base_seconds: u32, max_seconds: u32) -> Self {
+        Self { client, queue_url: queue_url.into(), base_seconds, max_seconds }
+    }
+
+    /// The wait after the `receives`-th delivery failed.
+    pub fn delay(&self, receives: u32) -> u32 {
+        let doubling = 2u32.saturating_pow(receives.saturating_sub(1).min(16));
+        self.base_seconds.saturating_mul(doubling).min(self.max_seconds)
+    }
+
+    async fn postpone(&self, message: &SqsMessage) {
+        let receives = message.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
+        let Some(receipt) = message.receipt_handle.as_deref() else { return };
+        let result = self
+            .client
+            .change_message_visibility()
+            .queue_url(&self.queue_url)
+            .receipt_handle(receipt)
+            .visibility_timeout(self.delay(receives) as i32)
+            .send()
+            .await;
+        if let Err(err) = result {
+            // The queue's own visibility timeout applies instead: slower, not wrong.
+            tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(err), "could not postpone the retry");
+        }
+    }
+}
+
 /// Runs `handle` on every message of the batch at once and lists the ones that failed.
 pub async fn process_batch<F, Fut>(event: SqsEvent, handle: F) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), MessageFailure>>,
+{
+    process_batch_with(event, handle, None).await
+}
+
+/// [`process_batch`], with retries postponed by `backoff`.
+pub async fn process_batch_with<F, Fut>(event: SqsEvent, handle: F, backoff: Option<&Backoff>) -> SqsBatchResponse
 where
     F: Fn(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), MessageFailure>>,
@@ -86,17 +146,20 @@ where
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
         // Every log line about this message carries its id and the chain's correlation id.
         let span = tracing::info_span!("message", message_id = %id, correlation_id = %correlation);
-        let outcome = handle(message).instrument(span);
-        async move { (id, correlation, outcome.await) }
+        let outcome = handle(message.clone()).instrument(span);
+        async move { (id, correlation, message, outcome.await) }
     });
     let mut failures = Vec::new();
-    for (id, correlation_id, outcome) in futures::future::join_all(runs).await {
+    for (id, correlation_id, message, outcome) in futures::future::join_all(runs).await {
         match outcome {
             Ok(()) => {}
             Err(failure) => {
                 match &failure {
                     MessageFailure::Retry(why) => {
-                        tracing::warn!(message_id = %id, %correlation_id, %why, "message will be retried")
+                        tracing::warn!(message_id = %id, %correlation_id, %why, "message will be retried");
+                        if let Some(backoff) = backoff {
+                            backoff.postpone(&message).await;
+                        }
                     }
                     MessageFailure::Poison(why) => {
                         tracing::error!(message_id = %id, %correlation_id, %why, "poison message; it goes to the DLQ")
@@ -145,6 +208,16 @@ mod tests {
         .await;
         let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
         assert_eq!(failed, vec!["m1", "m3"]);
+    }
+
+    #[tokio::test]
+    async fn retries_wait_longer_each_time_up_to_a_cap() {
+        let config = aws_sdk_sqs::Config::builder().behavior_version_latest().build();
+        let backoff = Backoff::new(aws_sdk_sqs::Client::from_conf(config), "q", 2, 60);
+        let waits: Vec<u32> = (1..=7).map(|n| backoff.delay(n)).collect();
+        assert_eq!(waits, [2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(backoff.delay(0), 2);
+        assert_eq!(backoff.delay(1000), 60);
     }
 
     #[tokio::test]

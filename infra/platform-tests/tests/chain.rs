@@ -110,6 +110,18 @@ async fn a_declined_card_fails_the_reservation_and_gives_the_seats_back() {
 }
 
 #[tokio::test]
+async fn a_payment_method_the_provider_refuses_fails_at_once_instead_of_holding_seats() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let id = book(p, &buyer, &event, &tier, 2, "pm_card_nonexistent").await;
+    let failed = p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment").await;
+    assert_eq!(failed["status"], "payment_failed", "{failed}");
+    assert_eq!(available(p, &event).await, 10);
+}
+
+#[tokio::test]
 async fn duplicate_messages_charge_once_and_email_once() {
     let p = platform();
     let organizer = p.organizer().await;

@@ -4,6 +4,7 @@
 //! its visibility timeout, and after `maxReceiveCount` receives waits in the DLQ
 //! (the sweeper releases its hold when the hold expires).
 
+use crate::circuit::{CircuitStore, Gate};
 use crate::domain::{self, Charge, Payment, Status, Step};
 use crate::provider::{PaymentProvider, ProviderError};
 use crate::store::PaymentStore;
@@ -15,7 +16,7 @@ use reservations::store::{ReservationStore, StoreError};
 use shared::Clock;
 use shared::dynamo::Failure;
 use shared::messages::{ChargeRequest, NotificationKind, PaymentMessage, RefundRequest, decode, encode};
-use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
+use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
 use std::future::Future;
 
 /// Whom a confirmed ticket is for (the users domain's contact contract).
@@ -27,6 +28,11 @@ pub struct Consumer<'a, P, Q, N, C> {
     pub reservations: &'a DynamoReservationStore,
     pub payments: &'a PaymentStore,
     pub provider: &'a P,
+    pub circuit: &'a CircuitStore,
+    /// This consumer's own queue: messages wait there while the circuit is open.
+    pub requeue: &'a Q,
+    /// Growing waits between retries of a failed message.
+    pub backoff: Option<&'a Backoff>,
     pub notifications: &'a Q,
     pub names: &'a N,
     pub clock: &'a C,
@@ -36,7 +42,13 @@ pub async fn handle<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock>(
     consumer: &Consumer<'_, P, Q, N, C>,
     event: SqsEvent,
 ) -> SqsBatchResponse {
-    process_batch(event, |message| consumer.process(message)).await
+    process_batch_with(event, |message| consumer.process(message), consumer.backoff).await
+}
+
+/// The message being worked on, to put it back while the provider is out.
+struct Delivery<'m> {
+    body: &'m str,
+    correlation: &'m str,
 }
 
 fn storage(failure: impl std::fmt::Display) -> MessageFailure {
@@ -55,10 +67,41 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
         let body = message.body.as_deref().unwrap_or_default();
         let decoded: PaymentMessage = decode(body).map_err(|e| MessageFailure::Poison(e.to_string()))?;
+        let delivery = Delivery { body, correlation: &correlation };
         match decoded {
-            PaymentMessage::Charge(request) => self.charge(&request, &correlation).await,
-            PaymentMessage::Refund(request) => self.refund(&request, &correlation).await,
+            PaymentMessage::Charge(request) => self.charge(&request, &delivery).await,
+            PaymentMessage::Refund(request) => self.refund(&request, &delivery).await,
         }
+    }
+
+    /// Whether the provider may be called now. While the circuit is open the
+    /// message goes back on the queue, delayed until the circuit may close (a new
+    /// message: its receive count starts again), and this delivery succeeds.
+    async fn may_call_provider(&self, delivery: &Delivery<'_>) -> Result<bool, MessageFailure> {
+        match self.circuit.enter(self.clock.now().timestamp()).await.map_err(storage)? {
+            Gate::Call | Gate::Probe => Ok(true),
+            Gate::Wait(seconds) => {
+                self.requeue
+                    .send_delayed(delivery.body.to_owned(), delivery.correlation, seconds)
+                    .await
+                    .map_err(|e| MessageFailure::Retry(e.to_string()))?;
+                tracing::info!(seconds, "payment provider circuit open; message deferred");
+                Ok(false)
+            }
+        }
+    }
+
+    /// A provider call, with its outcome recorded on the circuit.
+    async fn provider_call<T>(&self, call: impl Future<Output = Result<T, ProviderError>>) -> Result<T, ProviderError> {
+        let result = call.await;
+        let recorded = match &result {
+            Err(ProviderError::Unavailable(_)) => self.circuit.failed(self.clock.now().timestamp()).await,
+            _ => self.circuit.succeeded().await,
+        };
+        if let Err(err) = recorded {
+            tracing::warn!(%err, "circuit state not recorded");
+        }
+        result
     }
 
     async fn reservation(&self, id: &str) -> Result<Reservation, MessageFailure> {
@@ -81,7 +124,8 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             .map_err(|e| MessageFailure::Retry(e.to_string()))
     }
 
-    async fn charge(&self, request: &ChargeRequest, correlation: &str) -> Result<(), MessageFailure> {
+    async fn charge(&self, request: &ChargeRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
+        let correlation = delivery.correlation;
         let id = &request.reservation_id;
         let reservation = self.reservation(id).await?;
         // Each pass moves the payment one step; a settled payment ends the loop.
@@ -99,24 +143,38 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                     self.payments.start(&pending, self.clock.now()).await.map_err(storage)?;
                 }
                 Step::CreateIntent => {
-                    let intent = self
-                        .provider
-                        .create_intent(
+                    if !self.may_call_provider(delivery).await? {
+                        return Ok(());
+                    }
+                    let created = self
+                        .provider_call(self.provider.create_intent(
                             id,
                             reservation.amount_minor,
                             &reservation.currency,
                             &reservation.payment_method,
                             id,
-                        )
-                        .await
-                        .map_err(provider)?;
+                        ))
+                        .await;
+                    let intent = match created {
+                        Ok(intent) => intent,
+                        // The provider refuses this payment method for good: a decline,
+                        // not a reason to keep the seats until the hold expires.
+                        Err(ProviderError::Rejected(why)) => {
+                            tracing::info!(reservation_id = %id, %why, "payment method refused");
+                            return self.declined(id, "invalid_payment_method", correlation).await;
+                        }
+                        Err(err) => return Err(provider(err)),
+                    };
                     // If another worker recorded an intent first, the next pass uses theirs.
                     self.payments.record_intent(id, &intent.id).await.map_err(storage)?;
                 }
                 Step::Charge(intent_id) => {
-                    let mut intent = self.provider.intent(&intent_id).await.map_err(provider)?;
+                    if !self.may_call_provider(delivery).await? {
+                        return Ok(());
+                    }
+                    let mut intent = self.provider_call(self.provider.intent(&intent_id)).await.map_err(provider)?;
                     if domain::charge(&intent.status) == Charge::Confirm {
-                        intent = self.provider.confirm(&intent_id).await.map_err(provider)?;
+                        intent = self.provider_call(self.provider.confirm(&intent_id)).await.map_err(provider)?;
                     }
                     return match domain::charge(&intent.status) {
                         Charge::Succeeded => self.succeeded(id, &intent_id, correlation).await,
@@ -160,7 +218,9 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                     return self.notify(&reservation, NotificationKind::ReservationConfirmed, correlation).await;
                 }
                 ChargeOutcome::RefundLatePayment => {
-                    self.provider.refund(&format!("refund-{id}"), intent_id).await.map_err(provider)?;
+                    self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id))
+                        .await
+                        .map_err(provider)?;
                     self.payments.set_status(id, Status::Pending, Status::Refunded, now).await.map_err(storage)?;
                     tracing::warn!(reservation_id = %id, %correlation, "payment arrived after the hold ended; refunded");
                     return self.notify(&reservation, NotificationKind::LatePaymentRefunded, correlation).await;
@@ -204,7 +264,8 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
         }
     }
 
-    async fn refund(&self, request: &RefundRequest, correlation: &str) -> Result<(), MessageFailure> {
+    async fn refund(&self, request: &RefundRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
+        let correlation = delivery.correlation;
         let id = &request.reservation_id;
         let reservation = self.reservation(id).await?;
         if !(reservation.status == Booking::Cancelled && reservation.refund_requested) {
@@ -216,7 +277,10 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
         let payment = self.payments.get(id).await.map_err(storage)?;
         match domain::refundable(payment.as_ref()) {
             Ok(intent_id) => {
-                self.provider.refund(&format!("refund-{id}"), intent_id).await.map_err(provider)?;
+                if !self.may_call_provider(delivery).await? {
+                    return Ok(());
+                }
+                self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id)).await.map_err(provider)?;
                 self.payments
                     .set_status(id, Status::Succeeded, Status::Refunded, self.clock.now())
                     .await

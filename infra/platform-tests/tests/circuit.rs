@@ -1,0 +1,123 @@
+//! The payment provider goes down and comes back: the circuit opens after a few
+//! failures (so the provider is not hammered), messages wait instead of failing
+//! their way to the DLQ, one probe closes the circuit, and every booking confirms.
+//! "Stripe" here is localstripe behind a switchable TCP proxy that this test owns.
+
+use platform_tests::Platform;
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    target: Arc<Mutex<Option<String>>>,
+    refused: Arc<AtomicUsize>,
+}
+
+/// Forwards to `target` while up; while down, accepts and hangs up at once (what a
+/// crashed upstream behind a load balancer looks like).
+fn proxy() -> Proxy {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (up, target, refused) =
+        (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(None::<String>)), Arc::new(AtomicUsize::new(0)));
+    let (up2, target2, refused2) = (up.clone(), target.clone(), refused.clone());
+    std::thread::spawn(move || {
+        for client in listener.incoming().map_while(Result::ok) {
+            if !up2.load(Ordering::SeqCst) {
+                refused2.fetch_add(1, Ordering::SeqCst);
+                drop(client);
+                continue;
+            }
+            let Some(address) = target2.lock().unwrap().clone() else { continue };
+            std::thread::spawn(move || {
+                let Ok(upstream) = std::net::TcpStream::connect(address) else { return };
+                let (mut a, mut b) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                let forward = std::thread::spawn(move || {
+                    std::io::copy(&mut a, &mut b.try_clone().unwrap()).map(|_| b.shutdown(std::net::Shutdown::Write))
+                });
+                let (mut c, mut d) = (upstream, client);
+                let _ = std::io::copy(&mut c, &mut d);
+                let _ = d.shutdown(std::net::Shutdown::Write);
+                let _ = forward.join();
+            });
+        }
+    });
+    Proxy { port, up, target, refused }
+}
+
+static PROXY: OnceLock<Proxy> = OnceLock::new();
+static PLATFORM: OnceLock<Platform> = OnceLock::new();
+
+fn platform() -> (&'static Platform, &'static Proxy) {
+    let proxy = PROXY.get_or_init(proxy);
+    let platform = PLATFORM.get_or_init(|| {
+        let base = format!("StripeApiBase=http://127.0.0.1:{}", proxy.port);
+        let p =
+            Platform::start_with(&["--param", &base, "--param", "CircuitCooldownSeconds=3", "--max-instances", "8"]);
+        let stripe = p.runner.localstripe.clone().expect("localstripe");
+        *proxy.target.lock().unwrap() = Some(stripe.trim_start_matches("http://").to_owned());
+        p
+    });
+    (platform, proxy)
+}
+
+async fn circuit(p: &Platform) -> Option<(i64, i64)> {
+    let item = p
+        .runner
+        .dynamodb()
+        .await
+        .get_item()
+        .table_name("local-PaymentsTable")
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("CIRCUIT#stripe".into()))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("CIRCUIT".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item?;
+    let n = |name: &str| item[name].as_n().unwrap().parse::<i64>().unwrap();
+    Some((n("failures"), n("openUntil")))
+}
+
+#[tokio::test]
+async fn provider_down_opens_the_circuit_and_everything_confirms_when_it_is_back() {
+    let (p, proxy) = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 20).await;
+    let buyer = p.attendee().await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let body = json!({"eventId": event, "tierId": tier, "quantity": 1, "paymentMethod": "pm_card_visa"});
+        let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(body)).await;
+        assert_eq!(made.status, 201, "{:?}", made.body);
+        ids.push(made.body["id"].as_str().unwrap().to_owned());
+    }
+    // Down for 8 seconds: without a circuit, 8 messages retried every 2, 4, 8 s would
+    // call about 20 times; with it, 5 failures open it and a probe every 3 s tests it.
+    let down_until = Instant::now() + Duration::from_secs(8);
+    let mut opened = false;
+    while Instant::now() < down_until {
+        opened |= circuit(p).await.is_some_and(|(_, open_until)| open_until != 0);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(opened, "the circuit opened while the provider was down");
+    let calls_while_down = proxy.refused.load(Ordering::SeqCst);
+    assert!((5..=10).contains(&calls_while_down), "the provider was spared: {calls_while_down} calls while down");
+    for id in &ids {
+        let r = p.api.call("GET", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
+        assert_eq!(r.body["status"], "pending_payment", "nothing settled while the provider was down");
+    }
+
+    proxy.up.store(true, Ordering::SeqCst);
+    for id in &ids {
+        let done = p
+            .poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment")
+            .await;
+        assert_eq!(done["status"], "confirmed", "{done}");
+    }
+    assert_eq!(circuit(p).await.map(|(failures, open)| (failures, open)), Some((0, 0)), "closed again");
+    assert_eq!(p.wait_for_emails(&buyer.email, 8).await.len(), 8, "one confirmation each");
+}
