@@ -164,6 +164,23 @@ pub async fn offer(
     }))
 }
 
+/// Whether the event exists and was cancelled (for consumers acting on a
+/// cancellation message, which must not act on an event that is not).
+pub async fn is_cancelled(client: &aws_sdk_dynamodb::Client, table: &str, event_id: &str) -> Result<bool, Failure> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(event_key(event_id)))
+        .projection_expression("#status")
+        .expression_attribute_names("#status", "status")
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(dynamo::sdk_failure)?;
+    Ok(out.item.and_then(|item| item.get("status").and_then(|s| s.as_s().ok()).cloned()).as_deref()
+        == Some("cancelled"))
+}
+
 /// A tier's counter as a failed [`hold`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierSnapshot {

@@ -40,6 +40,12 @@ impl EventOffers {
     }
 }
 
+impl handlers::cancel_event_reservations::CancelledEvents for EventOffers {
+    async fn is_cancelled(&self, event_id: &str) -> Result<bool, Failure> {
+        events::inventory::is_cancelled(&self.client, &self.events_table, event_id).await
+    }
+}
+
 impl Offers for EventOffers {
     async fn offer(&self, event_id: &str, tier_id: &str) -> Result<Option<Offer>, Failure> {
         events::inventory::offer(&self.client, &self.events_table, event_id, tier_id).await

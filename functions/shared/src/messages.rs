@@ -123,6 +123,25 @@ pub struct BookingSummary {
     pub ticket_codes: Vec<String>,
 }
 
+/// On `EventCancellationsQueue`: an organizer cancelled an event; the reservations
+/// domain cancels (and has refunded) every live reservation of it, a page per
+/// message, each page queueing the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum EventMessage {
+    #[serde(rename = "event.cancelled.v1")]
+    Cancelled(EventCancelled),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EventCancelled {
+    pub event_id: String,
+    /// Where the previous page stopped; `None` for the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
 /// A message body that is not a message this version of the code knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a known message: {0}")]
@@ -166,6 +185,14 @@ mod tests {
             PaymentMessage::Refund(RefundRequest { reservation_id: "r1".into(), reason: RefundReason::LatePayment });
         assert!(encode(&refund).contains(r#""reason":"late_payment""#));
         assert_eq!(decode::<PaymentMessage>(&encode(&refund)).unwrap(), refund);
+    }
+
+    #[test]
+    fn event_cancellations_page_with_a_cursor() {
+        let first = EventMessage::Cancelled(EventCancelled { event_id: "e1".into(), cursor: None });
+        assert_eq!(encode(&first), r#"{"type":"event.cancelled.v1","eventId":"e1"}"#);
+        let next = EventMessage::Cancelled(EventCancelled { event_id: "e1".into(), cursor: Some("abc".into()) });
+        assert_eq!(decode::<EventMessage>(&encode(&next)).unwrap(), next);
     }
 
     #[test]

@@ -116,7 +116,8 @@ async fn a_payment_method_the_provider_refuses_fails_at_once_instead_of_holding_
     let (event, tier) = p.event_on_sale(&organizer, 10).await;
     let buyer = p.attendee().await;
     let id = book(p, &buyer, &event, &tier, 2, "pm_card_nonexistent").await;
-    let failed = p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment").await;
+    let failed =
+        p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment").await;
     assert_eq!(failed["status"], "payment_failed", "{failed}");
     assert_eq!(available(p, &event).await, 10);
 }
@@ -179,4 +180,41 @@ async fn cancelling_a_confirmed_booking_refunds_it_and_returns_the_seats() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(available(p, &event).await, 10, "seats returned once");
     assert_eq!(charges_of(p, &id).await[0]["amount_refunded"], 5000, "refunded once");
+}
+
+#[tokio::test]
+async fn cancelling_an_event_refunds_and_tells_all_thirty_holders() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 40).await;
+    let holders = futures::future::join_all((0..30).map(|_| p.attendee())).await;
+    let bookings =
+        futures::future::join_all(holders.iter().map(|h| book(p, h, &event, &tier, 1, "pm_card_visa"))).await;
+    for (holder, id) in holders.iter().zip(&bookings) {
+        p.poll_until(&format!("/reservations/{id}"), &holder.access_token, |r| r["status"] == "confirmed").await;
+    }
+    assert_eq!(available(p, &event).await, 10);
+
+    let cancelled = p.api.call("POST", &format!("/events/{event}/cancel"), Some(&organizer.access_token), None).await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    for (holder, id) in holders.iter().zip(&bookings) {
+        let r =
+            p.poll_until(&format!("/reservations/{id}"), &holder.access_token, |r| r["status"] == "cancelled").await;
+        assert_eq!(r["refundRequested"], true);
+    }
+    assert_eq!(available(p, &event).await, 40, "every seat back, once");
+    for (holder, id) in holders.iter().zip(&bookings) {
+        let emails = p.wait_for_emails(&holder.email, 2).await;
+        assert_eq!(emails.len(), 2, "a confirmation, then one cancellation notice");
+        assert!(emails.iter().any(|e| e["subject"].as_str().unwrap().ends_with("is cancelled")), "{emails:?}");
+        let charges = charges_of(p, id).await;
+        assert_eq!(charges[0]["amount_refunded"], 2500, "refunded in full, once");
+    }
+    // Asking again restarts the fan-out (409: already cancelled) and changes nothing.
+    let again = p.api.call("POST", &format!("/events/{event}/cancel"), Some(&organizer.access_token), None).await;
+    assert_eq!(again.status, 409);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(available(p, &event).await, 40);
+    assert_eq!(p.emails_to(&holders[0].email).await.len(), 2, "nobody is told twice");
+    assert_eq!(charges_of(p, &bookings[0]).await[0]["amount_refunded"], 2500);
 }

@@ -95,3 +95,22 @@ async fn a_poison_message_does_not_hold_up_its_batch() {
         "the bad messages are reported failed (to reach the DLQ after maxReceiveCount)"
     );
 }
+
+#[tokio::test]
+async fn cancelling_an_event_releases_unpaid_holds_and_tells_their_buyers() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let body = json!({"eventId": event, "tierId": tier, "quantity": 2, "paymentMethod": "pm_card_visa"});
+    let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(body)).await;
+    let id = made.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(remaining(p, &event).await, 8);
+    let cancelled = p.api.call("POST", &format!("/events/{event}/cancel"), Some(&organizer.access_token), None).await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    let r = p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] == "cancelled").await;
+    assert_eq!(r["refundRequested"], Value::Null, "nothing was charged, nothing to refund");
+    assert_eq!(remaining(p, &event).await, 10);
+    let emails = p.wait_for_emails(&buyer.email, 1).await;
+    assert!(emails[0]["subject"].as_str().unwrap().ends_with("is cancelled"), "{emails:?}");
+}

@@ -1,16 +1,53 @@
-//! POST /events/{id}/cancel: the status changes now; refunds and telling ticket
-//! holders belong to the reservations domain, through its queues.
+//! POST /events/{id}/cancel: the status changes now; then the reservations domain
+//! is asked (event-cancellation queue) to cancel, refund and tell every ticket
+//! holder, page by page. Asking again for an event already cancelled answers 409
+//! and asks again, so a fan-out whose message was lost can be restarted safely
+//! (each reservation is cancelled at most once).
 
-use super::change_status;
+use super::{event_id, organizer, owned_event};
+use crate::domain::event::{Status, TierPlan};
 use crate::domain::lifecycle;
+use crate::domain::view::{Audience, view};
 use crate::store::EventStore;
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::{ApiError, Clock};
+use shared::messages::{EventCancelled, EventMessage, encode};
+use shared::sqs::Queue;
+use shared::{ApiError, Clock, json_response};
 
-pub async fn handle<S: EventStore>(
+pub async fn handle<S: EventStore, Q: Queue>(
     store: &S,
+    cancellations: &Q,
     clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    change_status(store, clock, request, lifecycle::cancel).await
+    let caller = organizer(request)?;
+    let before = owned_event(store, &caller, &event_id(request)?).await?;
+    let now = clock.now();
+    let correlation = super::correlation_id(request);
+    let after = match lifecycle::cancel(&before, now) {
+        Ok(after) => after,
+        Err(refusal) => {
+            if before.status == Status::Cancelled {
+                fan_out(cancellations, &before.id, &correlation).await?;
+            }
+            return Err(refusal.into());
+        }
+    };
+    store.update(&before, &after, &TierPlan::default()).await?;
+    tracing::info!(event_id = %after.id, by = %caller.user_id, "event cancelled");
+    fan_out(cancellations, &after.id, &correlation).await?;
+    Ok(json_response(StatusCode::OK, &view(&after, Audience::Organizer, now)))
+}
+
+async fn fan_out<Q: Queue>(cancellations: &Q, event_id: &str, correlation: &str) -> Result<(), ApiError> {
+    let message = EventMessage::Cancelled(EventCancelled { event_id: event_id.to_owned(), cursor: None });
+    cancellations.send(encode(&message), correlation).await.map_err(|err| {
+        tracing::error!(%event_id, %err, "ticket holders not notified of the cancellation");
+        let mut unavailable = ApiError::service_unavailable(
+            "the event is cancelled, but refunding its ticket holders could not be started; cancel again to retry",
+        );
+        unavailable.retry_after = Some(1);
+        unavailable
+    })
 }

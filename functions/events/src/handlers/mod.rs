@@ -111,6 +111,16 @@ pub(crate) async fn change_status<S: EventStore>(
     Ok(json_response(StatusCode::OK, &view(&after, Audience::Organizer, now)))
 }
 
+/// The API Gateway request id: the correlation id of whatever this request starts.
+pub(crate) fn correlation_id(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.request_id.clone().unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
 /// The caller, if their role may manage events.
 pub(crate) fn organizer(request: &Request) -> Result<Caller, ApiError> {
     let caller = shared::caller(request)?;

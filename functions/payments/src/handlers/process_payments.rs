@@ -15,7 +15,7 @@ use reservations::store::dynamodb::DynamoReservationStore;
 use reservations::store::{ReservationStore, StoreError};
 use shared::Clock;
 use shared::dynamo::Failure;
-use shared::messages::{ChargeRequest, NotificationKind, PaymentMessage, RefundRequest, decode, encode};
+use shared::messages::{ChargeRequest, NotificationKind, PaymentMessage, RefundReason, RefundRequest, decode, encode};
 use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
 use std::future::Future;
 
@@ -131,7 +131,13 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
         // Each pass moves the payment one step; a settled payment ends the loop.
         for _ in 0..4 {
             let payment = self.payments.get(id).await.map_err(storage)?;
-            match domain::next_step(payment.as_ref()) {
+            let step = domain::next_step(payment.as_ref());
+            if reservation.status != Booking::PendingPayment && matches!(step, Step::Start | Step::CreateIntent) {
+                // Expired or cancelled before any money moved: nothing to charge.
+                tracing::info!(reservation_id = %id, status = ?reservation.status, "hold gone before the charge; not charging");
+                return Ok(());
+            }
+            match step {
                 Step::Start => {
                     let pending = Payment {
                         reservation_id: id.clone(),
@@ -173,6 +179,16 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                         return Ok(());
                     }
                     let mut intent = self.provider_call(self.provider.intent(&intent_id)).await.map_err(provider)?;
+                    if domain::charge(&intent.status) == Charge::Confirm
+                        && reservation.status != Booking::PendingPayment
+                    {
+                        // Created but never confirmed, and the hold is gone: no money moves.
+                        self.payments
+                            .set_status(id, Status::Pending, Status::Failed, self.clock.now())
+                            .await
+                            .map_err(storage)?;
+                        return Ok(());
+                    }
                     if domain::charge(&intent.status) == Charge::Confirm {
                         intent = self.provider_call(self.provider.confirm(&intent_id)).await.map_err(provider)?;
                     }
@@ -290,6 +306,10 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             Err("already refunded") => {}
             Err(why) => return Err(MessageFailure::Poison(format!("refund of {id}: {why}"))),
         }
-        self.notify(&reservation, NotificationKind::ReservationCancelled, correlation).await
+        let kind = match request.reason {
+            RefundReason::EventCancelled => NotificationKind::EventCancelled,
+            RefundReason::CancelledByAttendee | RefundReason::LatePayment => NotificationKind::ReservationCancelled,
+        };
+        self.notify(&reservation, kind, correlation).await
     }
 }

@@ -2,6 +2,7 @@
 //! `reservations-create-reservation` → `create_reservation::handle`). Store outcomes
 //! and domain refusals become HTTP answers here, once.
 
+pub mod cancel_event_reservations;
 pub mod cancel_reservation;
 pub mod create_reservation;
 pub mod get_reservation;

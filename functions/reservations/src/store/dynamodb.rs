@@ -2,7 +2,7 @@
 //!
 //! | item | pk | sk | indexes |
 //! |---|---|---|---|
-//! | reservation | `RESERVATION#<id>` | `RESERVATION` | gsi2 `USER#<userId>` / `<createdAt>#<id>` (mine, newest first); gsi1 while pending: `HOLDS` / `<holdExpiresAt>#<id>` (the sweeper's work list); gsi1 once confirmed: `EVENT#<eventId>` / `CONFIRMED#…` (the participants contract) |
+//! | reservation | `RESERVATION#<id>` | `RESERVATION` | gsi2 `USER#<userId>` / `<createdAt>#<id>` (mine, newest first); gsi3 `EVENT#<eventId>` / `<createdAt>#<id>` (an event's reservations, for cancelling it); gsi1 while pending: `HOLDS` / `<holdExpiresAt>#<id>` (the sweeper's work list); gsi1 once confirmed: `EVENT#<eventId>` / `CONFIRMED#…` (the participants contract) |
 //! | idempotency record | `IDEMPOTENCY#create-reservation#<userId>:<key>` | `IDEMPOTENCY` | — |
 //!
 //! Every state change is one `TransactWriteItems`: the reservation's update,
@@ -31,6 +31,10 @@ pub fn reservation_pk(id: &str) -> String {
 
 fn key(id: &str) -> Item {
     dynamo::key(reservation_pk(id), SK)
+}
+
+fn event_partition(event_id: &str) -> String {
+    format!("EVENT#{event_id}")
 }
 
 fn user_partition(user_id: &str) -> String {
@@ -71,6 +75,8 @@ struct ReservationItem {
     correlation_id: String,
     gsi2pk: String,
     gsi2sk: String,
+    gsi3pk: String,
+    gsi3sk: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +112,8 @@ impl ReservationItem {
             correlation_id: r.correlation_id.clone(),
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
+            gsi3pk: event_partition(&r.event_id),
+            gsi3sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi1pk: (r.status == Status::PendingPayment).then(|| HOLDS.to_owned()),
             gsi1sk: (r.status == Status::PendingPayment).then(|| format!("{}#{}", stored(r.hold_expires_at), r.id)),
         }
@@ -264,6 +272,30 @@ impl DynamoReservationStore {
         let mut actions = vec![TransactWriteItem::builder().update(update).build()];
         actions.extend(extra);
         self.change(actions).await
+    }
+}
+
+impl DynamoReservationStore {
+    /// A page of an event's reservations, oldest first.
+    pub async fn for_event(&self, event_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
+        let partition = event_partition(event_id);
+        let start = cursor
+            .map(|c| dynamo::decode_cursor(c, "gsi3", &partition, "RESERVATION#").ok_or(StoreError::BadCursor))
+            .transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi3")
+            .key_condition_expression("gsi3pk = :pk")
+            .expression_attribute_values(":pk", s(&partition))
+            .limit(limit as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        let reservations = out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(ReservationPage { reservations, next_cursor: out.last_evaluated_key.as_ref().map(dynamo::encode_cursor) })
     }
 }
 
