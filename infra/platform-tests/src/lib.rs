@@ -429,6 +429,38 @@ impl Platform {
         }
     }
 
+    /// The charges localstripe holds for a reservation's payment intent (the intent
+    /// id read from the payments table).
+    pub async fn charges_of(&self, reservation: &str) -> Vec<serde_json::Value> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let payment = self
+            .runner
+            .dynamodb()
+            .await
+            .get_item()
+            .table_name("local-PaymentsTable")
+            .key("pk", AttributeValue::S(format!("PAYMENT#{reservation}")))
+            .key("sk", AttributeValue::S("PAYMENT".into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("payments table")
+            .item
+            .expect("a payment record");
+        let intent = payment["intentId"].as_s().expect("an intent id").clone();
+        let stripe = self.runner.localstripe.clone().expect("the runner started localstripe");
+        let body: serde_json::Value = Api::client()
+            .get(format!("{stripe}/v1/payment_intents/{intent}"))
+            .basic_auth("sk_test_local", Some(""))
+            .send()
+            .await
+            .expect("localstripe answers")
+            .json()
+            .await
+            .expect("JSON");
+        body["charges"]["data"].as_array().cloned().unwrap_or_default()
+    }
+
     /// A new admin, made the way an operator makes the first one, signed in.
     pub async fn admin(&self) -> Session {
         let email = unique_email("admin");
@@ -438,5 +470,80 @@ impl Platform {
         assert_eq!(made.body["role"], "admin");
         let user_id = made.body["userId"].as_str().expect("userId").to_owned();
         Self::session_from(&self.login(&email, PASSWORD).await, &user_id, &email, PASSWORD)
+    }
+}
+
+/// A switchable TCP proxy in front of localstripe, to play Stripe going down,
+/// coming back, or answering slowly.
+pub struct StripeProxy {
+    pub port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
+    target: Arc<Mutex<Option<String>>>,
+    refused: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl StripeProxy {
+    /// Starts down: it accepts and hangs up at once (a crashed upstream behind a
+    /// load balancer), counting each refused call.
+    pub fn start() -> StripeProxy {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("address").port();
+        let proxy = StripeProxy {
+            port,
+            up: Arc::default(),
+            delay_ms: Arc::default(),
+            target: Arc::default(),
+            refused: Arc::default(),
+        };
+        let (up, delay, target, refused) =
+            (proxy.up.clone(), proxy.delay_ms.clone(), proxy.target.clone(), proxy.refused.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().map_while(Result::ok) {
+                if !up.load(Ordering::SeqCst) {
+                    refused.fetch_add(1, Ordering::SeqCst);
+                    drop(client);
+                    continue;
+                }
+                let Some(address) = target.lock().expect("target").clone() else { continue };
+                let delay = Duration::from_millis(delay.load(Ordering::SeqCst));
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    let Ok(upstream) = std::net::TcpStream::connect(address) else { return };
+                    let (Ok(mut from_client), Ok(mut to_upstream)) = (client.try_clone(), upstream.try_clone()) else {
+                        return;
+                    };
+                    let forward = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from_client, &mut to_upstream);
+                        let _ = to_upstream.shutdown(std::net::Shutdown::Write);
+                    });
+                    let (mut from_upstream, mut to_client) = (upstream, client);
+                    let _ = std::io::copy(&mut from_upstream, &mut to_client);
+                    let _ = to_client.shutdown(std::net::Shutdown::Write);
+                    let _ = forward.join();
+                });
+            }
+        });
+        proxy
+    }
+
+    /// Where to forward once up: localstripe's URL.
+    pub fn forward_to(&self, url: &str) {
+        *self.target.lock().expect("target") = Some(url.trim_start_matches("http://").trim_end_matches('/').to_owned());
+    }
+
+    pub fn set_up(&self, up: bool) {
+        self.up.store(up, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Each new connection waits this long before it is forwarded.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(delay.as_millis() as u64, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Calls refused while down.
+    pub fn refused(&self) -> usize {
+        self.refused.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

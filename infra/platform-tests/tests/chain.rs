@@ -28,36 +28,6 @@ async fn book(p: &Platform, buyer: &Session, event: &str, tier: &str, quantity: 
     made.body["id"].as_str().unwrap().to_owned()
 }
 
-/// Charges localstripe made for a reservation's payment intent.
-async fn charges_of(p: &Platform, reservation: &str) -> Vec<Value> {
-    let payment = p
-        .runner
-        .dynamodb()
-        .await
-        .get_item()
-        .table_name("local-PaymentsTable")
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("PAYMENT#{reservation}")))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PAYMENT".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .expect("a payment record");
-    let intent = payment["intentId"].as_s().unwrap().clone();
-    let stripe = p.runner.localstripe.clone().expect("the runner started localstripe");
-    let body: Value = reqwest::Client::new()
-        .get(format!("{stripe}/v1/payment_intents/{intent}"))
-        .basic_auth("sk_test_local", Some(""))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["charges"]["data"].as_array().cloned().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_booking_is_charged_confirmed_with_tickets_and_emailed_once() {
     let p = platform();
@@ -84,7 +54,7 @@ async fn a_booking_is_charged_confirmed_with_tickets_and_emailed_once() {
     }
     assert!(body.contains("50.00 EUR") && body.contains("Standard") && body.contains("2 ×"), "{body}");
     assert!(body.contains("+02:00"), "the start in the event's own time zone: {body}");
-    assert_eq!(charges_of(p, &id).await.len(), 1, "charged once");
+    assert_eq!(p.charges_of(&id).await.len(), 1, "charged once");
 
     // The organizer's participant list has the holder.
     let participants =
@@ -151,7 +121,7 @@ async fn duplicate_messages_charge_once_and_email_once() {
     tokio::time::sleep(Duration::from_secs(6)).await;
     let after = p.api.call("GET", &path, Some(&buyer.access_token), None).await.body;
     assert_eq!(after["tickets"], confirmed["tickets"], "the tickets never change");
-    assert_eq!(charges_of(p, &id).await.len(), 1, "charged once");
+    assert_eq!(p.charges_of(&id).await.len(), 1, "charged once");
     assert_eq!(p.emails_to(&buyer.email).await.len(), 1, "emailed once");
     assert_eq!(available(p, &event).await, 9);
 }
@@ -172,14 +142,14 @@ async fn cancelling_a_confirmed_booking_refunds_it_and_returns_the_seats() {
     assert_eq!(available(p, &event).await, 10, "seats back at once");
     let emails = p.wait_for_emails(&buyer.email, 2).await;
     assert!(emails.iter().any(|e| e["subject"].as_str().unwrap().contains("is cancelled")), "{emails:?}");
-    let charges = charges_of(p, &id).await;
+    let charges = p.charges_of(&id).await;
     assert_eq!(charges.len(), 1);
     assert_eq!(charges[0]["amount_refunded"], 5000, "refunded in full: {}", charges[0]);
     // A second cancellation changes nothing.
     assert_eq!(p.api.call("DELETE", &path, Some(&buyer.access_token), None).await.status, 200);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(available(p, &event).await, 10, "seats returned once");
-    assert_eq!(charges_of(p, &id).await[0]["amount_refunded"], 5000, "refunded once");
+    assert_eq!(p.charges_of(&id).await[0]["amount_refunded"], 5000, "refunded once");
 }
 
 #[tokio::test]
@@ -207,7 +177,7 @@ async fn cancelling_an_event_refunds_and_tells_all_thirty_holders() {
         let emails = p.wait_for_emails(&holder.email, 2).await;
         assert_eq!(emails.len(), 2, "a confirmation, then one cancellation notice");
         assert!(emails.iter().any(|e| e["subject"].as_str().unwrap().ends_with("is cancelled")), "{emails:?}");
-        let charges = charges_of(p, id).await;
+        let charges = p.charges_of(id).await;
         assert_eq!(charges[0]["amount_refunded"], 2500, "refunded in full, once");
     }
     // Asking again restarts the fan-out (409: already cancelled) and changes nothing.
@@ -216,5 +186,5 @@ async fn cancelling_an_event_refunds_and_tells_all_thirty_holders() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(available(p, &event).await, 40);
     assert_eq!(p.emails_to(&holders[0].email).await.len(), 2, "nobody is told twice");
-    assert_eq!(charges_of(p, &bookings[0]).await[0]["amount_refunded"], 2500);
+    assert_eq!(p.charges_of(&bookings[0]).await[0]["amount_refunded"], 2500);
 }

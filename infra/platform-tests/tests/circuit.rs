@@ -3,62 +3,21 @@
 //! their way to the DLQ, one probe closes the circuit, and every booking confirms.
 //! "Stripe" here is localstripe behind a switchable TCP proxy that this test owns.
 
-use platform_tests::Platform;
+use platform_tests::{Platform, StripeProxy};
 use serde_json::json;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-struct Proxy {
-    port: u16,
-    up: Arc<AtomicBool>,
-    target: Arc<Mutex<Option<String>>>,
-    refused: Arc<AtomicUsize>,
-}
-
-/// Forwards to `target` while up; while down, accepts and hangs up at once (what a
-/// crashed upstream behind a load balancer looks like).
-fn proxy() -> Proxy {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (up, target, refused) =
-        (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(None::<String>)), Arc::new(AtomicUsize::new(0)));
-    let (up2, target2, refused2) = (up.clone(), target.clone(), refused.clone());
-    std::thread::spawn(move || {
-        for client in listener.incoming().map_while(Result::ok) {
-            if !up2.load(Ordering::SeqCst) {
-                refused2.fetch_add(1, Ordering::SeqCst);
-                drop(client);
-                continue;
-            }
-            let Some(address) = target2.lock().unwrap().clone() else { continue };
-            std::thread::spawn(move || {
-                let Ok(upstream) = std::net::TcpStream::connect(address) else { return };
-                let (mut a, mut b) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
-                let forward = std::thread::spawn(move || {
-                    std::io::copy(&mut a, &mut b.try_clone().unwrap()).map(|_| b.shutdown(std::net::Shutdown::Write))
-                });
-                let (mut c, mut d) = (upstream, client);
-                let _ = std::io::copy(&mut c, &mut d);
-                let _ = d.shutdown(std::net::Shutdown::Write);
-                let _ = forward.join();
-            });
-        }
-    });
-    Proxy { port, up, target, refused }
-}
-
-static PROXY: OnceLock<Proxy> = OnceLock::new();
+static PROXY: OnceLock<StripeProxy> = OnceLock::new();
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
 
-fn platform() -> (&'static Platform, &'static Proxy) {
-    let proxy = PROXY.get_or_init(proxy);
+fn platform() -> (&'static Platform, &'static StripeProxy) {
+    let proxy = PROXY.get_or_init(StripeProxy::start);
     let platform = PLATFORM.get_or_init(|| {
         let base = format!("StripeApiBase=http://127.0.0.1:{}", proxy.port);
         let p =
             Platform::start_with(&["--param", &base, "--param", "CircuitCooldownSeconds=3", "--max-instances", "8"]);
-        let stripe = p.runner.localstripe.clone().expect("localstripe");
-        *proxy.target.lock().unwrap() = Some(stripe.trim_start_matches("http://").to_owned());
+        proxy.forward_to(&p.runner.localstripe.clone().expect("localstripe"));
         p
     });
     (platform, proxy)
@@ -104,14 +63,14 @@ async fn provider_down_opens_the_circuit_and_everything_confirms_when_it_is_back
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(opened, "the circuit opened while the provider was down");
-    let calls_while_down = proxy.refused.load(Ordering::SeqCst);
+    let calls_while_down = proxy.refused();
     assert!((5..=10).contains(&calls_while_down), "the provider was spared: {calls_while_down} calls while down");
     for id in &ids {
         let r = p.api.call("GET", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
         assert_eq!(r.body["status"], "pending_payment", "nothing settled while the provider was down");
     }
 
-    proxy.up.store(true, Ordering::SeqCst);
+    proxy.set_up(true);
     for id in &ids {
         let done = p
             .poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment")
