@@ -136,11 +136,7 @@ impl CircuitStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure);
-        match result {
-            Ok(_) => Ok(true),
-            Err(Failure::ConditionFailed) => Ok(false),
-            Err(other) => Err(other),
-        }
+        dynamo::condition_held(result)
     }
 
     /// Whether this instance may call the provider now.

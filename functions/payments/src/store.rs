@@ -68,11 +68,7 @@ impl PaymentStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure);
-        match result {
-            Ok(_) => Ok(true),
-            Err(Failure::ConditionFailed) => Ok(false),
-            Err(other) => Err(other),
-        }
+        dynamo::condition_held(result)
     }
 
     /// Records the intent, unless another worker recorded one first (`false` then).
@@ -88,11 +84,7 @@ impl PaymentStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure);
-        match result {
-            Ok(_) => Ok(true),
-            Err(Failure::ConditionFailed) => Ok(false),
-            Err(other) => Err(other),
-        }
+        dynamo::condition_held(result)
     }
 
     /// The payment's move from `from` to `to`, as an action of a larger transaction.

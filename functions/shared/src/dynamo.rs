@@ -101,6 +101,16 @@ impl Failure {
     }
 }
 
+/// A conditional write's outcome: `Ok(false)` when its condition was false (for
+/// writes where that is an answer, not an error).
+pub fn condition_held<T>(result: Result<T, Failure>) -> Result<bool, Failure> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(Failure::ConditionFailed) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
 /// For `map_err` on anything displayable (decode errors, builders).
 pub fn failure(err: impl std::fmt::Display) -> Failure {
     Failure::Other(err.to_string())

@@ -174,7 +174,8 @@ impl IdempotencyStore {
 
     /// Gives the key back after the work failed without effect, so a retry may run.
     pub async fn release(&self, key: &str) -> Result<(), Failure> {
-        self.client
+        let result = self
+            .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(self.key(key)))
@@ -183,11 +184,9 @@ impl IdempotencyStore {
             .expression_attribute_values(":in_progress", string("in_progress"))
             .send()
             .await
-            .map(drop)
-            .or_else(|err| match dynamo::sdk_failure(err) {
-                Failure::ConditionFailed => Ok(()),
-                other => Err(other),
-            })
+            .map_err(dynamo::sdk_failure);
+        // Not in progress any more (completed, or gone): nothing to give back.
+        dynamo::condition_held(result).map(drop)
     }
 }
 

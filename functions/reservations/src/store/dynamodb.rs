@@ -278,17 +278,29 @@ impl DynamoReservationStore {
 impl DynamoReservationStore {
     /// A page of an event's reservations, oldest first.
     pub async fn for_event(&self, event_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
-        let partition = event_partition(event_id);
+        self.page("gsi3", &event_partition(event_id), true, limit, cursor).await
+    }
+
+    /// A page of one index partition, with cursors bound to it.
+    async fn page(
+        &self,
+        index: &str,
+        partition: &str,
+        forward: bool,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> StoreResult<ReservationPage> {
         let start = cursor
-            .map(|c| dynamo::decode_cursor(c, "gsi3", &partition, "RESERVATION#").ok_or(StoreError::BadCursor))
+            .map(|c| dynamo::decode_cursor(c, index, partition, "RESERVATION#").ok_or(StoreError::BadCursor))
             .transpose()?;
         let out = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name("gsi3")
-            .key_condition_expression("gsi3pk = :pk")
-            .expression_attribute_values(":pk", s(&partition))
+            .index_name(index)
+            .key_condition_expression(format!("{index}pk = :pk"))
+            .expression_attribute_values(":pk", s(partition))
+            .scan_index_forward(forward)
             .limit(limit as i32)
             .set_exclusive_start_key(start)
             .send()
@@ -346,25 +358,7 @@ impl ReservationStore for DynamoReservationStore {
     }
 
     async fn list_for_user(&self, user_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
-        let partition = user_partition(user_id);
-        let start = cursor
-            .map(|c| dynamo::decode_cursor(c, "gsi2", &partition, "RESERVATION#").ok_or(StoreError::BadCursor))
-            .transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi2")
-            .key_condition_expression("gsi2pk = :pk")
-            .expression_attribute_values(":pk", s(&partition))
-            .scan_index_forward(false)
-            .limit(limit as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        let reservations = out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        Ok(ReservationPage { reservations, next_cursor: out.last_evaluated_key.as_ref().map(dynamo::encode_cursor) })
+        self.page("gsi2", &user_partition(user_id), false, limit, cursor).await
     }
 
     async fn release(

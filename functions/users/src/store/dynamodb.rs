@@ -199,11 +199,7 @@ impl DynamoUserStore {
 
 /// A conditional write's outcome: `Ok(false)` when its condition was false.
 fn applied<T>(result: Result<T, Failure>) -> StoreResult<bool> {
-    match result {
-        Ok(_) => Ok(true),
-        Err(Failure::ConditionFailed) => Ok(false),
-        Err(other) => Err(other.into()),
-    }
+    Ok(dynamo::condition_held(result)?)
 }
 
 /// The actions of the registration transaction, by position.
