@@ -30,8 +30,8 @@ async fn a_charge_that_lands_after_the_hold_expired_is_refunded() {
     let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(body)).await;
     assert_eq!(made.status, 201, "{:?}", made.body);
     let id = made.body["id"].as_str().unwrap().to_owned();
-    // The hold ends (5 s) and is swept (6 s) while the create is still under way.
-    tokio::time::sleep(Duration::from_secs(6)).await;
+    // The hold ends (5 s) and is swept (5.5 s) while the create is still under way (7 s).
+    tokio::time::sleep(Duration::from_millis(5500)).await;
     let swept = p.api.call("POST", "/_local/schedules/ReleaseExpiredHoldsFunction.Sweep", None, None).await;
     assert_eq!(swept.body["released"], 1, "{:?}", swept.body);
     let remaining = |p: &'static Platform, event: String| async move {
