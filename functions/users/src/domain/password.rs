@@ -6,7 +6,24 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
+/// Argon2id needs 19 MiB per hash. glibc serves such blocks from its heap arenas
+/// once a first one has been freed (its mmap threshold rises to the block's size),
+/// and with one arena per thread the process kept growing: `LoginFunction` reached
+/// 2 GB after 200 logins. A fixed threshold of 1 MiB makes every block a fresh
+/// mapping, returned to the system when the hash is done, so memory stays bounded.
+fn bound_memory() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: mallopt only changes the allocator's policy for later allocations.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        }
+    });
+}
+
 fn argon2() -> Argon2<'static> {
+    bound_memory();
     let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
