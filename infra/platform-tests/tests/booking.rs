@@ -318,3 +318,38 @@ async fn bad_input_to_the_other_reservation_routes_is_a_clear_4xx() {
     }
     assert_eq!(p.api.call("GET", "/reservations?cursor=forged", token, None).await.status, 400);
 }
+
+#[tokio::test]
+async fn a_retry_after_an_attempt_died_midway_resumes_its_hold_instead_of_holding_twice() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let headers = [("idempotency-key", key.as_str())];
+    let first = p
+        .api
+        .call_with_headers("POST", "/reservations", Some(&buyer.access_token), &headers, Some(order(&event, &tier, 3)))
+        .await;
+    assert_eq!(first.status, 201);
+    // The worker "died" after holding the seats: its idempotency claim never
+    // completed and has lapsed (here: the record is gone).
+    p.runner
+        .dynamodb()
+        .await
+        .delete_item()
+        .table_name("local-ReservationsTable")
+        .key("pk", AttributeValue::S(format!("IDEMPOTENCY#create-reservation#{}:{key}", buyer.user_id)))
+        .key("sk", AttributeValue::S("IDEMPOTENCY".into()))
+        .send()
+        .await
+        .unwrap();
+    let retry = p
+        .api
+        .call_with_headers("POST", "/reservations", Some(&buyer.access_token), &headers, Some(order(&event, &tier, 3)))
+        .await;
+    assert_eq!(retry.status, 201, "{:?}", retry.body);
+    assert_eq!(retry.body["id"], first.body["id"], "the same reservation, resumed");
+    assert_eq!(tier_counter(p, &event, &tier).await.0, 7, "three seats held, once");
+    assert_eq!(reservations_of(p, &event).await.len(), 1);
+}

@@ -3,14 +3,16 @@
 //! queue. With an `Idempotency-Key` header, the same key and body answer what the
 //! first request answered, another body 422, a request still running 409.
 //!
-//! If the payment request cannot be queued, the hold is released at once (the
-//! client gets 503 and may retry); should that release fail too, the sweeper
-//! releases the hold when it expires. No reservation is stranded.
+//! If the payment request cannot be queued, the client gets 503. With an
+//! `Idempotency-Key` the reservation's id follows from the key, so the retry finds
+//! the same hold and queues its payment again (no second hold, no second charge);
+//! without one the hold is released at once. Either way, a hold nobody pays for is
+//! released by the sweeper when it expires: no reservation is stranded.
 
 use super::{ReservationView, correlation_id};
 use crate::domain::order::{self, OrderRefusal};
 use crate::domain::reservation::{Reservation, Status};
-use crate::store::ReservationStore;
+use crate::store::{ReservationStore, StoreError};
 use chrono::Duration;
 use events::inventory::Offer;
 use lambda_http::http::StatusCode;
@@ -36,6 +38,9 @@ pub struct Settings {
     /// How long seats stay held for payment.
     pub hold_for: Duration,
 }
+
+/// Namespace of reservation ids derived from idempotency keys (UUID v5).
+const RESERVATION_IDS: uuid::Uuid = uuid::Uuid::from_u128(0x6f1c_2a57_9d3e_4b8a_a1f0_5c7e_2d9b_3e41);
 
 /// Longest `Idempotency-Key` accepted (Stripe's limit).
 const IDEMPOTENCY_KEY_MAX: usize = 255;
@@ -71,8 +76,13 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
         }
     };
     let Some(key) = key else {
-        return book(store, offers, payments, settings, clock, request, &caller.user_id).await;
+        let id = uuid::Uuid::new_v4().to_string();
+        return book(store, offers, payments, settings, clock, request, &caller.user_id, id, false).await;
     };
+    // The reservation's id follows from the key: if an attempt died after holding
+    // seats but before recording its answer, the retry finds that reservation
+    // instead of holding (and charging) a second time.
+    let id = uuid::Uuid::new_v5(&RESERVATION_IDS, key.as_bytes()).to_string();
     let fingerprint = idempotency::fingerprint(&[request.body().as_ref()]);
     match idempotency.begin(&key, &fingerprint, clock.now().timestamp()).await? {
         Claim::Replay(stored) => {
@@ -96,8 +106,9 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
             "this Idempotency-Key was used for a different request",
         )),
         Claim::Proceed => {
-            let response =
-                shared::respond(book(store, offers, payments, settings, clock, request, &caller.user_id).await);
+            let response = shared::respond(
+                book(store, offers, payments, settings, clock, request, &caller.user_id, id, true).await,
+            );
             if response.status().is_server_error() {
                 // Nothing was kept: let a retry with the same key run again.
                 idempotency.release(&key).await?;
@@ -115,6 +126,7 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn book<S: ReservationStore, O: Offers, Q: Queue>(
     store: &S,
     offers: &O,
@@ -123,6 +135,9 @@ async fn book<S: ReservationStore, O: Offers, Q: Queue>(
     clock: &impl Clock,
     request: &Request,
     user_id: &str,
+    id: String,
+    // Whether a retry of this request finds this reservation (an Idempotency-Key).
+    resumable: bool,
 ) -> Result<Response<Body>, ApiError> {
     let order = order::read(Fields::new(json_object(request)?))?;
     let offer = offers
@@ -132,27 +147,47 @@ async fn book<S: ReservationStore, O: Offers, Q: Queue>(
     let now = clock.now();
     let correlation = correlation_id(request);
     let reservation =
-        order::hold(&order, &offer, uuid::Uuid::new_v4().to_string(), user_id, &correlation, now, settings.hold_for)
-            .map_err(refusal)?;
-    store.hold(&reservation, now).await?;
+        order::hold(&order, &offer, id, user_id, &correlation, now, settings.hold_for).map_err(refusal)?;
+    let reservation = match store.hold(&reservation, now).await {
+        Ok(()) => reservation,
+        Err(StoreError::AlreadyHeld) => {
+            // An earlier attempt of this request held the seats: carry on with its
+            // reservation (its payment request is sent again; payments charge once).
+            let earlier =
+                store.get(&reservation.id).await?.filter(|r| r.user_id == user_id).ok_or_else(ApiError::internal)?;
+            tracing::info!(reservation_id = %earlier.id, "resuming an earlier attempt of the same request");
+            if earlier.status != Status::PendingPayment {
+                return Ok(created(&earlier));
+            }
+            earlier
+        }
+        Err(err) => return Err(err.into()),
+    };
     tracing::info!(reservation_id = %reservation.id, correlation_id = %correlation, quantity = reservation.quantity, "seats held");
     if let Err(err) = payments.send(encode(&charge(&reservation)), &correlation).await {
-        tracing::error!(reservation_id = %reservation.id, %err, "payment request not queued; releasing the hold");
-        match store.release(&reservation, Status::Cancelled, false, clock.now()).await {
-            Ok(()) => {}
-            Err(release) => {
-                tracing::error!(reservation_id = %reservation.id, %release, "release failed; the sweeper will release it")
+        if resumable {
+            // The client retries with the same key and resumes this reservation; if it
+            // never does, the sweeper releases the hold when it expires.
+            tracing::error!(reservation_id = %reservation.id, %err, "payment request not queued; kept for the retry");
+        } else {
+            tracing::error!(reservation_id = %reservation.id, %err, "payment request not queued; releasing the hold");
+            if let Err(release) = store.release(&reservation, Status::Cancelled, false, clock.now()).await {
+                tracing::error!(reservation_id = %reservation.id, %release, "release failed; the sweeper will release it");
             }
         }
         let mut unavailable = ApiError::service_unavailable("the booking could not be started; please try again");
         unavailable.retry_after = Some(1);
         return Err(unavailable);
     }
-    let mut response = json_response(StatusCode::CREATED, &ReservationView::from(&reservation));
+    Ok(created(&reservation))
+}
+
+fn created(reservation: &Reservation) -> Response<Body> {
+    let mut response = json_response(StatusCode::CREATED, &ReservationView::from(reservation));
     response
         .headers_mut()
         .insert("location", format!("/reservations/{}", reservation.id).parse().expect("uuid header"));
-    Ok(response)
+    response
 }
 
 fn charge(r: &Reservation) -> PaymentMessage {

@@ -29,6 +29,7 @@ impl From<StoreError> for ApiError {
                 let remaining = snapshot.map(|s| s.available).unwrap_or(0);
                 ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))
             }
+            StoreError::AlreadyHeld => ApiError::conflict("already_exists", "this reservation exists already"),
             StoreError::Changed => ApiError::conflict(
                 "concurrent_change",
                 "the reservation changed meanwhile (paid, expired or cancelled); reload it",

@@ -160,6 +160,7 @@ pub struct DynamoReservationStore {
 /// The actions of the hold transaction, by position.
 const HOLD_SALES_OPEN: usize = 0;
 const HOLD_SEATS: usize = 1;
+const HOLD_RESERVATION: usize = 2;
 
 impl DynamoReservationStore {
     pub fn new(client: Client, table: impl Into<String>, events_table: impl Into<String>) -> Self {
@@ -320,11 +321,11 @@ impl ReservationStore for DynamoReservationStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(dynamo::failure)?;
-        let mut actions = vec![None, None];
+        let mut actions = vec![None, None, None];
         actions[HOLD_SALES_OPEN] = Some(inventory::sales_open(&self.events_table, &r.event_id, now)?);
         actions[HOLD_SEATS] = Some(inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?);
-        let mut actions: Vec<TransactWriteItem> = actions.into_iter().flatten().collect();
-        actions.push(TransactWriteItem::builder().put(put).build());
+        actions[HOLD_RESERVATION] = Some(TransactWriteItem::builder().put(put).build());
+        let actions: Vec<TransactWriteItem> = actions.into_iter().flatten().collect();
         match self
             .client
             .transact_write_items()
@@ -334,6 +335,7 @@ impl ReservationStore for DynamoReservationStore {
             .map_err(dynamo::transaction_failure)
         {
             Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(HOLD_RESERVATION) => Err(StoreError::AlreadyHeld),
             Err(failure) if failure.condition_failed_at(HOLD_SALES_OPEN) => Err(StoreError::SalesClosed),
             Err(failure) if failure.condition_failed_at(HOLD_SEATS) => {
                 let snapshot =

@@ -17,6 +17,10 @@ pub enum StoreError {
     /// Not enough seats (checked in the hold's transaction); what the tier had then.
     #[error("sold out")]
     SoldOut(Option<TierSnapshot>),
+    /// A reservation with this id exists already: an earlier attempt of the same
+    /// request (same `Idempotency-Key`) made it.
+    #[error("the reservation exists already")]
+    AlreadyHeld,
     /// The reservation is no longer in the state the change expected: another
     /// request, the sweeper or the payment got there first.
     #[error("the reservation changed meanwhile")]
