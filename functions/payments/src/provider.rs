@@ -100,7 +100,10 @@ impl Stripe {
             .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
         let status = response.status().as_u16();
         let text = response.text().await.map_err(|e| ProviderError::Unavailable(e.to_string()))?;
-        if status == 429 || status >= 500 {
+        // Only the request itself can be wrong (400 bad parameters, 402 declined, 404 an
+        // unknown payment method). 401/403 (a rotated key), 409 (a concurrent request
+        // with the same idempotency key), 429 and 5xx are ours or passing: retry.
+        if !(200..300).contains(&status) && !matches!(status, 400 | 402 | 404) {
             return Err(ProviderError::Unavailable(format!("{status}: {text}")));
         }
         Ok((status, text))
@@ -220,5 +223,11 @@ mod tests {
     async fn an_unreachable_provider_is_unavailable_not_a_failure_of_the_payment() {
         let err = stripe().intent("pi_1").await.unwrap_err();
         assert!(matches!(err, ProviderError::Unavailable(_)), "{err:?}");
+    }
+
+    #[test]
+    fn only_the_request_itself_is_rejected() {
+        let s = stripe();
+        assert!(matches!(s.intent_from(404, r#"{"error":{}}"#), Err(ProviderError::Rejected(_))));
     }
 }

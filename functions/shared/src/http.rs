@@ -123,13 +123,13 @@ impl From<crate::dynamo::Failure> for ApiError {
     fn from(failure: crate::dynamo::Failure) -> Self {
         use crate::dynamo::Failure;
         match failure {
-            Failure::Throttled(detail) => {
-                tracing::warn!(%detail, "storage throttled");
+            Failure::Throttled(_) | Failure::Cancelled(_) if failure.is_transient() => {
+                tracing::warn!(%failure, "storage busy");
                 let mut err = ApiError::service_unavailable("we are busy; try again in a moment");
                 err.retry_after = Some(1);
                 err
             }
-            Failure::ConditionFailed | Failure::Cancelled(_) => {
+            Failure::ConditionFailed | Failure::Cancelled(_) | Failure::Throttled(_) => {
                 ApiError::conflict("concurrent_change", "something changed meanwhile; reload and try again")
             }
             Failure::NotFound(detail) | Failure::Other(detail) => {
@@ -204,6 +204,13 @@ mod tests {
         assert_eq!((throttled.status, throttled.retry_after), (StatusCode::SERVICE_UNAVAILABLE, Some(1)));
         assert_eq!(ApiError::from(Failure::ConditionFailed).status, StatusCode::CONFLICT);
         assert_eq!(ApiError::from(Failure::Cancelled(vec![])).status, StatusCode::CONFLICT);
+        let conflict =
+            crate::dynamo::Cancellation { reason: crate::dynamo::CancelReason::TransactionConflict, item: None };
+        assert_eq!(
+            ApiError::from(Failure::Cancelled(vec![conflict])).status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "a transaction in the way is worth retrying, not a lost race"
+        );
         let other = ApiError::from(Failure::Other("secret detail".into()));
         assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!other.message.contains("secret"), "details stay in the logs");

@@ -1,7 +1,10 @@
-//! A payment that succeeds after its hold ended: Stripe answers so slowly that the
-//! 5-second hold expires and the sweeper gives the seats back while the charge is
-//! under way. The money goes back at once, the buyer is told, and the reservation
-//! stays expired: never a confirmed reservation without seats, never seats twice.
+//! A hold that runs out while its charge is under way: Stripe answers so slowly that
+//! the 5-second hold expires and the sweeper gives the seats back before the charge
+//! is confirmed. The payment consumer looks at the reservation again just before
+//! money moves and does not confirm: nothing is charged, the buyer is told the
+//! seats were released, and the reservation stays expired: never a confirmed
+//! reservation without seats, never seats twice. (Should a charge land anyway, it
+//! is refunded: `after_charge`'s unit tests, and the sweeper's late-payment check.)
 
 use platform_tests::{Platform, StripeProxy};
 use serde_json::json;
@@ -12,7 +15,7 @@ static PROXY: OnceLock<StripeProxy> = OnceLock::new();
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
 
 #[tokio::test]
-async fn a_charge_that_lands_after_the_hold_expired_is_refunded() {
+async fn a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged() {
     let proxy = PROXY.get_or_init(StripeProxy::start);
     let p = PLATFORM.get_or_init(|| {
         let base = format!("StripeApiBase=http://127.0.0.1:{}", proxy.port);
@@ -39,15 +42,14 @@ async fn a_charge_that_lands_after_the_hold_expired_is_refunded() {
     };
     assert_eq!(remaining(p, event.clone()).await, 10);
 
-    let emails = p.wait_for_emails(&buyer.email, 2).await;
-    let subjects: Vec<&str> = emails.iter().map(|e| e["subject"].as_str().unwrap()).collect();
-    assert!(subjects.iter().any(|s| s.contains("were released")), "{subjects:?}");
-    assert!(subjects.iter().any(|s| s.contains("was refunded")), "{subjects:?}");
+    let emails = p.wait_for_emails(&buyer.email, 1).await;
+    assert!(emails[0]["subject"].as_str().unwrap().contains("were released"), "{emails:?}");
+    // Let the slow charge finish its course.
+    tokio::time::sleep(Duration::from_secs(4)).await;
     let r = p.api.call("GET", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
     assert_eq!(r.body["status"], "expired", "no confirmation without seats: {:?}", r.body);
     assert_eq!(r.body["tickets"], json!([]));
     assert_eq!(remaining(p, event).await, 10, "the seats were not given twice");
-    let charges = p.charges_of(&id).await;
-    assert_eq!(charges.len(), 1);
-    assert_eq!(charges[0]["amount_refunded"], 5000, "the late charge was refunded in full");
+    assert!(p.charges_of(&id).await.is_empty(), "the intent was never confirmed: nothing charged");
+    assert_eq!(p.emails_to(&buyer.email).await.len(), 1, "one notice, no contradicting second one");
 }

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::dynamo::{self, CancelReason, Failure, number as n, string as s};
+use shared::dynamo::{self, Failure, number as n, string as s};
 use std::collections::HashMap;
 
 const PUBLISHED: &str = "PUBLISHED";
@@ -379,10 +379,9 @@ impl EventStore for DynamoEventStore {
         }
         match request.send().await.map_err(dynamo::transaction_failure) {
             Ok(_) => Ok(()),
-            // The version or a tier guard failed: someone changed the event or sold seats meanwhile.
-            Err(Failure::Cancelled(reasons)) if reasons.iter().any(|r| r.reason == CancelReason::ConditionFailed) => {
-                Err(StoreError::Conflict)
-            }
+            // The version or a tier guard failed, or another write was on the same items:
+            // someone changed the event or sold seats meanwhile.
+            Err(Failure::Cancelled(_)) => Err(StoreError::Conflict),
             Err(other) => Err(other.into()),
         }
     }

@@ -59,7 +59,12 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
         }
         let outcome = self.deliver(&request).await;
         match &outcome {
-            Ok(what) => self.sent.complete(&key, what).await.map_err(storage)?,
+            Ok(what) => {
+                // The email is out: failing now would send it again once the claim lapses.
+                if let Err(err) = self.sent.complete(&key, what).await {
+                    tracing::error!(%key, %err, "sent, but the record was not completed");
+                }
+            }
             Err(_) => self.sent.release(&key).await.map_err(storage)?,
         }
         if let Ok(what) = &outcome {

@@ -179,9 +179,11 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                         return Ok(());
                     }
                     let mut intent = self.provider_call(self.provider.intent(&intent_id)).await.map_err(provider)?;
-                    if domain::charge(&intent.status) == Charge::Confirm
-                        && reservation.status != Booking::PendingPayment
-                    {
+                    // Just before money moves, the reservation as it is now: still held, and
+                    // the hold not yet run out?
+                    let current = self.reservation(id).await?;
+                    let held = current.status == Booking::PendingPayment && !current.hold_expired(self.clock.now());
+                    if domain::charge(&intent.status) == Charge::Confirm && !held {
                         // Created but never confirmed, and the hold is gone: no money moves.
                         self.payments
                             .set_status(id, Status::Pending, Status::Failed, self.clock.now())
@@ -251,10 +253,11 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
     async fn declined(&self, id: &str, code: &str, correlation: &str) -> Result<(), MessageFailure> {
         let reservation = self.reservation(id).await?;
         let now = self.clock.now();
+        let mut moved = false;
         if reservation.status == Booking::PendingPayment {
             let failed = self.payments.transition(id, Status::Pending, Status::Failed, now).map_err(storage)?;
             match self.reservations.release_with(&reservation, Booking::PaymentFailed, false, now, vec![failed]).await {
-                Ok(()) => {}
+                Ok(()) => moved = true,
                 Err(StoreError::Changed) => {
                     // Expired or cancelled meanwhile: its seats are back already.
                     self.payments.set_status(id, Status::Pending, Status::Failed, now).await.map_err(storage)?;
@@ -263,6 +266,10 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             }
         } else {
             self.payments.set_status(id, Status::Pending, Status::Failed, now).await.map_err(storage)?;
+        }
+        if !moved {
+            // Whatever ended the reservation first has told the buyer already.
+            return Ok(());
         }
         tracing::info!(reservation_id = %id, %correlation, code, "payment declined; seats released");
         let failed = Reservation { status: Booking::PaymentFailed, ..reservation };
@@ -284,13 +291,26 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
         let correlation = delivery.correlation;
         let id = &request.reservation_id;
         let reservation = self.reservation(id).await?;
-        if !(reservation.status == Booking::Cancelled && reservation.refund_requested) {
+        let asked = match request.reason {
+            RefundReason::CancelledByAttendee | RefundReason::EventCancelled => {
+                reservation.status == Booking::Cancelled && reservation.refund_requested
+            }
+            // The sweeper asks for every hold it releases: money taken for a hold that
+            // ran out goes back, whatever happened to the charge's own message.
+            RefundReason::LatePayment => matches!(reservation.status, Booking::Expired | Booking::Cancelled),
+        };
+        if !asked {
             return Err(MessageFailure::Poison(format!(
                 "refund asked for reservation {id}, which is {:?}",
                 reservation.status
             )));
         }
         let payment = self.payments.get(id).await.map_err(storage)?;
+        if request.reason == RefundReason::LatePayment && payment.as_ref().is_none_or(|p| p.status != Status::Succeeded)
+        {
+            // Nothing was taken (or the charge's own message refunds it when it lands).
+            return Ok(());
+        }
         match domain::refundable(payment.as_ref()) {
             Ok(intent_id) => {
                 if !self.may_call_provider(delivery).await? {
@@ -308,7 +328,8 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
         }
         let kind = match request.reason {
             RefundReason::EventCancelled => NotificationKind::EventCancelled,
-            RefundReason::CancelledByAttendee | RefundReason::LatePayment => NotificationKind::ReservationCancelled,
+            RefundReason::CancelledByAttendee => NotificationKind::ReservationCancelled,
+            RefundReason::LatePayment => NotificationKind::LatePaymentRefunded,
         };
         self.notify(&reservation, kind, correlation).await
     }

@@ -10,9 +10,10 @@ use shared::sqs::SqsQueue;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let store = &reservations::store_from_env().await?;
+    let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| async move {
-        Ok::<_, Error>(handle(store, notifications, &SystemClock).await?)
+        Ok::<_, Error>(handle(store, payments, notifications, &SystemClock).await?)
     }))
     .await
 }

@@ -55,15 +55,17 @@ impl<E: CancelledEvents, Q: Queue, C: Clock> Consumer<'_, E, Q, C> {
             return Err(MessageFailure::Poison(format!("event {} is not cancelled", page.event_id)));
         }
         let found = self.store.for_event(&page.event_id, PAGE, page.cursor.as_deref()).await.map_err(retry)?;
-        for reservation in found.reservations {
-            self.cancel(&reservation.id, &correlation).await?;
-        }
+        // The next page first: a reservation that keeps failing retries this page (and
+        // reaches the DLQ alone) without holding up the rest of the event.
         if let Some(cursor) = found.next_cursor {
             let next =
                 EventMessage::Cancelled(EventCancelled { event_id: page.event_id.clone(), cursor: Some(cursor) });
             self.pages.send(encode(&next), &correlation).await.map_err(retry)?;
         } else {
-            tracing::info!(event_id = %page.event_id, "every reservation of the cancelled event handled");
+            tracing::info!(event_id = %page.event_id, "last page of the cancelled event's reservations");
+        }
+        for reservation in found.reservations {
+            self.cancel(&reservation.id, &correlation).await?;
         }
         Ok(())
     }
@@ -77,7 +79,14 @@ impl<E: CancelledEvents, Q: Queue, C: Clock> Consumer<'_, E, Q, C> {
             let refund = match reservation.status {
                 Status::PendingPayment => false,
                 Status::Confirmed => true,
-                // Over already, or cancelled by an earlier delivery of this page.
+                // Cancelled by an earlier delivery of this page (or by its holder) whose
+                // refund request may not have left: ask again (payments refund once).
+                Status::Cancelled if reservation.refund_requested => {
+                    let reason = RefundReason::EventCancelled;
+                    let message = PaymentMessage::Refund(RefundRequest { reservation_id: id.to_owned(), reason });
+                    return self.payments.send(encode(&message), correlation).await.map_err(retry);
+                }
+                // Over already.
                 _ => return Ok(()),
             };
             match self.store.release(&reservation, Status::Cancelled, refund, now).await {

@@ -119,7 +119,12 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
                 };
                 let stored = serde_json::to_string(&StoredAnswer { status: response.status().as_u16(), body })
                     .map_err(|_| ApiError::internal())?;
-                idempotency.complete(&key, &stored).await?;
+                // The booking stands whatever happens here: a record left in progress
+                // lapses, and a retry then resumes the same reservation (its id follows
+                // from the key), so this is not worth failing a successful request for.
+                if let Err(err) = idempotency.complete(&key, &stored).await {
+                    tracing::error!(%err, "idempotency record not completed");
+                }
             }
             Ok(response)
         }

@@ -8,7 +8,7 @@ use crate::domain::reservation::Status;
 use crate::store::{ReservationStore, StoreError};
 use serde::Serialize;
 use shared::Clock;
-use shared::messages::{NotificationKind, encode};
+use shared::messages::{NotificationKind, PaymentMessage, RefundReason, RefundRequest, encode};
 use shared::sqs::Queue;
 
 /// Holds released per run at most; the next run takes the rest.
@@ -25,6 +25,7 @@ pub struct SweepReport {
 
 pub async fn handle<S: ReservationStore, Q: Queue>(
     store: &S,
+    payments: &Q,
     notifications: &Q,
     clock: &impl Clock,
 ) -> Result<SweepReport, StoreError> {
@@ -38,6 +39,15 @@ pub async fn handle<S: ReservationStore, Q: Queue>(
         match store.release(&reservation, Status::Expired, false, now).await {
             Ok(()) => {
                 report.released += 1;
+                // If a charge went through anyway (its message stuck in retries or in the
+                // DLQ), payments give the money back; with nothing taken this is a no-op.
+                let refund = PaymentMessage::Refund(RefundRequest {
+                    reservation_id: reservation.id.clone(),
+                    reason: RefundReason::LatePayment,
+                });
+                if let Err(err) = payments.send(encode(&refund), &reservation.correlation_id).await {
+                    tracing::error!(reservation_id = %reservation.id, %err, "late-payment check not queued");
+                }
                 let expired =
                     crate::domain::reservation::Reservation { status: Status::Expired, ..reservation.clone() };
                 let message = encode(&expired.notification(NotificationKind::HoldExpired));

@@ -387,7 +387,13 @@ impl ReservationStore for DynamoReservationStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure)?;
-        Ok(out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<_>, _>>()?)
+        // One unreadable item must not stop every sweep: it is logged and skipped.
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|item| decode(item).map_err(|err| tracing::error!(%err, "unreadable hold skipped")).ok())
+            .collect())
     }
 }
 
