@@ -28,6 +28,16 @@ async fn book(p: &Platform, buyer: &Session, event: &str, tier: &str, quantity: 
     made.body["id"].as_str().unwrap().to_owned()
 }
 
+/// A new buyer's reservation of `quantity` seats of a new event (10 seats) on sale,
+/// paid with `card`: (event id, buyer, reservation id).
+async fn booked(p: &Platform, quantity: u32, card: &str) -> (String, Session, String) {
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let id = book(p, &buyer, &event, &tier, quantity, card).await;
+    (event, buyer, id)
+}
+
 #[tokio::test]
 async fn a_booking_is_charged_confirmed_with_tickets_and_emailed_once() {
     let p = platform();
@@ -66,10 +76,7 @@ async fn a_booking_is_charged_confirmed_with_tickets_and_emailed_once() {
 #[tokio::test]
 async fn a_declined_card_fails_the_reservation_and_gives_the_seats_back() {
     let p = platform();
-    let organizer = p.organizer().await;
-    let (event, tier) = p.event_on_sale(&organizer, 10).await;
-    let buyer = p.attendee().await;
-    let id = book(p, &buyer, &event, &tier, 3, "pm_card_chargeCustomerFail").await;
+    let (event, buyer, id) = booked(p, 3, "pm_card_chargeCustomerFail").await;
     let failed =
         p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment").await;
     assert_eq!(failed["status"], "payment_failed", "{failed}");
@@ -82,10 +89,7 @@ async fn a_declined_card_fails_the_reservation_and_gives_the_seats_back() {
 #[tokio::test]
 async fn a_payment_method_the_provider_refuses_fails_at_once_instead_of_holding_seats() {
     let p = platform();
-    let organizer = p.organizer().await;
-    let (event, tier) = p.event_on_sale(&organizer, 10).await;
-    let buyer = p.attendee().await;
-    let id = book(p, &buyer, &event, &tier, 2, "pm_card_nonexistent").await;
+    let (event, buyer, id) = booked(p, 2, "pm_card_nonexistent").await;
     let failed =
         p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] != "pending_payment").await;
     assert_eq!(failed["status"], "payment_failed", "{failed}");
@@ -129,10 +133,7 @@ async fn duplicate_messages_charge_once_and_email_once() {
 #[tokio::test]
 async fn cancelling_a_confirmed_booking_refunds_it_and_returns_the_seats() {
     let p = platform();
-    let organizer = p.organizer().await;
-    let (event, tier) = p.event_on_sale(&organizer, 10).await;
-    let buyer = p.attendee().await;
-    let id = book(p, &buyer, &event, &tier, 2, "pm_card_visa").await;
+    let (event, buyer, id) = booked(p, 2, "pm_card_visa").await;
     let path = format!("/reservations/{id}");
     p.poll_until(&path, &buyer.access_token, |r| r["status"] == "confirmed").await;
     assert_eq!(available(p, &event).await, 8);
