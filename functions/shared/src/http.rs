@@ -140,6 +140,18 @@ impl From<crate::dynamo::Failure> for ApiError {
     }
 }
 
+/// The API Gateway request id: the correlation id of whatever a request starts
+/// (it travels on queue messages, so every log line of the chain can name it).
+pub fn correlation_id(request: &lambda_http::Request) -> String {
+    use lambda_http::RequestExt;
+    match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.request_id.clone().unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
 /// The response for a handler's result: its own response, or the error's.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|err| {

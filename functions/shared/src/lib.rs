@@ -16,12 +16,14 @@ pub mod telemetry;
 pub use auth::{Caller, Role, caller};
 pub use clock::{Clock, SystemClock};
 pub use config::{ConfigError, env_list, env_required};
-pub use http::{ApiError, FieldError, json_response, respond};
+pub use http::{ApiError, FieldError, correlation_id, json_response, respond};
 
-/// Loads the AWS SDK configuration once per cold start. In AWS the credentials
-/// come from the execution role; locally the runner sets `AWS_ENDPOINT_URL` and
-/// dummy credentials (and `AWS_ENDPOINT_URL_DYNAMODB` for tables), so the same
-/// code talks to DynamoDB Local and moto.
+/// The AWS SDK configuration, loaded once per process however many clients a
+/// function builds. In AWS the credentials come from the execution role; locally
+/// the runner sets `AWS_ENDPOINT_URL` and dummy credentials (and
+/// `AWS_ENDPOINT_URL_DYNAMODB` for tables), so the same code talks to DynamoDB Local
+/// and moto.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> = tokio::sync::OnceCell::const_new();
+    CONFIG.get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest())).await.clone()
 }

@@ -24,7 +24,7 @@ pub async fn handle<S: EventStore, Q: Queue>(
     let caller = organizer(request)?;
     let before = owned_event(store, &caller, &event_id(request)?).await?;
     let now = clock.now();
-    let correlation = super::correlation_id(request);
+    let correlation = shared::correlation_id(request);
     let after = match lifecycle::cancel(&before, now) {
         Ok(after) => after,
         Err(refusal) => {

@@ -12,15 +12,12 @@ pub mod list_participants;
 pub mod publish_event;
 pub mod update_event;
 
-use crate::domain::event::{Event, TierPlan};
+use crate::domain::event::Event;
 use crate::domain::lifecycle::Refusal;
-use crate::domain::view::{Audience, view};
 use crate::store::{EventStore, StoreError};
-use chrono::{DateTime, Utc};
-use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Request, RequestExt};
 use serde::Serialize;
-use shared::{ApiError, Caller, Clock, Role, json_response};
+use shared::{ApiError, Caller, Role};
 
 /// Who manages events: their organizer, or an admin.
 pub const ORGANIZERS: &[Role] = &[Role::Organizer, Role::Admin];
@@ -91,33 +88,6 @@ pub(crate) async fn owned_event<S: EventStore>(store: &S, caller: &Caller, id: &
     match event {
         Some(event) if caller.role == Role::Admin || event.organizer_id == caller.user_id => Ok(event),
         _ => Err(ApiError::not_found("no event of yours has this id")),
-    }
-}
-
-/// A status change (publish, cancel) of an event the caller manages: read it, let
-/// the domain rule decide what it becomes, write it if nobody changed it meanwhile.
-pub(crate) async fn change_status<S: EventStore>(
-    store: &S,
-    clock: &impl Clock,
-    request: &Request,
-    rule: fn(&Event, DateTime<Utc>) -> Result<Event, Refusal>,
-) -> Result<Response<Body>, ApiError> {
-    let caller = organizer(request)?;
-    let before = owned_event(store, &caller, &event_id(request)?).await?;
-    let now = clock.now();
-    let after = rule(&before, now)?;
-    store.update(&before, &after, &TierPlan::default()).await?;
-    tracing::info!(event_id = %after.id, status = ?after.status, by = %caller.user_id, "event status changed");
-    Ok(json_response(StatusCode::OK, &view(&after, Audience::Organizer, now)))
-}
-
-/// The API Gateway request id: the correlation id of whatever this request starts.
-pub(crate) fn correlation_id(request: &Request) -> String {
-    match request.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
-            context.request_id.clone().unwrap_or_default()
-        }
-        _ => String::new(),
     }
 }
 

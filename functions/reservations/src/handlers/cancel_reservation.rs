@@ -4,7 +4,7 @@
 //! seat return are one transaction, so seats come back once whatever races (a
 //! payment, the sweeper, a second DELETE).
 
-use super::{ReservationView, correlation_id, reservation_id};
+use super::{ReservationView, reservation_id};
 use crate::domain::reservation::{CancelRefusal, Cancellation, Status, cancellation};
 use crate::store::ReservationStore;
 use lambda_http::http::StatusCode;
@@ -27,7 +27,7 @@ pub async fn handle<S: ReservationStore, Q: Queue>(
         _ => return Err(ApiError::not_found("no such reservation")),
     };
     let now = clock.now();
-    let correlation = correlation_id(request);
+    let correlation = shared::correlation_id(request);
     let plan = cancellation(&reservation, now).map_err(|refusal| match refusal {
         CancelRefusal::EventStarted => {
             ApiError::conflict("event_started", "the event has started; tickets can no longer be cancelled")

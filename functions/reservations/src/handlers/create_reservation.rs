@@ -9,7 +9,7 @@
 //! without one the hold is released at once. Either way, a hold nobody pays for is
 //! released by the sweeper when it expires: no reservation is stranded.
 
-use super::{ReservationView, correlation_id};
+use super::ReservationView;
 use crate::domain::order::{self, OrderRefusal};
 use crate::domain::reservation::{Reservation, Status};
 use crate::store::{ReservationStore, StoreError};
@@ -150,7 +150,7 @@ async fn book<S: ReservationStore, O: Offers, Q: Queue>(
         .await?
         .ok_or_else(|| ApiError::not_found("no such event or tier"))?;
     let now = clock.now();
-    let correlation = correlation_id(request);
+    let correlation = shared::correlation_id(request);
     let reservation =
         order::hold(&order, &offer, id, user_id, &correlation, now, settings.hold_for).map_err(refusal)?;
     let reservation = match store.hold(&reservation, now).await {

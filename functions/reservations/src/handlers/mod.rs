@@ -101,13 +101,3 @@ impl From<&Reservation> for ReservationView {
         }
     }
 }
-
-/// The API Gateway request id: the chain's correlation id.
-pub(crate) fn correlation_id(request: &Request) -> String {
-    match request.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
-            context.request_id.clone().unwrap_or_default()
-        }
-        _ => String::new(),
-    }
-}

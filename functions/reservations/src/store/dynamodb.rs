@@ -157,7 +157,7 @@ pub struct DynamoReservationStore {
     events_table: String,
 }
 
-/// The actions of the hold transaction, by position.
+/// The actions of the hold transaction, by position (how its cancellation reasons are read).
 const HOLD_SALES_OPEN: usize = 0;
 const HOLD_SEATS: usize = 1;
 const HOLD_RESERVATION: usize = 2;
@@ -321,11 +321,12 @@ impl ReservationStore for DynamoReservationStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(dynamo::failure)?;
-        let mut actions = vec![None, None, None];
-        actions[HOLD_SALES_OPEN] = Some(inventory::sales_open(&self.events_table, &r.event_id, now)?);
-        actions[HOLD_SEATS] = Some(inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?);
-        actions[HOLD_RESERVATION] = Some(TransactWriteItem::builder().put(put).build());
-        let actions: Vec<TransactWriteItem> = actions.into_iter().flatten().collect();
+        // In the order HOLD_SALES_OPEN, HOLD_SEATS, HOLD_RESERVATION.
+        let actions = vec![
+            inventory::sales_open(&self.events_table, &r.event_id, now)?,
+            inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
+            TransactWriteItem::builder().put(put).build(),
+        ];
         match self
             .client
             .transact_write_items()

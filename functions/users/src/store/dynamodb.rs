@@ -202,8 +202,8 @@ fn applied<T>(result: Result<T, Failure>) -> StoreResult<bool> {
     Ok(dynamo::condition_held(result)?)
 }
 
-/// The actions of the registration transaction, by position.
-const CREATE_USER_PROFILE: usize = 0;
+/// The registration transaction puts the profile (action 0), then the email claim
+/// (action 1): how its cancellation reasons are read.
 const CREATE_USER_EMAIL_CLAIM: usize = 1;
 
 /// The user an update returned, or `NotFound` when its condition (exists, not
@@ -236,15 +236,11 @@ impl UserStore for DynamoUserStore {
                 .build()
                 .map_err(dynamo::failure)
         };
-        let mut actions = [None, None];
-        actions[CREATE_USER_PROFILE] = Some(put(user_item, &self.table)?);
-        actions[CREATE_USER_EMAIL_CLAIM] = Some(put(claim, &self.table)?);
         let result = self
             .client
             .transact_write_items()
-            .set_transact_items(Some(
-                actions.into_iter().flatten().map(|p| TransactWriteItem::builder().put(p).build()).collect(),
-            ))
+            .transact_items(TransactWriteItem::builder().put(put(user_item, &self.table)?).build())
+            .transact_items(TransactWriteItem::builder().put(put(claim, &self.table)?).build())
             .send()
             .await
             .map_err(dynamo::transaction_failure);
