@@ -8,10 +8,26 @@ use serde_json::{Map, Value};
 /// Our bodies are small forms; anything larger is a mistake or an attack.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The body as a JSON object.
+/// The body as a JSON object. The request must say it is JSON: a form or
+/// `text/plain` body is what a browser sends cross-site without asking first, so
+/// reading it as JSON would open the API to forged requests.
 pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    let content_type = request.headers().get(lambda_http::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if !content_type.is_some_and(is_json_media_type) {
+        return Err(ApiError::new(
+            lambda_http::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+        ));
+    }
     let bytes: &[u8] = request.body().as_ref();
     parse_object(bytes)
+}
+
+/// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
@@ -122,6 +138,32 @@ impl Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_json_media_types_are_read_as_json() {
+        for ok in ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"] {
+            assert!(is_json_media_type(ok), "{ok}");
+        }
+        for bad in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "json"] {
+            assert!(!is_json_media_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_body_without_a_json_content_type_is_415() {
+        let request = lambda_http::http::Request::builder()
+            .header("content-type", "text/plain")
+            .body(lambda_http::Body::from(r#"{"a":1}"#))
+            .unwrap();
+        assert_eq!(json_object(&request).unwrap_err().status, 415);
+        let untyped = lambda_http::http::Request::builder().body(lambda_http::Body::from(r#"{"a":1}"#)).unwrap();
+        assert_eq!(json_object(&untyped).unwrap_err().status, 415);
+        let json = lambda_http::http::Request::builder()
+            .header("content-type", "application/json")
+            .body(lambda_http::Body::from(r#"{"a":1}"#))
+            .unwrap();
+        assert!(json_object(&json).is_ok());
+    }
 
     #[test]
     fn malformed_and_non_object_bodies_are_400() {

@@ -152,6 +152,18 @@ pub fn correlation_id(request: &lambda_http::Request) -> String {
     }
 }
 
+/// The client's address as API Gateway saw it (the TCP peer; clients cannot set
+/// it), or `unknown`.
+pub fn source_ip(request: &lambda_http::Request) -> String {
+    use lambda_http::RequestExt;
+    match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.http.source_ip.clone().unwrap_or_else(|| "unknown".into())
+        }
+        _ => "unknown".into(),
+    }
+}
+
 /// The response for a handler's result: its own response, or the error's.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|err| {

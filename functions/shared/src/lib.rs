@@ -16,7 +16,7 @@ pub mod telemetry;
 pub use auth::{Caller, Role, caller};
 pub use clock::{Clock, SystemClock};
 pub use config::{ConfigError, env_list, env_required};
-pub use http::{ApiError, FieldError, correlation_id, json_response, respond};
+pub use http::{ApiError, FieldError, correlation_id, json_response, respond, source_ip};
 
 /// The AWS SDK configuration, loaded once per process however many clients a
 /// function builds. In AWS the credentials come from the execution role; locally
