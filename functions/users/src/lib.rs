@@ -1,6 +1,6 @@
 //! The users domain: accounts, roles, passwords, sessions and tokens.
 //!
-//! - `domain`: the rules (validation, hashing, lockout, token rotation), no AWS types;
+//! - `domain`: the rules (validation, hashing, sign-in throttle, sessions and token rotation), no AWS types;
 //! - `store`: the users table behind the `UserStore` trait;
 //! - `handlers`: one module per endpoint, plus the API's authorizer;
 //! - `src/bin/*.rs`: one thin Lambda entry point per function.

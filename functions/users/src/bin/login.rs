@@ -8,7 +8,7 @@ use users::handlers::login::handle;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let tokens = &users::tokens_from_env()?;
-    let policy = users::domain::lockout::LockoutPolicy::default();
+    let policy = users::domain::throttle::ThrottlePolicy::default();
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
         Ok::<_, Error>(respond(handle(store, tokens, &policy, &SystemClock, &request).await))

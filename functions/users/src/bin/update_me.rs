@@ -7,7 +7,7 @@ use users::handlers::update_me::handle;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
-    let policy = users::domain::lockout::LockoutPolicy::default();
+    let policy = users::domain::throttle::ThrottlePolicy::default();
     let store = &users::store_from_env().await?;
     lambda_http::run(service_fn(move |request: Request| async move {
         Ok::<_, Error>(respond(handle(store, &policy, &SystemClock, &request).await))

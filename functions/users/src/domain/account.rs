@@ -21,14 +21,13 @@ pub struct User {
     pub password_hash: Option<String>,
     pub created_at: String,
     pub updated_at: String,
-    pub failed_logins: u32,
-    /// Epoch seconds until which logins are refused.
-    pub locked_until: Option<i64>,
+    /// Bumped by every password or role change; sessions of an older version are dead.
+    pub credentials_version: u64,
     pub deleted: bool,
 }
 
 impl User {
-    /// A fresh account: a new id, no failed logins, created now (`at`, RFC 3339).
+    /// A fresh account: a new id, created now (`at`, RFC 3339).
     pub fn new_account(email: String, display_name: String, role: Role, password_hash: String, at: &str) -> Self {
         Self {
             id: uuid::Uuid::new_v4().to_string(),
@@ -38,14 +37,13 @@ impl User {
             password_hash: Some(password_hash),
             created_at: at.to_owned(),
             updated_at: at.to_owned(),
-            failed_logins: 0,
-            locked_until: None,
+            credentials_version: 0,
             deleted: false,
         }
     }
 }
 
-/// The API's view of a user: never the hash, never lockout internals.
+/// The API's view of a user: never the hash, never the credentials version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
@@ -78,9 +76,19 @@ pub fn check_role_change(admin_id: &str, target_id: &str) -> Result<(), &'static
 
 /// Normalises an email (trimmed, lower-cased) and checks it is plausible. Only
 /// delivery proves an address; this refuses what is certainly not one.
+///
+/// ASCII only: a Cyrillic `а` looks like a Latin `a`, so non-ASCII addresses would
+/// let one person register a look-alike of another's email. International domains
+/// are written in their `xn--` form, which mail servers accept everywhere.
 pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
-    let email = raw.trim().to_lowercase();
+    let email = raw.trim().to_ascii_lowercase();
     let invalid = || FieldError::new("email", "is not a valid email address");
+    if !email.is_ascii() {
+        return Err(FieldError::new(
+            "email",
+            "must use ASCII characters only (write an international domain in its xn-- form)",
+        ));
+    }
     if email.chars().count() > EMAIL_MAX_CHARS {
         return Err(FieldError::new("email", format!("must be at most {EMAIL_MAX_CHARS} characters")));
     }
@@ -117,16 +125,37 @@ pub fn check_new_password(field_name: &str, password: &str) -> Result<(), FieldE
     Ok(())
 }
 
+/// Characters that draw nothing or reorder the text around them: a name made of
+/// them looks empty, and bidi overrides make a name read as something else
+/// (CVE-2021-42574, "Trojan Source").
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 pub fn normalize_display_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let problem = |message: &str| Err(FieldError::new("displayName", message));
     if name.is_empty() {
-        return Err(FieldError::new("displayName", "must not be empty"));
+        return problem("must not be empty");
     }
     if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
         return Err(FieldError::new("displayName", format!("must be at most {DISPLAY_NAME_MAX_CHARS} characters")));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldError::new("displayName", "must not contain control characters"));
+        return problem("must not contain control characters");
+    }
+    if name.chars().any(is_invisible_or_bidi) {
+        return problem("must not contain invisible or text-direction characters");
+    }
+    if !name.chars().any(char::is_alphanumeric) {
+        return problem("must contain at least one letter or digit");
+    }
+    if name.eq_ignore_ascii_case(ERASED_DISPLAY_NAME) {
+        return problem("is reserved; choose another name");
     }
     Ok(name)
 }
@@ -141,7 +170,18 @@ mod tests {
     #[test]
     fn emails_are_trimmed_and_lowercased() {
         assert_eq!(normalize_email("  Ada.Lovelace+tix@Example.COM ").unwrap(), "ada.lovelace+tix@example.com");
-        assert_eq!(normalize_email("émile@exämple.fr").unwrap(), "émile@exämple.fr");
+        assert_eq!(normalize_email("emile@xn--exmple-cua.fr").unwrap(), "emile@xn--exmple-cua.fr");
+    }
+
+    #[test]
+    fn look_alike_and_other_non_ascii_emails_are_refused() {
+        // Cyrillic а (U+0430) in place of Latin a; Turkish dotless ı; German ß.
+        for bad in
+            ["\u{430}da@example.com", "ada@ex\u{430}mple.com", "\u{131}nfo@example.com", "stra\u{df}e@example.com"]
+        {
+            let err = normalize_email(bad).unwrap_err();
+            assert!(err.message.contains("ASCII"), "{bad:?}: {}", err.message);
+        }
     }
 
     #[test]
@@ -189,6 +229,24 @@ mod tests {
         assert!(normalize_display_name("   ").is_err());
         assert!(normalize_display_name(&"n".repeat(DISPLAY_NAME_MAX_CHARS + 1)).is_err());
         assert!(normalize_display_name("bell\u{7}").is_err());
+        assert_eq!(normalize_display_name("Zoë Ñúñez 李").unwrap(), "Zoë Ñúñez 李");
+    }
+
+    #[test]
+    fn invisible_bidi_and_reserved_display_names_are_refused() {
+        for bad in [
+            "\u{200B}\u{200C}\u{200D}",
+            "\u{2060}",
+            "\u{FEFF}",
+            "\u{3164}",
+            "admin\u{202E}nimda",
+            "Ada\u{2067}Lovelace",
+            "...",
+            "Deleted user",
+            "  deleted   USER ",
+        ] {
+            assert!(normalize_display_name(bad).is_err(), "{bad:?} should be refused");
+        }
     }
 
     #[test]
@@ -201,14 +259,13 @@ mod tests {
             password_hash: Some("$argon2id$...".into()),
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
-            failed_logins: 2,
-            locked_until: None,
+            credentials_version: 2,
             deleted: false,
         };
         let json = serde_json::to_value(Profile::from(&user)).unwrap();
         assert_eq!(json["displayName"], "A");
         assert_eq!(json["role"], "attendee");
-        assert!(json.get("passwordHash").is_none() && json.get("failedLogins").is_none());
+        assert!(json.get("passwordHash").is_none() && json.get("credentialsVersion").is_none());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The users domain's rules, in plain Rust: no AWS types, all unit-tested.
 
 pub mod account;
-pub mod lockout;
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod token;

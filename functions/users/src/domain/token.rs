@@ -1,8 +1,10 @@
 //! Short-lived signed access tokens (JWT, HS256). The API's authorizer verifies
 //! them; clients read `exp` to refresh in time.
 
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use shared::Role;
 
 /// A key shorter than this makes HS256 guessable.
@@ -32,6 +34,7 @@ pub struct Tokens {
     issuer: String,
     audience: String,
     pub ttl_seconds: i64,
+    rotation_key: [u8; 32],
 }
 
 impl Tokens {
@@ -44,7 +47,12 @@ impl Tokens {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        // Refresh-token successors get their own key, derived from the signing key,
+        // so one secret never serves two purposes.
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+        mac.update(b"ticketing refresh-token rotation key v1");
         Ok(Self {
+            rotation_key: mac.finalize().into_bytes().into(),
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
             validation,
@@ -68,6 +76,11 @@ impl Tokens {
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing of plain claims cannot fail");
         (token, claims)
+    }
+
+    /// The key that derives a refresh token's successor (see `session::successor_token`).
+    pub fn rotation_key(&self) -> &[u8] {
+        &self.rotation_key
     }
 
     /// The claims of a well-signed, unexpired token for our issuer and audience.

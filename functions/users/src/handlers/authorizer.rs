@@ -1,10 +1,13 @@
 //! The HttpApi's Lambda authorizer (REQUEST, payload 2.0, simple responses).
 //!
 //! Allows a request when its bearer token is well signed, unexpired, for our
-//! issuer and audience, and its session is still live (not logged out, not
-//! revoked for token reuse, role change or account erasure). Every refusal looks
-//! the same from outside: API Gateway answers 403.
+//! issuer and audience, and its session is still live: not logged out or revoked
+//! for token reuse, the account not erased, and no password or role change since
+//! the session began (the credentials version). The role passed on to handlers is
+//! the account's current one, read with the session, not the token's claim. Every
+//! refusal looks the same from outside: API Gateway answers 403.
 
+use crate::domain::session::{self, AccountState};
 use crate::domain::token::{Tokens, bearer};
 use crate::store::{StoreError, UserStore};
 use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
@@ -28,18 +31,17 @@ pub async fn handle<S: UserStore>(
     let Some(token) = header.and_then(bearer) else { return Ok(deny()) };
     let Some(claims) = tokens.verify(token) else { return Ok(deny()) };
     let now = clock.now().timestamp();
-    let live = store
-        .get_session(&claims.sid)
-        .await?
-        .is_some_and(|session| !session.revoked && session.user_id == claims.sub && session.expires_at > now);
-    if !live {
-        return Ok(deny());
-    }
+    let (session, user) = tokio::join!(store.get_session(&claims.sid), store.get_user(&claims.sub));
+    let (session, user) = (session?, user?);
+    let account =
+        user.as_ref().map(|u| AccountState { credentials_version: u.credentials_version, deleted: u.deleted });
+    let live = session.is_some_and(|s| s.user_id == claims.sub && session::is_live(&s, account, now));
+    let Some(user) = user.filter(|_| live) else { return Ok(deny()) };
     Ok(json!({
         "isAuthorized": true,
         "context": {
             context_keys::USER_ID: claims.sub,
-            context_keys::ROLE: claims.role.as_str(),
+            context_keys::ROLE: user.role.as_str(),
             context_keys::SESSION_ID: claims.sid,
         },
     }))

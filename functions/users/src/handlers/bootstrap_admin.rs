@@ -1,7 +1,8 @@
 //! The first admin. Not routed over HTTP: an operator invokes the function with
 //! `{"email": ..., "password": ..., "displayName": ...}` (`sam remote invoke`,
-//! or `local-runner invoke` locally). An existing account with that email is
-//! promoted; otherwise an admin account is created.
+//! or `local-runner invoke` locally). It creates an admin account; an existing
+//! account with that email is promoted only when the password given is its own,
+//! so nobody becomes admin by registering the operator's email first.
 
 use super::now;
 use crate::domain::account::{User, check_new_password, normalize_display_name, normalize_email};
@@ -33,6 +34,8 @@ pub struct BootstrapResult {
 pub enum BootstrapError {
     #[error("{field} {message}")]
     Invalid { field: String, message: String },
+    #[error("an account with this email exists and the password is not its own; nothing was changed")]
+    EmailTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -48,7 +51,10 @@ pub async fn handle<S: UserStore>(
     check_new_password("password", &input.password).map_err(invalid)?;
     let (_, at) = now(clock);
     if let Some(existing) = store.user_by_email(&email).await?.filter(|u| !u.deleted) {
-        let user = store.set_role(&existing.id, Role::Admin, &at).await?;
+        if !password::verify(&input.password, existing.password_hash.as_deref().unwrap_or_default()) {
+            return Err(BootstrapError::EmailTaken);
+        }
+        let user = store.set_role(&existing.id, Role::Admin, None, &at).await?;
         return Ok(BootstrapResult { user_id: user.id, email, role: Role::Admin, created: false });
     }
     let user = User::new_account(email.clone(), display_name, Role::Admin, password::hash(&input.password), &at);

@@ -1,9 +1,9 @@
-//! What the sign-in endpoints share: one answer for bad credentials, the password
-//! check with its lockout, and the token pair they hand out.
+//! What the sign-in endpoints share: one answer for bad credentials, the attempt
+//! throttle, the password check, and the token pair they hand out.
 
 use crate::domain::account::{PASSWORD_MAX_CHARS, User};
-use crate::domain::lockout::LockoutPolicy;
 use crate::domain::password;
+use crate::domain::throttle::{AttemptDecision, ThrottlePolicy};
 use crate::domain::token::Tokens;
 use crate::store::UserStore;
 use lambda_http::Request;
@@ -51,30 +51,42 @@ pub fn issue(
     }
 }
 
-/// Checks a password against the account, counting failures towards the lockout.
-/// `Err` is the answer to give: 401 or 429.
-pub async fn check_password<S: UserStore>(
+/// Parallel attempts that keep changing the counter under us get this many tries
+/// before the request is told to wait.
+const COUNTER_RACES: usize = 8;
+
+/// Counts this attempt under `key` before any password is checked, so parallel
+/// guesses cannot exceed the limit. `Err` is the 429 to answer.
+pub async fn count_attempt<S: UserStore>(
     store: &S,
-    policy: &LockoutPolicy,
-    user: &User,
-    password: &str,
+    policy: &ThrottlePolicy,
+    key: &str,
     now: i64,
 ) -> Result<(), ApiError> {
-    if let Some(retry_after) = policy.retry_after(user.locked_until, now) {
-        return Err(ApiError::too_many_requests("too many failed attempts; try again later", retry_after));
-    }
-    let matches = password.chars().count() <= PASSWORD_MAX_CHARS
-        && user.password_hash.as_deref().is_some_and(|hash| password::verify(password, hash));
-    if matches {
-        if user.failed_logins > 0 || user.locked_until.is_some() {
-            store.clear_failed_logins(&user.id).await?;
+    for _ in 0..COUNTER_RACES {
+        let seen = store.attempts(key).await?;
+        match policy.decide(seen, now) {
+            AttemptDecision::Wait(seconds) => {
+                return Err(ApiError::too_many_requests("too many attempts; try again later", seconds));
+            }
+            AttemptDecision::Allowed(next) => {
+                if store.record_attempt(key, seen, next, now + policy.forget_after_seconds).await? {
+                    return Ok(());
+                }
+            }
         }
-        return Ok(());
     }
-    if let Some(until) = store.record_failed_login(&user.id, policy, now).await? {
-        tracing::warn!(user_id = %user.id, until, "account locked after repeated failed logins");
+    Err(ApiError::too_many_requests("too many attempts at once; try again later", 1))
+}
+
+/// Whether `password` is the account's. Without an account (or a hash) the same
+/// Argon2 work is done against a stand-in hash, so the answer takes as long.
+pub fn password_matches(user: Option<&User>, password: &str) -> bool {
+    let hash = user.and_then(|u| u.password_hash.as_deref());
+    match hash {
+        Some(hash) if password.chars().count() <= PASSWORD_MAX_CHARS => password::verify(password, hash),
+        _ => password::verify_against_nothing(password),
     }
-    Err(invalid_credentials())
 }
 
 /// The `{refreshToken}` body of refresh and logout.

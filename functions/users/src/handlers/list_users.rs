@@ -1,6 +1,6 @@
 //! GET /users?role=&limit=&cursor=: accounts, newest first (admins).
 
-use super::ADMINS;
+use super::{ADMINS, own_account};
 use crate::domain::account::Profile;
 use crate::store::UserStore;
 use lambda_http::http::StatusCode;
@@ -20,7 +20,12 @@ struct UserPage {
 }
 
 pub async fn handle<S: UserStore>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
-    caller(request)?.require(ADMINS)?;
+    let admin = caller(request)?;
+    admin.require(ADMINS)?;
+    // Admin rights are re-read, not taken from a token that may predate a demotion.
+    if own_account(store, &admin.user_id).await?.role != Role::Admin {
+        return Err(ApiError::forbidden("this needs the admin role"));
+    }
     let mut query = Query::new(request, &["role", "limit", "cursor"]);
     let role = query.parsed("role", "must be attendee, organizer or admin", Role::parse);
     let (limit, cursor) = query.page(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);

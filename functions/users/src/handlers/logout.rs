@@ -4,7 +4,7 @@
 
 use super::credentials::refresh_token_field;
 use super::{no_content, now};
-use crate::domain::session::{self, RefreshDecision};
+use crate::domain::session;
 use crate::store::UserStore;
 use lambda_http::{Body, Request, Response};
 use shared::{ApiError, Clock};
@@ -15,12 +15,12 @@ pub async fn handle<S: UserStore>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let presented = refresh_token_field(request)?;
-    if let Some((session_id, hash)) = session::parse_refresh_token(&presented) {
+    if let Some(presented) = session::parse_refresh_token(&presented) {
         let (now_secs, now_text) = now(clock);
-        let stored = store.get_session(&session_id).await?;
-        if session::decide(stored.as_ref(), &hash, now_secs) != RefreshDecision::Refuse {
-            store.revoke_session(&session_id, &now_text).await?;
-            tracing::info!(session_id = %session_id, "signed out");
+        let stored = store.get_session(&presented.session_id).await?;
+        if session::knows(stored.as_ref(), &presented.hash, now_secs) {
+            store.revoke_session(&presented.session_id, &now_text).await?;
+            tracing::info!(session_id = %presented.session_id, "signed out");
         }
     }
     Ok(no_content())

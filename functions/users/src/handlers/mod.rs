@@ -40,6 +40,14 @@ impl From<StoreError> for ApiError {
             StoreError::EmailTaken => ApiError::conflict("email_taken", "an account with this email already exists"),
             StoreError::NotFound => ApiError::not_found("no such user"),
             StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
+            StoreError::CredentialsChanged => {
+                ApiError::conflict("credentials_changed", "the account changed meanwhile; sign in again")
+            }
+            StoreError::NotAdmin => ApiError::forbidden("this needs the admin role"),
+            StoreError::AdminCannotErase => ApiError::conflict(
+                "admin_cannot_erase",
+                "admins cannot delete their own account; ask another admin to change your role first",
+            ),
             StoreError::Storage(failure) => failure.into(),
         }
     }

@@ -1,9 +1,10 @@
 //! POST /auth/refresh: `{refreshToken}` → a new pair; the old token stops working,
-//! and presenting an already rotated one revokes the whole session.
+//! and presenting an already rotated one revokes the whole session, except for a
+//! retry of the refresh that just rotated it (see `domain::session`).
 
 use super::credentials::{invalid_refresh_token, issue, refresh_token_field};
 use super::now;
-use crate::domain::session::{self, RefreshDecision};
+use crate::domain::session::{self, AccountState, RefreshDecision};
 use crate::domain::token::Tokens;
 use crate::store::UserStore;
 use lambda_http::http::StatusCode;
@@ -17,30 +18,37 @@ pub async fn handle<S: UserStore>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let presented = refresh_token_field(request)?;
-    let Some((session_id, hash)) = session::parse_refresh_token(&presented) else {
+    let Some(presented) = session::parse_refresh_token(&presented) else {
         return Err(invalid_refresh_token());
     };
+    let successor = session::successor_token(tokens.rotation_key(), &presented);
+    let session_id = presented.session_id.clone();
     let (now_secs, now_text) = now(clock);
     let mut stored = store.get_session(&session_id).await?;
     loop {
-        let session = match session::decide(stored.as_ref(), &hash, now_secs) {
+        let (session, rotate) = match session::decide(stored.as_ref(), &presented.hash, &successor.hash, now_secs) {
             RefreshDecision::Refuse => return Err(invalid_refresh_token()),
             RefreshDecision::Reuse => {
                 store.revoke_session(&session_id, &now_text).await?;
                 tracing::warn!(session_id = %session_id, "a rotated refresh token was used again; session revoked");
                 return Err(invalid_refresh_token());
             }
-            RefreshDecision::Rotate(session) => session,
+            RefreshDecision::Rotate(session) => (session, true),
+            RefreshDecision::Replay(session) => (session, false),
         };
-        let (refresh_token, new_hash) = session::new_refresh_token(&session_id);
-        if !store.rotate_session(&session, &new_hash, &now_text).await? {
-            // Another refresh with the same token won the race: decide again on what it left.
+        let user = store.get_user(&session.user_id).await?;
+        let account =
+            user.as_ref().map(|u| AccountState { credentials_version: u.credentials_version, deleted: u.deleted });
+        let Some(user) = user.filter(|_| session::is_live(&session, account, now_secs)) else {
+            return Err(invalid_refresh_token());
+        };
+        if rotate && !store.rotate_session(&session, &successor.hash, now_secs, &now_text).await? {
+            // Another refresh with the same token won the race: decide again on what
+            // it left (a replay of its successor, when it was this client's retry).
             stored = store.get_session(&session_id).await?;
             continue;
         }
-        let user = store.get_user(&session.user_id).await?.filter(|u| !u.deleted);
-        let Some(user) = user else { return Err(invalid_refresh_token()) };
-        let pair = issue(tokens, &user, &session_id, refresh_token, session.expires_at, now_secs);
+        let pair = issue(tokens, &user, &session_id, successor.token.clone(), session.expires_at, now_secs);
         return Ok(json_response(StatusCode::OK, &pair));
     }
 }

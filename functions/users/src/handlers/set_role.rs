@@ -1,5 +1,7 @@
-//! PATCH /users/{id}/role: `{role}` (admins). The person's sessions are revoked so
-//! the new role applies at their next sign-in, not when their token expires.
+//! PATCH /users/{id}/role: `{role}` (admins). The change bumps the person's
+//! credentials version, so their sessions end and the new role applies at their
+//! next sign-in. The caller's own role is checked again in the same transaction:
+//! a token issued before a demotion cannot grant anything.
 
 use super::{ADMINS, now, profile_response};
 use crate::domain::account::check_role_change;
@@ -33,8 +35,7 @@ pub async fn handle<S: UserStore>(
     let role = fields.finish_with(|| role)?;
     check_role_change(&admin.user_id, &target).map_err(|why| ApiError::conflict("own_role", why))?;
     let (_, now_text) = now(clock);
-    let user = store.set_role(&target, role, &now_text).await?;
-    store.revoke_user_sessions(&user.id, None, &now_text).await?;
+    let user = store.set_role(&target, role, Some(&admin.user_id), &now_text).await?;
     tracing::info!(user_id = %user.id, role = %role, by = %admin.user_id, "role changed");
     Ok(profile_response(StatusCode::OK, &user))
 }

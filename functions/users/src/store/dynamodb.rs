@@ -5,15 +5,16 @@
 //! | user | `USER#<id>` | `PROFILE` | gsi1: `USERS` / `<createdAt>#<id>` (all users, newest first); gsi2: `ROLE#<role>` / same (by role) |
 //! | email claim | `EMAIL#<email>` | `EMAIL` | — (uniqueness: created with the user in one transaction) |
 //! | session | `SESSION#<id>` | `SESSION` | gsi1: `SESSIONS#<userId>` / `<createdAt>` (a user's sessions) |
+//! | sign-in attempts | `ATTEMPTS#<hash of account and source>` | `ATTEMPTS` | — (expires through TTL) |
 //!
 //! Erased users leave both indexes (their index keys are removed), so listings skip them.
 
-use super::{Page, StoreError, StoreResult, UserStore};
+use super::{CredentialsChange, Page, StoreError, StoreResult, UserStore};
 use crate::domain::account::{ERASED_DISPLAY_NAME, User};
-use crate::domain::lockout::LockoutPolicy;
 use crate::domain::session::{REMEMBERED_SECRETS, Session};
+use crate::domain::throttle::Attempts;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use shared::Role;
 use shared::dynamo::{self, Failure, string as s};
@@ -40,9 +41,7 @@ struct UserItem {
     created_at: String,
     updated_at: String,
     #[serde(default)]
-    failed_logins: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    locked_until: Option<i64>,
+    cred_version: u64,
     #[serde(default)]
     deleted: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,8 +67,7 @@ impl UserItem {
             password_hash: user.password_hash.clone(),
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
-            failed_logins: user.failed_logins,
-            locked_until: user.locked_until,
+            cred_version: user.credentials_version,
             deleted: user.deleted,
             gsi1pk: Some(ALL_USERS.into()),
             gsi1sk: Some(listing_key.clone()),
@@ -87,8 +85,7 @@ impl UserItem {
             password_hash: self.password_hash,
             created_at: self.created_at,
             updated_at: self.updated_at,
-            failed_logins: self.failed_logins,
-            locked_until: self.locked_until,
+            credentials_version: self.cred_version,
             deleted: self.deleted,
         }
     }
@@ -108,15 +105,52 @@ struct SessionItem {
     created_at: String,
     /// Epoch seconds; also the table's TTL attribute, for housekeeping only.
     expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rotated_at: Option<i64>,
+    #[serde(default)]
+    cred_version: u64,
     gsi1pk: String,
     gsi1sk: String,
 }
+
+impl SessionItem {
+    fn into_session(self) -> Session {
+        Session {
+            id: self.id,
+            user_id: self.user_id,
+            current_hash: self.current_hash,
+            previous_hashes: self.previous_hashes,
+            revoked: self.revoked,
+            expires_at: self.expires_at,
+            rotated_at: self.rotated_at,
+            credentials_version: self.cred_version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttemptsItem {
+    pk: String,
+    sk: String,
+    count: u32,
+    last_at: i64,
+    /// The table's TTL attribute: counters nobody touched for a day go away.
+    expires_at: i64,
+}
+
+const ATTEMPTS: &str = "ATTEMPTS";
+/// A user id no account has (ids are UUIDs).
+const NO_SUCH_USER: &str = "none";
 
 pub(crate) fn user_pk(id: &str) -> String {
     format!("USER#{id}")
 }
 fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
+}
+fn attempts_pk(key: &str) -> String {
+    format!("ATTEMPTS#{key}")
 }
 fn session_pk(id: &str) -> String {
     format!("SESSION#{id}")
@@ -205,6 +239,11 @@ fn applied<T>(result: Result<T, Failure>) -> StoreResult<bool> {
 /// The registration transaction puts the profile (action 0), then the email claim
 /// (action 1): how its cancellation reasons are read.
 const CREATE_USER_EMAIL_CLAIM: usize = 1;
+/// The role change updates the target (0), then checks the acting admin (1).
+const SET_ROLE_TARGET: usize = 0;
+const SET_ROLE_ACTING_ADMIN: usize = 1;
+/// Session creation checks the account (0), then puts the session (1).
+const CREATE_SESSION_ACCOUNT: usize = 0;
 
 /// The user an update returned, or `NotFound` when its condition (exists, not
 /// deleted) was false.
@@ -261,107 +300,162 @@ impl UserStore for DynamoUserStore {
         struct Claim {
             user_id: String,
         }
-        match self.get_item::<Claim>(email_pk(email), "EMAIL").await? {
-            Some(claim) => self.get_user(&claim.user_id).await,
-            None => Ok(None),
-        }
+        // No claim still reads a profile (one that never exists): unknown emails
+        // cost the same reads as known ones, so timing does not tell them apart.
+        let claim = self.get_item::<Claim>(email_pk(email), "EMAIL").await?;
+        let id = claim.map_or_else(|| NO_SUCH_USER.to_owned(), |claim| claim.user_id);
+        self.get_user(&id).await
     }
 
-    async fn record_failed_login(&self, id: &str, policy: &LockoutPolicy, now: i64) -> StoreResult<Option<i64>> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(user_pk(id), PROFILE)))
-            .update_expression("ADD failedLogins :one")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await;
-        let out = match out.map_err(dynamo::sdk_failure) {
-            Ok(out) => out,
-            Err(Failure::ConditionFailed) => return Err(StoreError::NotFound),
-            Err(other) => return Err(other.into()),
+    async fn attempts(&self, counter: &str) -> StoreResult<Option<Attempts>> {
+        let item = self.get_item::<AttemptsItem>(attempts_pk(counter), ATTEMPTS).await?;
+        Ok(item.map(|item| Attempts { count: item.count, last_at: item.last_at }))
+    }
+
+    async fn record_attempt(
+        &self,
+        counter: &str,
+        expected: Option<Attempts>,
+        next: Attempts,
+        forget_at: i64,
+    ) -> StoreResult<bool> {
+        let item = AttemptsItem {
+            pk: attempts_pk(counter),
+            sk: ATTEMPTS.into(),
+            count: next.count,
+            last_at: next.last_at,
+            expires_at: forget_at,
         };
-        let failures: u32 = out
-            .attributes
-            .and_then(|a| a.get("failedLogins").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
-            .unwrap_or(0);
-        let Some(until) = policy.lock_after(failures, now) else { return Ok(None) };
-        self.client
-            .update_item()
+        let mut request = self
+            .client
+            .put_item()
             .table_name(&self.table)
-            .set_key(Some(key(user_pk(id), PROFILE)))
-            .update_expression("SET lockedUntil = :until, failedLogins = :zero")
-            .expression_attribute_values(":until", AttributeValue::N(until.to_string()))
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        Ok(Some(until))
+            .set_item(Some(serde_dynamo::to_item(item).map_err(dynamo::failure)?));
+        request = match expected {
+            None => request.condition_expression("attribute_not_exists(pk)"),
+            Some(seen) => request
+                .condition_expression("#count = :count AND lastAt = :last")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":count", AttributeValue::N(seen.count.to_string()))
+                .expression_attribute_values(":last", AttributeValue::N(seen.last_at.to_string())),
+        };
+        applied(request.send().await.map_err(dynamo::sdk_failure))
     }
 
-    async fn clear_failed_logins(&self, id: &str) -> StoreResult<()> {
+    async fn clear_attempts(&self, counter: &str) -> StoreResult<()> {
         self.client
-            .update_item()
+            .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(user_pk(id), PROFILE)))
-            .update_expression("SET failedLogins = :zero REMOVE lockedUntil")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .set_key(Some(key(attempts_pk(counter), ATTEMPTS)))
             .send()
             .await
             .map_err(dynamo::sdk_failure)?;
         Ok(())
     }
 
-    async fn update_profile(
-        &self,
-        id: &str,
-        display_name: Option<&str>,
-        password_hash: Option<&str>,
-        now: &str,
-    ) -> StoreResult<User> {
-        let mut sets = vec!["updatedAt = :now"];
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(user_pk(id), PROFILE)))
-            .condition_expression("attribute_exists(pk) AND deleted = :false")
-            .expression_attribute_values(":now", s(now))
-            .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .return_values(ReturnValue::AllNew);
-        if let Some(name) = display_name {
-            sets.push("displayName = :name");
-            request = request.expression_attribute_values(":name", s(name));
-        }
-        if let Some(hash) = password_hash {
-            sets.push("passwordHash = :hash");
-            request = request.expression_attribute_values(":hash", s(hash));
-        }
-        let result = request.update_expression(format!("SET {}", sets.join(", "))).send().await;
-        updated_user(result.map(|out| out.attributes.unwrap_or_default()).map_err(dynamo::sdk_failure))
-    }
-
-    async fn set_role(&self, id: &str, role: Role, now: &str) -> StoreResult<User> {
+    async fn update_display_name(&self, id: &str, name: &str, now: &str) -> StoreResult<User> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(user_pk(id), PROFILE)))
-            .update_expression("SET #role = :role, gsi2pk = :rolepk, updatedAt = :now")
+            .update_expression("SET displayName = :name, updatedAt = :now")
             .condition_expression("attribute_exists(pk) AND deleted = :false")
-            .expression_attribute_names("#role", "role")
-            .expression_attribute_values(":role", s(role.as_str()))
-            .expression_attribute_values(":rolepk", s(role_pk(role)))
+            .expression_attribute_values(":name", s(name))
             .expression_attribute_values(":now", s(now))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
         updated_user(result.map(|out| out.attributes.unwrap_or_default()).map_err(dynamo::sdk_failure))
+    }
+
+    async fn change_credentials(&self, change: CredentialsChange<'_>, now: &str) -> StoreResult<()> {
+        let user = change.user;
+        let next_version = user.credentials_version + 1;
+        let mut sets = vec!["passwordHash = :hash", "credVersion = :next", "updatedAt = :now"];
+        if change.display_name.is_some() {
+            sets.push("displayName = :name");
+        }
+        let mut account = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(&user.id), PROFILE)))
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression("deleted = :false AND credVersion = :seen")
+            .expression_attribute_values(":hash", s(change.new_hash))
+            .expression_attribute_values(":next", AttributeValue::N(next_version.to_string()))
+            .expression_attribute_values(":seen", AttributeValue::N(user.credentials_version.to_string()))
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":false", AttributeValue::Bool(false));
+        if let Some(name) = change.display_name {
+            account = account.expression_attribute_values(":name", s(name));
+        }
+        let keep = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(session_pk(change.keep_session), "SESSION")))
+            .update_expression("SET credVersion = :next")
+            .condition_expression("userId = :user AND revoked = :false")
+            .expression_attribute_values(":next", AttributeValue::N(next_version.to_string()))
+            .expression_attribute_values(":user", s(&user.id))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .build()
+            .map_err(dynamo::failure)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(account.build().map_err(dynamo::failure)?).build())
+            .transact_items(TransactWriteItem::builder().update(keep).build())
+            .send()
+            .await
+            .map_err(dynamo::transaction_failure);
+        match result {
+            Ok(_) => Ok(()),
+            // The account moved on (another change, or erased), or this very
+            // session was revoked meanwhile: either way, not this change.
+            Err(failure) if failure.condition_failed_at(0) || failure.condition_failed_at(1) => {
+                Err(StoreError::CredentialsChanged)
+            }
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    async fn set_role(&self, id: &str, role: Role, by: Option<&str>, now: &str) -> StoreResult<User> {
+        let change = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(id), PROFILE)))
+            .update_expression("SET #role = :role, gsi2pk = :rolepk, updatedAt = :now ADD credVersion :one")
+            .condition_expression("attribute_exists(pk) AND deleted = :false")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":rolepk", s(role_pk(role)))
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .build()
+            .map_err(dynamo::failure)?;
+        let mut request =
+            self.client.transact_write_items().transact_items(TransactWriteItem::builder().update(change).build());
+        if let Some(admin) = by {
+            // The acting admin must still be one when the change commits, not only
+            // when their (possibly cached) token was issued.
+            let still_admin = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(user_pk(admin), PROFILE)))
+                .condition_expression("#role = :admin AND deleted = :false")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":admin", s(Role::Admin.as_str()))
+                .expression_attribute_values(":false", AttributeValue::Bool(false))
+                .build()
+                .map_err(dynamo::failure)?;
+            request = request.transact_items(TransactWriteItem::builder().condition_check(still_admin).build());
+        }
+        match request.send().await.map_err(dynamo::transaction_failure) {
+            Ok(_) => {}
+            Err(failure) if failure.condition_failed_at(SET_ROLE_TARGET) => return Err(StoreError::NotFound),
+            Err(failure) if failure.condition_failed_at(SET_ROLE_ACTING_ADMIN) => return Err(StoreError::NotAdmin),
+            Err(failure) => return Err(failure.into()),
+        }
+        self.get_user(id).await?.ok_or(StoreError::NotFound)
     }
 
     async fn list_users(&self, role: Option<Role>, limit: i32, cursor: Option<&str>) -> StoreResult<Page> {
@@ -410,9 +504,12 @@ impl UserStore for DynamoUserStore {
             .set_key(Some(key(user_pk(&user.id), PROFILE)))
             .update_expression(
                 "SET displayName = :erased, deleted = :true, deletedAt = :now, updatedAt = :now \
-                 REMOVE email, passwordHash, gsi1pk, gsi1sk, gsi2pk, gsi2sk, failedLogins, lockedUntil",
+                 REMOVE email, passwordHash, gsi1pk, gsi1sk, gsi2pk, gsi2sk ADD credVersion :one",
             )
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression("attribute_exists(pk) AND #role <> :admin")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":admin", s(Role::Admin.as_str()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .expression_attribute_values(":erased", s(ERASED_DISPLAY_NAME))
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":now", s(now))
@@ -431,8 +528,11 @@ impl UserStore for DynamoUserStore {
         for id in &sessions {
             request = request.transact_items(TransactWriteItem::builder().update(self.revoke_update(id, now)?).build());
         }
-        request.send().await.map_err(dynamo::transaction_failure)?;
-        Ok(())
+        match request.send().await.map_err(dynamo::transaction_failure) {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(0) => Err(StoreError::AdminCannotErase),
+            Err(failure) => Err(failure.into()),
+        }
     }
 
     async fn create_session(&self, session: &Session, now: &str) -> StoreResult<()> {
@@ -446,34 +546,48 @@ impl UserStore for DynamoUserStore {
             revoked: session.revoked,
             created_at: now.to_owned(),
             expires_at: session.expires_at,
+            rotated_at: session.rotated_at,
+            cred_version: session.credentials_version,
             gsi1pk: sessions_of(&session.user_id),
             gsi1sk: now.to_owned(),
         };
-        self.client
-            .put_item()
+        let account_unchanged = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(&session.user_id), PROFILE)))
+            .condition_expression("deleted = :false AND credVersion = :version")
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":version", AttributeValue::N(session.credentials_version.to_string()))
+            .build()
+            .map_err(dynamo::failure)?;
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(serde_dynamo::to_item(item).map_err(dynamo::failure)?))
             .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(dynamo::failure)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(account_unchanged).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
             .send()
             .await
-            .map_err(dynamo::sdk_failure)?;
-        Ok(())
+            .map_err(dynamo::transaction_failure);
+        match result {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(CREATE_SESSION_ACCOUNT) => Err(StoreError::CredentialsChanged),
+            Err(failure) => Err(failure.into()),
+        }
     }
 
     async fn get_session(&self, id: &str) -> StoreResult<Option<Session>> {
-        Ok(self.get_item::<SessionItem>(session_pk(id), "SESSION").await?.map(|item| Session {
-            id: item.id,
-            user_id: item.user_id,
-            current_hash: item.current_hash,
-            previous_hashes: item.previous_hashes,
-            revoked: item.revoked,
-            expires_at: item.expires_at,
-        }))
+        Ok(self.get_item::<SessionItem>(session_pk(id), "SESSION").await?.map(SessionItem::into_session))
     }
 
-    async fn rotate_session(&self, session: &Session, new_hash: &str, now: &str) -> StoreResult<bool> {
-        let mut expression =
-            "SET currentHash = :new, previousHashes = list_append(previousHashes, :old), lastUsedAt = :now".to_owned();
+    async fn rotate_session(&self, session: &Session, new_hash: &str, now_secs: i64, now: &str) -> StoreResult<bool> {
+        let mut expression = "SET currentHash = :new, previousHashes = list_append(previousHashes, :old), \
+                              lastUsedAt = :now, rotatedAt = :rotated"
+            .to_owned();
         if session.previous_hashes.len() >= REMEMBERED_SECRETS {
             expression.push_str(" REMOVE previousHashes[0]");
         }
@@ -489,6 +603,7 @@ impl UserStore for DynamoUserStore {
             .expression_attribute_values(":expected", s(&session.current_hash))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":rotated", AttributeValue::N(now_secs.to_string()))
             .send()
             .await;
         applied(result.map_err(dynamo::sdk_failure))
@@ -509,15 +624,6 @@ impl UserStore for DynamoUserStore {
         // A session that does not exist has nothing to revoke.
         applied(result.map_err(dynamo::sdk_failure)).map(drop)
     }
-
-    async fn revoke_user_sessions(&self, user_id: &str, keep: Option<&str>, now: &str) -> StoreResult<()> {
-        for id in self.live_sessions(user_id).await? {
-            if Some(id.as_str()) != keep {
-                self.revoke_session(&id, now).await?;
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -534,8 +640,7 @@ mod tests {
             password_hash: Some("hash".into()),
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-02T00:00:00Z".into(),
-            failed_logins: 1,
-            locked_until: Some(5),
+            credentials_version: 4,
             deleted: false,
         };
         let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(UserItem::from_user(&user)).unwrap();
