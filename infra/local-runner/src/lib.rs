@@ -12,8 +12,10 @@
 //! | `schedules.rs` | EventBridge schedules: `rate`, `cron` in a time zone, `at`, retries, dead-letter queue |
 //! | `output.rs` | CloudWatch Logs: each function's output, prefixed with its name |
 //! | `process.rs` | nothing in AWS: child processes never outlive the runner |
+//! | `control.rs` | nothing in AWS: which requests may use the control endpoints (no cross-site forgery) |
 //! | `main.rs` | the command line (`serve`, `invoke`) and the control endpoints under `/_local` |
 
+pub mod control;
 pub mod gateway;
 pub mod intrinsics;
 pub mod lambda;

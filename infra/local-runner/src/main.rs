@@ -337,13 +337,13 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     }
 
     let app = Arc::new(App { routes, functions, schedules: timers, description });
-    let router = Router::new()
+    let control = Router::new()
         .route("/_local", get(describe))
         .route("/_local/schedules/{name}", post(trigger_schedule))
         .route("/_local/emails", get(sent_emails))
         .route("/_local/functions/{name}/invoke", post(invoke_function))
-        .fallback(handle_api)
-        .with_state(app.clone());
+        .route_layer(axum::middleware::from_fn(refuse_forged_control_requests));
+    let router = Router::new().merge(control).fallback(handle_api).with_state(app.clone());
 
     print_banner(&app.description);
     println!("ready: {api_url}");
@@ -448,6 +448,14 @@ async fn sent_emails(State(app): State<Arc<App>>) -> Response {
         })
         .collect();
     axum::Json(json!({"emails": emails})).into_response()
+}
+
+/// See `control.rs`: no web page may drive the control endpoints.
+async fn refuse_forged_control_requests(request: Request, next: axum::middleware::Next) -> Response {
+    match local_runner::control::refusal(request.method(), request.headers()) {
+        Some(why) => gateway::json_message(StatusCode::FORBIDDEN, why),
+        None => next.run(request).await,
+    }
 }
 
 async fn describe(State(app): State<Arc<App>>) -> Response {
