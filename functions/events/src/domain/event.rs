@@ -156,8 +156,18 @@ fn bounded(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, r
     }
 }
 
+/// ISO 4217 codes that are not money a ticket can be priced in: precious metals,
+/// fund and settlement units, the testing code and "no currency".
+const NOT_TENDER: &[&str] = &[
+    "XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX", "BOV", "CHE", "CHW",
+    "CLF", "COU", "MXV", "USN", "UYI", "UYW",
+];
+
 pub fn valid_currency(code: &str) -> bool {
-    code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) && iso_currency::Currency::from_code(code).is_some()
+    code.len() == 3
+        && code.chars().all(|c| c.is_ascii_uppercase())
+        && iso_currency::Currency::from_code(code).is_some()
+        && !NOT_TENDER.contains(&code)
 }
 
 pub fn valid_country(code: &str) -> bool {
@@ -446,6 +456,9 @@ pub(crate) mod tests {
     fn currencies_and_countries_are_real_codes() {
         assert!(valid_currency("EUR") && valid_currency("JPY") && valid_currency("GBP"));
         assert!(!valid_currency("eur") && !valid_currency("ABC") && !valid_currency("EURO"));
+        for not_money in ["XXX", "XAU", "XAG", "XTS", "XDR"] {
+            assert!(!valid_currency(not_money), "{not_money}");
+        }
         assert!(valid_country("GB") && valid_country("JP"));
         assert!(!valid_country("UK") && !valid_country("fr") && !valid_country("FRA"));
     }

@@ -114,7 +114,7 @@ impl Reader {
         for key in map.keys().filter(|k| !["name", "address", "city", "country"].contains(&k.as_str())) {
             self.error(&format!("venue.{key}"), "is not a known field");
         }
-        Some(Venue { name: name?, address: address?, city: city?, country: country?.to_uppercase() })
+        Some(Venue { name: name?, address: address?, city: city?, country: ascii_upper(country?) })
     }
 
     fn tiers(&mut self, value: &Value) -> Option<Vec<TierSpec>> {
@@ -205,7 +205,7 @@ pub fn parse(map: &Map<String, Value>) -> Result<EventInput, Vec<FieldError>> {
         }
         tz
     });
-    input.currency = required(&mut r, "currency").and_then(|v| r.string("currency", &v)).map(|c| c.to_uppercase());
+    input.currency = required(&mut r, "currency").and_then(|v| r.string("currency", &v)).map(ascii_upper);
     input.tiers = required(&mut r, "tiers").and_then(|v| r.tiers(&v));
     input.description = r.patch(map, "description", |r, v| r.string("description", v));
     input.venue = r.patch(map, "venue", |r, v| r.venue(v));
@@ -291,6 +291,12 @@ impl EventInput {
             && self.currency.is_none()
             && self.tiers.is_none()
     }
+}
+
+/// Codes are ASCII: Unicode upper-casing would turn `ıNR` into `INR` and `ß` into
+/// `SS`, making valid codes of text that is not one. Only ASCII letters change.
+fn ascii_upper(code: String) -> String {
+    code.to_ascii_uppercase()
 }
 
 #[cfg(test)]

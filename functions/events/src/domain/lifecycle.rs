@@ -16,6 +16,8 @@ pub enum Refusal {
     NotEditable(&'static str),
     /// Only a draft or an upcoming published event can be cancelled.
     NotCancellable,
+    /// Only a draft can be deleted; a published event is cancelled instead.
+    NotRemovable,
     /// The request names fields that break the rules.
     Invalid(Vec<FieldError>),
 }
@@ -24,6 +26,7 @@ pub enum Refusal {
 pub fn draft(id: String, organizer_id: &str, input: EventInput, now: DateTime<Utc>) -> Result<Event, Refusal> {
     let (details, specs) = input.into_new().map_err(Refusal::Invalid)?;
     let mut errors = validate_details(&details);
+    errors.extend(moved_into_the_past(None, &details, now));
     let tiers = match plan_tiers(&[], &specs) {
         Ok(plan) => plan.added,
         Err(tier_errors) => {
@@ -64,6 +67,7 @@ pub fn edit(before: &Event, patch: &EventInput, now: DateTime<Utc>) -> Result<(E
     }
     let details = patch.apply(&before.details);
     let mut errors = validate_details(&details);
+    errors.extend(moved_into_the_past(Some(&before.details), &details, now));
     if details.currency != before.details.currency && before.anything_taken() {
         errors.push(FieldError::new("currency", "cannot change once tickets are sold or held"));
     }
@@ -93,6 +97,20 @@ pub fn edit(before: &Event, patch: &EventInput, now: DateTime<Utc>) -> Result<(E
         );
     }
     if errors.is_empty() { Ok((after, plan)) } else { Err(Refusal::Invalid(errors)) }
+}
+
+/// An event's start or end set (or moved) to a time already past: such a draft
+/// could never be published, and would sit in the organizer's list for good.
+fn moved_into_the_past(before: Option<&Details>, after: &Details, now: DateTime<Utc>) -> Vec<FieldError> {
+    let instants = [
+        ("startsAt", after.starts_at, before.map(|b| b.starts_at)),
+        ("endsAt", after.ends_at, before.map(|b| b.ends_at)),
+    ];
+    instants
+        .into_iter()
+        .filter(|(_, new, old)| new.is_some_and(|t| t <= now) && old.as_ref() != Some(new))
+        .map(|(field, _, _)| FieldError::new(field, "must be in the future"))
+        .collect()
 }
 
 /// Whether the edit moved the instant the API calls `field`.
@@ -129,6 +147,12 @@ pub fn publish(before: &Event, now: DateTime<Utc>) -> Result<Event, Refusal> {
         version: before.version + 1,
         ..before.clone()
     })
+}
+
+/// Whether the event may be deleted: drafts only, whatever their dates (nothing
+/// was ever sold; a published event is cancelled, which refunds its buyers).
+pub fn remove(before: &Event) -> Result<(), Refusal> {
+    if before.status == Status::Draft { Ok(()) } else { Err(Refusal::NotRemovable) }
 }
 
 /// The draft or upcoming event, cancelled. Refunds and telling ticket holders
@@ -175,6 +199,41 @@ mod tests {
             fields(super::draft("e".into(), "o", missing, now).unwrap_err()),
             ["category", "timezone", "currency"]
         );
+    }
+
+    #[test]
+    fn a_start_or_end_in_the_past_is_refused_but_one_left_as_it_was_is_fine() {
+        let now = at("2029-01-01T00:00:00Z");
+        let old = patch(json!({"title": "T", "category": "match", "timezone": "Europe/Paris", "currency": "EUR",
+            "startsAt": "1900-01-01T20:00:00Z", "endsAt": "1900-01-01T22:00:00Z", "tiers": []}));
+        assert_eq!(fields(draft("e".into(), "o", old, now).unwrap_err()), ["startsAt", "endsAt"]);
+        let before = event(vec![]);
+        let back = patch(json!({"startsAt": "2028-12-31T20:00:00Z", "endsAt": "2028-12-31T22:00:00Z"}));
+        let Err(Refusal::Invalid(errors)) = edit(&before, &back, now) else { panic!("a start in the past") };
+        let past: Vec<&str> =
+            errors.iter().filter(|e| e.message == "must be in the future").map(|e| e.field.as_str()).collect();
+        assert_eq!(past, ["startsAt", "endsAt"]);
+        assert!(edit(&before, &patch(json!({"title": "New title"})), now).is_ok());
+    }
+
+    #[test]
+    fn codes_are_upper_cased_as_ascii_only() {
+        let now = at("2029-01-01T00:00:00Z");
+        let body = json!({"title": "T", "category": "match", "timezone": "Europe/Paris", "currency": "\u{131}nr",
+            "venue": {"name": "Hall", "address": "1 Main St", "city": "Berlin", "country": "\u{df}"}, "tiers": []});
+        assert_eq!(fields(draft("e".into(), "o", patch(body), now).unwrap_err()), ["venue.country", "currency"]);
+        let fine =
+            json!({"title": "T", "category": "match", "timezone": "Asia/Kolkata", "currency": "inr", "tiers": []});
+        assert_eq!(draft("e".into(), "o", patch(fine), now).unwrap().details.currency, "INR");
+    }
+
+    #[test]
+    fn only_drafts_can_be_deleted_whatever_their_dates() {
+        let mut old_draft = event(vec![]);
+        old_draft.details.starts_at = Some(at("1900-01-01T20:00:00Z"));
+        assert_eq!(remove(&old_draft), Ok(()));
+        assert_eq!(remove(&published()), Err(Refusal::NotRemovable));
+        assert_eq!(remove(&Event { status: Status::Cancelled, ..published() }), Err(Refusal::NotRemovable));
     }
 
     #[test]

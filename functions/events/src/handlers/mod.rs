@@ -5,6 +5,7 @@
 
 pub mod cancel_event;
 pub mod create_event;
+pub mod delete_event;
 pub mod get_event;
 pub mod list_events;
 pub mod list_my_events;
@@ -27,9 +28,8 @@ pub const ORGANIZERS: &[Role] = &[Role::Organizer, Role::Admin];
 /// a test checks it.
 pub fn allowed_roles(handler: &str) -> Option<&'static [Role]> {
     match handler {
-        "create_event" | "update_event" | "publish_event" | "cancel_event" | "list_my_events" | "list_participants" => {
-            Some(ORGANIZERS)
-        }
+        "create_event" | "update_event" | "delete_event" | "publish_event" | "cancel_event" | "list_my_events"
+        | "list_participants" => Some(ORGANIZERS),
         _ => None,
     }
 }
@@ -63,6 +63,10 @@ impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
             Refusal::NotEditable(why) => ApiError::conflict("not_editable", why),
+            Refusal::NotRemovable => ApiError::conflict(
+                "not_removable",
+                "only a draft can be deleted; cancel a published event instead (its buyers are refunded)",
+            ),
             Refusal::NotCancellable => {
                 ApiError::conflict("not_cancellable", "only a draft or an upcoming published event can be cancelled")
             }

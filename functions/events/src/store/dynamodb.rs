@@ -295,6 +295,31 @@ impl EventStore for DynamoEventStore {
         Ok(())
     }
 
+    async fn delete(&self, before: &Event) -> StoreResult<()> {
+        let meta = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(inventory::event_key(&before.id)))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(before.version))
+            .build()
+            .map_err(dynamo::failure)?;
+        let mut request =
+            self.client.transact_write_items().transact_items(TransactWriteItem::builder().delete(meta).build());
+        for tier in &before.tiers {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(inventory::tier_key(&before.id, &tier.id)))
+                .build()
+                .map_err(dynamo::failure)?;
+            request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+        }
+        match request.send().await.map_err(dynamo::transaction_failure) {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(0) => Err(StoreError::Conflict),
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
     async fn get(&self, id: &str) -> StoreResult<Option<Event>> {
         match self.read_event(id).await? {
             Some((meta, tiers)) => Ok(Some(meta.into_event(tiers)?)),

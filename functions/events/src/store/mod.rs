@@ -66,6 +66,9 @@ pub trait EventStore: Send + Sync {
     /// plan with its guards (capacity above sales, no removal of sold tiers, no
     /// currency change once anything is sold) in one transaction.
     fn update(&self, before: &Event, after: &Event, plan: &TierPlan) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Deletes the event and its tiers if nobody changed it since `before` was read
+    /// (`Conflict` otherwise: it may have been published meanwhile).
+    fn delete(&self, before: &Event) -> impl Future<Output = StoreResult<()>> + Send;
     fn list_published(
         &self,
         query: &PublicQuery,
