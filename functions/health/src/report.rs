@@ -18,11 +18,28 @@ pub struct Check {
     pub error: Option<String>,
 }
 
+/// The whole picture, for logs: which table failed and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HealthReport {
     pub status: Status,
     pub version: String,
     pub tables: BTreeMap<String, Check>,
+}
+
+/// What anyone on the internet may read: the status and counts, never the names
+/// of our tables or their errors (those go to the logs; the local runner lists
+/// its tables at `GET /_local`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicHealth {
+    pub status: Status,
+    pub version: String,
+    pub dependencies: Dependencies,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Dependencies {
+    pub checked: usize,
+    pub failing: usize,
 }
 
 impl HealthReport {
@@ -43,6 +60,15 @@ impl HealthReport {
         let status =
             if tables.values().all(|check| check.status == Status::Ok) { Status::Ok } else { Status::Degraded };
         Self { status, version: version.to_owned(), tables }
+    }
+
+    pub fn public(&self) -> PublicHealth {
+        let failing = self.tables.values().filter(|check| check.status != Status::Ok).count();
+        PublicHealth {
+            status: self.status,
+            version: self.version.clone(),
+            dependencies: Dependencies { checked: self.tables.len(), failing },
+        }
     }
 }
 
@@ -65,6 +91,17 @@ mod tests {
         assert_eq!(report.status, Status::Degraded);
         assert_eq!(report.tables["events"].error.as_deref(), Some("timed out"));
         assert_eq!(report.tables["users"].error, None);
+    }
+
+    #[test]
+    fn the_public_answer_names_no_table_and_no_error() {
+        let report =
+            HealthReport::new("1", [("local-UsersTable".to_owned(), Ok(())), ("x".to_owned(), Err("boom".to_owned()))]);
+        let public = serde_json::to_string(&report.public()).unwrap();
+        assert_eq!(
+            public, r#"{"status":"degraded","version":"1","dependencies":{"checked":2,"failing":1}}"#,
+            "no table names, no error text"
+        );
     }
 
     #[test]
