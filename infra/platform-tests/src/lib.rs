@@ -190,6 +190,7 @@ pub fn shared(cell: &'static OnceLock<Runner>, start: impl FnOnce() -> Runner) -
 #[derive(Clone)]
 pub struct Api {
     pub base: String,
+    source: Option<std::net::IpAddr>,
 }
 
 /// What came back: status, headers and the JSON body (`Null` when empty or not JSON).
@@ -202,19 +203,30 @@ pub struct Answer {
 
 impl Api {
     pub fn new(base: &str) -> Self {
-        Self { base: base.to_owned() }
+        Self { base: base.to_owned(), source: None }
+    }
+
+    /// The same API, called from another loopback address (127.0.0.2, ...): the
+    /// runner gives functions the TCP peer as `sourceIp`, as API Gateway does, so
+    /// tests can play clients on different machines.
+    pub fn from_source(&self, ip: &str) -> Api {
+        Api { base: self.base.clone(), source: Some(ip.parse().expect("an IP address")) }
     }
 
     /// A client per call: each test has its own async runtime, and a pooled
     /// connection must not outlive the runtime that opened it.
+    fn client_from(source: Option<std::net::IpAddr>) -> reqwest::Client {
+        reqwest::Client::builder().timeout(Duration::from_secs(60)).local_address(source).build().expect("http client")
+    }
+
     fn client() -> reqwest::Client {
-        reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client")
+        Self::client_from(None)
     }
 
     /// Sends `body` as JSON (or nothing when `None`), with a bearer token when given.
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = Self::client().request(method, format!("{}{path}", self.base));
+        let mut request = Self::client_from(self.source).request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -234,7 +246,7 @@ impl Api {
         body: Option<serde_json::Value>,
     ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = Self::client().request(method, format!("{}{path}", self.base));
+        let mut request = Self::client_from(self.source).request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -250,7 +262,7 @@ impl Api {
     /// Sends raw bytes as the body (for malformed and oversized input).
     pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = Self::client().request(method, format!("{}{path}", self.base)).body(body);
+        let mut request = Self::client_from(self.source).request(method, format!("{}{path}", self.base)).body(body);
         request = request.header("content-type", "application/json");
         if let Some(token) = token {
             request = request.bearer_auth(token);
