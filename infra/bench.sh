@@ -36,6 +36,29 @@ measure "GET /events" GET "/events?limit=20"
 measure "GET /events?city=Tokyo" GET "/events?city=Tokyo"
 measure "POST /auth/login (argon2)" POST /auth/login '{"email":"attendee@demo.example","password":"demo-password-2026"}'
 
+# Can timing tell a known email from an unknown one? Each pair of refusals comes from its own
+# loopback address (attempts are throttled per email and address), interleaved so drift hits both.
+echo
+echo "Login refusals, 60 of each, interleaved (enumeration by timing):"
+for i in $(seq 1 60); do
+  src=127.0.$((i / 250 + 1)).$((i % 250 + 1))
+  for kind in known unknown; do
+    email=attendee@demo.example; [ "$kind" = unknown ] && email="nobody-$i@demo.example"
+    printf '%s ' "$kind"
+    curl -s -o /dev/null --interface "$src" -w '%{time_total}\n' -X POST "$API/auth/login" \
+      -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"not the password\"}"
+  done
+done | python3 -c "
+import sys, statistics, collections
+xs = collections.defaultdict(list)
+for line in sys.stdin:
+    kind, t = line.split()
+    xs[kind].append(float(t) * 1000)
+for kind in ('known', 'unknown'):
+    v = sorted(xs[kind])
+    print(f'  {kind + \" email\":<14} n={len(v):<3} p50={statistics.median(v):7.2f} ms  p95={v[int(0.95 * len(v))]:7.2f} ms')
+print(f'  median difference: {statistics.median(xs[\"known\"]) - statistics.median(xs[\"unknown\"]):+.2f} ms')"
+
 echo
 echo "From the runner's REPORT lines (Lambda-style, per function):"
 python3 - "$LOG" <<'PY'
