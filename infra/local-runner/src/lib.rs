@@ -7,6 +7,7 @@
 //! | `stack.rs` | CloudFormation: physical names and ARNs, creating tables and queues, each function's environment |
 //! | `local_services.rs` | starts the stand-ins: DynamoDB Local (tables) and moto (SQS, SES) |
 //! | `lambda.rs` | the Lambda service: Runtime API, instances per function, timeouts, crashes, `REPORT` lines |
+//! | `invoke_api.rs` | Lambda's Invoke API, for `aws lambda invoke --endpoint-url` and the SDKs |
 //! | `gateway.rs` | API Gateway HTTP API: routes, payload 2.0 events, Lambda authorizers and their cache |
 //! | `sqs_source.rs` | Lambda's SQS event source mappings: batches, `ReportBatchItemFailures` |
 //! | `schedules.rs` | EventBridge schedules: `rate`, `cron` in a time zone, `at`, retries, dead-letter queue |
@@ -18,6 +19,7 @@
 pub mod control;
 pub mod gateway;
 pub mod intrinsics;
+pub mod invoke_api;
 pub mod lambda;
 pub mod local_services;
 pub mod output;

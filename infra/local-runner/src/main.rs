@@ -343,7 +343,11 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         .route("/_local/emails", get(sent_emails))
         .route("/_local/functions/{name}/invoke", post(invoke_function))
         .route_layer(axum::middleware::from_fn(refuse_forged_control_requests));
-    let router = Router::new().merge(control).fallback(handle_api).with_state(app.clone());
+    let router = Router::new()
+        .merge(control)
+        .route("/2015-03-31/functions/{name}/invocations", post(lambda_invoke_api))
+        .fallback(handle_api)
+        .with_state(app.clone());
 
     print_banner(&app.description);
     println!("ready: {api_url}");
@@ -483,6 +487,61 @@ async fn trigger_schedule(State(app): State<Arc<App>>, Path(name): Path<String>)
         return gateway::json_message(StatusCode::NOT_FOUND, &format!("no schedule named {name}"));
     };
     invocation_answer(schedule.fire().await)
+}
+
+/// Lambda's Invoke API (see `invoke_api.rs`): the function by logical id or physical name.
+async fn lambda_invoke_api(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    use local_runner::invoke_api::{self, InvocationType};
+    let forged = local_runner::control::refusal(&axum::http::Method::GET, &headers).is_some();
+    if forged || !invoke_api::is_signed(&headers) {
+        let why = "sign the request as AWS clients do (SigV4), from this machine";
+        return invoke_api::api_error(StatusCode::FORBIDDEN, "AccessDeniedException", why);
+    }
+    let wanted = invoke_api::function_name(&name);
+    let pool = app.functions.values().find(|f| f.config.logical_id == wanted || f.config.name == wanted);
+    let Some(pool) = pool.cloned() else {
+        let message = format!("Function not found: {wanted}");
+        return invoke_api::api_error(StatusCode::NOT_FOUND, "ResourceNotFoundException", &message);
+    };
+    let invocation = match InvocationType::from_headers(&headers) {
+        Ok(invocation) => invocation,
+        Err(why) => return invoke_api::api_error(StatusCode::BAD_REQUEST, "InvalidParameterValueException", &why),
+    };
+    let payload = if body.is_empty() { Bytes::from_static(b"{}") } else { body };
+    if serde_json::from_slice::<Value>(&payload).is_err() {
+        let why = "Could not parse request body into json";
+        return invoke_api::api_error(StatusCode::BAD_REQUEST, "InvalidRequestContentException", why);
+    }
+    match invocation {
+        InvocationType::DryRun => StatusCode::NO_CONTENT.into_response(),
+        InvocationType::Event => {
+            tokio::spawn(async move {
+                if let Err(err) = pool.invoke(payload).await {
+                    tracing::warn!(function = %pool.config.logical_id, %err, "asynchronous invocation failed");
+                }
+            });
+            StatusCode::ACCEPTED.into_response()
+        }
+        InvocationType::RequestResponse => {
+            let outcome = pool.invoke(payload).await;
+            let error_type = match &outcome {
+                Err(lambda::InvokeError::Function { error_type, .. }) => Some(error_type.clone()),
+                Err(lambda::InvokeError::Crashed(_)) => Some("Runtime.ExitError".to_owned()),
+                Err(lambda::InvokeError::Timeout(_)) => Some("Sandbox.Timedout".to_owned()),
+                Ok(_) => None,
+            };
+            let outcome = outcome.map_err(|err| match err {
+                lambda::InvokeError::Function { message, .. } => message,
+                other => other.to_string(),
+            });
+            invoke_api::result(outcome, error_type.as_deref())
+        }
+    }
 }
 
 async fn invoke_function(State(app): State<Arc<App>>, Path(name): Path<String>, body: Bytes) -> Response {

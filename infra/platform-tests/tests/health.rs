@@ -79,3 +79,29 @@ fn invoke_runs_one_function_on_a_sample_event() {
     assert_eq!(body["status"], "ok");
     assert!(String::from_utf8_lossy(&output.stderr).contains("REPORT RequestId: "), "logs and REPORT go to stderr");
 }
+
+/// `aws lambda invoke --endpoint-url` and boto3 work against the local functions: the
+/// runner serves Lambda's Invoke API beside the HTTP API.
+#[test]
+fn boto3_invokes_local_functions_through_the_lambda_api() {
+    let root = platform_tests::workspace_root();
+    let output = std::process::Command::new(root.join(".venv/bin/python"))
+        .arg("infra/platform-tests/boto3_invoke.py")
+        .arg(&runner().url)
+        .current_dir(&root)
+        .output()
+        .expect("the venv's python runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let findings: Value = serde_json::from_slice(&output.stdout).expect("one JSON line");
+    assert_eq!(findings["health"]["status"], 200, "{findings}");
+    assert_eq!(findings["health"]["functionError"], Value::Null);
+    assert_eq!(findings["health"]["statusCode"], 200, "the function's own answer: {findings}");
+    assert_eq!(findings["health"]["body"]["status"], "ok");
+    assert_eq!(findings["byArn"], 200, "a full ARN names the function too");
+    assert_eq!(findings["functionError"]["status"], 200, "a failing function is still a 200 ...");
+    assert_eq!(findings["functionError"]["functionError"], "Unhandled", "... flagged as its error: {findings}");
+    assert!(findings["functionError"]["payload"]["errorMessage"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(findings["event"], 202);
+    assert_eq!(findings["dryRun"], 204);
+    assert_eq!(findings["missing"], "ResourceNotFoundException");
+}
