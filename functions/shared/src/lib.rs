@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod dynamo;
 pub mod http;
+pub mod metrics;
 pub mod idempotency;
 pub mod messages;
 pub mod query;

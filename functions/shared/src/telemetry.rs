@@ -1,8 +1,121 @@
 //! Structured logs. Lambda's `LoggingConfig` (LogFormat JSON, ApplicationLogLevel)
-//! reaches the function as `AWS_LAMBDA_LOG_FORMAT` / `AWS_LAMBDA_LOG_LEVEL`;
-//! the runtime's subscriber honours both, and the local runner sets them too.
+//! reaches the function as `AWS_LAMBDA_LOG_FORMAT` / `AWS_LAMBDA_LOG_LEVEL`; the
+//! local runner sets them too.
+//!
+//! In JSON, every line carries what an operator filters on in CloudWatch Logs
+//! Insights: `function`, `requestId` (Lambda's), `correlationId` (the API request
+//! that started a chain; it travels on queue messages) and `coldStart` (whether
+//! this invocation is the process's first).
+
+use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
+use lambda_runtime::tracing::subscriber::fmt::format::{Format, Json, JsonFields, Writer};
+use lambda_runtime::tracing::subscriber::fmt::{self, FmtContext, FormatEvent, FormatFields};
+use lambda_runtime::tracing::subscriber::registry::LookupSpan;
+use serde_json::Value;
+use std::str::FromStr;
+use std::sync::OnceLock;
+use tracing::{Event, Subscriber};
 
 /// Call once at the top of `main`, before building clients.
 pub fn init() {
-    lambda_runtime::tracing::init_default_subscriber();
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").or_else(|_| std::env::var("RUST_LOG"));
+    let level = LevelFilter::from_str(level.as_deref().unwrap_or("INFO")).unwrap_or(LevelFilter::INFO);
+    let filter = EnvFilter::builder().with_default_directive(level.into()).from_env_lossy();
+    let builder = fmt().with_target(false).without_time().with_env_filter(filter);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+        let inner = fmt::format()
+            .json()
+            .with_target(false)
+            .without_time()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true);
+        builder.fmt_fields(JsonFields::new()).event_format(Enriched { inner, function }).init();
+    } else {
+        builder.init();
+    }
+}
+
+fn fmt() -> fmt::SubscriberBuilder {
+    fmt::Subscriber::builder()
+}
+
+/// The JSON line the subscriber would write, with our fields added.
+struct Enriched {
+    inner: Format<Json, ()>,
+    function: String,
+}
+
+impl<S, N> FormatEvent<S, N> for Enriched
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
+        let mut line = String::new();
+        self.inner.format_event(ctx, Writer::new(&mut line), event)?;
+        writeln!(writer, "{}", enrich(line.trim_end(), &self.function, first_request()))
+    }
+}
+
+fn first_request() -> &'static OnceLock<String> {
+    static FIRST: OnceLock<String> = OnceLock::new();
+    &FIRST
+}
+
+/// Adds `function`, `requestId`, `correlationId` and `coldStart` to one JSON log
+/// line, reading the ids from its spans. `first` remembers the process's first
+/// request id: lines of that invocation (and of the init before it) are the cold start.
+fn enrich(line: &str, function: &str, first: &OnceLock<String>) -> String {
+    let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(line) else { return line.to_owned() };
+    let spans = fields.get("spans").and_then(Value::as_array).cloned().unwrap_or_default();
+    let find = |key: &str| spans.iter().rev().find_map(|span| span.get(key).and_then(Value::as_str).map(str::to_owned));
+    let request_id = find("requestId");
+    let correlation_id = find("correlation_id").or_else(|| find("correlationId"));
+    let cold_start = match &request_id {
+        Some(id) => first.get_or_init(|| id.clone()) == id,
+        None => first.get().is_none(),
+    };
+    fields.insert("function".into(), function.into());
+    fields.insert("coldStart".into(), cold_start.into());
+    if let Some(id) = request_id {
+        fields.insert("requestId".into(), id.into());
+    }
+    if let Some(id) = correlation_id {
+        fields.insert("correlationId".into(), id.into());
+    }
+    Value::Object(fields).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(line: String) -> Value {
+        serde_json::from_str(&line).unwrap()
+    }
+
+    #[test]
+    fn lines_get_function_ids_and_the_cold_start_flag() {
+        let first = OnceLock::new();
+        let init = parsed(enrich(r#"{"level":"INFO","message":"starting"}"#, "local-LoginFunction", &first));
+        assert_eq!((init["function"].as_str(), init["coldStart"].as_bool()), (Some("local-LoginFunction"), Some(true)));
+
+        let line = r#"{"level":"INFO","message":"signed in","spans":[{"name":"Lambda runtime invoke","requestId":"r1"},{"name":"request","correlation_id":"c9"}]}"#;
+        let cold = parsed(enrich(line, "f", &first));
+        assert_eq!((cold["requestId"].as_str(), cold["correlationId"].as_str()), (Some("r1"), Some("c9")));
+        assert_eq!(cold["coldStart"], true, "the first invocation is the cold start");
+        assert_eq!(cold["message"], "signed in", "the event's own fields stay");
+
+        let warm = parsed(enrich(&line.replace("r1", "r2"), "f", &first));
+        assert_eq!(warm["coldStart"], false);
+        assert_eq!(parsed(enrich(line, "f", &first))["coldStart"], true, "lines of the first invocation stay cold");
+    }
+
+    #[test]
+    fn text_that_is_not_a_json_object_passes_unchanged() {
+        assert_eq!(enrich("plain words", "f", &OnceLock::new()), "plain words");
+    }
 }

@@ -74,6 +74,64 @@ async fn a_booking_is_charged_confirmed_with_tickets_and_emailed_once() {
 }
 
 #[tokio::test]
+async fn business_metrics_are_logged_in_embedded_metric_format() {
+    let p = platform();
+    let (_, buyer, id) = booked(p, 1, "pm_card_visa").await;
+    p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] == "confirmed").await;
+    p.wait_for_emails(&buyer.email, 1).await;
+    let output = p.runner.output();
+    for (function, metric) in [
+        ("CreateReservationFunction", "HoldsMade"),
+        ("ProcessPaymentsFunction", "PaymentsSucceeded"),
+        ("SendNotificationsFunction", "EmailsSent"),
+    ] {
+        let line = output
+            .lines()
+            .filter_map(|line| line.strip_prefix(&format!("[{function}] ")))
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|doc| doc.get(metric).is_some());
+        let doc = line.unwrap_or_else(|| panic!("{function} logged no {metric} metric"));
+        let directive = &doc["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Metrics"][0]["Name"], metric, "{doc}");
+        assert!(directive["Namespace"].as_str().unwrap().starts_with("Ticketing/"), "{doc}");
+        assert!(doc["_aws"]["Timestamp"].as_i64().is_some() && doc["Service"].is_string(), "{doc}");
+    }
+}
+
+/// An operator's redrive (`make redrive QUEUE=NotificationsDLQ`) puts a dead letter
+/// back before its consumer, which then does its work.
+#[tokio::test]
+async fn a_dead_letter_redriven_is_processed() {
+    let p = platform();
+    let buyer = p.attendee().await;
+    let sqs = aws_sdk_sqs::Client::new(&p.runner.sdk_config().await);
+    let dlq = sqs.get_queue_url().queue_name("local-NotificationsDLQ").send().await.unwrap().queue_url.unwrap();
+    let message = json!({"type": "notification.requested.v1", "kind": "reservation_confirmed",
+        "reservationId": format!("redriven-{}", uuid::Uuid::new_v4().simple()), "userId": buyer.user_id,
+        "booking": {"eventId": "e1", "eventTitle": "Redriven show", "tierName": "Standard", "quantity": 1,
+            "amountMinor": 2500, "currency": "EUR", "ticketCodes": ["ABCDEFGHJKLMNPQRSTUVWX"]}});
+    sqs.send_message().queue_url(&dlq).message_body(message.to_string()).send().await.unwrap();
+
+    let output = std::process::Command::new(platform_tests::workspace_root().join(".venv/bin/python"))
+        .args(["infra/redrive.py", "--local", &p.api.base, "NotificationsDLQ"])
+        .current_dir(platform_tests::workspace_root())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("moved 1 message"), "{output:?}");
+    let emails = p.wait_for_emails(&buyer.email, 1).await;
+    assert!(emails[0]["subject"].as_str().unwrap().contains("Redriven show"), "{:?}", emails[0]);
+    let left = sqs
+        .get_queue_attributes()
+        .queue_url(&dlq)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.attributes.unwrap()[&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages], "0");
+}
+
+#[tokio::test]
 async fn a_declined_card_fails_the_reservation_and_gives_the_seats_back() {
     let p = platform();
     let (event, buyer, id) = booked(p, 3, "pm_card_chargeCustomerFail").await;

@@ -1,15 +1,12 @@
 //! Lambda entry point: GET /organizers/me/events
 
 use events::handlers::list_my_events::handle;
-use lambda_http::{Error, Request, service_fn};
-use shared::{SystemClock, respond};
+use lambda_http::{Error, Request};
+use shared::SystemClock;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let store = &events::store_from_env().await?;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(handle(store, &SystemClock, &request).await))
-    }))
-    .await
+    shared::http::run(move |request: Request| async move { handle(store, &SystemClock, &request).await }).await
 }

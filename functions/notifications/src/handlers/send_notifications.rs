@@ -10,6 +10,7 @@ use shared::Clock;
 use shared::dynamo::Failure;
 use shared::idempotency::{Claim, IdempotencyStore};
 use shared::messages::{NotificationMessage, decode};
+use shared::metrics::Metric;
 use shared::sqs::{MessageFailure, correlation_id, process_batch};
 use std::future::Future;
 use users::contact::Contact;
@@ -69,6 +70,9 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
         }
         if let Ok(what) = &outcome {
             tracing::info!(%key, %correlation, outcome = %what, "notification done");
+            if what == "sent" {
+                shared::metrics::count("notifications", Metric::EmailsSent, 1);
+            }
         }
         outcome.map(drop)
     }

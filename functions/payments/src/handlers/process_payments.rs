@@ -16,6 +16,7 @@ use reservations::store::{ReservationStore, StoreError};
 use shared::Clock;
 use shared::dynamo::Failure;
 use shared::messages::{ChargeRequest, NotificationKind, PaymentMessage, RefundReason, RefundRequest, decode, encode};
+use shared::metrics::Metric;
 use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
 use std::future::Future;
 
@@ -223,6 +224,7 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                     match self.reservations.confirm_with(&reservation, &codes, &holder, now, vec![paid]).await {
                         Ok(()) => {
                             tracing::info!(reservation_id = %id, %correlation, "payment succeeded; reservation confirmed");
+                            shared::metrics::count("payments", Metric::PaymentsSucceeded, 1);
                             let confirmed = Reservation { status: Booking::Confirmed, tickets: codes, ..reservation };
                             return self.notify(&confirmed, NotificationKind::ReservationConfirmed, correlation).await;
                         }
@@ -241,6 +243,7 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                         .map_err(provider)?;
                     self.payments.set_status(id, Status::Pending, Status::Refunded, now).await.map_err(storage)?;
                     tracing::warn!(reservation_id = %id, %correlation, "payment arrived after the hold ended; refunded");
+                    shared::metrics::count("payments", Metric::PaymentsRefunded, 1);
                     return self.notify(&reservation, NotificationKind::LatePaymentRefunded, correlation).await;
                 }
             }
@@ -272,6 +275,7 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             return Ok(());
         }
         tracing::info!(reservation_id = %id, %correlation, code, "payment declined; seats released");
+        shared::metrics::count("payments", Metric::PaymentsFailed, 1);
         let failed = Reservation { status: Booking::PaymentFailed, ..reservation };
         self.notify(&failed, NotificationKind::PaymentFailed, correlation).await
     }
@@ -322,6 +326,7 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                     .await
                     .map_err(storage)?;
                 tracing::info!(reservation_id = %id, %correlation, "cancelled reservation refunded");
+                shared::metrics::count("payments", Metric::PaymentsRefunded, 1);
             }
             Err("already refunded") => {}
             Err(why) => return Err(MessageFailure::Poison(format!("refund of {id}: {why}"))),

@@ -1,9 +1,9 @@
 //! Lambda entry point: DELETE /reservations/{id} (holder, admin)
 
-use lambda_http::{Error, Request, service_fn};
+use lambda_http::{Error, Request};
 use reservations::handlers::cancel_reservation::handle;
+use shared::SystemClock;
 use shared::sqs::SqsQueue;
-use shared::{SystemClock, respond};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,8 +11,8 @@ async fn main() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
     let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(handle(store, payments, notifications, &SystemClock, &request).await))
-    }))
+    shared::http::run(move |request: Request| async move {
+        handle(store, payments, notifications, &SystemClock, &request).await
+    })
     .await
 }

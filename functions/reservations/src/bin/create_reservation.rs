@@ -1,11 +1,11 @@
 //! Lambda entry point: POST /reservations (signed in)
 
-use lambda_http::{Error, Request, service_fn};
+use lambda_http::{Error, Request};
 use reservations::handlers::create_reservation::Settings;
 use reservations::handlers::create_reservation::handle;
+use shared::SystemClock;
 use shared::idempotency::{IdempotencyStore, Lifetimes};
 use shared::sqs::SqsQueue;
-use shared::{SystemClock, respond};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -17,8 +17,8 @@ async fn main() -> Result<(), Error> {
     let idempotency = &IdempotencyStore::new(store.client().clone(), store.table(), "create-reservation", lifetimes);
     let seconds: i64 = shared::env_required("HOLD_SECONDS")?.parse()?;
     let settings = &Settings { hold_for: chrono::Duration::seconds(seconds) };
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(handle(store, offers, payments, idempotency, settings, &SystemClock, &request).await))
-    }))
+    shared::http::run(move |request: Request| async move {
+        handle(store, offers, payments, idempotency, settings, &SystemClock, &request).await
+    })
     .await
 }

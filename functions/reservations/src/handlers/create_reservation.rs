@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use shared::body::{Fields, json_object};
 use shared::idempotency::{self, Claim, IdempotencyStore};
 use shared::messages::{ChargeRequest, PaymentMessage, encode};
+use shared::metrics::Metric;
 use shared::sqs::Queue;
 use shared::{ApiError, Clock, caller, json_response};
 use std::future::Future;
@@ -169,6 +170,7 @@ async fn book<S: ReservationStore, O: Offers, Q: Queue>(
         Err(err) => return Err(err.into()),
     };
     tracing::info!(reservation_id = %reservation.id, correlation_id = %correlation, quantity = reservation.quantity, "seats held");
+    shared::metrics::count("reservations", Metric::HoldsMade, 1);
     if let Err(err) = payments.send(encode(&charge(&reservation)), &correlation).await {
         if resumable {
             // The client retries with the same key and resumes this reservation; if it
@@ -212,6 +214,7 @@ fn refusal(refusal: OrderRefusal) -> ApiError {
         OrderRefusal::NotOnSale => ApiError::conflict("sales_closed", "sales for this event are not open"),
         OrderRefusal::Quantity(field) => ApiError::validation(vec![field]),
         OrderRefusal::SoldOut { remaining } => {
+            shared::metrics::count("reservations", Metric::SoldOut, 1);
             ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))
         }
     }

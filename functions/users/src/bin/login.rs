@@ -1,7 +1,7 @@
 //! Lambda entry point: POST /auth/login
 
-use lambda_http::{Error, Request, service_fn};
-use shared::{SystemClock, respond};
+use lambda_http::{Error, Request};
+use shared::SystemClock;
 use users::handlers::login::handle;
 
 #[tokio::main]
@@ -10,8 +10,8 @@ async fn main() -> Result<(), Error> {
     let tokens = &users::tokens_from_env()?;
     let policy = users::domain::throttle::ThrottlePolicy::default();
     let store = &users::store_from_env().await?;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(handle(store, tokens, &policy, &SystemClock, &request).await))
-    }))
+    shared::http::run(
+        move |request: Request| async move { handle(store, tokens, &policy, &SystemClock, &request).await },
+    )
     .await
 }

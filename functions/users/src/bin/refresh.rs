@@ -1,7 +1,7 @@
 //! Lambda entry point: POST /auth/refresh
 
-use lambda_http::{Error, Request, service_fn};
-use shared::{SystemClock, respond};
+use lambda_http::{Error, Request};
+use shared::SystemClock;
 use users::handlers::refresh::handle;
 
 #[tokio::main]
@@ -9,8 +9,5 @@ async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let tokens = &users::tokens_from_env()?;
     let store = &users::store_from_env().await?;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(handle(store, tokens, &SystemClock, &request).await))
-    }))
-    .await
+    shared::http::run(move |request: Request| async move { handle(store, tokens, &SystemClock, &request).await }).await
 }

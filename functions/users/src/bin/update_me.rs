@@ -1,7 +1,7 @@
 //! Lambda entry point: PATCH /users/me
 
-use lambda_http::{Error, Request, service_fn};
-use shared::{SystemClock, respond};
+use lambda_http::{Error, Request};
+use shared::SystemClock;
 use users::handlers::update_me::handle;
 
 #[tokio::main]
@@ -9,8 +9,5 @@ async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let policy = users::domain::throttle::ThrottlePolicy::default();
     let store = &users::store_from_env().await?;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, Error>(respond(handle(store, &policy, &SystemClock, &request).await))
-    }))
-    .await
+    shared::http::run(move |request: Request| async move { handle(store, &policy, &SystemClock, &request).await }).await
 }
