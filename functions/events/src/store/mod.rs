@@ -51,6 +51,43 @@ impl PublicQuery {
             _ => self,
         }
     }
+
+    /// Whether any event can match: an upcoming-only listing ending before now
+    /// (`to` in the past, no `from`) matches nothing, and is not worth a query.
+    pub fn can_match(&self) -> bool {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) => from <= to,
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(from: Option<&str>, to: Option<&str>) -> PublicQuery {
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        PublicQuery {
+            category: None,
+            city: None,
+            text: None,
+            from: from.map(at),
+            to: to.map(at),
+            sort: Sort::Soonest,
+            limit: 20,
+        }
+    }
+
+    #[test]
+    fn a_range_that_ended_before_now_matches_nothing() {
+        let now = "2026-11-24T18:00:00Z".parse().unwrap();
+        assert!(!query(None, Some("2000-01-01T23:59:59Z")).upcoming_unless_from(now).can_match());
+        assert!(query(None, Some("2030-01-01T00:00:00Z")).upcoming_unless_from(now).can_match());
+        assert!(query(None, None).upcoming_unless_from(now).can_match());
+        let newest = PublicQuery { sort: Sort::Newest, ..query(None, Some("2000-01-01T00:00:00Z")) };
+        assert!(newest.upcoming_unless_from(now).can_match(), "past events are listed newest-first");
+    }
 }
 
 pub struct EventPage {
