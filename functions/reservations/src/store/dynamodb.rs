@@ -277,6 +277,17 @@ impl DynamoReservationStore {
 }
 
 impl DynamoReservationStore {
+    /// A page of an event's confirmed reservations (the participants index), oldest
+    /// confirmation first.
+    pub async fn confirmed_for_event(
+        &self,
+        event_id: &str,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> StoreResult<ReservationPage> {
+        self.page("gsi1", &event_partition(event_id), true, limit, cursor).await
+    }
+
     /// A page of an event's reservations, oldest first.
     pub async fn for_event(&self, event_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
         self.page("gsi3", &event_partition(event_id), true, limit, cursor).await
