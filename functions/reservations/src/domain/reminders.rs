@@ -15,12 +15,15 @@
 //!    (reservation, reminder, start) (`NotificationRequest::dedupe_key`). So no
 //!    reminder is lost (a claim never blocks forever) and none is emailed twice.
 //!
-//! An event's holders are reminded a page at a time: each page message names the
-//! page's cursor; after its page, a run advances the event's **run record** from
-//! that cursor to the next with a conditional write, and only the run that
-//! advanced queues the next page. A duplicate run (the schedule firing twice, a
-//! redelivered message) therefore stops at its first page boundary, and the
-//! scheduled function resumes an unfinished run from its recorded cursor.
+//! An event's holders are reminded a page at a time, in the order they were
+//! confirmed: each page message names where the page begins (the participants
+//! index's sort key of the last holder reminded); after its page, a run advances
+//! the event's **run record** from there to the page's last holder with a
+//! conditional write, and only the run that advanced queues the next page. A
+//! duplicate run (the schedule firing twice, a redelivered message) therefore
+//! stops at its first page boundary, and the scheduled function resumes every due
+//! event's run from its recorded position, which also finds holders who booked
+//! after the run had caught up (new confirmations sort last).
 //! A page with holders claimed by another live run is put back on the queue until
 //! those claims lapse, so a page is never passed over with a holder left behind.
 
@@ -44,7 +47,7 @@ pub struct ReminderPage {
     pub event_id: String,
     /// The start being announced, as the events domain stores it (UTC).
     pub starts_at: String,
-    /// Where the page begins; `None` for the first.
+    /// The participants-index sort key after which the page begins; `None`: from the first holder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
@@ -89,9 +92,10 @@ pub fn claim_until(deadline: DateTime<Utc>) -> DateTime<Utc> {
 /// An event's run for one start, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Run {
-    /// The cursor of the next page to remind; `None`: from the first.
+    /// The participants-index sort key of the last holder reminded; `None`: nobody yet.
     pub position: Option<String>,
-    pub done: bool,
+    /// Its last page was not full: every holder confirmed so far has been reminded.
+    pub caught_up: bool,
 }
 
 /// The reminder for a reservation, with the event as it is now; `None` unless the

@@ -4,7 +4,6 @@
 //! overlap or die, is described in `domain::reminders`; this module does its I/O.
 
 use crate::domain::reminders::{self, ReminderMessage, ReminderPage, Step};
-use crate::store::StoreError;
 use crate::store::reminders::ReminderStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
@@ -76,18 +75,15 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
             tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, "no longer due; run stopped");
             return Ok(PageReport::default());
         };
-        let found = match self.store.confirmed_page(&page.event_id, self.page_size, page.cursor.as_deref()).await {
-            Ok(found) => found,
-            Err(StoreError::BadCursor) => return Err(MessageFailure::Poison("the page cursor is not valid".into())),
-            Err(err) => return Err(retry(err)),
-        };
-        let ids: Vec<String> = found.reservations.iter().map(|r| r.id.clone()).collect();
+        let (holders, last) =
+            self.store.confirmed_after(&page.event_id, self.page_size, page.cursor.as_deref()).await.map_err(retry)?;
+        let ids: Vec<String> = holders.iter().map(|r| r.id.clone()).collect();
         let markers = self.store.markers(&ids, &page.starts_at).await.map_err(retry)?;
         let until = reminders::claim_until(deadline);
         let mut report = PageReport::default();
         let mut busy_until: Option<DateTime<Utc>> = None;
         let mut not_queued = 0;
-        for reservation in &found.reservations {
+        for reservation in &holders {
             // Cancelled or pending ones are not on this index; the status check covers its lag.
             let Some(message) = reminders::reminder(reservation, &event) else { continue };
             match reminders::step(markers.get(&reservation.id).copied(), self.clock.now()) {
@@ -140,23 +136,24 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
                 .map_err(retry)?;
             return Ok(report);
         }
-        let next = found.next_cursor;
+        // A full page may have more after it; a short one has caught up.
+        let full = holders.len() >= self.page_size as usize;
+        let to = last.or_else(|| page.cursor.clone());
         let advanced = self
             .store
-            .advance(&page.event_id, &page.starts_at, page.cursor.as_deref(), next.as_deref(), self.clock.now())
+            .advance(&page.event_id, &page.starts_at, page.cursor.as_deref(), to.as_deref(), !full, self.clock.now())
             .await
             .map_err(retry)?;
         if !advanced {
             tracing::info!(event_id = %page.event_id, "another run reminded this page first; this one stops");
             return Ok(report);
         }
-        match next {
-            Some(cursor) => {
-                let next = ReminderPage { cursor: Some(cursor), ..page.clone() };
-                // If this send fails, the schedule resumes the run from the recorded cursor.
-                self.pages.send(encode(&ReminderMessage::Page(next)), correlation).await.map_err(retry)?;
-            }
-            None => tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, "every holder reminded"),
+        if full {
+            let next = ReminderPage { cursor: to, ..page.clone() };
+            // If this send fails, the schedule resumes the run from the recorded position.
+            self.pages.send(encode(&ReminderMessage::Page(next)), correlation).await.map_err(retry)?;
+        } else {
+            tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, "every holder reminded");
         }
         Ok(report)
     }

@@ -3,14 +3,15 @@
 //! | item | pk | sk | |
 //! |---|---|---|---|
 //! | marker | `REMINDER#<reservationId>#<startsAt>` | `REMINDER` | `status` `claimed` (with `claimUntil`, epoch seconds) or `sent` |
-//! | run | `REMINDERS#<eventId>#<startsAt>` | `RUN` | `position` (the next page's cursor, empty for the first), `done` |
+//! | run | `REMINDERS#<eventId>#<startsAt>` | `RUN` | `position` (the participants-index sort key of the last holder reminded, empty before the first), `caughtUp` |
 //!
 //! Both expire (TTL, housekeeping only) 30 days after the start. The rules they
 //! implement are `crate::domain::reminders`.
 
+use super::StoreResult;
 use super::dynamodb::DynamoReservationStore;
-use super::{ReservationPage, StoreResult};
 use crate::domain::reminders::{Marker, Run};
+use crate::domain::reservation::Reservation;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use chrono::{DateTime, Utc};
 use shared::clock::stored;
@@ -37,13 +38,14 @@ fn expires_at(start: &str) -> i64 {
 }
 
 pub trait ReminderStore: Send + Sync {
-    /// A page of the event's confirmed reservations (the participants index).
-    fn confirmed_page(
+    /// Up to `limit` of the event's confirmed reservations (the participants index,
+    /// by confirmation time) after the index sort key `after`, with the last one's key.
+    fn confirmed_after(
         &self,
         event_id: &str,
         limit: u32,
-        cursor: Option<&str>,
-    ) -> impl Future<Output = StoreResult<ReservationPage>> + Send;
+        after: Option<&str>,
+    ) -> impl Future<Output = StoreResult<(Vec<Reservation>, Option<String>)>> + Send;
     /// The markers the reservations have for `start` (consistent reads).
     fn markers(
         &self,
@@ -66,13 +68,14 @@ pub trait ReminderStore: Send + Sync {
         &self,
         occurrences: &[(String, String)],
     ) -> impl Future<Output = Result<HashMap<(String, String), Run>, Failure>> + Send;
-    /// Moves the run from `from` to `to` (`None`: done); `false` if it was not at `from`.
+    /// Moves the run from position `from` to `to`; `false` if it was not at `from`.
     fn advance(
         &self,
         event_id: &str,
         start: &str,
         from: Option<&str>,
         to: Option<&str>,
+        caught_up: bool,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, Failure>> + Send;
 }
@@ -117,8 +120,13 @@ fn text(item: &Item, name: &str) -> Option<String> {
 }
 
 impl ReminderStore for DynamoReservationStore {
-    async fn confirmed_page(&self, event_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
-        self.confirmed_for_event(event_id, limit, cursor).await
+    async fn confirmed_after(
+        &self,
+        event_id: &str,
+        limit: u32,
+        after: Option<&str>,
+    ) -> StoreResult<(Vec<Reservation>, Option<String>)> {
+        self.confirmed_for_event_after(event_id, limit, after).await
     }
 
     async fn markers(&self, reservation_ids: &[String], start: &str) -> Result<HashMap<String, Marker>, Failure> {
@@ -204,8 +212,8 @@ impl ReminderStore for DynamoReservationStore {
         for item in self.batch_get(keys).await? {
             let (Some(event), Some(start)) = (text(&item, "eventId"), text(&item, "startsAt")) else { continue };
             let position = text(&item, "position").filter(|p| !p.is_empty());
-            let done = item.get("done").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false);
-            runs.insert((event, start), Run { position, done });
+            let caught_up = item.get("caughtUp").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false);
+            runs.insert((event, start), Run { position, caught_up });
         }
         Ok(runs)
     }
@@ -216,6 +224,7 @@ impl ReminderStore for DynamoReservationStore {
         start: &str,
         from: Option<&str>,
         to: Option<&str>,
+        caught_up: bool,
         now: DateTime<Utc>,
     ) -> Result<bool, Failure> {
         let mut update = self
@@ -224,24 +233,25 @@ impl ReminderStore for DynamoReservationStore {
             .table_name(self.table())
             .set_key(Some(run_key(event_id, start)))
             .update_expression(
-                "SET eventId = :event, startsAt = :start, #position = :to, done = :done, updatedAt = :now, \
+                "SET eventId = :event, startsAt = :start, #position = :to, caughtUp = :caught_up, updatedAt = :now, \
                  expiresAt = :expires ADD pages :one",
             )
             .expression_attribute_names("#position", "position")
             .expression_attribute_values(":event", s(event_id))
             .expression_attribute_values(":start", s(start))
             .expression_attribute_values(":to", s(to.unwrap_or_default()))
-            .expression_attribute_values(":done", AttributeValue::Bool(to.is_none()))
+            .expression_attribute_values(":caught_up", AttributeValue::Bool(caught_up))
             .expression_attribute_values(":now", s(stored(now)))
             .expression_attribute_values(":expires", n(expires_at(start)))
             .expression_attribute_values(":one", n(1));
         update = match from {
-            // The first page: nobody has advanced this run yet.
-            None => update.condition_expression("attribute_not_exists(pk)"),
-            Some(from) => update
-                .condition_expression("#position = :from AND done = :false")
-                .expression_attribute_values(":from", s(from))
-                .expression_attribute_values(":false", AttributeValue::Bool(false)),
+            // From the first holder: nobody has reminded anyone of this start yet.
+            None => update
+                .condition_expression("attribute_not_exists(pk) OR #position = :empty")
+                .expression_attribute_values(":empty", s("")),
+            Some(from) => {
+                update.condition_expression("#position = :from").expression_attribute_values(":from", s(from))
+            }
         };
         dynamo::condition_held(update.send().await.map_err(dynamo::sdk_failure))
     }
