@@ -5,6 +5,7 @@
 //! holders still ends up with exactly one reminder.
 
 #[path = "support/reminders.rs"]
+#[allow(dead_code)]
 mod support;
 
 use chrono::Duration;
