@@ -5,11 +5,13 @@
 //! - `store`: the events table behind the `EventStore` trait;
 //! - `handlers`: one module per endpoint;
 //! - `inventory`: the seat-inventory contract other domains hold and return seats through;
+//! - `reminders`: the reminder-schedule contract (which events' holders to remind now);
 //! - `src/bin/*.rs`: one thin Lambda entry point per function.
 
 pub mod domain;
 pub mod handlers;
 pub mod inventory;
+pub mod reminders;
 pub mod store;
 
 use store::dynamodb::DynamoEventStore;

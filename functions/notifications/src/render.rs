@@ -54,6 +54,8 @@ pub struct RenderError {
 
 pub struct Renderer {
     env: Environment<'static>,
+    /// Where people open their reservations (`PublicBaseUrl`): `<base>/reservations/<id>`.
+    base_url: Option<String>,
 }
 
 impl Default for Renderer {
@@ -64,8 +66,15 @@ impl Default for Renderer {
         for (name, source) in TEMPLATES {
             env.add_template(name, source).expect("bundled templates parse (checked by a test)");
         }
-        Self { env }
+        Self { env, base_url: None }
     }
+}
+
+/// `2030-06-01T20:00:00+02:00` → `Saturday 1 June 2030, 20:00` and `UTC+02:00`:
+/// the wall-clock time where the event is, and its offset.
+pub fn local_time(rfc3339: &str) -> Option<(String, String)> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
+    Some((t.format("%A %-d %B %Y, %H:%M").to_string(), t.format("UTC%:z").to_string()))
 }
 
 /// `5000` EUR → `50.00 EUR`; `1500` JPY → `1500 JPY`.
@@ -85,10 +94,23 @@ pub fn amount(minor: i64, currency: &str) -> String {
 }
 
 impl Renderer {
+    /// Emails with links to `<base_url>/reservations/<id>`.
+    pub fn with_base_url(base_url: impl Into<String>) -> Self {
+        let base = base_url.into().trim().trim_end_matches('/').to_owned();
+        Self { base_url: (!base.is_empty()).then_some(base), ..Self::default() }
+    }
+
     pub fn render(&self, request: &NotificationRequest, recipient_name: &str) -> Result<Email, RenderError> {
         let kind = request.kind.as_str();
         let b = &request.booking;
+        let when = b.starts_at_local.as_deref().and_then(local_time);
         let values = context! {
+            starts_at_pretty => when.as_ref().map(|(local, _)| local.clone()),
+            utc_offset => when.as_ref().map(|(_, offset)| offset.clone()),
+            timezone => b.timezone,
+            venue_address => b.venue_address,
+            previous_starts_at => request.previous_starts_at_local.as_deref().and_then(local_time).map(|(local, offset)| format!("{local} ({offset})")),
+            reservation_url => self.base_url.as_ref().map(|base| format!("{base}/reservations/{}", request.reservation_id)),
             name => recipient_name,
             reservation_id => request.reservation_id,
             event_title => b.event_title,
@@ -133,8 +155,44 @@ mod tests {
                 amount_minor: 5000,
                 currency: "EUR".into(),
                 ticket_codes: vec!["AAAABBBBCCCCDDDDEEEEFF".into(), "GGGGHHHHIIIIJJJJKKKKLL".into()],
+                venue_address: None,
+                timezone: None,
             },
+            event_starts_at: None,
+            previous_starts_at_local: None,
         }
+    }
+
+    #[test]
+    fn a_reminder_shows_the_local_start_with_its_offset_the_address_codes_and_a_link() {
+        let mut reminder = request(NotificationKind::Reminder, "Cup final");
+        reminder.booking.timezone = Some("Europe/Paris".into());
+        reminder.booking.venue_address = Some("1 rue du Stade, Lyon, FR".into());
+        reminder.event_starts_at = Some("2030-06-01T18:00:00Z".into());
+        let renderer = Renderer::with_base_url("https://tickets.example.com/");
+        let email = renderer.render(&reminder, "Ada").unwrap();
+        for part in [
+            "Saturday 1 June 2030, 20:00",
+            "Europe/Paris, UTC+02:00",
+            "Stade, Lyon",
+            "1 rue du Stade, Lyon, FR",
+            "2 x Standard",
+            "AAAABBBBCCCCDDDDEEEEFF",
+            "https://tickets.example.com/reservations/r1",
+        ] {
+            assert!(email.text.contains(part), "text lacks {part:?}:\n{}", email.text);
+        }
+        // minijinja's HTML escaping writes '/' as "&#x2f;", which browsers read back as '/'.
+        assert!(email.html.contains("tickets.example.com&#x2f;reservations&#x2f;r1"), "{}", email.html);
+        assert!(email.html.contains("UTC+02:00") && email.html.contains("GGGGHHHHIIIIJJJJKKKKLL"));
+        assert!(email.subject.contains("Saturday 1 June 2030, 20:00"), "{}", email.subject);
+        assert!(!email.text.to_lowercase().contains("time changed"));
+
+        reminder.previous_starts_at_local = Some("2030-06-01T19:00:00+02:00".into());
+        let moved = renderer.render(&reminder, "Ada").unwrap();
+        assert!(moved.subject.contains("new time"), "{}", moved.subject);
+        assert!(moved.text.contains("The time changed") && moved.text.contains("Saturday 1 June 2030, 19:00"));
+        assert!(moved.html.contains("The time changed"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The reservations domain: seat holds, the booking state machine, tickets, and
-//! the sweeper that releases expired holds.
+//! The reservations domain: seat holds, the booking state machine, tickets, the
+//! sweeper that releases expired holds, and reminders before the event.
 //!
 //! - `domain`: the rules (orders, states, cancellation, tickets), no AWS types;
 //! - `store`: the reservations table behind the `ReservationStore` trait; its
@@ -43,6 +43,18 @@ impl EventOffers {
 impl handlers::cancel_event_reservations::CancelledEvents for EventOffers {
     async fn is_cancelled(&self, event_id: &str) -> Result<bool, Failure> {
         events::inventory::is_cancelled(&self.client, &self.events_table, event_id).await
+    }
+}
+
+impl handlers::start_reminders::DueEvents for EventOffers {
+    async fn due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<events::reminders::Occurrence>, Failure> {
+        events::reminders::due(&self.client, &self.events_table, now).await
+    }
+}
+
+impl handlers::send_reminders::Occurrences for EventOffers {
+    async fn occurrence(&self, event_id: &str) -> Result<Option<events::reminders::Occurrence>, Failure> {
+        events::reminders::occurrence(&self.client, &self.events_table, event_id).await
     }
 }
 

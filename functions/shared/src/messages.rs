@@ -70,11 +70,31 @@ pub enum NotificationMessage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationRequest {
     pub kind: NotificationKind,
-    /// With `kind`, what makes a notification unique: the same pair is sent once.
+    /// With `kind` (and a reminder's start), what makes a notification unique: sent once.
     pub reservation_id: String,
     /// Whom to tell: the account's current email and name are read when sending.
     pub user_id: String,
     pub booking: BookingSummary,
+    /// Reminders only: the start they announce (UTC, RFC 3339). It is part of what
+    /// makes a reminder unique ([`NotificationRequest::dedupe_key`]), so a start the
+    /// organizer moved is reminded again, and the same start never twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_starts_at: Option<String>,
+    /// Reminders only: the start the holder booked for, in the event's zone, when the
+    /// organizer has moved it since (the email says the time changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_starts_at_local: Option<String>,
+}
+
+impl NotificationRequest {
+    /// What makes this notification unique: one email per key, however often the
+    /// message arrives. `<reservation>:<kind>`, and for reminders also the start.
+    pub fn dedupe_key(&self) -> String {
+        match &self.event_starts_at {
+            Some(start) => format!("{}:{}:{start}", self.reservation_id, self.kind.as_str()),
+            None => format!("{}:{}", self.reservation_id, self.kind.as_str()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -112,6 +132,12 @@ pub struct BookingSummary {
     pub event_title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venue: Option<String>,
+    /// The venue's street address, city and country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_address: Option<String>,
+    /// The event's IANA time zone (e.g. `Europe/Paris`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// The start in the event's own time zone, RFC 3339 with its offset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_at_local: Option<String>,
@@ -213,6 +239,8 @@ mod tests {
                 event_id: "e1".into(),
                 event_title: "Final".into(),
                 venue: Some("Stade, Lyon".into()),
+                venue_address: None,
+                timezone: None,
                 starts_at_local: Some("2030-06-01T20:00:00+02:00".into()),
                 tier_name: "Standard".into(),
                 quantity: 2,
@@ -220,10 +248,18 @@ mod tests {
                 currency: "EUR".into(),
                 ticket_codes: vec!["code1".into(), "code2".into()],
             },
+            event_starts_at: None,
+            previous_starts_at_local: None,
         });
         let body = encode(&message);
         assert!(body.contains(r#""kind":"reservation_confirmed""#));
+        assert!(!body.contains("eventStartsAt") && !body.contains("venueAddress"), "absent fields stay out: {body}");
         assert_eq!(decode::<NotificationMessage>(&body).unwrap(), message);
         assert_eq!(NotificationKind::Reminder.as_str(), "reminder");
+        let NotificationMessage::Send(mut request) = message;
+        assert_eq!(request.dedupe_key(), "r1:reservation_confirmed", "as before reminders had starts");
+        request.kind = NotificationKind::Reminder;
+        request.event_starts_at = Some("2030-06-01T18:00:00Z".into());
+        assert_eq!(request.dedupe_key(), "r1:reminder:2030-06-01T18:00:00Z", "a moved start is another reminder");
     }
 }

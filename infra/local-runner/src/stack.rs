@@ -128,7 +128,7 @@ impl Stack {
                     queues.push(NamedResource { logical_id: id.to_owned(), name, resource: resource.clone() });
                 }
                 "AWS::Serverless::Function" => {
-                    let def = resource.function(&mut warnings)?;
+                    let def = resource.with_resolved_settings(|v| resolver.resolve(v))?.function(&mut warnings)?;
                     let name = explicit("FunctionName")?.unwrap_or_else(|| default_name(id));
                     physical.insert(
                         id.to_owned(),
@@ -526,6 +526,39 @@ Resources:
         assert_eq!(env["AWS_ENDPOINT_URL_DYNAMODB"], "http://127.0.0.1:8000");
         assert_eq!(config.binary, PathBuf::from("/bin-dir/fn-bin"));
         assert_eq!(config.max_instances, 4);
+    }
+
+    #[test]
+    fn timeouts_and_schedules_may_come_from_parameters() {
+        let template = Template::parse(
+            r#"
+Parameters:
+  PageTimeout: {Type: Number, Default: 60}
+  Every: {Type: String, Default: rate(15 minutes)}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildProperties: {Binary: fn-bin}}
+    Properties:
+      Timeout: !Ref PageTimeout
+      Events:
+        Tick:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: !Ref Every
+"#,
+        )
+        .unwrap();
+        let mut with_override = options();
+        with_override.parameters.insert("PageTimeout".into(), "1".into());
+        let stack = Stack::new(&template, with_override).unwrap();
+        assert_eq!(stack.functions[0].timeout, std::time::Duration::from_secs(1), "the --param value");
+        match &stack.functions[0].events[0] {
+            crate::template::EventSource::Schedule(schedule) => assert_eq!(schedule.expression, "rate(15 minutes)"),
+            other => panic!("expected a schedule, got {other:?}"),
+        }
+        // Read without a stack (as the layout test does), the intrinsic is not an error.
+        assert!(template.resources[0].function(&mut Vec::new()).is_ok());
     }
 
     #[test]

@@ -262,7 +262,34 @@ fn bool_prop(props: &Value, key: &str) -> Option<bool> {
     props.get(key).and_then(|v| v.as_bool().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
 }
 
+/// Function settings that may come from parameters (`Timeout: !Ref PageTimeout`,
+/// `ScheduleExpression: !Ref ReminderSchedule`): resolved before the function is read.
+const RESOLVED_FUNCTION_PROPERTIES: &[&str] = &["Timeout", "MemorySize", "ReservedConcurrentExecutions"];
+const RESOLVED_EVENT_PROPERTIES: &[&str] =
+    &["Schedule", "ScheduleExpression", "ScheduleExpressionTimezone", "State", "Enabled", "BatchSize"];
+
 impl Resource {
+    /// This resource with its scalar function settings resolved by `resolve`
+    /// (parameters, `!Sub`, `!If`); everything else stays as written.
+    pub fn with_resolved_settings(&self, resolve: impl Fn(&Value) -> Result<Value>) -> Result<Resource> {
+        let mut resolved = self.clone();
+        let Some(properties) = resolved.properties.as_object_mut() else { return Ok(resolved) };
+        for key in RESOLVED_FUNCTION_PROPERTIES {
+            if let Some(value) = properties.get_mut(*key) {
+                *value = resolve(value).with_context(|| format!("{}: {key}", self.logical_id))?;
+            }
+        }
+        for (name, event) in properties.get_mut("Events").and_then(Value::as_object_mut).into_iter().flatten() {
+            let Some(event_properties) = event.get_mut("Properties").and_then(Value::as_object_mut) else { continue };
+            for key in RESOLVED_EVENT_PROPERTIES {
+                if let Some(value) = event_properties.get_mut(*key) {
+                    *value = resolve(value).with_context(|| format!("{}: event {name}: {key}", self.logical_id))?;
+                }
+            }
+        }
+        Ok(resolved)
+    }
+
     /// Reads an `AWS::Serverless::Function`. Event types the runner does not feed give warnings.
     pub fn function(&self, warnings: &mut Vec<String>) -> Result<FunctionDef> {
         let p = &self.properties;
@@ -309,8 +336,12 @@ impl Resource {
                         }));
                     }
                     "Schedule" | "ScheduleV2" => {
-                        let expression = str_prop(&ep, "Schedule")
-                            .or_else(|| str_prop(&ep, "ScheduleExpression"))
+                        // An intrinsic (`!Ref ReminderSchedule`) the stack has not resolved yet
+                        // stays as its JSON text, which parses as no expression.
+                        let expression = ["Schedule", "ScheduleExpression"]
+                            .iter()
+                            .find_map(|key| ep.get(*key).filter(|v| !v.is_null()))
+                            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
                             .ok_or_else(|| anyhow!("function {}: schedule {event_name} has no expression", self.logical_id))?;
                         let enabled = match str_prop(&ep, "State") {
                             Some(state) => state.eq_ignore_ascii_case("ENABLED"),

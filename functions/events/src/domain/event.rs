@@ -111,6 +111,8 @@ pub struct Details {
     pub sales_closes_at: Option<DateTime<Utc>>,
     /// ISO 4217, one per event.
     pub currency: String,
+    /// How long before the start ticket holders are reminded; `None`: the default (24 h).
+    pub reminder_lead_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +144,12 @@ impl Event {
 
     pub fn anything_taken(&self) -> bool {
         self.tiers.iter().any(|t| t.taken() > 0)
+    }
+
+    /// From when its holders are reminded: published events with a start only.
+    pub fn reminders_due_at(&self) -> Option<DateTime<Utc>> {
+        let start = self.details.starts_at.filter(|_| self.status == Status::Published)?;
+        Some(super::reminder::due_at(start, super::reminder::lead(self.details.reminder_lead_minutes)))
     }
 }
 
@@ -188,6 +196,16 @@ pub fn validate_details(details: &Details) -> Vec<FieldError> {
         if !valid_country(&venue.country) {
             errors.push(FieldError::new("venue.country", "must be an ISO 3166-1 alpha-2 code such as FR or GB"));
         }
+    }
+    if details.reminder_lead_minutes.is_some_and(|m| !super::reminder::valid_lead(m)) {
+        errors.push(FieldError::new(
+            "reminderLeadMinutes",
+            format!(
+                "must be between {} (1 hour) and {} (7 days)",
+                super::reminder::LEAD_MIN_MINUTES,
+                super::reminder::LEAD_MAX_MINUTES
+            ),
+        ));
     }
     if !valid_currency(&details.currency) {
         errors.push(FieldError::new("currency", "must be an ISO 4217 code such as EUR or USD"));
@@ -407,6 +425,7 @@ pub(crate) mod tests {
             sales_opens_at: Some(at("2030-01-01T00:00:00Z")),
             sales_closes_at: Some(at("2030-05-01T18:00:00Z")),
             currency: "EUR".into(),
+            reminder_lead_minutes: None,
         }
     }
 

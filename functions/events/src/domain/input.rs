@@ -24,6 +24,7 @@ pub struct EventInput {
     pub sales_closes_at: Patch<DateTime<Utc>>,
     pub currency: Option<String>,
     pub tiers: Option<Vec<TierSpec>>,
+    pub reminder_lead_minutes: Patch<u32>,
 }
 
 const FIELDS: &[&str] = &[
@@ -38,6 +39,7 @@ const FIELDS: &[&str] = &[
     "salesClosesAt",
     "currency",
     "tiers",
+    "reminderLeadMinutes",
 ];
 
 struct Reader {
@@ -213,6 +215,9 @@ pub fn parse(map: &Map<String, Value>) -> Result<EventInput, Vec<FieldError>> {
     input.ends_at = r.patch(map, "endsAt", |r, v| r.instant("endsAt", v));
     input.sales_opens_at = r.patch(map, "salesOpensAt", |r, v| r.instant("salesOpensAt", v));
     input.sales_closes_at = r.patch(map, "salesClosesAt", |r, v| r.instant("salesClosesAt", v));
+    // The range (1 hour to 7 days) is a rule of the details: `validate_details`.
+    input.reminder_lead_minutes = r
+        .patch(map, "reminderLeadMinutes", |r, v| r.whole("reminderLeadMinutes", v, u32::MAX as i64).map(|n| n as u32));
     if r.errors.is_empty() { Ok(input) } else { Err(r.errors) }
 }
 
@@ -252,6 +257,7 @@ impl EventInput {
             sales_opens_at: self.sales_opens_at.flatten(),
             sales_closes_at: self.sales_closes_at.flatten(),
             currency,
+            reminder_lead_minutes: self.reminder_lead_minutes.flatten(),
         };
         Ok((details, self.tiers.unwrap_or_default()))
     }
@@ -275,6 +281,7 @@ impl EventInput {
             sales_opens_at: pick(&self.sales_opens_at, &current.sales_opens_at),
             sales_closes_at: pick(&self.sales_closes_at, &current.sales_closes_at),
             currency: self.currency.clone().unwrap_or_else(|| current.currency.clone()),
+            reminder_lead_minutes: pick(&self.reminder_lead_minutes, &current.reminder_lead_minutes),
         }
     }
 
@@ -290,6 +297,7 @@ impl EventInput {
             && self.sales_closes_at.is_none()
             && self.currency.is_none()
             && self.tiers.is_none()
+            && self.reminder_lead_minutes.is_none()
     }
 }
 
@@ -354,6 +362,25 @@ mod tests {
         let errors = parse(&obj(json!({"description": "x"}))).unwrap().into_new().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["title", "category", "timezone", "currency"]);
+    }
+
+    #[test]
+    fn the_reminder_lead_is_optional_patchable_and_bounded() {
+        let base = parse(&obj(json!({"title": "A", "category": "concert", "timezone": "UTC", "currency": "GBP",
+            "reminderLeadMinutes": 120})))
+        .unwrap()
+        .into_new()
+        .unwrap()
+        .0;
+        assert_eq!(base.reminder_lead_minutes, Some(120));
+        let reset = parse(&obj(json!({"reminderLeadMinutes": null}))).unwrap();
+        assert!(!reset.is_empty());
+        assert_eq!(reset.apply(&base).reminder_lead_minutes, None, "null goes back to the default");
+        assert_eq!(parse(&obj(json!({"reminderLeadMinutes": "soon"}))).unwrap_err()[0].field, "reminderLeadMinutes");
+        let too_long = parse(&obj(json!({"reminderLeadMinutes": 10_081}))).unwrap().apply(&base);
+        let errors = crate::domain::event::validate_details(&too_long);
+        assert_eq!(errors[0].field, "reminderLeadMinutes");
+        assert!(errors[0].message.contains("7 days"), "{}", errors[0].message);
     }
 
     #[test]

@@ -3,4 +3,5 @@
 pub mod event;
 pub mod input;
 pub mod lifecycle;
+pub mod reminder;
 pub mod view;

@@ -42,6 +42,8 @@ pub struct EventView {
     pub sales_opens_at: Option<When>,
     pub sales_closes_at: Option<When>,
     pub currency: String,
+    /// How long before the start ticket holders are reminded by email.
+    pub reminder_lead_minutes: u32,
     pub tiers: Vec<TierView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer_id: Option<String>,
@@ -78,6 +80,7 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
         sales_opens_at: when(d.sales_opens_at),
         sales_closes_at: when(d.sales_closes_at),
         currency: d.currency.clone(),
+        reminder_lead_minutes: d.reminder_lead_minutes.unwrap_or(super::reminder::LEAD_DEFAULT_MINUTES),
         tiers: event
             .tiers
             .iter()

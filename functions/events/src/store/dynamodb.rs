@@ -2,11 +2,15 @@
 //!
 //! | item | pk | sk | indexes |
 //! |---|---|---|---|
-//! | event | `EVENT#<id>` | `META` | gsi1 `PUBLISHED` / `<startsAt>#<id>` (published, by start); gsi2 `ORGANIZER#<orgId>` / `<createdAt>#<id>`; gsi3 `PUBLISHED` / `<publishedAt>#<id>` (published, newest first) |
+//! | event | `EVENT#<id>` | `META` | gsi1 `PUBLISHED` / `<startsAt>#<id>` (published, by start); gsi2 `ORGANIZER#<orgId>` / `<createdAt>#<id>`; gsi3 `PUBLISHED` / `<publishedAt>#<id>` (published, newest first); gsi4 `REMINDERS` / `<startsAt - reminder lead>#<id>` (published, by when reminders are due: `crate::reminders`) |
 //! | tier | `EVENT#<id>` | `TIER#<tierId>` | — (its `available` counter: `crate::inventory` is the contract reservations change it through) |
 //!
 //! One `Query` on `EVENT#<id>` reads an event with all its tiers. Drafts and
-//! cancelled events carry no `PUBLISHED` index keys, so public listings never see them.
+//! cancelled events carry no `PUBLISHED` or `REMINDERS` index keys, so public
+//! listings and reminders never see them. Every write recomputes the keys, so
+//! moving the start or changing the reminder lead moves the event in gsi4.
+
+const REMINDERS: &str = "REMINDERS";
 
 use super::{EventPage, EventStore, PublicQuery, Sort, StoreError, StoreResult};
 use crate::domain::event::{Category, Details, Event, Status, Tier, TierPlan, Venue};
@@ -51,6 +55,8 @@ struct EventItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sales_closes_at: Option<String>,
     currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reminder_lead_minutes: Option<u32>,
     created_at: String,
     updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,6 +72,10 @@ struct EventItem {
     gsi3pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi3sk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi4pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gsi4sk: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -97,6 +107,7 @@ impl EventItem {
         let d = &event.details;
         let published = event.status == Status::Published;
         let starts = d.starts_at.map(text);
+        let reminders = event.reminders_due_at().map(|due| format!("{}#{}", text(due), event.id));
         Self {
             pk: event_pk(&event.id),
             sk: META.into(),
@@ -115,6 +126,7 @@ impl EventItem {
             sales_opens_at: d.sales_opens_at.map(text),
             sales_closes_at: d.sales_closes_at.map(text),
             currency: d.currency.clone(),
+            reminder_lead_minutes: d.reminder_lead_minutes,
             created_at: text(event.created_at),
             updated_at: text(event.updated_at),
             published_at: event.published_at.map(text),
@@ -125,6 +137,8 @@ impl EventItem {
             gsi2sk: format!("{}#{}", text(event.created_at), event.id),
             gsi3pk: published.then(|| PUBLISHED.to_owned()),
             gsi3sk: published.then(|| format!("{}#{}", event.published_at.map(text).unwrap_or_default(), event.id)),
+            gsi4pk: reminders.is_some().then(|| REMINDERS.to_owned()),
+            gsi4sk: reminders,
         }
     }
 
@@ -141,6 +155,7 @@ impl EventItem {
                 sales_opens_at: instant(&self.sales_opens_at)?,
                 sales_closes_at: instant(&self.sales_closes_at)?,
                 currency: self.currency,
+                reminder_lead_minutes: self.reminder_lead_minutes,
             },
             id: self.id,
             organizer_id: self.organizer_id,
@@ -279,6 +294,46 @@ impl DynamoEventStore {
             })
             .collect();
         Ok(meta.map(|m| (m, tiers)))
+    }
+}
+
+impl DynamoEventStore {
+    /// Published events whose reminders are due at `now` and that have not started,
+    /// without their tiers. A key condition on gsi4, never a scan: keys from `now`
+    /// minus the longest lead (no event still to start can be due earlier) to `now`.
+    pub async fn reminders_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<Event>> {
+        use crate::domain::reminder;
+        let from = text(now - reminder::lead(Some(reminder::LEAD_MAX_MINUTES)));
+        let mut start = None;
+        let mut events = Vec::new();
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi4")
+                .key_condition_expression("gsi4pk = :pk AND gsi4sk BETWEEN :from AND :to")
+                .filter_expression("startsAt > :now AND #status = :published")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":pk", s(REMINDERS))
+                .expression_attribute_values(":from", s(from.clone()))
+                // '~' sorts after '#': every key due by `now`, whatever its id.
+                .expression_attribute_values(":to", s(format!("{}~", text(now))))
+                .expression_attribute_values(":now", s(text(now)))
+                .expression_attribute_values(":published", s("published"))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(dynamo::sdk_failure)?;
+            for item in out.items.unwrap_or_default() {
+                let meta: EventItem = serde_dynamo::from_item(item).map_err(dynamo::failure)?;
+                events.push(meta.into_event(Vec::new())?);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(events);
+            }
+        }
     }
 }
 
@@ -455,5 +510,31 @@ impl EventStore for DynamoEventStore {
         cursor: Option<&str>,
     ) -> StoreResult<EventPage> {
         self.page("gsi2", &format!("ORGANIZER#{organizer_id}"), false, None, None, limit, cursor).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::tests::{event, tier};
+
+    #[test]
+    fn only_published_events_are_on_the_reminder_index_by_when_reminders_are_due() {
+        let draft = event(vec![tier("std", 10, 10)]);
+        let item = EventItem::from_event(&draft);
+        assert_eq!((item.gsi4pk, item.gsi4sk), (None, None), "a draft is never reminded");
+        let published = Event { status: Status::Published, ..draft.clone() };
+        let item = EventItem::from_event(&published);
+        assert_eq!(item.gsi4pk.as_deref(), Some(REMINDERS));
+        // Starts 2030-05-01T19:00:00Z, default lead 24 h.
+        assert_eq!(item.gsi4sk.as_deref(), Some("2030-04-30T19:00:00Z#e1"));
+        let mut moved = published.clone();
+        moved.details.starts_at = Some(crate::domain::event::tests::at("2030-05-02T19:00:00Z"));
+        moved.details.reminder_lead_minutes = Some(60);
+        assert_eq!(EventItem::from_event(&moved).gsi4sk.as_deref(), Some("2030-05-02T18:00:00Z#e1"));
+        let cancelled = Event { status: Status::Cancelled, ..published };
+        assert_eq!(EventItem::from_event(&cancelled).gsi4pk, None, "cancelling takes it off the index");
+        let back = EventItem::from_event(&moved).into_event(vec![]).unwrap();
+        assert_eq!(back.details.reminder_lead_minutes, Some(60));
     }
 }

@@ -22,7 +22,11 @@ async fn main() -> Result<(), Error> {
         client: aws_sdk_sesv2::Client::new(&config),
         sender: shared::env_required("SENDER_EMAIL")?,
     };
-    let renderer = &Renderer::default();
+    // Links in emails point at the public site (`PublicBaseUrl`); without it, emails carry no links.
+    let renderer = &match std::env::var("PUBLIC_BASE_URL") {
+        Ok(base) => Renderer::with_base_url(base),
+        Err(_) => Renderer::default(),
+    };
     let consumer = &Consumer { sent, contacts, mailer, renderer, clock: &SystemClock };
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(handle(consumer, event.payload).await)

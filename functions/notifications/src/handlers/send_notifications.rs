@@ -1,5 +1,5 @@
-//! The notification queue's consumer: one email per (reservation, kind), however
-//! often the message arrives. A record keyed by both is claimed before sending and
+//! The notification queue's consumer: one email per (reservation, kind), and for
+//! reminders per (reservation, start), however often the message arrives. A record keyed by both is claimed before sending and
 //! completed after, so a duplicate finds it and sends nothing; a send that fails
 //! gives the claim back for the retry. A message that cannot be rendered goes to
 //! the DLQ without holding up its batch.
@@ -48,7 +48,7 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
         let NotificationMessage::Send(request) =
             decode(message.body.as_deref().unwrap_or_default()).map_err(|e| MessageFailure::Poison(e.to_string()))?;
-        let key = format!("{}:{}", request.reservation_id, request.kind.as_str());
+        let key = request.dedupe_key();
         match self.sent.begin(&key, &key, self.clock.now().timestamp()).await.map_err(storage)? {
             Claim::Replay(_) => {
                 tracing::info!(%key, %correlation, "already sent; duplicate ignored");

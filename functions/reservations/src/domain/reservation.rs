@@ -99,6 +99,8 @@ impl Reservation {
             event_id: self.event_id.clone(),
             event_title: self.event_title.clone(),
             venue: self.venue.clone(),
+            venue_address: None,
+            timezone: None,
             starts_at_local: self.starts_at_local.clone(),
             tier_name: self.tier_name.clone(),
             quantity: self.quantity,
@@ -115,6 +117,8 @@ impl Reservation {
             reservation_id: self.id.clone(),
             user_id: self.user_id.clone(),
             booking: self.summary(),
+            event_starts_at: None,
+            previous_starts_at_local: None,
         })
     }
 }

@@ -8,6 +8,8 @@ pub mod create_reservation;
 pub mod get_reservation;
 pub mod list_my_reservations;
 pub mod release_expired_holds;
+pub mod send_reminders;
+pub mod start_reminders;
 
 use crate::domain::reservation::{Reservation, Status};
 use crate::store::StoreError;

@@ -277,6 +277,35 @@ impl DynamoReservationStore {
 }
 
 impl DynamoReservationStore {
+    /// Up to `limit` of an event's confirmed reservations (the participants index),
+    /// oldest confirmation first, after the index sort key `after`; with the sort key
+    /// of the last one. New confirmations sort after older ones, so a reader that
+    /// keeps the last key finds the later ones there.
+    pub async fn confirmed_for_event_after(
+        &self,
+        event_id: &str,
+        limit: u32,
+        after: Option<&str>,
+    ) -> StoreResult<(Vec<Reservation>, Option<String>)> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :pk AND gsi1sk > :after")
+            .expression_attribute_values(":pk", s(event_partition(event_id)))
+            // "CONFIRMED#" sorts before every confirmed entry's key.
+            .expression_attribute_values(":after", s(after.unwrap_or("CONFIRMED#")))
+            .limit(limit as i32)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        let items = out.items.unwrap_or_default();
+        let last = items.last().and_then(|item| item.get("gsi1sk")).and_then(|v| v.as_s().ok()).cloned();
+        let reservations = items.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok((reservations, last))
+    }
+
     /// A page of an event's reservations, oldest first.
     pub async fn for_event(&self, event_id: &str, limit: u32, cursor: Option<&str>) -> StoreResult<ReservationPage> {
         self.page("gsi3", &event_partition(event_id), true, limit, cursor).await

@@ -1,6 +1,7 @@
 //! Where reservations live, behind a small trait; `dynamodb` is the adapter.
 
 pub mod dynamodb;
+pub mod reminders;
 
 use crate::domain::reservation::{Reservation, Status};
 use chrono::{DateTime, Utc};

@@ -1,0 +1,19 @@
+//! Lambda entry point: the reminder schedule (EventBridge Scheduler, every 15 minutes by default).
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use reservations::handlers::start_reminders::handle;
+use shared::SystemClock;
+use shared::sqs::SqsQueue;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let store = &reservations::store_from_env().await?;
+    let events = &reservations::EventOffers::from_env().await?;
+    let pages = &SqsQueue::from_env("REMINDER_PAGES_QUEUE_URL").await?;
+    lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| async move {
+        Ok::<_, Error>(handle(events, store, pages, &SystemClock).await?)
+    }))
+    .await
+}

@@ -1,0 +1,216 @@
+//! Reminders: every confirmed reservation of an event gets exactly one reminder
+//! per start of the event (a start the organizer moves is reminded again).
+//!
+//! How "exactly one" holds, whatever runs overlap, repeat or die half-way:
+//!
+//! 1. A marker per (reservation, start) is **claimed** with a conditional write
+//!    (`attribute_not_exists`, or an earlier claim that has lapsed). Only the
+//!    claimant queues the reminder, so two runs over the same holders queue it once.
+//! 2. The claimant queues the notification, then marks the marker **sent**.
+//! 3. A claim lapses shortly after its claimant's invocation deadline: Lambda has
+//!    stopped that invocation by then, so a claim that is still `claimed` means it
+//!    died between 1 and 3, and another run may claim it again and queue it again.
+//!    If it died after queueing (between 2 and 3), that second message is a
+//!    duplicate, which the notification consumer drops: it sends one email per
+//!    (reservation, reminder, start) (`NotificationRequest::dedupe_key`). So no
+//!    reminder is lost (a claim never blocks forever) and none is emailed twice.
+//!
+//! An event's holders are reminded a page at a time, in the order they were
+//! confirmed: each page message names where the page begins (the participants
+//! index's sort key of the last holder reminded); after its page, a run advances
+//! the event's **run record** from there to the page's last holder with a
+//! conditional write, and only the run that advanced queues the next page. A
+//! duplicate run (the schedule firing twice, a redelivered message) therefore
+//! stops at its first page boundary, and the scheduled function resumes every due
+//! event's run from its recorded position, which also finds holders who booked
+//! after the run had caught up (new confirmations sort last).
+//! A page with holders claimed by another live run is put back on the queue until
+//! those claims lapse, so a page is never passed over with a holder left behind.
+
+use super::reservation::{Reservation, Status};
+use chrono::{DateTime, Utc};
+use events::reminders::Occurrence;
+use serde::{Deserialize, Serialize};
+use shared::messages::{BookingSummary, NotificationKind, NotificationMessage, NotificationRequest};
+
+/// On `ReminderPagesQueue`: remind one page of an event's holders of one start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ReminderMessage {
+    #[serde(rename = "reminders.page.v1")]
+    Page(ReminderPage),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReminderPage {
+    pub event_id: String,
+    /// The start being announced, as the events domain stores it (UTC).
+    pub starts_at: String,
+    /// The participants-index sort key after which the page begins; `None`: from the first holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// A reservation's reminder marker for one start, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A run took it on; it lapses at `until`.
+    Claimed {
+        until: DateTime<Utc>,
+    },
+    Sent,
+}
+
+/// What a run does about one holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Claim the marker, then queue the reminder.
+    Claim,
+    AlreadySent,
+    /// Another run is on it until this instant.
+    Busy(DateTime<Utc>),
+}
+
+pub fn step(marker: Option<Marker>, now: DateTime<Utc>) -> Step {
+    match marker {
+        None => Step::Claim,
+        Some(Marker::Sent) => Step::AlreadySent,
+        Some(Marker::Claimed { until }) if until <= now => Step::Claim,
+        Some(Marker::Claimed { until }) => Step::Busy(until),
+    }
+}
+
+/// How long after its invocation's deadline a claim lapses: margin for clocks.
+pub const CLAIM_MARGIN_SECONDS: i64 = 3;
+
+/// Until when a run whose invocation ends at `deadline` holds its claims.
+pub fn claim_until(deadline: DateTime<Utc>) -> DateTime<Utc> {
+    deadline + chrono::Duration::seconds(CLAIM_MARGIN_SECONDS)
+}
+
+/// An event's run for one start, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Run {
+    /// The participants-index sort key of the last holder reminded; `None`: nobody yet.
+    pub position: Option<String>,
+    /// Its last page was not full: every holder confirmed so far has been reminded.
+    pub caught_up: bool,
+}
+
+/// The reminder for a reservation, with the event as it is now; `None` unless the
+/// reservation is confirmed for this event (cancelled ones and pending holds get none).
+pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<NotificationMessage> {
+    if reservation.status != Status::Confirmed || reservation.event_id != event.event_id {
+        return None;
+    }
+    let moved = reservation.starts_at.filter(|booked| *booked != event.starts_at);
+    let previous = moved.map(|booked| {
+        reservation.starts_at_local.clone().unwrap_or_else(|| {
+            booked.with_timezone(&event.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        })
+    });
+    Some(NotificationMessage::Send(NotificationRequest {
+        kind: NotificationKind::Reminder,
+        reservation_id: reservation.id.clone(),
+        user_id: reservation.user_id.clone(),
+        booking: BookingSummary {
+            event_id: event.event_id.clone(),
+            event_title: event.title.clone(),
+            venue: event.venue_name(),
+            venue_address: event.venue_address(),
+            timezone: Some(event.timezone.name().to_owned()),
+            starts_at_local: Some(event.starts_at_local()),
+            tier_name: reservation.tier_name.clone(),
+            quantity: reservation.quantity,
+            amount_minor: reservation.amount_minor,
+            currency: reservation.currency.clone(),
+            ticket_codes: reservation.tickets.clone(),
+        },
+        event_starts_at: Some(event.start_key()),
+        previous_starts_at_local: previous,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reservation::tests::{at, reservation};
+    use events::domain::event::Venue;
+    use shared::Clock;
+    use shared::clock::FixedClock;
+
+    fn occurrence(start: &str) -> Occurrence {
+        Occurrence {
+            event_id: "e1".into(),
+            title: "Final".into(),
+            published: true,
+            starts_at: at(start),
+            timezone: "Europe/Paris".parse().unwrap(),
+            lead: chrono::Duration::hours(24),
+            venue: Some(Venue {
+                name: "Stade".into(),
+                address: "1 rue du Stade".into(),
+                city: "Lyon".into(),
+                country: "FR".into(),
+            }),
+        }
+    }
+
+    fn request(message: NotificationMessage) -> NotificationRequest {
+        let NotificationMessage::Send(request) = message;
+        request
+    }
+
+    #[test]
+    fn markers_are_claimed_once_and_lapsed_claims_again() {
+        let now = FixedClock(at("2030-06-01T10:00:00Z")).now();
+        assert_eq!(step(None, now), Step::Claim);
+        assert_eq!(step(Some(Marker::Sent), now), Step::AlreadySent);
+        let live = at("2030-06-01T10:00:05Z");
+        assert_eq!(step(Some(Marker::Claimed { until: live }), now), Step::Busy(live));
+        let lapsed = at("2030-06-01T09:59:59Z");
+        assert_eq!(step(Some(Marker::Claimed { until: lapsed }), now), Step::Claim, "its run died");
+        assert_eq!(claim_until(now), at("2030-06-01T10:00:03Z"));
+    }
+
+    #[test]
+    fn only_confirmed_reservations_of_the_event_are_reminded() {
+        let event = occurrence("2030-06-01T18:00:00Z");
+        let confirmed = Reservation { tickets: vec!["T1".into(), "T2".into()], ..reservation(Status::Confirmed) };
+        let r = request(reminder(&confirmed, &event).unwrap());
+        assert_eq!(r.kind, NotificationKind::Reminder);
+        assert_eq!(r.dedupe_key(), "r1:reminder:2030-06-01T18:00:00Z");
+        assert_eq!(r.booking.starts_at_local.as_deref(), Some("2030-06-01T20:00:00+02:00"));
+        assert_eq!(r.booking.timezone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(r.booking.venue_address.as_deref(), Some("1 rue du Stade, Lyon, FR"));
+        assert_eq!(r.booking.ticket_codes, ["T1", "T2"]);
+        assert_eq!(r.previous_starts_at_local, None, "booked for this start");
+        for other in [Status::PendingPayment, Status::Cancelled, Status::Expired, Status::PaymentFailed] {
+            assert!(reminder(&reservation(other), &event).is_none(), "{other:?}");
+        }
+        let elsewhere = Reservation { event_id: "e2".into(), ..confirmed };
+        assert!(reminder(&elsewhere, &event).is_none());
+    }
+
+    #[test]
+    fn a_moved_start_is_another_reminder_that_says_so() {
+        let moved = occurrence("2030-06-01T19:00:00Z");
+        let r = request(reminder(&reservation(Status::Confirmed), &moved).unwrap());
+        assert_eq!(r.dedupe_key(), "r1:reminder:2030-06-01T19:00:00Z");
+        assert_eq!(r.booking.starts_at_local.as_deref(), Some("2030-06-01T21:00:00+02:00"));
+        assert_eq!(r.previous_starts_at_local.as_deref(), Some("2030-06-01T20:00:00+02:00"));
+    }
+
+    #[test]
+    fn page_messages_round_trip() {
+        let page = ReminderMessage::Page(ReminderPage {
+            event_id: "e1".into(),
+            starts_at: "2030-06-01T18:00:00Z".into(),
+            cursor: None,
+        });
+        let body = shared::messages::encode(&page);
+        assert_eq!(body, r#"{"type":"reminders.page.v1","eventId":"e1","startsAt":"2030-06-01T18:00:00Z"}"#);
+        assert_eq!(shared::messages::decode::<ReminderMessage>(&body).unwrap(), page);
+    }
+}

@@ -1,0 +1,160 @@
+//! The reminder pages queue's consumer: reminds one page of an event's confirmed
+//! holders of one start, then hands the rest on (the next page's message). The
+//! protocol that makes every holder's reminder go out exactly once, whatever runs
+//! overlap or die, is described in `domain::reminders`; this module does its I/O.
+
+use crate::domain::reminders::{self, ReminderMessage, ReminderPage, Step};
+use crate::store::reminders::ReminderStore;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use chrono::{DateTime, Utc};
+use events::reminders::Occurrence;
+use shared::Clock;
+use shared::dynamo::Failure;
+use shared::messages::{decode, encode};
+use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
+use std::future::Future;
+
+/// One event's current start and details (the events domain's reminder-schedule contract).
+pub trait Occurrences: Send + Sync {
+    fn occurrence(&self, event_id: &str) -> impl Future<Output = Result<Option<Occurrence>, Failure>> + Send;
+}
+
+pub struct Consumer<'a, E, S, Q, C> {
+    pub events: &'a E,
+    pub store: &'a S,
+    /// This consumer's own queue, for the next page.
+    pub pages: &'a Q,
+    pub notifications: &'a Q,
+    pub clock: &'a C,
+    /// Holders per page (`ReminderPageSize`).
+    pub page_size: u32,
+}
+
+/// What one page did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PageReport {
+    pub queued: u32,
+    pub already_sent: u32,
+    /// Holders another live run had claimed.
+    pub busy: u32,
+}
+
+/// `deadline`: when Lambda stops this invocation (the context's deadline); claims
+/// made by it lapse shortly after.
+pub async fn handle<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock>(
+    consumer: &Consumer<'_, E, S, Q, C>,
+    event: SqsEvent,
+    deadline: DateTime<Utc>,
+) -> SqsBatchResponse {
+    process_batch(event, |message| consumer.process(message, deadline)).await
+}
+
+fn retry(err: impl std::fmt::Display) -> MessageFailure {
+    MessageFailure::Retry(err.to_string())
+}
+
+impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q, C> {
+    async fn process(&self, message: SqsMessage, deadline: DateTime<Utc>) -> Result<(), MessageFailure> {
+        let correlation = correlation_id(&message).unwrap_or_default().to_owned();
+        let ReminderMessage::Page(page) =
+            decode(message.body.as_deref().unwrap_or_default()).map_err(|e| MessageFailure::Poison(e.to_string()))?;
+        self.page(&page, deadline, &correlation).await.map(drop)
+    }
+
+    pub async fn page(
+        &self,
+        page: &ReminderPage,
+        deadline: DateTime<Utc>,
+        correlation: &str,
+    ) -> Result<PageReport, MessageFailure> {
+        let now = self.clock.now();
+        let event = self.events.occurrence(&page.event_id).await.map_err(retry)?;
+        // Moved, cancelled or started meanwhile: this run is over (a moved start is due
+        // again under its own key, and the schedule starts that run).
+        let Some(event) = event.filter(|e| e.start_key() == page.starts_at && e.is_due(now)) else {
+            tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, "no longer due; run stopped");
+            return Ok(PageReport::default());
+        };
+        let (holders, last) =
+            self.store.confirmed_after(&page.event_id, self.page_size, page.cursor.as_deref()).await.map_err(retry)?;
+        let ids: Vec<String> = holders.iter().map(|r| r.id.clone()).collect();
+        let markers = self.store.markers(&ids, &page.starts_at).await.map_err(retry)?;
+        let until = reminders::claim_until(deadline);
+        let mut report = PageReport::default();
+        let mut busy_until: Option<DateTime<Utc>> = None;
+        let mut not_queued = 0;
+        for reservation in &holders {
+            // Cancelled or pending ones are not on this index; the status check covers its lag.
+            let Some(message) = reminders::reminder(reservation, &event) else { continue };
+            match reminders::step(markers.get(&reservation.id).copied(), self.clock.now()) {
+                Step::AlreadySent => {
+                    report.already_sent += 1;
+                    continue;
+                }
+                Step::Busy(until) => {
+                    report.busy += 1;
+                    busy_until = busy_until.max(Some(until));
+                    continue;
+                }
+                Step::Claim => {}
+            }
+            if !self.store.claim(&reservation.id, &page.starts_at, until, self.clock.now()).await.map_err(retry)? {
+                // Another run claimed it between our read and our write.
+                report.busy += 1;
+                busy_until = busy_until.max(Some(until));
+                continue;
+            }
+            match self.notifications.send(encode(&message), &reservation.correlation_id).await {
+                Ok(()) => {
+                    report.queued += 1;
+                    if let Err(err) = self.store.mark_sent(&reservation.id, &page.starts_at).await {
+                        // The claim lapses and a later run queues it again; the notification
+                        // consumer sends one email per (reservation, start) all the same.
+                        tracing::warn!(reservation_id = %reservation.id, %err, "reminder queued, marker not updated");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(reservation_id = %reservation.id, %err, "reminder not queued; claim given back");
+                    let _ = self.store.unclaim(&reservation.id, &page.starts_at).await;
+                    not_queued += 1;
+                }
+            }
+        }
+        tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, queued = report.queued,
+            already_sent = report.already_sent, busy = report.busy, %correlation, "reminder page");
+        if not_queued > 0 {
+            // The page comes back; what was queued is marked and skipped then.
+            return Err(MessageFailure::Retry(format!("{not_queued} reminders not queued")));
+        }
+        if let Some(until) = busy_until {
+            // Never pass a holder by: look at this page again once those claims have
+            // lapsed (their run has finished them by then, or died).
+            let wait = (until - self.clock.now()).num_seconds().clamp(1, 900) as u32;
+            self.pages
+                .send_delayed(encode(&ReminderMessage::Page(page.clone())), correlation, wait)
+                .await
+                .map_err(retry)?;
+            return Ok(report);
+        }
+        // A full page may have more after it; a short one has caught up.
+        let full = holders.len() >= self.page_size as usize;
+        let to = last.or_else(|| page.cursor.clone());
+        let advanced = self
+            .store
+            .advance(&page.event_id, &page.starts_at, page.cursor.as_deref(), to.as_deref(), !full, self.clock.now())
+            .await
+            .map_err(retry)?;
+        if !advanced {
+            tracing::info!(event_id = %page.event_id, "another run reminded this page first; this one stops");
+            return Ok(report);
+        }
+        if full {
+            let next = ReminderPage { cursor: to, ..page.clone() };
+            // If this send fails, the schedule resumes the run from the recorded position.
+            self.pages.send(encode(&ReminderMessage::Page(next)), correlation).await.map_err(retry)?;
+        } else {
+            tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, "every holder reminded");
+        }
+        Ok(report)
+    }
+}

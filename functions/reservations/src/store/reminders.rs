@@ -1,0 +1,258 @@
+//! Reminder markers and runs in the reservations table:
+//!
+//! | item | pk | sk | |
+//! |---|---|---|---|
+//! | marker | `REMINDER#<reservationId>#<startsAt>` | `REMINDER` | `status` `claimed` (with `claimUntil`, epoch seconds) or `sent` |
+//! | run | `REMINDERS#<eventId>#<startsAt>` | `RUN` | `position` (the participants-index sort key of the last holder reminded, empty before the first), `caughtUp` |
+//!
+//! Both expire (TTL, housekeeping only) 30 days after the start. The rules they
+//! implement are `crate::domain::reminders`.
+
+use super::StoreResult;
+use super::dynamodb::DynamoReservationStore;
+use crate::domain::reminders::{Marker, Run};
+use crate::domain::reservation::Reservation;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use chrono::{DateTime, Utc};
+use shared::clock::stored;
+use shared::dynamo::{self, Failure, Item, number as n, string as s};
+use std::collections::HashMap;
+use std::future::Future;
+
+const MARKER: &str = "REMINDER";
+const RUN: &str = "RUN";
+/// DynamoDB's limit of keys per BatchGetItem.
+const BATCH_GET: usize = 100;
+
+fn marker_key(reservation_id: &str, start: &str) -> Item {
+    dynamo::key(format!("REMINDER#{reservation_id}#{start}"), MARKER)
+}
+
+fn run_key(event_id: &str, start: &str) -> Item {
+    dynamo::key(format!("REMINDERS#{event_id}#{start}"), RUN)
+}
+
+/// Housekeeping: markers and runs outlive the start by 30 days.
+fn expires_at(start: &str) -> i64 {
+    DateTime::parse_from_rfc3339(start).map(|t| t.timestamp()).unwrap_or_default() + 30 * 86_400
+}
+
+pub trait ReminderStore: Send + Sync {
+    /// Up to `limit` of the event's confirmed reservations (the participants index,
+    /// by confirmation time) after the index sort key `after`, with the last one's key.
+    fn confirmed_after(
+        &self,
+        event_id: &str,
+        limit: u32,
+        after: Option<&str>,
+    ) -> impl Future<Output = StoreResult<(Vec<Reservation>, Option<String>)>> + Send;
+    /// The markers the reservations have for `start` (consistent reads).
+    fn markers(
+        &self,
+        reservation_ids: &[String],
+        start: &str,
+    ) -> impl Future<Output = Result<HashMap<String, Marker>, Failure>> + Send;
+    /// Claims the marker until `until`; `false` when it is sent or claimed by a live run.
+    fn claim(
+        &self,
+        reservation_id: &str,
+        start: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Failure>> + Send;
+    fn mark_sent(&self, reservation_id: &str, start: &str) -> impl Future<Output = Result<(), Failure>> + Send;
+    /// Gives a claim back (its reminder could not be queued).
+    fn unclaim(&self, reservation_id: &str, start: &str) -> impl Future<Output = Result<(), Failure>> + Send;
+    /// The runs recorded for these (event, start) pairs.
+    fn runs(
+        &self,
+        occurrences: &[(String, String)],
+    ) -> impl Future<Output = Result<HashMap<(String, String), Run>, Failure>> + Send;
+    /// Moves the run from position `from` to `to`; `false` if it was not at `from`.
+    fn advance(
+        &self,
+        event_id: &str,
+        start: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        caught_up: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Failure>> + Send;
+}
+
+impl DynamoReservationStore {
+    /// Reads `keys` with BatchGetItem (consistent), retrying what DynamoDB leaves unprocessed.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, Failure> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(BATCH_GET) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(dynamo::failure)?,
+            );
+            for attempt in 0..8 {
+                let Some(request) = pending.take() else { break };
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
+                }
+                let out = self
+                    .client()
+                    .batch_get_item()
+                    .request_items(self.table(), request)
+                    .send()
+                    .await
+                    .map_err(dynamo::sdk_failure)?;
+                found.extend(out.responses.and_then(|mut r| r.remove(self.table())).unwrap_or_default());
+                pending = out.unprocessed_keys.and_then(|mut u| u.remove(self.table()));
+            }
+            if pending.is_some() {
+                return Err(Failure::Throttled("batch read left keys unprocessed".into()));
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn text(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+impl ReminderStore for DynamoReservationStore {
+    async fn confirmed_after(
+        &self,
+        event_id: &str,
+        limit: u32,
+        after: Option<&str>,
+    ) -> StoreResult<(Vec<Reservation>, Option<String>)> {
+        self.confirmed_for_event_after(event_id, limit, after).await
+    }
+
+    async fn markers(&self, reservation_ids: &[String], start: &str) -> Result<HashMap<String, Marker>, Failure> {
+        let keys = reservation_ids.iter().map(|id| marker_key(id, start)).collect();
+        let mut markers = HashMap::new();
+        for item in self.batch_get(keys).await? {
+            let Some(id) = text(&item, "reservationId") else { continue };
+            let marker = match text(&item, "status").as_deref() {
+                Some("sent") => Marker::Sent,
+                _ => {
+                    let until = item.get("claimUntil").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
+                    Marker::Claimed {
+                        until: DateTime::from_timestamp(until.unwrap_or_default(), 0).unwrap_or_default(),
+                    }
+                }
+            };
+            markers.insert(id, marker);
+        }
+        Ok(markers)
+    }
+
+    async fn claim(
+        &self,
+        reservation_id: &str,
+        start: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let mut item = marker_key(reservation_id, start);
+        item.insert("reservationId".into(), s(reservation_id));
+        item.insert("startsAt".into(), s(start));
+        item.insert("status".into(), s("claimed"));
+        item.insert("claimUntil".into(), n(until.timestamp()));
+        item.insert("claimedAt".into(), s(stored(now)));
+        item.insert("expiresAt".into(), n(expires_at(start)));
+        let result = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR (#status = :claimed AND claimUntil < :now)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":claimed", s("claimed"))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)
+    }
+
+    async fn mark_sent(&self, reservation_id: &str, start: &str) -> Result<(), Failure> {
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(marker_key(reservation_id, start)))
+            .update_expression("SET #status = :sent REMOVE claimUntil")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":sent", s("sent"))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        Ok(())
+    }
+
+    async fn unclaim(&self, reservation_id: &str, start: &str) -> Result<(), Failure> {
+        let result = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(marker_key(reservation_id, start)))
+            .condition_expression("#status = :claimed")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":claimed", s("claimed"))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result).map(drop)
+    }
+
+    async fn runs(&self, occurrences: &[(String, String)]) -> Result<HashMap<(String, String), Run>, Failure> {
+        let keys = occurrences.iter().map(|(event, start)| run_key(event, start)).collect();
+        let mut runs = HashMap::new();
+        for item in self.batch_get(keys).await? {
+            let (Some(event), Some(start)) = (text(&item, "eventId"), text(&item, "startsAt")) else { continue };
+            let position = text(&item, "position").filter(|p| !p.is_empty());
+            let caught_up = item.get("caughtUp").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false);
+            runs.insert((event, start), Run { position, caught_up });
+        }
+        Ok(runs)
+    }
+
+    async fn advance(
+        &self,
+        event_id: &str,
+        start: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        caught_up: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let mut update = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(event_id, start)))
+            .update_expression(
+                "SET eventId = :event, startsAt = :start, #position = :to, caughtUp = :caught_up, updatedAt = :now, \
+                 expiresAt = :expires ADD pages :one",
+            )
+            .expression_attribute_names("#position", "position")
+            .expression_attribute_values(":event", s(event_id))
+            .expression_attribute_values(":start", s(start))
+            .expression_attribute_values(":to", s(to.unwrap_or_default()))
+            .expression_attribute_values(":caught_up", AttributeValue::Bool(caught_up))
+            .expression_attribute_values(":now", s(stored(now)))
+            .expression_attribute_values(":expires", n(expires_at(start)))
+            .expression_attribute_values(":one", n(1));
+        update = match from {
+            // From the first holder: nobody has reminded anyone of this start yet.
+            None => update
+                .condition_expression("attribute_not_exists(pk) OR #position = :empty")
+                .expression_attribute_values(":empty", s("")),
+            Some(from) => {
+                update.condition_expression("#position = :from").expression_attribute_values(":from", s(from))
+            }
+        };
+        dynamo::condition_held(update.send().await.map_err(dynamo::sdk_failure))
+    }
+}

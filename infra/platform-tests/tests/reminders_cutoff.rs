@@ -1,0 +1,36 @@
+//! A reminder run cut off part-way: the page function's timeout is 1 second, so
+//! the runner kills it in the middle of pages of 100 holders (with reminders
+//! claimed, queued and not yet marked). Fired again, the schedule resumes each run
+//! from its recorded cursor, lapsed claims are taken again, and every one of 600
+//! holders still ends up with exactly one reminder.
+
+#[path = "support/reminders.rs"]
+#[allow(dead_code)]
+mod support;
+
+use chrono::Duration;
+use platform_tests::Platform;
+use std::time::Duration as StdDuration;
+use support::*;
+
+#[tokio::test]
+async fn a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once() {
+    let p = Platform::start_with(&["--param", "ReminderPageSize=100", "--param", "ReminderPageTimeout=1"]);
+    let organizer = p.organizer().await;
+    let (event, tier) = event_starting(&p, &organizer, Duration::hours(2), 700).await;
+    let holders = futures::future::join_all((0..4).map(|_| p.attendee())).await;
+    let ids = seed_confirmed(&p, &event, &tier, &holders, 600).await;
+
+    assert!(started(&fire(&p).await, &event));
+    // The runner cuts pages off; firing the schedule again (as every 15 minutes in AWS)
+    // resumes the run where its record says.
+    let counts = until_all_reminded(&p, &ids, StdDuration::from_secs(240), Some(StdDuration::from_secs(3))).await;
+    let output = p.runner.output();
+    let cut = output.lines().filter(|l| l.contains("SendRemindersFunction") && l.contains("Task timed out")).count();
+    assert!(cut > 0, "no page was cut off: the test did not test what it says");
+    tokio::time::sleep(StdDuration::from_secs(5)).await;
+    let twice = counts.iter().filter(|n| **n > 1).count();
+    assert_eq!(twice, 0, "{twice} holders were reminded more than once");
+    let after = reminders_by_reservation(&p).await;
+    assert!(ids.iter().all(|id| after.get(id) == Some(&1)), "a late duplicate arrived ({cut} pages were cut off)");
+}

@@ -1,0 +1,163 @@
+//! What the reminder tests share: events starting soon, holders seeded as the
+//! reservations domain itself records them, firing the schedule, reading reminders.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use futures::StreamExt;
+use platform_tests::{Answer, Platform, Session};
+use reservations::domain::reservation::{Reservation, Status};
+use reservations::store::ReservationStore;
+use reservations::store::dynamodb::DynamoReservationStore;
+use serde_json::{Value, json};
+use std::time::{Duration as StdDuration, Instant};
+
+pub const SCHEDULE: &str = "/_local/schedules/StartRemindersFunction.Remind";
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A published event on sale now that starts `starts_in` from now (at least an
+/// hour: sales close 30 minutes before), one tier of `capacity` seats, in Paris.
+pub async fn event_starting(p: &Platform, organizer: &Session, starts_in: Duration, capacity: u32) -> (String, String) {
+    let start = Utc::now() + starts_in;
+    let body = json!({
+        "title": format!("Soon {}", uuid::Uuid::new_v4().simple()),
+        "category": "concert",
+        "description": "A test event starting soon.",
+        "venue": {"name": "Hall", "address": "1 Main Street", "city": "Lyon", "country": "FR"},
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+        "startsAt": rfc3339(start),
+        "endsAt": rfc3339(start + Duration::hours(3)),
+        "salesOpensAt": "2020-01-01T00:00:00Z",
+        "salesClosesAt": rfc3339(start - Duration::minutes(30)),
+        "tiers": [{"name": "Standard", "priceMinor": 2500, "capacity": capacity, "maxPerOrder": 4}]
+    });
+    let created = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let tier = created.body["tiers"][0]["id"].as_str().expect("tier id").to_owned();
+    let published = p.api.call("POST", &format!("/events/{id}/publish"), Some(&organizer.access_token), None).await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+    (id, tier)
+}
+
+async fn store(p: &Platform) -> DynamoReservationStore {
+    DynamoReservationStore::new(p.runner.dynamodb().await, "local-ReservationsTable", "local-EventsTable")
+}
+
+/// A pending hold of one seat, recorded as the reservations domain records one
+/// (seats held through the inventory contract in the same transaction), with no
+/// payment asked for: it stays pending.
+pub async fn seed_hold(p: &Platform, event: &str, tier: &str, holder: &Session) -> Reservation {
+    let client = p.runner.dynamodb().await;
+    let offer = events::inventory::offer(&client, "local-EventsTable", event, tier).await.unwrap().expect("offer");
+    let now = Utc::now();
+    let reservation = Reservation {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: holder.user_id.clone(),
+        event_id: event.to_owned(),
+        organizer_id: offer.organizer_id.clone(),
+        event_title: offer.title.clone(),
+        venue: offer.venue.clone(),
+        starts_at: offer.starts_at,
+        starts_at_local: offer.starts_at_local(),
+        tier_id: tier.to_owned(),
+        tier_name: offer.tier_name.clone(),
+        quantity: 1,
+        unit_price_minor: offer.price_minor,
+        amount_minor: offer.price_minor,
+        currency: offer.currency.clone(),
+        payment_method: "pm_card_visa".into(),
+        status: Status::PendingPayment,
+        hold_expires_at: now + Duration::minutes(15),
+        created_at: now,
+        updated_at: now,
+        tickets: vec![],
+        refund_requested: false,
+        correlation_id: "seeded".into(),
+    };
+    store(p).await.hold(&reservation, now).await.expect("hold");
+    reservation
+}
+
+/// `count` confirmed one-seat reservations, spread over `holders`, recorded as the
+/// payment consumer confirms them (tickets, participants index); their ids.
+pub async fn seed_confirmed(p: &Platform, event: &str, tier: &str, holders: &[Session], count: usize) -> Vec<String> {
+    let store = &store(p).await;
+    let seeded = futures::stream::iter(0..count)
+        .map(|i| async move {
+            let held = seed_hold(p, event, tier, &holders[i % holders.len()]).await;
+            let tickets = reservations::domain::tickets::new_codes(1);
+            store.confirm_with(&held, &tickets, "Test Person", Utc::now(), Vec::new()).await.expect("confirm");
+            held.id
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<_>>()
+        .await;
+    assert_eq!(seeded.len(), count);
+    seeded
+}
+
+pub async fn fire(p: &Platform) -> Answer {
+    p.api.call("POST", SCHEDULE, None, None).await
+}
+
+/// Whether the schedule's answer says it started (or resumed) the event's run.
+pub fn started(answer: &Answer, event: &str) -> bool {
+    answer.body["started"].as_array().is_some_and(|s| s.iter().any(|r| r["eventId"] == event))
+}
+
+pub fn is_reminder(email: &Value) -> bool {
+    email["subject"].as_str().is_some_and(|s| s.starts_with("Reminder"))
+}
+
+/// Reminders sent so far to `address` (other mail left out).
+pub async fn reminders_to(p: &Platform, address: &str) -> Vec<Value> {
+    p.emails_to(address).await.into_iter().filter(is_reminder).collect()
+}
+
+/// The reservation an email is about (its footer: "Reservation <id>").
+pub fn reservation_of(email: &Value) -> Option<String> {
+    let body = email["body"].as_str()?;
+    let at = body.find("Reservation ")? + "Reservation ".len();
+    body.get(at..at + 36).map(str::to_owned)
+}
+
+/// Every reminder sent on the platform so far, by reservation id.
+pub async fn reminders_by_reservation(p: &Platform) -> std::collections::HashMap<String, usize> {
+    let all = p.api.call("GET", "/_local/emails", None, None).await;
+    let mut counts = std::collections::HashMap::new();
+    for email in all.body["emails"].as_array().cloned().unwrap_or_default().iter().filter(|e| is_reminder(e)) {
+        if let Some(id) = reservation_of(email) {
+            *counts.entry(id).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Waits until each of `ids` has had a reminder (at most `limit`), firing the schedule
+/// every `refire` if given; then returns the counts for `ids`.
+pub async fn until_all_reminded(
+    p: &Platform,
+    ids: &[String],
+    limit: StdDuration,
+    refire: Option<StdDuration>,
+) -> Vec<usize> {
+    let started = Instant::now();
+    let mut last_fire = Instant::now();
+    loop {
+        let counts = reminders_by_reservation(p).await;
+        let per_id: Vec<usize> = ids.iter().map(|id| counts.get(id).copied().unwrap_or(0)).collect();
+        if per_id.iter().all(|n| *n > 0) {
+            return per_id;
+        }
+        let missing = per_id.iter().filter(|n| **n == 0).count();
+        assert!(started.elapsed() < limit, "{missing} of {} holders never got a reminder", ids.len());
+        if refire.is_some_and(|every| last_fire.elapsed() >= every) {
+            fire(p).await;
+            last_fire = Instant::now();
+        }
+        tokio::time::sleep(StdDuration::from_millis(500)).await;
+    }
+}
