@@ -66,10 +66,10 @@ run: local-aws build
 	wait $$runner
 
 # Fuzzing from openapi.yaml: `make test` runs FUZZ_EXAMPLES per operation and role;
-# (a fixed seed, so a failure reproduces); `make fuzz` 120 and a random seed (over 10,000 requests).
+# (a fixed seed, so a failure reproduces); `make fuzz` 300 and a random seed (over 10,000 requests).
 FUZZ_EXAMPLES ?= 3
 fuzz: local-aws build
-	infra/fuzz.sh 120
+	infra/fuzz.sh 300
 
 # Moves a dead-letter queue's messages back to their queue (with `make run` going):
 # make redrive QUEUE=PaymentRequestsDLQ. In AWS: aws sqs start-message-move-task.
