@@ -338,3 +338,45 @@ async fn drafts_reject_past_dates_and_non_money_and_can_be_deleted() {
     assert_eq!(refused.status, 409, "published events are cancelled, not deleted: {:?}", refused.body);
     assert_eq!(refused.body["error"]["code"], "not_removable");
 }
+
+#[tokio::test]
+async fn accounts_stored_before_credential_versions_still_sign_in_and_change_passwords() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let p = platform();
+    let user = p.attendee().await;
+    // As the item looked before credential versions existed: no `credVersion` at all.
+    p.runner
+        .dynamodb()
+        .await
+        .update_item()
+        .table_name("local-UsersTable")
+        .key("pk", AttributeValue::S(format!("USER#{}", user.user_id)))
+        .key("sk", AttributeValue::S("PROFILE".into()))
+        .update_expression("REMOVE credVersion")
+        .send()
+        .await
+        .unwrap();
+    let elsewhere = p.api.from_source("127.0.0.7");
+    let login =
+        elsewhere.call("POST", "/auth/login", None, Some(json!({"email": user.email, "password": PASSWORD}))).await;
+    assert_eq!(login.status, 200, "{:?}", login.body);
+    let access = login.body["accessToken"].as_str().unwrap();
+    let body = json!({"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD});
+    let changed = p.api.call("PATCH", "/users/me", Some(access), Some(body)).await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    assert!(!still_works(p, &json!({"accessToken": user.access_token, "refreshToken": user.refresh_token})).await);
+}
+
+#[tokio::test]
+async fn a_session_keeps_refreshing_past_the_hundred_remembered_secrets() {
+    let p = platform();
+    let user = p.attendee().await;
+    let mut token = user.refresh_token.clone();
+    for n in 0..105 {
+        let next = p.api.call("POST", "/auth/refresh", None, Some(json!({"refreshToken": token}))).await;
+        assert_eq!(next.status, 200, "refresh {n}: {:?}", next.body);
+        token = next.body["refreshToken"].as_str().unwrap().to_owned();
+    }
+    let reuse = p.api.call("POST", "/auth/refresh", None, Some(json!({"refreshToken": user.refresh_token}))).await;
+    assert_eq!(reuse.status, 401, "the first token, long rotated, is refused");
+}

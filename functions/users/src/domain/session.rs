@@ -132,6 +132,13 @@ pub fn is_live(session: &Session, account: Option<AccountState>, now: i64) -> bo
         && account.is_some_and(|a| !a.deleted && a.credentials_version == session.credentials_version)
 }
 
+/// The rotated secrets to remember after `current` is rotated: the last
+/// [`REMEMBERED_SECRETS`], oldest first.
+pub fn remembered_after_rotation(previous: &[String], current: &str) -> Vec<String> {
+    let keep_from = (previous.len() + 1).saturating_sub(REMEMBERED_SECRETS);
+    previous[keep_from.min(previous.len())..].iter().cloned().chain([current.to_owned()]).collect()
+}
+
 /// Whether the presented secret is, or was, one of the session's: enough to sign
 /// out with it.
 pub fn knows(session: Option<&Session>, presented_hash: &str, now: i64) -> bool {
@@ -242,6 +249,17 @@ mod tests {
             RefreshDecision::Reuse,
             "once the successor was itself rotated, the replay is reuse"
         );
+    }
+
+    #[test]
+    fn rotation_remembers_the_last_hundred_secrets() {
+        assert_eq!(remembered_after_rotation(&[], "h0"), ["h0"]);
+        let full: Vec<String> = (0..REMEMBERED_SECRETS).map(|i| format!("h{i}")).collect();
+        let after = remembered_after_rotation(&full, "now");
+        assert_eq!(after.len(), REMEMBERED_SECRETS);
+        assert_eq!((after[0].as_str(), after[REMEMBERED_SECRETS - 1].as_str()), ("h1", "now"), "the oldest goes");
+        let overfull: Vec<String> = (0..REMEMBERED_SECRETS + 5).map(|i| format!("h{i}")).collect();
+        assert_eq!(remembered_after_rotation(&overfull, "now").len(), REMEMBERED_SECRETS);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use super::{CredentialsChange, Page, StoreError, StoreResult, UserStore};
 use crate::domain::account::{ERASED_DISPLAY_NAME, User};
-use crate::domain::session::{REMEMBERED_SECRETS, Session};
+use crate::domain::session::{self, Session};
 use crate::domain::throttle::Attempts;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update};
@@ -231,6 +231,17 @@ impl DynamoUserStore {
     }
 }
 
+/// The condition "the account's credentials version is `version`" (bound to
+/// `placeholder`). Accounts written before versions existed have no attribute:
+/// they are at version 0.
+fn at_version(placeholder: &str, version: u64) -> String {
+    if version == 0 {
+        format!("(attribute_not_exists(credVersion) OR credVersion = {placeholder})")
+    } else {
+        format!("credVersion = {placeholder}")
+    }
+}
+
 /// A conditional write's outcome: `Ok(false)` when its condition was false.
 fn applied<T>(result: Result<T, Failure>) -> StoreResult<bool> {
     Ok(dynamo::condition_held(result)?)
@@ -381,7 +392,7 @@ impl UserStore for DynamoUserStore {
             .table_name(&self.table)
             .set_key(Some(key(user_pk(&user.id), PROFILE)))
             .update_expression(format!("SET {}", sets.join(", ")))
-            .condition_expression("deleted = :false AND credVersion = :seen")
+            .condition_expression(format!("deleted = :false AND {}", at_version(":seen", user.credentials_version)))
             .expression_attribute_values(":hash", s(change.new_hash))
             .expression_attribute_values(":next", AttributeValue::N(next_version.to_string()))
             .expression_attribute_values(":seen", AttributeValue::N(user.credentials_version.to_string()))
@@ -554,7 +565,10 @@ impl UserStore for DynamoUserStore {
         let account_unchanged = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key(user_pk(&session.user_id), PROFILE)))
-            .condition_expression("deleted = :false AND credVersion = :version")
+            .condition_expression(format!(
+                "deleted = :false AND {}",
+                at_version(":version", session.credentials_version)
+            ))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .expression_attribute_values(":version", AttributeValue::N(session.credentials_version.to_string()))
             .build()
@@ -585,21 +599,20 @@ impl UserStore for DynamoUserStore {
     }
 
     async fn rotate_session(&self, session: &Session, new_hash: &str, now_secs: i64, now: &str) -> StoreResult<bool> {
-        let mut expression = "SET currentHash = :new, previousHashes = list_append(previousHashes, :old), \
-                              lastUsedAt = :now, rotatedAt = :rotated"
-            .to_owned();
-        if session.previous_hashes.len() >= REMEMBERED_SECRETS {
-            expression.push_str(" REMOVE previousHashes[0]");
-        }
+        // The whole list is written: the condition on the current hash guarantees it
+        // is the one we read (it only changes with a rotation).
+        let remembered = session::remembered_after_rotation(&session.previous_hashes, &session.current_hash);
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(session_pk(&session.id), "SESSION")))
-            .update_expression(expression)
+            .update_expression(
+                "SET currentHash = :new, previousHashes = :remembered, lastUsedAt = :now, rotatedAt = :rotated",
+            )
             .condition_expression("currentHash = :expected AND revoked = :false")
             .expression_attribute_values(":new", s(new_hash))
-            .expression_attribute_values(":old", AttributeValue::L(vec![s(&session.current_hash)]))
+            .expression_attribute_values(":remembered", AttributeValue::L(remembered.iter().map(s).collect()))
             .expression_attribute_values(":expected", s(&session.current_hash))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .expression_attribute_values(":now", s(now))
