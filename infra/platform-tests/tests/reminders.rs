@@ -169,3 +169,26 @@ async fn a_large_event_reminds_each_of_its_600_holders_once_a_page_at_a_time() {
     let counts = reminders_by_reservation(p).await;
     assert!(ids.iter().all(|id| counts.get(id) == Some(&1)));
 }
+
+/// The participants index is eventually consistent, and a confirmation is keyed by
+/// an instant taken before its transaction commits: one can show up after a
+/// fresher one was already read. A run that caught up must not record a position
+/// past it.
+#[tokio::test]
+async fn a_confirmation_that_shows_up_late_behind_a_fresher_one_is_still_reminded() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = event_starting(p, &organizer, Duration::hours(2), 10).await;
+    let holders = vec![p.attendee().await];
+    let fresh = seed_confirmed(p, &event, &tier, &holders, 1).await;
+    assert!(started(&fire(p).await, &event));
+    until_all_reminded(p, &fresh, StdDuration::from_secs(30), None).await;
+
+    // Keyed 20 s ago, visible only now: it sorts before the holder already reminded.
+    let late = seed_confirmed_at(p, &event, &tier, &holders, 1, Utc::now() - Duration::seconds(20)).await;
+    fire(p).await;
+    let counts = until_all_reminded(p, &late, StdDuration::from_secs(30), Some(StdDuration::from_secs(5))).await;
+    assert_eq!(counts, [1]);
+    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    assert_eq!(reminders_by_reservation(p).await.get(&fresh[0]), Some(&1), "the fresher one is not reminded again");
+}

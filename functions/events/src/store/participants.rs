@@ -41,6 +41,12 @@ pub fn listing_attributes(event_id: &str, participant: &Participant) -> Result<I
     Ok(item)
 }
 
+/// The index position just before every confirmation made at or after `confirmed_at`
+/// (stored text, `shared::clock::stored`): keys of earlier confirmations sort before it.
+pub fn position_before(confirmed_at: &str) -> String {
+    format!("{CONFIRMED}{confirmed_at}")
+}
+
 pub struct ParticipantPage {
     pub participants: Vec<Participant>,
     pub next_cursor: Option<String>,

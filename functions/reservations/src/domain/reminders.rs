@@ -72,6 +72,31 @@ pub enum Step {
     Busy(DateTime<Utc>),
 }
 
+/// How long a confirmation may take to appear in the participants index after the
+/// instant it is keyed by: `confirmedAt` is taken before the confirming transaction
+/// commits, and the index is eventually consistent. Keys confirmed more recently
+/// than this may still have earlier neighbours that are not visible yet.
+pub const INDEX_SETTLE_SECONDS: i64 = 60;
+
+/// Where a run records itself after a page that began at index key `from` and
+/// ended at `last` (`None`: the page was empty), and whether it reads on. A full
+/// page reads on from its last key. A run that has caught up records no position
+/// past the settle line (confirmations of the last [`INDEX_SETTLE_SECONDS`]): the
+/// next firing of the schedule reads on from there, so a confirmation that showed
+/// up in the index late, behind fresher ones, is still found (the fresher ones,
+/// already reminded, are skipped by their markers). The line never equals a real
+/// key, so an old page message can never match the recorded position by chance.
+pub fn next_position(from: Option<&str>, last: Option<&str>, full: bool, now: DateTime<Utc>) -> (Option<String>, bool) {
+    let Some(last) = last else { return (from.map(str::to_owned), false) };
+    if full {
+        return (Some(last.to_owned()), true);
+    }
+    let line = events::store::participants::position_before(&shared::clock::stored(
+        now - chrono::Duration::seconds(INDEX_SETTLE_SECONDS),
+    ));
+    (Some(line.min(last.to_owned())), false)
+}
+
 pub fn step(marker: Option<Marker>, now: DateTime<Utc>) -> Step {
     match marker {
         None => Step::Claim,
@@ -135,6 +160,33 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caught_up_run_stops_short_of_the_freshest_confirmations() {
+        let now: DateTime<Utc> = "2026-11-24T19:00:00Z".parse().unwrap();
+        let old = "CONFIRMED#2026-11-24T18:50:00.000Z#r1";
+        let fresh = "CONFIRMED#2026-11-24T18:59:30.000Z#r2";
+        let line = "CONFIRMED#2026-11-24T18:59:00.000Z";
+        assert_eq!(next_position(None, Some(old), true, now), (Some(old.to_owned()), true), "full: read on");
+        assert_eq!(
+            next_position(None, Some(fresh), true, now),
+            (Some(fresh.to_owned()), true),
+            "even through fresh keys"
+        );
+        assert_eq!(
+            next_position(None, Some(old), false, now),
+            (Some(old.to_owned()), false),
+            "settled: caught up there"
+        );
+        assert_eq!(
+            next_position(Some(old), Some(fresh), false, now),
+            (Some(line.to_owned()), false),
+            "fresh: the line"
+        );
+        assert_eq!(next_position(Some(old), None, false, now), (Some(old.to_owned()), false), "nothing new");
+        // A confirmation keyed at 18:59:10 that shows up only now sorts after the line: the next run reads it.
+        assert!("CONFIRMED#2026-11-24T18:59:10.000Z#r3" > line);
+    }
     use crate::domain::reservation::tests::{at, reservation};
     use events::domain::event::Venue;
     use shared::Clock;

@@ -136,19 +136,20 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
                 .map_err(retry)?;
             return Ok(report);
         }
-        // A full page may have more after it; a short one has caught up.
+        // A full page may have more after it; a short one has caught up; one that
+        // reached the freshest confirmations stops at the settle line.
         let full = holders.len() >= self.page_size as usize;
-        let to = last.or_else(|| page.cursor.clone());
+        let (to, more) = reminders::next_position(page.cursor.as_deref(), last.as_deref(), full, self.clock.now());
         let advanced = self
             .store
-            .advance(&page.event_id, &page.starts_at, page.cursor.as_deref(), to.as_deref(), !full, self.clock.now())
+            .advance(&page.event_id, &page.starts_at, page.cursor.as_deref(), to.as_deref(), !more, self.clock.now())
             .await
             .map_err(retry)?;
         if !advanced {
             tracing::info!(event_id = %page.event_id, "another run reminded this page first; this one stops");
             return Ok(report);
         }
-        if full {
+        if more {
             let next = ReminderPage { cursor: to, ..page.clone() };
             // If this send fails, the schedule resumes the run from the recorded position.
             self.pages.send(encode(&ReminderMessage::Page(next)), correlation).await.map_err(retry)?;

@@ -84,12 +84,25 @@ pub async fn seed_hold(p: &Platform, event: &str, tier: &str, holder: &Session) 
 /// `count` confirmed one-seat reservations, spread over `holders`, recorded as the
 /// payment consumer confirms them (tickets, participants index); their ids.
 pub async fn seed_confirmed(p: &Platform, event: &str, tier: &str, holders: &[Session], count: usize) -> Vec<String> {
+    seed_confirmed_at(p, event, tier, holders, count, Utc::now()).await
+}
+
+/// As [`seed_confirmed`], confirmed at `at` (the instant that keys them in the
+/// participants index).
+pub async fn seed_confirmed_at(
+    p: &Platform,
+    event: &str,
+    tier: &str,
+    holders: &[Session],
+    count: usize,
+    at: chrono::DateTime<Utc>,
+) -> Vec<String> {
     let store = &store(p).await;
     let seeded = futures::stream::iter(0..count)
         .map(|i| async move {
             let held = seed_hold(p, event, tier, &holders[i % holders.len()]).await;
             let tickets = reservations::domain::tickets::new_codes(1);
-            store.confirm_with(&held, &tickets, "Test Person", Utc::now(), Vec::new()).await.expect("confirm");
+            store.confirm_with(&held, &tickets, "Test Person", at, Vec::new()).await.expect("confirm");
             held.id
         })
         .buffer_unordered(16)
