@@ -12,8 +12,9 @@ async fn main() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
     let events = &reservations::EventOffers::from_env().await?;
     let pages = &SqsQueue::from_env("REMINDER_PAGES_QUEUE_URL").await?;
+    let page_timeout = chrono::Duration::seconds(shared::env_required("REMINDER_PAGE_TIMEOUT_SECONDS")?.parse()?);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| async move {
-        Ok::<_, Error>(handle(events, store, pages, &SystemClock).await?)
+        Ok::<_, Error>(handle(events, store, pages, page_timeout, &SystemClock).await?)
     }))
     .await
 }

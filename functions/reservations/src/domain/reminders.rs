@@ -87,10 +87,10 @@ pub const INDEX_SETTLE_SECONDS: i64 = 60;
 /// already reminded, are skipped by their markers). The line never equals a real
 /// key, so an old page message can never match the recorded position by chance.
 pub fn next_position(from: Option<&str>, last: Option<&str>, full: bool, now: DateTime<Utc>) -> (Option<String>, bool) {
-    let Some(last) = last else { return (from.map(str::to_owned), false) };
-    if full {
+    if let (Some(last), true) = (last, full) {
         return (Some(last.to_owned()), true);
     }
+    let Some(last) = last.or(from) else { return (None, false) };
     let line = events::store::participants::position_before(&shared::clock::stored(
         now - chrono::Duration::seconds(INDEX_SETTLE_SECONDS),
     ));
@@ -121,6 +121,23 @@ pub struct Run {
     pub position: Option<String>,
     /// Its last page was not full: every holder confirmed so far has been reminded.
     pub caught_up: bool,
+    /// When a page last moved it, or a firing took it on (stored text).
+    pub updated_at: Option<String>,
+}
+
+/// Whether a firing of the schedule should (re)start the run: when there is none
+/// yet, when it has caught up (to find holders who booked since), or when its chain
+/// has not moved for longer than a page can take (`page_timeout` and the claim
+/// margin: its page was cut off or its message lost). A chain in progress is not
+/// doubled: two runs over the same page would wait for each other's claims to lapse.
+pub fn should_start(run: Option<&Run>, page_timeout: chrono::Duration, now: DateTime<Utc>) -> bool {
+    let Some(run) = run else { return true };
+    if run.caught_up {
+        return true;
+    }
+    let stalled_after = page_timeout + chrono::Duration::seconds(CLAIM_MARGIN_SECONDS);
+    let moved = run.updated_at.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    moved.is_none_or(|at| now - at.with_timezone(&Utc) > stalled_after)
 }
 
 /// The reminder for a reservation, with the event as it is now; `None` unless the
@@ -162,6 +179,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_run_in_progress_is_not_started_again_until_it_stalls() {
+        let now: DateTime<Utc> = "2026-11-24T19:00:00Z".parse().unwrap();
+        let run = |caught_up, at: &str| Run { position: Some("k".into()), caught_up, updated_at: Some(at.into()) };
+        let timeout = chrono::Duration::seconds(60);
+        assert!(should_start(None, timeout, now), "no run yet");
+        assert!(should_start(Some(&run(true, "2026-11-24T18:59:59.000Z")), timeout, now), "caught up: new holders?");
+        assert!(!should_start(Some(&run(false, "2026-11-24T18:59:00.000Z")), timeout, now), "its chain carries it");
+        assert!(
+            should_start(Some(&run(false, "2026-11-24T18:58:56.000Z")), timeout, now),
+            "stalled past a page's time"
+        );
+    }
+
+    #[test]
     fn a_caught_up_run_stops_short_of_the_freshest_confirmations() {
         let now: DateTime<Utc> = "2026-11-24T19:00:00Z".parse().unwrap();
         let old = "CONFIRMED#2026-11-24T18:50:00.000Z#r1";
@@ -184,6 +215,12 @@ mod tests {
             "fresh: the line"
         );
         assert_eq!(next_position(Some(old), None, false, now), (Some(old.to_owned()), false), "nothing new");
+        assert_eq!(
+            next_position(Some(fresh), None, false, now),
+            (Some(line.to_owned()), false),
+            "an empty last page too"
+        );
+        assert_eq!(next_position(None, None, false, now), (None, false), "no holders yet");
         // A confirmation keyed at 18:59:10 that shows up only now sorts after the line: the next run reads it.
         assert!("CONFIRMED#2026-11-24T18:59:10.000Z#r3" > line);
     }

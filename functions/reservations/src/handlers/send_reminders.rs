@@ -4,6 +4,7 @@
 //! overlap or die, is described in `domain::reminders`; this module does its I/O.
 
 use crate::domain::reminders::{self, ReminderMessage, ReminderPage, Step};
+use crate::store::dynamodb::HolderPage;
 use crate::store::reminders::ReminderStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
@@ -75,7 +76,7 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
             tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, "no longer due; run stopped");
             return Ok(PageReport::default());
         };
-        let (holders, last) =
+        let HolderPage { holders, last, more: full } =
             self.store.confirmed_after(&page.event_id, self.page_size, page.cursor.as_deref()).await.map_err(retry)?;
         let ids: Vec<String> = holders.iter().map(|r| r.id.clone()).collect();
         let markers = self.store.markers(&ids, &page.starts_at).await.map_err(retry)?;
@@ -84,7 +85,8 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
         let mut busy_until: Option<DateTime<Utc>> = None;
         let mut not_queued = 0;
         for reservation in &holders {
-            // Cancelled or pending ones are not on this index; the status check covers its lag.
+            // Cancelled ones leave this index, but it lags: the store re-read each one, so
+            // this status check is on the current item.
             let Some(message) = reminders::reminder(reservation, &event) else { continue };
             match reminders::step(markers.get(&reservation.id).copied(), self.clock.now()) {
                 Step::AlreadySent => {
@@ -136,9 +138,8 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
                 .map_err(retry)?;
             return Ok(report);
         }
-        // A full page may have more after it; a short one has caught up; one that
-        // reached the freshest confirmations stops at the settle line.
-        let full = holders.len() >= self.page_size as usize;
+        // A page the index cut short (at the page size or at 1 MB) has more after it;
+        // otherwise the run has caught up.
         let (to, more) = reminders::next_position(page.cursor.as_deref(), last.as_deref(), full, self.clock.now());
         let advanced = self
             .store

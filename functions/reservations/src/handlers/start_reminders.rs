@@ -9,7 +9,7 @@
 //! is under way, is safe: a duplicate run stops at its first page boundary (see
 //! `domain::reminders`).
 
-use crate::domain::reminders::{ReminderMessage, ReminderPage};
+use crate::domain::reminders::{self, ReminderMessage, ReminderPage};
 use crate::store::reminders::ReminderStore;
 use chrono::{DateTime, Utc};
 use events::reminders::Occurrence;
@@ -32,6 +32,8 @@ pub struct StartReport {
     pub due: u32,
     /// Runs started or resumed, each on its own chain of page messages.
     pub started: Vec<Started>,
+    /// Due runs in progress, left to their chain (or taken by another firing).
+    pub running: Vec<Started>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -59,6 +61,7 @@ pub async fn handle<E: DueEvents, S: ReminderStore, Q: Queue>(
     events: &E,
     store: &S,
     pages: &Q,
+    page_timeout: chrono::Duration,
     clock: &impl Clock,
 ) -> Result<StartReport, StartError> {
     let now = clock.now();
@@ -68,7 +71,16 @@ pub async fn handle<E: DueEvents, S: ReminderStore, Q: Queue>(
     let mut report = StartReport { due: due.len() as u32, ..StartReport::default() };
     let mut not_queued = 0;
     for (event_id, starts_at) in keys {
-        let run = runs.get(&(event_id.clone(), starts_at.clone())).cloned().unwrap_or_default();
+        let seen = runs.get(&(event_id.clone(), starts_at.clone()));
+        // One firing takes a run on; a chain in progress is left to its messages.
+        if !reminders::should_start(seen, page_timeout, now)
+            || !store.take_run(&event_id, &starts_at, seen, now).await?
+        {
+            let resumed = seen.is_some_and(|run| run.position.is_some());
+            report.running.push(Started { event_id, starts_at, resumed, caught_up: false });
+            continue;
+        }
+        let run = seen.cloned().unwrap_or_default();
         let (resumed, caught_up) = (run.position.is_some(), run.caught_up);
         let message = ReminderMessage::Page(ReminderPage {
             event_id: event_id.clone(),

@@ -29,7 +29,17 @@ pub fn reservation_pk(id: &str) -> String {
     format!("RESERVATION#{id}")
 }
 
-fn key(id: &str) -> Item {
+/// A page of an event's confirmed holders from the participants index.
+#[derive(Debug, Clone)]
+pub struct HolderPage {
+    pub holders: Vec<Reservation>,
+    /// The index sort key of the last one (where the next page begins).
+    pub last: Option<String>,
+    /// Whether the index may have more after `last`.
+    pub more: bool,
+}
+
+pub(super) fn key(id: &str) -> Item {
     dynamo::key(reservation_pk(id), SK)
 }
 
@@ -147,7 +157,7 @@ impl ReservationItem {
     }
 }
 
-fn decode(item: Item) -> Result<Reservation, Failure> {
+pub(super) fn decode(item: Item) -> Result<Reservation, Failure> {
     serde_dynamo::from_item::<_, ReservationItem>(item).map(ReservationItem::into_reservation).map_err(dynamo::failure)
 }
 
@@ -286,7 +296,7 @@ impl DynamoReservationStore {
         event_id: &str,
         limit: u32,
         after: Option<&str>,
-    ) -> StoreResult<(Vec<Reservation>, Option<String>)> {
+    ) -> StoreResult<HolderPage> {
         let out = self
             .client
             .query()
@@ -300,10 +310,12 @@ impl DynamoReservationStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure)?;
+        // More may follow whenever DynamoDB stopped early: at `limit`, or at 1 MB.
+        let more = out.last_evaluated_key.is_some();
         let items = out.items.unwrap_or_default();
         let last = items.last().and_then(|item| item.get("gsi1sk")).and_then(|v| v.as_s().ok()).cloned();
-        let reservations = items.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        Ok((reservations, last))
+        let holders = items.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(HolderPage { holders, last, more })
     }
 
     /// A page of an event's reservations, oldest first.

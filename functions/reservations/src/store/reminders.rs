@@ -9,7 +9,7 @@
 //! implement are `crate::domain::reminders`.
 
 use super::StoreResult;
-use super::dynamodb::DynamoReservationStore;
+use super::dynamodb::{DynamoReservationStore, HolderPage};
 use crate::domain::reminders::{Marker, Run};
 use crate::domain::reservation::Reservation;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
@@ -39,13 +39,14 @@ fn expires_at(start: &str) -> i64 {
 
 pub trait ReminderStore: Send + Sync {
     /// Up to `limit` of the event's confirmed reservations (the participants index,
-    /// by confirmation time) after the index sort key `after`, with the last one's key.
+    /// by confirmation time) after the index sort key `after`, with the last one's key;
+    /// each as its item stands now (read consistently), not as the index last saw it.
     fn confirmed_after(
         &self,
         event_id: &str,
         limit: u32,
         after: Option<&str>,
-    ) -> impl Future<Output = StoreResult<(Vec<Reservation>, Option<String>)>> + Send;
+    ) -> impl Future<Output = StoreResult<HolderPage>> + Send;
     /// The markers the reservations have for `start` (consistent reads).
     fn markers(
         &self,
@@ -68,6 +69,16 @@ pub trait ReminderStore: Send + Sync {
         &self,
         occurrences: &[(String, String)],
     ) -> impl Future<Output = Result<HashMap<(String, String), Run>, Failure>> + Send;
+    /// Takes the run on for one firing: creates it (when `seen` is `None`) or marks it
+    /// in progress again, if it is still as `seen`; `false` when another firing got
+    /// there first.
+    fn take_run(
+        &self,
+        event_id: &str,
+        start: &str,
+        seen: Option<&Run>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, Failure>> + Send;
     /// Moves the run from position `from` to `to`; `false` if it was not at `from`.
     fn advance(
         &self,
@@ -120,13 +131,20 @@ fn text(item: &Item, name: &str) -> Option<String> {
 }
 
 impl ReminderStore for DynamoReservationStore {
-    async fn confirmed_after(
-        &self,
-        event_id: &str,
-        limit: u32,
-        after: Option<&str>,
-    ) -> StoreResult<(Vec<Reservation>, Option<String>)> {
-        self.confirmed_for_event_after(event_id, limit, after).await
+    async fn confirmed_after(&self, event_id: &str, limit: u32, after: Option<&str>) -> StoreResult<HolderPage> {
+        let page = self.confirmed_for_event_after(event_id, limit, after).await?;
+        // The index is eventually consistent: its copy of a reservation may predate a
+        // cancellation. Each is read again (consistently), so the status decided on
+        // is the current one; the index only gives the order.
+        let keys = page.holders.iter().map(|r| super::dynamodb::key(&r.id)).collect();
+        let mut current: HashMap<String, Reservation> = self
+            .batch_get(keys)
+            .await?
+            .into_iter()
+            .map(|item| super::dynamodb::decode(item).map(|r| (r.id.clone(), r)))
+            .collect::<Result<_, _>>()?;
+        let holders = page.holders.iter().filter_map(|r| current.remove(&r.id)).collect();
+        Ok(HolderPage { holders, ..page })
     }
 
     async fn markers(&self, reservation_ids: &[String], start: &str) -> Result<HashMap<String, Marker>, Failure> {
@@ -213,9 +231,55 @@ impl ReminderStore for DynamoReservationStore {
             let (Some(event), Some(start)) = (text(&item, "eventId"), text(&item, "startsAt")) else { continue };
             let position = text(&item, "position").filter(|p| !p.is_empty());
             let caught_up = item.get("caughtUp").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false);
-            runs.insert((event, start), Run { position, caught_up });
+            let updated_at = text(&item, "updatedAt");
+            runs.insert((event, start), Run { position, caught_up, updated_at });
         }
         Ok(runs)
+    }
+
+    async fn take_run(
+        &self,
+        event_id: &str,
+        start: &str,
+        seen: Option<&Run>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let mut update = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(event_id, start)))
+            .update_expression(
+                "SET eventId = :event, startsAt = :start, #position = if_not_exists(#position, :empty), \
+                 caughtUp = :false, updatedAt = :now, expiresAt = :expires",
+            )
+            .expression_attribute_names("#position", "position")
+            .expression_attribute_values(":event", s(event_id))
+            .expression_attribute_values(":start", s(start))
+            .expression_attribute_values(":empty", s(""))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":now", s(stored(now)))
+            .expression_attribute_values(":expires", n(expires_at(start)));
+        update = match seen {
+            None => update.condition_expression("attribute_not_exists(pk)"),
+            Some(run) => {
+                let position = run.position.clone().unwrap_or_default();
+                let update = update
+                    .expression_attribute_values(":seen_position", s(position))
+                    .expression_attribute_values(":seen_caught_up", AttributeValue::Bool(run.caught_up));
+                match &run.updated_at {
+                    Some(at) => update
+                        .condition_expression(
+                            "#position = :seen_position AND caughtUp = :seen_caught_up AND updatedAt = :seen_at",
+                        )
+                        .expression_attribute_values(":seen_at", s(at)),
+                    None => update.condition_expression(
+                        "#position = :seen_position AND caughtUp = :seen_caught_up AND attribute_not_exists(updatedAt)",
+                    ),
+                }
+            }
+        };
+        dynamo::condition_held(update.send().await.map_err(dynamo::sdk_failure))
     }
 
     async fn advance(

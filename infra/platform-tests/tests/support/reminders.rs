@@ -117,8 +117,11 @@ pub async fn fire(p: &Platform) -> Answer {
 }
 
 /// Whether the schedule's answer says it started (or resumed) the event's run.
+/// Whether the firing found the event's run due: started by it, or already running
+/// (another firing, e.g. another test's, took it on a moment before).
 pub fn started(answer: &Answer, event: &str) -> bool {
-    answer.body["started"].as_array().is_some_and(|s| s.iter().any(|r| r["eventId"] == event))
+    let listed = |key: &str| answer.body[key].as_array().is_some_and(|s| s.iter().any(|r| r["eventId"] == event));
+    listed("started") || listed("running")
 }
 
 pub fn is_reminder(email: &Value) -> bool {
@@ -166,6 +169,17 @@ pub async fn until_all_reminded(
             return per_id;
         }
         let missing = per_id.iter().filter(|n| **n == 0).count();
+        if started.elapsed() >= limit {
+            for line in p.runner.output().lines().filter(|l| l.contains("Reminders")) {
+                if line.contains("REPORT") || line.contains("START") || line.contains("END") {
+                    continue;
+                }
+                eprintln!("DBG {}", &line[..line.len().min(600)]);
+            }
+            let missing_ids: Vec<&String> =
+                ids.iter().zip(&per_id).filter(|(_, n)| **n == 0).map(|(id, _)| id).collect();
+            eprintln!("DBG missing {missing_ids:?}");
+        }
         assert!(started.elapsed() < limit, "{missing} of {} holders never got a reminder", ids.len());
         if refire.is_some_and(|every| last_fire.elapsed() >= every) {
             fire(p).await;
