@@ -179,6 +179,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sample_page_event_carries_a_page_message() {
+        let sample = include_str!("../../../../events/SendRemindersFunction/reminder-page.json");
+        let event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(sample).unwrap();
+        let body = event.records[0].body.as_deref().unwrap();
+        let ReminderMessage::Page(page) = shared::messages::decode::<ReminderMessage>(body).unwrap();
+        assert_eq!((page.starts_at.as_str(), page.cursor), ("2027-06-01T18:00:00Z", None));
+    }
+
+    #[test]
     fn a_run_in_progress_is_not_started_again_until_it_stalls() {
         let now: DateTime<Utc> = "2026-11-24T19:00:00Z".parse().unwrap();
         let run = |caught_up, at: &str| Run { position: Some("k".into()), caught_up, updated_at: Some(at.into()) };
