@@ -326,8 +326,15 @@ impl DynamoEventStore {
                 .await
                 .map_err(dynamo::sdk_failure)?;
             for item in out.items.unwrap_or_default() {
-                let meta: EventItem = serde_dynamo::from_item(item).map_err(dynamo::failure)?;
-                events.push(meta.into_event(Vec::new())?);
+                let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                // One unreadable item must not stop every other event's reminders.
+                let event = serde_dynamo::from_item::<_, EventItem>(item)
+                    .map_err(|e| StoreError::from(dynamo::failure(e)))
+                    .and_then(|meta| meta.into_event(Vec::new()));
+                match event {
+                    Ok(event) => events.push(event),
+                    Err(err) => tracing::error!(%pk, %err, "an event on the reminder index does not decode; skipped"),
+                }
             }
             start = out.last_evaluated_key;
             if start.is_none() {
