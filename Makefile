@@ -96,6 +96,7 @@ test: local-aws lint-template
 
 package: $(VENV)/.package-installed
 	rustup target add aarch64-unknown-linux-gnu
+	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
 	PATH="$(abspath $(VENV))/bin:$$PATH" sam build --template template.yaml
 
 # Flash sale: BUYERS concurrent buyers (one POST each) for SEATS seats of one tier.
