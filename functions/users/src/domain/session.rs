@@ -16,6 +16,7 @@
 //! A session is also bound to the account's credentials version: a password or
 //! role change bumps the version, and sessions of an older version are dead.
 
+use super::account::User;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -117,16 +118,9 @@ pub struct Session {
     pub credentials_version: u64,
 }
 
-/// What the session and token checks need to know of the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AccountState {
-    pub credentials_version: u64,
-    pub deleted: bool,
-}
-
 /// Whether `session` still speaks for its user: not revoked or expired, the
 /// account not erased, and no password or role change since it was created.
-pub fn is_live(session: &Session, account: Option<AccountState>, now: i64) -> bool {
+pub fn is_live(session: &Session, account: Option<&User>, now: i64) -> bool {
     !session.revoked
         && session.expires_at > now
         && account.is_some_and(|a| !a.deleted && a.credentials_version == session.credentials_version)
@@ -274,11 +268,15 @@ mod tests {
     #[test]
     fn a_credentials_change_or_erasure_ends_every_older_session() {
         let s = session("h", &[], None);
-        let account = |credentials_version, deleted| Some(AccountState { credentials_version, deleted });
-        assert!(is_live(&s, account(3, false), 1_000));
-        assert!(!is_live(&s, account(4, false), 1_000), "password or role changed since");
-        assert!(!is_live(&s, account(3, true), 1_000), "account erased");
+        let account = |credentials_version, deleted| User {
+            credentials_version,
+            deleted,
+            ..User::new_account("a@example.com".into(), "A".into(), shared::Role::Attendee, "h".into(), "t")
+        };
+        assert!(is_live(&s, Some(&account(3, false)), 1_000));
+        assert!(!is_live(&s, Some(&account(4, false)), 1_000), "password or role changed since");
+        assert!(!is_live(&s, Some(&account(3, true)), 1_000), "account erased");
         assert!(!is_live(&s, None, 1_000), "account gone");
-        assert!(!is_live(&s, account(3, false), 2_000), "expired");
+        assert!(!is_live(&s, Some(&account(3, false)), 2_000), "expired");
     }
 }

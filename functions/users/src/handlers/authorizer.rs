@@ -7,7 +7,7 @@
 //! the account's current one, read with the session, not the token's claim. Every
 //! refusal looks the same from outside: API Gateway answers 403.
 
-use crate::domain::session::{self, AccountState};
+use crate::domain::session;
 use crate::domain::token::{Tokens, bearer};
 use crate::store::{StoreError, UserStore};
 use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
@@ -33,9 +33,7 @@ pub async fn handle<S: UserStore>(
     let now = clock.now().timestamp();
     let (session, user) = tokio::join!(store.get_session(&claims.sid), store.get_user(&claims.sub));
     let (session, user) = (session?, user?);
-    let account =
-        user.as_ref().map(|u| AccountState { credentials_version: u.credentials_version, deleted: u.deleted });
-    let live = session.is_some_and(|s| s.user_id == claims.sub && session::is_live(&s, account, now));
+    let live = session.is_some_and(|s| s.user_id == claims.sub && session::is_live(&s, user.as_ref(), now));
     let Some(user) = user.filter(|_| live) else { return Ok(deny()) };
     Ok(json!({
         "isAuthorized": true,

@@ -4,7 +4,7 @@
 
 use super::credentials::{invalid_refresh_token, issue, refresh_token_field};
 use super::now;
-use crate::domain::session::{self, AccountState, RefreshDecision};
+use crate::domain::session::{self, RefreshDecision};
 use crate::domain::token::Tokens;
 use crate::store::UserStore;
 use lambda_http::http::StatusCode;
@@ -37,9 +37,8 @@ pub async fn handle<S: UserStore>(
             RefreshDecision::Replay(session) => (session, false),
         };
         let user = store.get_user(&session.user_id).await?;
-        let account =
-            user.as_ref().map(|u| AccountState { credentials_version: u.credentials_version, deleted: u.deleted });
-        let Some(user) = user.filter(|_| session::is_live(&session, account, now_secs)) else {
+        let live = session::is_live(&session, user.as_ref(), now_secs);
+        let Some(user) = user.filter(|_| live) else {
             return Err(invalid_refresh_token());
         };
         if rotate && !store.rotate_session(&session, &successor.hash, now_secs, &now_text).await? {
