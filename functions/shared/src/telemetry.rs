@@ -10,7 +10,9 @@
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt::format::{Format, Json, JsonFields, Writer};
 use lambda_runtime::tracing::subscriber::fmt::{self, FmtContext, FormatEvent, FormatFields};
+use lambda_runtime::tracing::subscriber::layer::{Context, Layer, SubscriberExt};
 use lambda_runtime::tracing::subscriber::registry::LookupSpan;
+use lambda_runtime::tracing::subscriber::util::SubscriberInitExt;
 use serde_json::Value;
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -32,7 +34,8 @@ pub fn init() {
             .flatten_event(true)
             .with_current_span(false)
             .with_span_list(true);
-        builder.fmt_fields(JsonFields::new()).event_format(Enriched { inner, function }).init();
+        let subscriber = builder.fmt_fields(JsonFields::new()).event_format(Enriched { inner, function }).finish();
+        subscriber.with(FirstInvocation).init();
     } else {
         builder.init();
     }
@@ -57,6 +60,36 @@ where
         let mut line = String::new();
         self.inner.format_event(ctx, Writer::new(&mut line), event)?;
         writeln!(writer, "{}", enrich(line.trim_end(), &self.function, first_request()))
+    }
+}
+
+/// Notes the process's first invocation when the runtime opens its span, whether
+/// or not that invocation logs anything: the cold start is that invocation.
+struct FirstInvocation;
+
+impl<S: Subscriber> Layer<S> for FirstInvocation {
+    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, _: &tracing::span::Id, _: Context<'_, S>) {
+        if attrs.metadata().name() != "Lambda runtime invoke" || first_request().get().is_some() {
+            return;
+        }
+        struct RequestId(Option<String>);
+        impl tracing::field::Visit for RequestId {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                if field.name() == "requestId" {
+                    self.0 = Some(value.to_owned());
+                }
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "requestId" {
+                    self.0 = Some(format!("{value:?}").trim_matches('"').to_owned());
+                }
+            }
+        }
+        let mut id = RequestId(None);
+        attrs.record(&mut id);
+        if let Some(id) = id.0 {
+            let _ = first_request().set(id);
+        }
     }
 }
 
