@@ -74,6 +74,7 @@ async fn confirmed_holders_get_one_reminder_however_often_the_schedule_fires() {
         assert_eq!(reminders_to(p, &buyer.email).await.len(), 1, "one reminder for {}", buyer.email);
     }
     assert!(reminders_to(p, &buyers[3].email).await.is_empty(), "a cancelled reservation gets none");
+    assert_eq!(reminders_queued(p, &event), 3, "each holder queued once: the markers held, not only the email dedupe");
     assert!(p.emails_to(&buyers[4].email).await.is_empty(), "a pending hold gets none");
     // The run has caught up: firing again only looks for holders who booked since.
     let done = fire(p).await;
@@ -174,6 +175,7 @@ async fn a_large_event_reminds_each_of_its_600_holders_once_a_page_at_a_time() {
     tokio::time::sleep(StdDuration::from_secs(3)).await;
     let counts = reminders_by_reservation(p).await;
     assert!(ids.iter().all(|id| counts.get(id) == Some(&1)));
+    assert_eq!(reminders_queued(p, &event), 600, "each holder queued once, however the runs overlapped");
 }
 
 /// The participants index is eventually consistent, and a confirmation is keyed by

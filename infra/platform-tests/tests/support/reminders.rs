@@ -141,6 +141,20 @@ pub fn reservation_of(email: &Value) -> Option<String> {
 }
 
 /// Every reminder sent on the platform so far, by reservation id.
+/// How many reminders the runs queued for `event`, summed from their "reminder
+/// page" log lines. Unlike the emails (which the notification consumer deduplicates),
+/// this shows whether the markers kept two runs from queueing the same holder.
+pub fn reminders_queued(p: &Platform, event: &str) -> u64 {
+    p.runner
+        .output()
+        .lines()
+        .filter_map(|line| line.strip_prefix("[SendRemindersFunction] "))
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|log| log["message"] == "reminder page" && log["event_id"] == event)
+        .filter_map(|log| log["queued"].as_u64())
+        .sum()
+}
+
 pub async fn reminders_by_reservation(p: &Platform) -> std::collections::HashMap<String, usize> {
     let all = p.api.call("GET", "/_local/emails", None, None).await;
     let mut counts = std::collections::HashMap::new();
