@@ -9,10 +9,11 @@
 //! is under way, is safe: a duplicate run stops at its first page boundary (see
 //! `domain::reminders`).
 
-use crate::domain::reminders::{self, ReminderMessage, ReminderPage};
+use crate::domain::reminders::{self, ReminderMessage, ReminderPage, Run};
 use crate::store::reminders::ReminderStore;
 use chrono::{DateTime, Utc};
 use events::reminders::Occurrence;
+use futures::StreamExt;
 use serde::Serialize;
 use shared::Clock;
 use shared::dynamo::Failure;
@@ -69,30 +70,22 @@ pub async fn handle<E: DueEvents, S: ReminderStore, Q: Queue>(
     let keys: Vec<(String, String)> = due.iter().map(|o| (o.event_id.clone(), o.start_key())).collect();
     let runs = store.runs(&keys).await?;
     let mut report = StartReport { due: due.len() as u32, ..StartReport::default() };
+    // Many events may be due at once: a few at a time, so one slow call does not hold
+    // up the rest, and one event's failure does not stop the others.
+    let outcomes = futures::stream::iter(keys)
+        .map(|(event_id, starts_at)| {
+            let seen = runs.get(&(event_id.clone(), starts_at.clone()));
+            start_one(store, pages, event_id, starts_at, seen, page_timeout, now)
+        })
+        .buffer_unordered(STARTS_IN_FLIGHT)
+        .collect::<Vec<_>>()
+        .await;
     let mut not_queued = 0;
-    for (event_id, starts_at) in keys {
-        let seen = runs.get(&(event_id.clone(), starts_at.clone()));
-        // One firing takes a run on; a chain in progress is left to its messages.
-        if !reminders::should_start(seen, page_timeout, now)
-            || !store.take_run(&event_id, &starts_at, seen, now).await?
-        {
-            let resumed = seen.is_some_and(|run| run.position.is_some());
-            report.running.push(Started { event_id, starts_at, resumed, caught_up: false });
-            continue;
-        }
-        let run = seen.cloned().unwrap_or_default();
-        let (resumed, caught_up) = (run.position.is_some(), run.caught_up);
-        let message = ReminderMessage::Page(ReminderPage {
-            event_id: event_id.clone(),
-            starts_at: starts_at.clone(),
-            cursor: run.position,
-        });
-        match pages.send(encode(&message), &format!("reminders-{event_id}")).await {
-            Ok(()) => report.started.push(Started { event_id, starts_at, resumed, caught_up }),
-            Err(err) => {
-                tracing::error!(%event_id, %err, "reminder run not queued");
-                not_queued += 1;
-            }
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Started(run) => report.started.push(run),
+            Outcome::Running(run) => report.running.push(run),
+            Outcome::NotQueued => not_queued += 1,
         }
     }
     tracing::info!(due = report.due, started = report.started.len(), "reminder runs");
@@ -100,4 +93,57 @@ pub async fn handle<E: DueEvents, S: ReminderStore, Q: Queue>(
         return Err(StartError::NotQueued(not_queued));
     }
     Ok(report)
+}
+
+/// Runs started at once by one firing.
+const STARTS_IN_FLIGHT: usize = 16;
+
+enum Outcome {
+    Started(Started),
+    Running(Started),
+    NotQueued,
+}
+
+/// Takes one due run on and queues its next page, unless a chain carries it already.
+async fn start_one<S: ReminderStore, Q: Queue>(
+    store: &S,
+    pages: &Q,
+    event_id: String,
+    starts_at: String,
+    seen: Option<&Run>,
+    page_timeout: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let running = |event_id, starts_at| {
+        let resumed = seen.is_some_and(|run| run.position.is_some());
+        Outcome::Running(Started { event_id, starts_at, resumed, caught_up: false })
+    };
+    // One firing takes a run on; a chain in progress is left to its messages.
+    if !reminders::should_start(seen, page_timeout, now) {
+        return running(event_id, starts_at);
+    }
+    match store.take_run(&event_id, &starts_at, seen, now).await {
+        Ok(true) => {}
+        Ok(false) => return running(event_id, starts_at),
+        Err(err) => {
+            tracing::error!(%event_id, %err, "reminder run not taken on");
+            return Outcome::NotQueued;
+        }
+    }
+    let run = seen.cloned().unwrap_or_default();
+    let (resumed, caught_up) = (run.position.is_some(), run.caught_up);
+    let message = ReminderMessage::Page(ReminderPage {
+        event_id: event_id.clone(),
+        starts_at: starts_at.clone(),
+        cursor: run.position,
+    });
+    match pages.send(encode(&message), &format!("reminders-{event_id}")).await {
+        Ok(()) => Outcome::Started(Started { event_id, starts_at, resumed, caught_up }),
+        Err(err) => {
+            // The run stays taken but without a message: it counts as stalled after a
+            // page's time, and the next firing (or the scheduler's retry) resumes it.
+            tracing::error!(%event_id, %err, "reminder run not queued");
+            Outcome::NotQueued
+        }
+    }
 }
