@@ -171,6 +171,27 @@ impl Runner {
         aws_sdk_dynamodb::Client::new(&Self::local_sdk_config(&self.dynamodb).await)
     }
 
+    /// The item under (`pk`, `sk`) of a local table, read consistently (`local-<Table>`).
+    pub async fn stored_item(
+        &self,
+        table: &str,
+        pk: &str,
+        sk: &str,
+    ) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        self.dynamodb()
+            .await
+            .get_item()
+            .table_name(table)
+            .key("pk", AttributeValue::S(pk.to_owned()))
+            .key("sk", AttributeValue::S(sk.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("{table}: {err}"))
+            .item
+    }
+
     async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(endpoint)
@@ -444,20 +465,10 @@ impl Platform {
     /// The charges localstripe holds for a reservation's payment intent (the intent
     /// id read from the payments table).
     pub async fn charges_of(&self, reservation: &str) -> Vec<serde_json::Value> {
-        use aws_sdk_dynamodb::types::AttributeValue;
         let payment = self
             .runner
-            .dynamodb()
+            .stored_item("local-PaymentsTable", &format!("PAYMENT#{reservation}"), "PAYMENT")
             .await
-            .get_item()
-            .table_name("local-PaymentsTable")
-            .key("pk", AttributeValue::S(format!("PAYMENT#{reservation}")))
-            .key("sk", AttributeValue::S("PAYMENT".into()))
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("payments table")
-            .item
             .expect("a payment record");
         let intent = payment["intentId"].as_s().expect("an intent id").clone();
         let stripe = self.runner.localstripe.clone().expect("the runner started localstripe");

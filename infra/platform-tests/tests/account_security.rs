@@ -45,21 +45,7 @@ async fn still_works(p: &Platform, pair: &Value) -> bool {
 }
 
 async fn role_in_table(p: &Platform, user_id: &str) -> String {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    let item = p
-        .runner
-        .dynamodb()
-        .await
-        .get_item()
-        .table_name("local-UsersTable")
-        .key("pk", AttributeValue::S(format!("USER#{user_id}")))
-        .key("sk", AttributeValue::S("PROFILE".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .expect("the user");
+    let item = p.runner.stored_item("local-UsersTable", &format!("USER#{user_id}"), "PROFILE").await.expect("the user");
     item["role"].as_s().unwrap().clone()
 }
 

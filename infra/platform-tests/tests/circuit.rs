@@ -24,19 +24,7 @@ fn platform() -> (&'static Platform, &'static StripeProxy) {
 }
 
 async fn circuit(p: &Platform) -> Option<(i64, i64)> {
-    let item = p
-        .runner
-        .dynamodb()
-        .await
-        .get_item()
-        .table_name("local-PaymentsTable")
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("CIRCUIT#stripe".into()))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("CIRCUIT".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item?;
+    let item = p.runner.stored_item("local-PaymentsTable", "CIRCUIT#stripe", "CIRCUIT").await?;
     let n = |name: &str| item[name].as_n().unwrap().parse::<i64>().unwrap();
     Some((n("failures"), n("openUntil")))
 }

@@ -175,17 +175,8 @@ async fn deleting_my_account_erases_personal_data() {
     assert!([403, 404].contains(&me.status), "{me:?}");
 
     // The stored account keeps its id (for organizers' records) and nothing personal.
-    let dynamodb = p.runner.dynamodb().await;
-    let item = dynamodb
-        .get_item()
-        .table_name("local-UsersTable")
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{}", user.user_id)))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .expect("the account id stays");
+    let user_pk = format!("USER#{}", user.user_id);
+    let item = p.runner.stored_item("local-UsersTable", &user_pk, "PROFILE").await.expect("the account id stays");
     for personal in ["email", "passwordHash"] {
         assert!(!item.contains_key(personal), "{personal} must be erased: {item:?}");
     }
