@@ -25,7 +25,7 @@ help:
 	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
 	@echo "make fuzz     a long schemathesis run from openapi.yaml (over 10,000 requests), zero 5xx and zero answers off the document"
 	@echo "make redrive QUEUE=NAME  move a dead-letter queue's messages back to their queue (with make run going)"
-	@echo "make bench    latency per route, cold starts, and a flash sale (BUYERS=2000 SEATS=500) on the local platform (figures, not a test)"
+	@echo "make bench    latency per route, a flash sale (BUYERS=2000 SEATS=500), and what each function costs (release build vs hello-world); figures, not a test"
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
 $(VENV)/.installed: infra/requirements.txt
@@ -94,18 +94,28 @@ test: local-aws lint-template
 	@echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"
 	infra/fuzz.sh $(FUZZ_EXAMPLES) 1
 
+# sam build groups the functions by binary: one release build per domain crate (six),
+# each copied to every function that deploys it. hello-world is `make bench`'s yardstick.
 package: $(VENV)/.package-installed
 	rustup target add aarch64-unknown-linux-gnu
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
-	PATH="$(abspath $(VENV))/bin:$$PATH" sam build --template template.yaml
+	PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build --template template.yaml
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 -p runner-fixtures --bin hello-world
 
 # Flash sale: BUYERS concurrent buyers (one POST each) for SEATS seats of one tier.
 BUYERS ?= 2000
 SEATS ?= 500
+# The cost table runs release builds: every function's domain binary and hello-world.
+COLD ?= 20
+WARM ?= 200
 bench: local-aws build
 	infra/bench.sh $(N)
 	@echo
 	target/debug/flash_sale $(BUYERS) $(SEATS)
+	@echo
+	@echo "==> release build of the functions and of hello-world, for the cost table"
+	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p runner-fixtures
+	python3 infra/cost.py target/release $(COLD) $(WARM)
 
 clean:
 	cargo clean

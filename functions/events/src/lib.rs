@@ -6,7 +6,7 @@
 //! - `handlers`: one module per endpoint;
 //! - `inventory`: the seat-inventory contract other domains hold and return seats through;
 //! - `reminders`: the reminder-schedule contract (which events' holders to remind now);
-//! - `src/bin/*.rs`: one thin Lambda entry point per function.
+//! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
 pub mod domain;
 pub mod handlers;

@@ -93,13 +93,13 @@ impl Stripe {
     }
 
     async fn call(&self, request: reqwest::RequestBuilder) -> Result<(u16, String), ProviderError> {
-        let response = request
-            .basic_auth(&self.secret_key, Some(""))
-            .send()
-            .await
-            .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| ProviderError::Unavailable(e.to_string()))?;
+        let (status, text) = shared::outbound::timed(async {
+            let response = request.basic_auth(&self.secret_key, Some("")).send().await?;
+            let status = response.status().as_u16();
+            Ok::<_, reqwest::Error>((status, response.text().await?))
+        })
+        .await
+        .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
         // Only the request itself can be wrong (400 bad parameters, 402 declined, 404 an
         // unknown payment method). 401/403 (a rotated key), 409 (a concurrent request
         // with the same idempotency key), 429 and 5xx are ours or passing: retry.

@@ -5,7 +5,7 @@
 //! - `store`: the reservations table behind the `ReservationStore` trait; its
 //!   adapter also offers the confirm/release transactions payments run;
 //! - `handlers`: one module per function;
-//! - `src/bin/*.rs`: one thin Lambda entry point per function.
+//! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
 pub mod domain;
 pub mod handlers;

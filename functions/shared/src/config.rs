@@ -21,6 +21,17 @@ pub fn env_list(name: &str) -> Result<Vec<String>, ConfigError> {
     Ok(split_list(&env_required(name)?))
 }
 
+/// The function's `Handler` from template.yaml, which Lambda passes as `_HANDLER`:
+/// it names the entry point a domain's binary runs.
+pub fn handler_name() -> Result<String, ConfigError> {
+    env_required("_HANDLER")
+}
+
+/// The error a binary gives when its `Handler` names no entry point of its own.
+pub fn unknown_handler(name: &str) -> Box<dyn std::error::Error + Send + Sync> {
+    format!("this binary has no entry point named {name:?} (the function's Handler in template.yaml)").into()
+}
+
 fn split_list(raw: &str) -> Vec<String> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }

@@ -10,13 +10,14 @@ pub mod http;
 pub mod idempotency;
 pub mod messages;
 pub mod metrics;
+pub mod outbound;
 pub mod query;
 pub mod sqs;
 pub mod telemetry;
 
 pub use auth::{Caller, Role, caller};
 pub use clock::{Clock, SystemClock};
-pub use config::{ConfigError, env_list, env_required};
+pub use config::{ConfigError, env_list, env_required, handler_name, unknown_handler};
 pub use http::{ApiError, FieldError, correlation_id, json_response, respond, source_ip};
 
 /// The AWS SDK configuration, loaded once per process however many clients a
@@ -26,5 +27,12 @@ pub use http::{ApiError, FieldError, correlation_id, json_response, respond, sou
 /// and moto.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> = tokio::sync::OnceCell::const_new();
-    CONFIG.get_or_init(|| aws_config::load_defaults(aws_config::BehaviorVersion::latest())).await.clone()
+    CONFIG
+        .get_or_init(|| {
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .http_client(outbound::TimedHttpClient::default_https())
+                .load()
+        })
+        .await
+        .clone()
 }

@@ -6,6 +6,10 @@
 //! Insights: `function`, `requestId` (Lambda's), `correlationId` (the API request
 //! that started a chain; it travels on queue messages) and `coldStart` (whether
 //! this invocation is the process's first).
+//!
+//! Each invocation ends with one `invocation done` line: `durationMs` (the handler,
+//! from the event to its answer), `awaitedMs` (the part spent waiting on DynamoDB, SQS,
+//! SES or Stripe, from `outbound`) and `ownMs`, the rest: our own code's cost.
 
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt::format::{Format, Json, JsonFields, Writer};
@@ -35,7 +39,7 @@ pub fn init() {
             .with_current_span(false)
             .with_span_list(true);
         let subscriber = builder.fmt_fields(JsonFields::new()).event_format(Enriched { inner, function }).finish();
-        subscriber.with(FirstInvocation).init();
+        subscriber.with(Invocations).init();
     } else {
         builder.init();
     }
@@ -63,15 +67,22 @@ where
     }
 }
 
-/// Notes the process's first invocation when the runtime opens its span, whether
-/// or not that invocation logs anything: the cold start is that invocation.
-struct FirstInvocation;
+/// Follows the runtime's span of each invocation: notes the process's first one when
+/// the span opens, whether or not that invocation logs anything (the cold start is
+/// that invocation), and writes the `invocation done` line when it closes.
+struct Invocations;
 
-impl<S: Subscriber> Layer<S> for FirstInvocation {
-    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, _: &tracing::span::Id, _: Context<'_, S>) {
-        if attrs.metadata().name() != "Lambda runtime invoke" || first_request().get().is_some() {
+/// When an invocation's span opened, and its request id.
+struct Started(std::time::Instant, Option<String>);
+
+const INVOKE_SPAN: &str = "Lambda runtime invoke";
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Invocations {
+    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
+        if attrs.metadata().name() != INVOKE_SPAN {
             return;
         }
+        let _ = crate::outbound::take(); // waits before this invocation are not its own
         struct RequestId(Option<String>);
         impl tracing::field::Visit for RequestId {
             fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
@@ -85,11 +96,35 @@ impl<S: Subscriber> Layer<S> for FirstInvocation {
                 }
             }
         }
-        let mut id = RequestId(None);
-        attrs.record(&mut id);
-        if let Some(id) = id.0 {
-            let _ = first_request().set(id);
+        let mut request_id = RequestId(None);
+        attrs.record(&mut request_id);
+        if let Some(request_id) = &request_id.0 {
+            let _ = first_request().set(request_id.clone());
         }
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(Started(std::time::Instant::now(), request_id.0));
+        }
+    }
+
+    fn on_close(&self, id: tracing::span::Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        if span.name() != INVOKE_SPAN {
+            return;
+        }
+        let Some((started, request_id)) = span.extensions().get::<Started>().map(|s| (s.0, s.1.clone())) else {
+            return;
+        };
+        let duration = started.elapsed();
+        let awaited = crate::outbound::take().min(duration);
+        let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e5).round() / 100.0;
+        // The span is closing: its fields no longer reach the line, so the id goes in the event.
+        tracing::info!(
+            requestId = request_id.unwrap_or_default(),
+            durationMs = ms(duration),
+            awaitedMs = ms(awaited),
+            ownMs = ms(duration - awaited),
+            "invocation done"
+        );
     }
 }
 
@@ -105,7 +140,7 @@ fn enrich(line: &str, function: &str, first: &OnceLock<String>) -> String {
     let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(line) else { return line.to_owned() };
     let spans = fields.get("spans").and_then(Value::as_array).cloned().unwrap_or_default();
     let find = |key: &str| spans.iter().rev().find_map(|span| span.get(key).and_then(Value::as_str).map(str::to_owned));
-    let request_id = find("requestId");
+    let request_id = find("requestId").or_else(|| fields.get("requestId").and_then(Value::as_str).map(str::to_owned));
     let correlation_id = find("correlation_id").or_else(|| find("correlationId"));
     let cold_start = match &request_id {
         Some(id) => first.get_or_init(|| id.clone()) == id,

@@ -3,7 +3,7 @@
 //! - `domain`: the rules (validation, hashing, sign-in throttle, sessions and token rotation), no AWS types;
 //! - `store`: the users table behind the `UserStore` trait;
 //! - `handlers`: one module per endpoint, plus the API's authorizer;
-//! - `src/bin/*.rs`: one thin Lambda entry point per function.
+//! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
 pub mod contact;
 pub mod domain;

@@ -219,11 +219,14 @@ impl FunctionPool {
         }
     }
 
-    /// Kills every instance (shutdown).
-    pub fn stop_all(&self) {
-        for instance in self.idle.lock().expect("lock").drain(..) {
+    /// Kills every idle instance (shutdown, or to force cold starts) and says how many.
+    pub fn stop_all(&self) -> usize {
+        let idle: Vec<_> = self.idle.lock().expect("lock").drain(..).collect();
+        let alive = idle.iter().filter(|instance| !instance.is_dead()).count();
+        for instance in idle {
             instance.kill();
         }
+        alive
     }
 
     async fn spawn(&self) -> Result<Arc<Instance>, String> {

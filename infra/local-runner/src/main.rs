@@ -342,6 +342,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         .route("/_local/schedules/{name}", post(trigger_schedule))
         .route("/_local/emails", get(sent_emails))
         .route("/_local/functions/{name}/invoke", post(invoke_function))
+        .route("/_local/functions/{name}/stop", post(stop_function))
         .route_layer(axum::middleware::from_fn(refuse_forged_control_requests));
     let router = Router::new()
         .merge(control)
@@ -403,7 +404,7 @@ fn print_banner(description: &Value) {
         println!("  stripe    {stripe} (localstripe)");
     }
     println!(
-        "  control   GET /_local, GET /_local/emails, POST /_local/schedules/NAME, POST /_local/functions/NAME/invoke"
+        "  control   GET /_local, GET /_local/emails, POST /_local/schedules/NAME, POST /_local/functions/NAME/invoke, POST /_local/functions/NAME/stop"
     );
 }
 
@@ -552,6 +553,15 @@ async fn invoke_function(State(app): State<Arc<App>>, Path(name): Path<String>, 
         return gateway::json_message(StatusCode::BAD_REQUEST, "the event must be JSON");
     }
     invocation_answer(pool.invoke(body).await)
+}
+
+/// Stops a function's idle instances, so its next invocation is a cold start (`make bench`).
+async fn stop_function(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    let Some(pool) = app.functions.get(&name) else {
+        return gateway::json_message(StatusCode::NOT_FOUND, &format!("no function named {name}"));
+    };
+    let stopped = pool.stop_all();
+    (StatusCode::OK, axum::Json(serde_json::json!({ "stopped": stopped }))).into_response()
 }
 
 async fn handle_api(

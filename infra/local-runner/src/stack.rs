@@ -222,7 +222,7 @@ impl Stack {
             ("AWS_ENDPOINT_URL_DYNAMODB", self.options.dynamodb_endpoint.clone()),
             ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023".into()),
             ("LAMBDA_TASK_ROOT", self.options.bin_dir.display().to_string()),
-            ("_HANDLER", "bootstrap".into()),
+            ("_HANDLER", def.handler.clone()),
             ("TZ", ":UTC".into()),
         ];
         for (key, value) in lambda_vars {

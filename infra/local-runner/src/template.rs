@@ -200,6 +200,8 @@ fn normalise(yaml: serde_yaml_ng::Value) -> Value {
 pub struct FunctionDef {
     pub logical_id: String,
     pub binary: String,
+    /// `Handler`, passed to the process as `_HANDLER` (it picks a domain binary's entry point).
+    pub handler: String,
     pub memory_mb: u64,
     pub timeout: Duration,
     pub reserved_concurrency: Option<usize>,
@@ -376,6 +378,7 @@ impl Resource {
         Ok(FunctionDef {
             logical_id: self.logical_id.clone(),
             binary,
+            handler: str_prop(p, "Handler").unwrap_or_else(|| "bootstrap".into()),
             memory_mb: num_prop(p, "MemorySize").unwrap_or(128),
             timeout: Duration::from_secs(num_prop(p, "Timeout").unwrap_or(3)),
             reserved_concurrency: num_prop(p, "ReservedConcurrentExecutions").map(|n| n as usize),

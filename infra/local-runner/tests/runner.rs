@@ -179,6 +179,27 @@ async fn every_invocation_logs_a_report_line() {
 }
 
 #[tokio::test]
+async fn stopping_a_function_makes_its_next_invocation_a_cold_start() {
+    let (_, first) = get_json("/cold").await;
+    let (_, warm) = get_json("/cold").await;
+    assert_eq!(first["pid"], warm["pid"], "an idle instance serves the next request");
+    assert_eq!(first["env"]["_HANDLER"], "cold", "the function's Handler reaches the process");
+    let stop = client().post(format!("{}/_local/functions/ColdFunction/stop", runner().url)).send().await.unwrap();
+    assert_eq!(stop.status(), 200);
+    assert_eq!(stop.json::<Value>().await.unwrap(), json!({"stopped": 1}));
+    let (_, cold) = get_json("/cold").await;
+    assert_ne!(cold["pid"], first["pid"], "a new process after the stop");
+    let needle = format!("REPORT RequestId: {}", cold["requestId"].as_str().unwrap());
+    assert!(runner().wait_for_output(&needle, Duration::from_secs(5)));
+    let output = runner().output();
+    let report = output.lines().find(|l| l.contains(&needle)).unwrap();
+    assert!(report.contains("Init Duration: "), "the new process reports its init: {report}");
+
+    let missing = client().post(format!("{}/_local/functions/Nope/stop", runner().url)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
 async fn a_schedule_can_be_triggered_now() {
     let response =
         client().post(format!("{}/_local/schedules/EchoFunction.Nightly", runner().url)).send().await.unwrap();

@@ -98,6 +98,35 @@ async fn business_metrics_are_logged_in_embedded_metric_format() {
     }
 }
 
+/// Each invocation's last line tells our own time from the time spent waiting on
+/// DynamoDB, SQS, SES and Stripe (what `make bench`'s cost table reads).
+#[tokio::test]
+async fn every_invocation_ends_with_its_time_split_into_own_and_waiting() {
+    let p = platform();
+    let (_, buyer, id) = booked(p, 1, "pm_card_visa").await;
+    p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] == "confirmed").await;
+    let output = p.runner.output();
+    for function in ["CreateReservationFunction", "ProcessPaymentsFunction", "AuthorizerFunction"] {
+        let lines: Vec<Value> = output
+            .lines()
+            .filter_map(|line| line.strip_prefix(&format!("[{function}] ")))
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|doc| doc["message"] == "invocation done")
+            .collect();
+        assert!(!lines.is_empty(), "{function} logged no invocation done line");
+        for doc in &lines {
+            let (duration, awaited, own) = (
+                doc["durationMs"].as_f64().unwrap(),
+                doc["awaitedMs"].as_f64().unwrap(),
+                doc["ownMs"].as_f64().unwrap(),
+            );
+            assert!(awaited > 0.0, "{function} waits on DynamoDB every time: {doc}");
+            assert!(awaited <= duration && (duration - awaited - own).abs() < 0.02, "{doc}");
+            assert!(doc["requestId"].is_string() && doc["function"].as_str().unwrap().ends_with(function), "{doc}");
+        }
+    }
+}
+
 /// An operator's redrive (`make redrive QUEUE=NotificationsDLQ`) puts a dead letter
 /// back before its consumer, which then does its work.
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The names line up, so a newcomer finds code from the template and back:
-//! function `SetRoleFunction` → binary `users-set-role` → `functions/users/src/bin/set_role.rs`
+//! function `SetRoleFunction` → `Handler: set_role` → binary `users` (one per domain crate)
+//! → its `src/main.rs` dispatches `"set_role"` to `functions/users/src/entrypoints/set_role.rs`
 //! → handler `functions/users/src/handlers/set_role.rs` (`handle`). A crate with one
-//! function (health) keeps it in `src/handler.rs`. And the roles each handler
+//! function (health) keeps its handler in `src/handler.rs`. And the roles each handler
 //! admits are the ones template.yaml's `Metadata.AllowedRoles` declares (the auth
 //! matrix test attacks the routes with exactly those).
 
@@ -27,6 +28,7 @@ fn snake_case(camel: &str) -> String {
 struct Function {
     logical_id: String,
     binary: String,
+    handler: String,
     allowed_roles: Option<Vec<String>>,
 }
 
@@ -36,9 +38,14 @@ fn functions() -> Vec<Function> {
         .resources
         .iter()
         .filter(|r| r.kind == "AWS::Serverless::Function")
-        .map(|resource| Function {
+        .map(|resource| {
+            let def = resource.function(&mut Vec::new()).unwrap();
+            (resource, def)
+        })
+        .map(|(resource, def)| Function {
             logical_id: resource.logical_id.clone(),
-            binary: resource.function(&mut Vec::new()).unwrap().binary,
+            binary: def.binary,
+            handler: def.handler,
             allowed_roles: resource
                 .metadata
                 .get("AllowedRoles")
@@ -48,12 +55,9 @@ fn functions() -> Vec<Function> {
         .collect()
 }
 
-/// (crate, handler module) of a function, from its logical id and binary.
+/// (crate, handler module) of a function: its binary is its crate, its `Handler` the module.
 fn location(function: &Function) -> (String, String) {
-    let stem = function.logical_id.strip_suffix("Function").expect("logical ids end in Function");
-    let handler = snake_case(stem);
-    let krate = function.binary.split('-').next().unwrap().to_owned();
-    (krate, handler)
+    (function.binary.clone(), function.handler.clone())
 }
 
 #[test]
@@ -62,30 +66,30 @@ fn function_binary_and_handler_names_line_up() {
     let mut problems = Vec::new();
     for function in functions() {
         let (krate, handler) = location(&function);
-        let single = function.binary == krate;
-        let expected_binary = if single { krate.clone() } else { format!("{krate}-{}", handler.replace('_', "-")) };
-        if function.binary != expected_binary {
-            problems.push(format!("{}: binary {} should be {expected_binary}", function.logical_id, function.binary));
+        let stem = function.logical_id.strip_suffix("Function").expect("logical ids end in Function");
+        if handler != snake_case(stem) {
+            problems.push(format!("{}: Handler {handler} should be {}", function.logical_id, snake_case(stem)));
             continue;
         }
         let crate_dir = root.join("functions").join(&krate);
-        let bin = crate_dir.join(format!("src/bin/{handler}.rs"));
+        let main = std::fs::read_to_string(crate_dir.join("src/main.rs")).unwrap_or_default();
+        if !main.contains(&format!("\"{handler}\" => entrypoints::{handler}::run()")) {
+            problems.push(format!("{}: {krate}/src/main.rs does not dispatch {handler:?}", function.logical_id));
+        }
+        let entrypoint = crate_dir.join(format!("src/entrypoints/{handler}.rs"));
+        let single = crate_dir.join("src/handler.rs").is_file();
         let (module, call) = if single {
             (crate_dir.join("src/handler.rs"), "handler::".to_owned())
         } else {
             (crate_dir.join(format!("src/handlers/{handler}.rs")), format!("handlers::{handler}::handle"))
         };
-        match std::fs::read_to_string(&bin) {
+        match std::fs::read_to_string(&entrypoint) {
             Ok(source) if source.contains(&call) => {}
-            Ok(_) => problems.push(format!("{}: {} does not call {call}", function.logical_id, bin.display())),
-            Err(_) => problems.push(format!("{}: no {}", function.logical_id, bin.display())),
+            Ok(_) => problems.push(format!("{}: {} does not call {call}", function.logical_id, entrypoint.display())),
+            Err(_) => problems.push(format!("{}: no {}", function.logical_id, entrypoint.display())),
         }
         if !module.is_file() {
             problems.push(format!("{}: no handler module {}", function.logical_id, module.display()));
-        }
-        let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap_or_default();
-        if !single && !manifest.contains(&format!("name = \"{}\"", function.binary)) {
-            problems.push(format!("{}: {krate}/Cargo.toml declares no bin {}", function.logical_id, function.binary));
         }
     }
     assert!(problems.is_empty(), "names drifted:\n  {}", problems.join("\n  "));

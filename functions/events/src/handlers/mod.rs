@@ -1,5 +1,5 @@
-//! One module per endpoint, named like its Lambda function and binary
-//! (`UpdateEventFunction` → `events-update-event` → `update_event::handle`). Each
+//! One module per endpoint, named like its Lambda function and its Handler
+//! (`UpdateEventFunction` → `Handler: update_event` → `update_event::handle`). Each
 //! reads the request, asks the domain what to do, and does the I/O; the mapping of
 //! store outcomes and domain refusals to HTTP is here, once.
 

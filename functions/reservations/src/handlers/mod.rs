@@ -1,5 +1,5 @@
 //! One module per function, named like it (`CreateReservationFunction` →
-//! `reservations-create-reservation` → `create_reservation::handle`). Store outcomes
+//! `Handler: create_reservation` → `create_reservation::handle`). Store outcomes
 //! and domain refusals become HTTP answers here, once.
 
 pub mod cancel_event_reservations;

@@ -1,5 +1,5 @@
-//! One module per endpoint, named like its Lambda function and binary
-//! (`SetRoleFunction` → `users-set-role` → `set_role::handle`), plus
+//! One module per endpoint, named like its Lambda function and its Handler
+//! (`SetRoleFunction` → `Handler: set_role` → `set_role::handle`), plus
 //! `credentials`, what the sign-in endpoints share. Store outcomes become HTTP
 //! answers here, once.
 

@@ -20,7 +20,11 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Error> {
         "pid": std::process::id(),
         "requestId": event.context.request_id,
         "functionName": std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
-        "env": {"STAGE": std::env::var("STAGE").ok(), "QUEUE_URL": std::env::var("QUEUE_URL").ok()},
+        "env": {
+            "STAGE": std::env::var("STAGE").ok(),
+            "QUEUE_URL": std::env::var("QUEUE_URL").ok(),
+            "_HANDLER": std::env::var("_HANDLER").ok(),
+        },
         "event": event.payload,
     });
     // Not an HTTP event (a schedule, a direct invocation): answer with what was seen.

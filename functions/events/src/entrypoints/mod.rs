@@ -1,0 +1,12 @@
+//! One entry point per Lambda function of this domain: each builds its clients once,
+//! then hands every event to its handler. `main.rs` picks one by the function's `Handler`.
+
+pub mod cancel_event;
+pub mod create_event;
+pub mod delete_event;
+pub mod get_event;
+pub mod list_events;
+pub mod list_my_events;
+pub mod list_participants;
+pub mod publish_event;
+pub mod update_event;

@@ -1,0 +1,15 @@
+//! The notifications domain's Lambda binary. Every function of the domain deploys it; the
+//! function's `Handler` in template.yaml (Lambda passes it as `_HANDLER`) picks the
+//! entry point, so a release build links the AWS SDK once per domain, not once per endpoint.
+
+mod entrypoints;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::telemetry::init();
+    let handler = shared::handler_name()?;
+    match handler.as_str() {
+        "send_notifications" => entrypoints::send_notifications::run().await,
+        other => Err(shared::unknown_handler(other)),
+    }
+}

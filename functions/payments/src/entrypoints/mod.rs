@@ -1,0 +1,4 @@
+//! One entry point per Lambda function of this domain: each builds its clients once,
+//! then hands every event to its handler. `main.rs` picks one by the function's `Handler`.
+
+pub mod process_payments;

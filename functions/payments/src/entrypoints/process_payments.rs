@@ -1,0 +1,51 @@
+//! Entry point: the payment queue's consumer (charges and refunds).
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use payments::circuit::{CircuitStore, Policy};
+use payments::handlers::process_payments::Consumer;
+use payments::handlers::process_payments::handle;
+use payments::provider::Stripe;
+use payments::store::PaymentStore;
+use shared::SystemClock;
+use shared::sqs::{Backoff, SqsQueue};
+use std::time::Duration;
+
+pub async fn run() -> Result<(), Error> {
+    let config = shared::aws_sdk_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+    let reservations = &reservations::store_from_env().await?;
+    let payments = &PaymentStore::new(dynamodb.clone(), shared::env_required("PAYMENTS_TABLE")?);
+    let stripe = &Stripe::new(
+        &shared::env_required("STRIPE_API_BASE")?,
+        &shared::env_required("STRIPE_SECRET_KEY")?,
+        Duration::from_secs(10),
+    );
+    let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
+    let own_queue = shared::env_required("PAYMENT_REQUESTS_QUEUE_URL")?;
+    let requeue = &SqsQueue::new(aws_sdk_sqs::Client::new(&config), &own_queue);
+    let backoff = &Backoff::new(aws_sdk_sqs::Client::new(&config), &own_queue, 2, 60);
+    let policy = Policy {
+        threshold: 5,
+        window_seconds: 30,
+        cooldown_seconds: shared::env_required("CIRCUIT_COOLDOWN_SECONDS")?.parse()?,
+        probe_seconds: 15,
+    };
+    let circuit = &CircuitStore::new(dynamodb.clone(), shared::env_required("PAYMENTS_TABLE")?, "stripe", policy);
+    let names = &payments::UserNames { client: dynamodb, users_table: shared::env_required("USERS_TABLE")? };
+    let consumer = &Consumer {
+        reservations,
+        payments,
+        provider: stripe,
+        circuit,
+        requeue,
+        backoff: Some(backoff),
+        notifications,
+        names,
+        clock: &SystemClock,
+    };
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<_, Error>(handle(consumer, event.payload).await)
+    }))
+    .await
+}

@@ -1,0 +1,9 @@
+//! Entry point: GET /reservations (the caller's)
+
+use lambda_http::{Error, Request};
+use reservations::handlers::list_my_reservations::handle;
+
+pub async fn run() -> Result<(), Error> {
+    let store = &reservations::store_from_env().await?;
+    shared::http::run(move |request: Request| async move { handle(store, &request).await }).await
+}

@@ -1,0 +1,11 @@
+//! One entry point per Lambda function of this domain: each builds its clients once,
+//! then hands every event to its handler. `main.rs` picks one by the function's `Handler`.
+
+pub mod cancel_event_reservations;
+pub mod cancel_reservation;
+pub mod create_reservation;
+pub mod get_reservation;
+pub mod list_my_reservations;
+pub mod release_expired_holds;
+pub mod send_reminders;
+pub mod start_reminders;

@@ -1,0 +1,22 @@
+//! The reservations domain's Lambda binary. Every function of the domain deploys it; the
+//! function's `Handler` in template.yaml (Lambda passes it as `_HANDLER`) picks the
+//! entry point, so a release build links the AWS SDK once per domain, not once per endpoint.
+
+mod entrypoints;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::telemetry::init();
+    let handler = shared::handler_name()?;
+    match handler.as_str() {
+        "cancel_event_reservations" => entrypoints::cancel_event_reservations::run().await,
+        "cancel_reservation" => entrypoints::cancel_reservation::run().await,
+        "create_reservation" => entrypoints::create_reservation::run().await,
+        "get_reservation" => entrypoints::get_reservation::run().await,
+        "list_my_reservations" => entrypoints::list_my_reservations::run().await,
+        "release_expired_holds" => entrypoints::release_expired_holds::run().await,
+        "send_reminders" => entrypoints::send_reminders::run().await,
+        "start_reminders" => entrypoints::start_reminders::run().await,
+        other => Err(shared::unknown_handler(other)),
+    }
+}
