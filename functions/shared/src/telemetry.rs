@@ -9,7 +9,9 @@
 //!
 //! Each invocation ends with one `invocation done` line: `durationMs` (the handler,
 //! from the event to its answer), `awaitedMs` (the part spent waiting on DynamoDB, SQS,
-//! SES or Stripe, from `outbound`) and `ownMs`, the rest: our own code's cost.
+//! SES or Stripe, from `outbound`) and `ownMs`, the rest: our own code's cost. Handlers
+//! run through `run` (or `http::run`), which notes when they answer, so the time the
+//! runtime then takes to hand the answer to Lambda is not counted as ours.
 
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt::format::{Format, Json, JsonFields, Writer};
@@ -72,6 +74,34 @@ where
 /// that invocation), and writes the `invocation done` line when it closes.
 struct Invocations;
 
+/// Runs an event handler (queues, schedules, the authorizer, direct invocations) the
+/// way `lambda_runtime::run` does, noting when each invocation has its answer.
+pub async fn run<A, R, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(lambda_runtime::LambdaEvent<A>) -> Fut,
+    Fut: std::future::Future<Output = Result<R, lambda_runtime::Error>>,
+    A: for<'de> serde::Deserialize<'de>,
+    R: serde::Serialize,
+{
+    let handler = &handler;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<A>| async move {
+        let result = handler(event).await;
+        answered();
+        result
+    }))
+    .await
+}
+
+/// The handler has its answer: the invocation's own time ends here.
+pub fn answered() {
+    *answered_at() = Some(std::time::Instant::now());
+}
+
+fn answered_at() -> std::sync::MutexGuard<'static, Option<std::time::Instant>> {
+    static ANSWERED: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    ANSWERED.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// When an invocation's span opened, and its request id.
 struct Started(std::time::Instant, Option<String>);
 
@@ -83,6 +113,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Invocations {
             return;
         }
         let _ = crate::outbound::take(); // waits before this invocation are not its own
+        *answered_at() = None;
         struct RequestId(Option<String>);
         impl tracing::field::Visit for RequestId {
             fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
@@ -114,7 +145,8 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Invocations {
         let Some((started, request_id)) = span.extensions().get::<Started>().map(|s| (s.0, s.1.clone())) else {
             return;
         };
-        let duration = started.elapsed();
+        let ended = answered_at().take().unwrap_or_else(std::time::Instant::now);
+        let duration = ended.saturating_duration_since(started);
         let awaited = crate::outbound::take().min(duration);
         let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e5).round() / 100.0;
         // The span is closing: its fields no longer reach the line, so the id goes in the event.

@@ -25,6 +25,7 @@ pub mod local_services;
 pub mod output;
 pub mod process;
 pub mod schedules;
+pub mod site;
 pub mod sqs_source;
 pub mod stack;
 pub mod template;

@@ -110,6 +110,10 @@ struct ServeArgs {
     /// Stop when standard input closes (for test harnesses that own the runner).
     #[arg(long)]
     exit_on_stdin_eof: bool,
+    /// Serve this built web site (web/dist) on the same address, as CloudFront does in AWS:
+    /// paths outside the API's go to the site.
+    #[arg(long)]
+    site_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -283,6 +287,7 @@ struct App {
     functions: BTreeMap<String, Arc<FunctionPool>>,
     schedules: Vec<schedules::Schedule>,
     description: Value,
+    site: Option<local_runner::site::Site>,
 }
 
 async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
@@ -336,7 +341,19 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         background.spawn(schedules::run(schedule.clone(), sqs.clone()));
     }
 
-    let app = Arc::new(App { routes, functions, schedules: timers, description });
+    let site = args.site_dir.clone().map(|root| {
+        // The site's run-time settings: Stripe.js from the Stripe API the functions use
+        // (localstripe serves its own at /js.stripe.com/v3/); any pk_ key works there.
+        let stripe = stack.options.parameters.get(&args.stack.stripe_param).cloned().unwrap_or_default();
+        let config = json!({
+            "stripeJsUrl": format!("{}/js.stripe.com/v3/", stripe.trim_end_matches('/')),
+            "stripePublishableKey": "pk_test_local",
+        });
+        let api_paths =
+            routes.describe().into_iter().filter_map(|(key, _, _)| key.split_once(' ').map(|(_, p)| p.to_owned()));
+        local_runner::site::Site::new(root, api_paths.collect::<Vec<_>>(), config)
+    });
+    let app = Arc::new(App { routes, functions, schedules: timers, description, site });
     let control = Router::new()
         .route("/_local", get(describe))
         .route("/_local/schedules/{name}", post(trigger_schedule))
@@ -569,6 +586,11 @@ async fn handle_api(
     ConnectInfo(source): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
+    if let Some(site) = &app.site
+        && site.owns(request.uri().path())
+    {
+        return site.serve(request.method(), request.uri().path()).await;
+    }
     gateway::serve(&app.routes, source, request).await
 }
 

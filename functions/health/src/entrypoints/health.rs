@@ -2,7 +2,7 @@
 
 use health::handler::HealthCheck;
 use health::probe::DynamoDbProbe;
-use lambda_http::{Error, Request, service_fn};
+use lambda_http::{Error, Request};
 use std::time::Duration;
 
 pub async fn run() -> Result<(), Error> {
@@ -12,5 +12,5 @@ pub async fn run() -> Result<(), Error> {
         tables: shared::env_list("CHECK_TABLES")?,
     };
     let check = &check;
-    lambda_http::run(service_fn(move |_: Request| async move { Ok::<_, Error>(check.handle().await) })).await
+    shared::http::run(move |_: Request| async move { Ok(check.handle().await) }).await
 }

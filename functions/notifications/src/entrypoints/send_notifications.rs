@@ -1,7 +1,7 @@
 //! Entry point: the notification queue's consumer (emails through SES).
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use notifications::handlers::send_notifications::Consumer;
 use notifications::handlers::send_notifications::handle;
 use notifications::render::Renderer;
@@ -26,8 +26,8 @@ pub async fn run() -> Result<(), Error> {
         Err(_) => Renderer::default(),
     };
     let consumer = &Consumer { sent, contacts, mailer, renderer, clock: &SystemClock };
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+    shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(handle(consumer, event.payload).await)
-    }))
+    })
     .await
 }

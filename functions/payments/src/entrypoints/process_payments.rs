@@ -1,7 +1,7 @@
 //! Entry point: the payment queue's consumer (charges and refunds).
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use payments::circuit::{CircuitStore, Policy};
 use payments::handlers::process_payments::Consumer;
 use payments::handlers::process_payments::handle;
@@ -44,8 +44,8 @@ pub async fn run() -> Result<(), Error> {
         names,
         clock: &SystemClock,
     };
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+    shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(handle(consumer, event.payload).await)
-    }))
+    })
     .await
 }

@@ -1,7 +1,7 @@
 //! Entry point: the event-cancellation queue's consumer (cancels and refunds every reservation).
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use reservations::handlers::cancel_event_reservations::Consumer;
 use reservations::handlers::cancel_event_reservations::handle;
 use shared::SystemClock;
@@ -14,8 +14,8 @@ pub async fn run() -> Result<(), Error> {
     let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     let consumer = &Consumer { store, events, pages, payments, notifications, clock: &SystemClock };
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+    shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(handle(consumer, event.payload).await)
-    }))
+    })
     .await
 }

@@ -1,7 +1,7 @@
 //! Entry point: the sweeper, on an EventBridge schedule (every minute).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use reservations::handlers::release_expired_holds::handle;
 use shared::SystemClock;
 use shared::sqs::SqsQueue;
@@ -10,8 +10,8 @@ pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
     let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| async move {
+    shared::telemetry::run(move |_: LambdaEvent<EventBridgeEvent>| async move {
         Ok::<_, Error>(handle(store, payments, notifications, &SystemClock).await?)
-    }))
+    })
     .await
 }

@@ -1,7 +1,7 @@
 //! Entry point: the reminder pages queue's consumer (a page of holders per message).
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use reservations::handlers::send_reminders::Consumer;
 use reservations::handlers::send_reminders::handle;
 use shared::SystemClock;
@@ -14,9 +14,9 @@ pub async fn run() -> Result<(), Error> {
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     let page_size = shared::env_required("REMINDER_PAGE_SIZE")?.parse()?;
     let consumer = &Consumer { events, store, pages, notifications, clock: &SystemClock, page_size };
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+    shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
         let deadline = chrono::DateTime::<chrono::Utc>::from(event.context.deadline());
         Ok::<_, Error>(handle(consumer, event.payload, deadline).await)
-    }))
+    })
     .await
 }

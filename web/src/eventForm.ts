@@ -1,0 +1,129 @@
+// The organizer's event form: what the inputs hold, the request it becomes, and
+// the errors it can find before the API does. Inputs are named like the API's
+// fields (`venue.city`, `tiers[1].priceMinor`), so the API's field errors land
+// next to the right input.
+
+import type { FieldError } from './api';
+import { fromLocalInput, minorDigits, parseMoney, toLocalInput, type When } from './format';
+
+export interface TierRow {
+  id?: string;
+  name: string;
+  price: string;
+  capacity: string;
+  maxPerOrder: string;
+}
+
+export interface EventForm {
+  title: string;
+  description: string;
+  category: string;
+  timezone: string;
+  currency: string;
+  venue: { name: string; address: string; city: string; country: string };
+  startsAt: string;
+  endsAt: string;
+  salesOpensAt: string;
+  salesClosesAt: string;
+  tiers: TierRow[];
+}
+
+export const TIMES = ['startsAt', 'endsAt', 'salesOpensAt', 'salesClosesAt'] as const;
+
+export function emptyForm(): EventForm {
+  return {
+    title: '',
+    description: '',
+    category: 'concert',
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    currency: 'EUR',
+    venue: { name: '', address: '', city: '', country: '' },
+    startsAt: '',
+    endsAt: '',
+    salesOpensAt: '',
+    salesClosesAt: '',
+    tiers: [{ name: 'Standard', price: '', capacity: '', maxPerOrder: '6' }],
+  };
+}
+
+export interface OrganizerEvent {
+  id: string;
+  title: string;
+  description: string | null;
+  category: string;
+  status: 'draft' | 'published' | 'cancelled' | 'completed';
+  venue: { name: string; address: string; city: string; country: string } | null;
+  timezone: string;
+  currency: string;
+  startsAt: When | null;
+  endsAt: When | null;
+  salesOpensAt: When | null;
+  salesClosesAt: When | null;
+  tiers: { id: string; name: string; priceMinor: number; currency: string; maxPerOrder: number; remaining: number; capacity: number }[];
+  version: number;
+}
+
+export function formFromEvent(event: OrganizerEvent): EventForm {
+  const digits = minorDigits(event.currency);
+  return {
+    title: event.title,
+    description: event.description ?? '',
+    category: event.category,
+    timezone: event.timezone,
+    currency: event.currency,
+    venue: event.venue ?? { name: '', address: '', city: '', country: '' },
+    startsAt: toLocalInput(event.startsAt?.utc, event.timezone),
+    endsAt: toLocalInput(event.endsAt?.utc, event.timezone),
+    salesOpensAt: toLocalInput(event.salesOpensAt?.utc, event.timezone),
+    salesClosesAt: toLocalInput(event.salesClosesAt?.utc, event.timezone),
+    tiers: event.tiers.map((t) => ({
+      id: t.id,
+      name: t.name,
+      price: (t.priceMinor / 10 ** digits).toFixed(digits),
+      capacity: String(t.capacity),
+      maxPerOrder: String(t.maxPerOrder),
+    })),
+  };
+}
+
+/** The create/update request, or the errors that stop it from being sent. */
+export function toRequest(form: EventForm): { body?: Record<string, unknown>; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const venueParts = Object.values(form.venue).map((v) => v.trim());
+  const venue = venueParts.every((v) => !v) ? null : { ...form.venue };
+  const body: Record<string, unknown> = {
+    title: form.title,
+    description: form.description.trim() ? form.description : null,
+    category: form.category,
+    timezone: form.timezone,
+    currency: form.currency,
+    venue,
+  };
+  for (const key of TIMES) {
+    const value = form[key];
+    if (!value) {
+      body[key] = null;
+      continue;
+    }
+    const instant = fromLocalInput(value, form.timezone);
+    if (!instant) errors.push({ field: key, message: 'Enter a date and time.' });
+    body[key] = instant ?? null;
+  }
+  body.tiers = form.tiers.map((tier, i) => {
+    const priceMinor = parseMoney(tier.price, form.currency.trim().toUpperCase() || 'EUR');
+    if (priceMinor === undefined) errors.push({ field: `tiers[${i}].priceMinor`, message: 'Enter a price such as 45 or 45.50.' });
+    const whole = (text: string, field: string) => {
+      const n = Number(text);
+      if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) errors.push({ field: `tiers[${i}].${field}`, message: 'Enter a whole number.' });
+      return n;
+    };
+    return {
+      ...(tier.id ? { id: tier.id } : {}),
+      name: tier.name,
+      priceMinor: priceMinor ?? 0,
+      capacity: whole(tier.capacity, 'capacity'),
+      maxPerOrder: whole(tier.maxPerOrder, 'maxPerOrder'),
+    };
+  });
+  return errors.length ? { errors } : { body, errors };
+}

@@ -1,0 +1,113 @@
+// The site's shell: header, navigation by role, and the page for the current path.
+
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { match, onLinkClick, useLocation } from './router';
+import { currentProfile, onSessionChange, signOut, type Profile } from './session';
+import { Home } from './pages/Home';
+import { EventPage } from './pages/EventPage';
+import { SignIn, SignUp } from './pages/SignIn';
+import { TicketPage, MyTickets } from './pages/Tickets';
+import { Account } from './pages/Account';
+import { Organize } from './pages/Organize';
+import { EventEditor } from './pages/EventEditor';
+import './styles.css';
+
+function useProfile(): Profile | undefined {
+  const [profile, setProfile] = useState(currentProfile);
+  useEffect(() => onSessionChange(setProfile), []);
+  return profile;
+}
+
+function Page({ path, query, profile }: { path: string; query: URLSearchParams; profile?: Profile }) {
+  let params: Record<string, string> | undefined;
+  if (path === '/') return <Home query={query} />;
+  if ((params = match('/e/:id', path))) return <EventPage id={params.id} profile={profile} />;
+  if (path === '/signin') return <SignIn next={query.get('next')} />;
+  if (path === '/signup') return <SignUp next={query.get('next')} />;
+  if (path === '/tickets') return <MyTickets profile={profile} />;
+  if ((params = match('/tickets/:id', path))) return <TicketPage id={params.id} profile={profile} />;
+  if (path === '/account') return <Account profile={profile} />;
+  if (path === '/organize') return <Organize profile={profile} />;
+  if (path === '/organize/new') return <EventEditor profile={profile} />;
+  if ((params = match('/organize/:id', path))) return <EventEditor id={params.id} profile={profile} />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <a href="/">See upcoming events</a>.
+      </p>
+    </section>
+  );
+}
+
+function App() {
+  const { path, query } = useLocation();
+  const profile = useProfile();
+  const organizes = profile?.role === 'organizer' || profile?.role === 'admin';
+  useEffect(() => {
+    // Move focus to the new page's heading, so screen readers announce it.
+    document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
+  }, [path]);
+  return (
+    <div onClick={(e) => onLinkClick(e as unknown as MouseEvent)}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="/">
+          Tickets
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <a href="/" aria-current={path === '/' ? 'page' : undefined}>
+                Events
+              </a>
+            </li>
+            {profile && (
+              <li>
+                <a href="/tickets" aria-current={path.startsWith('/tickets') ? 'page' : undefined}>
+                  My tickets
+                </a>
+              </li>
+            )}
+            {organizes && (
+              <li>
+                <a href="/organize" aria-current={path.startsWith('/organize') ? 'page' : undefined}>
+                  My events
+                </a>
+              </li>
+            )}
+            {profile ? (
+              <>
+                <li>
+                  <a href="/account" aria-current={path === '/account' ? 'page' : undefined}>
+                    {profile.displayName}
+                  </a>
+                </li>
+                <li>
+                  <button type="button" class="link" onClick={() => void signOut()}>
+                    Sign out
+                  </button>
+                </li>
+              </>
+            ) : (
+              <li>
+                <a href={`/signin?next=${encodeURIComponent(path)}`}>Sign in</a>
+              </li>
+            )}
+          </ul>
+        </nav>
+      </header>
+      <main id="main">
+        <Page path={path} query={query} profile={profile} />
+      </main>
+      <footer class="bottom">
+        <p>Seats are held for you while you pay; you are charged once, and only for seats you get.</p>
+      </footer>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,164 @@
+// One event, in its own local time, with its tiers' live remaining seats and the
+// checkout: tier, quantity and card (Stripe.js Elements), then the reservation page.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, request } from '../api';
+import { Loading, Notice, SelectField, Title } from '../components';
+import { formatEventTime, formatMoney } from '../format';
+import { navigate } from '../router';
+import type { Profile } from '../session';
+import { mountCard, paymentMethodId } from '../stripe';
+import type { PublicEvent } from './Home';
+
+const LIVE_SECONDS = 10;
+
+export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
+  const [event, setEvent] = useState<PublicEvent>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let stopped = false;
+    const load = () =>
+      request<PublicEvent>(`/events/${encodeURIComponent(id)}`, { auth: false })
+        .then((e) => !stopped && setEvent(e))
+        .catch((e: ApiError) => !stopped && setError(e.status === 404 ? 'This event does not exist or is not on sale.' : e.message));
+    void load();
+    const timer = setInterval(load, LIVE_SECONDS * 1000); // remaining seats, live
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [id]);
+
+  if (error && !event) return <Notice kind="error">{error}</Notice>;
+  if (!event) return <Loading what="the event" />;
+  const onSale = event.status === 'published';
+  return (
+    <article class="event">
+      <Title text={event.title} />
+      <p class="meta">
+        <span class="badge">{event.category}</span> {formatEventTime(event.startsAt, event.timezone)}
+      </p>
+      {event.venue && (
+        <p class="meta">
+          {event.venue.name}, {event.venue.address}, {event.venue.city} ({event.venue.country})
+        </p>
+      )}
+      {event.status === 'cancelled' && <Notice kind="error">This event was cancelled. Tickets were refunded.</Notice>}
+      {event.description && <p class="description">{event.description}</p>}
+      <h2>Tickets</h2>
+      <table class="tiers">
+        <caption class="visually-hidden">Ticket tiers, prices and seats left</caption>
+        <thead>
+          <tr>
+            <th scope="col">Tier</th>
+            <th scope="col">Price</th>
+            <th scope="col">Seats left</th>
+          </tr>
+        </thead>
+        <tbody>
+          {event.tiers.map((tier) => (
+            <tr key={tier.id}>
+              <th scope="row">{tier.name}</th>
+              <td>{formatMoney(tier.priceMinor, tier.currency)}</td>
+              <td aria-live="polite">{tier.remaining === 0 ? 'Sold out' : tier.remaining}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {onSale && profile && <Checkout event={event} />}
+      {onSale && !profile && (
+        <p>
+          <a class="button" href={`/signin?next=${encodeURIComponent(`/e/${event.id}`)}`}>
+            Sign in to book
+          </a>{' '}
+          or <a href={`/signup?next=${encodeURIComponent(`/e/${event.id}`)}`}>create an account</a>.
+        </p>
+      )}
+    </article>
+  );
+}
+
+function Checkout({ event }: { event: PublicEvent }) {
+  const available = event.tiers.filter((t) => t.remaining > 0);
+  const [tierId, setTierId] = useState(available[0]?.id ?? '');
+  const [quantity, setQuantity] = useState('1');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [cardReady, setCardReady] = useState(false);
+  const cardBox = useRef<HTMLDivElement>(null);
+  const card = useRef<Awaited<ReturnType<typeof mountCard>>>();
+  // One key per checkout attempt: a retried click never books twice.
+  const idempotencyKey = useRef(crypto.randomUUID());
+
+  useEffect(() => {
+    let cancelled = false;
+    mountCard(cardBox.current!)
+      .then((mounted) => {
+        if (cancelled) return mounted.card.destroy();
+        card.current = mounted;
+        setCardReady(true);
+      })
+      .catch((e: Error) => setError(e.message));
+    return () => {
+      cancelled = true;
+      card.current?.card.destroy();
+    };
+  }, []);
+
+  const tier = event.tiers.find((t) => t.id === tierId);
+  if (available.length === 0) return <Notice kind="info">This event is sold out.</Notice>;
+  const max = tier ? Math.min(tier.maxPerOrder, tier.remaining) : 1;
+  const count = Math.min(Number(quantity) || 1, max);
+  const pay = async (e: Event) => {
+    e.preventDefault();
+    if (!card.current || !tier) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const paymentMethod = await paymentMethodId(card.current.stripe, card.current.card);
+      const reservation = await request<{ id: string }>('/reservations', {
+        method: 'POST',
+        body: { eventId: event.id, tierId: tier.id, quantity: count, paymentMethod },
+        headers: { 'idempotency-key': idempotencyKey.current },
+      });
+      navigate(`/tickets/${reservation.id}`);
+    } catch (err) {
+      setError(err instanceof ApiError || err instanceof Error ? err.message : 'The payment could not start.');
+      idempotencyKey.current = crypto.randomUUID();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="checkout" onSubmit={pay} aria-labelledby="checkout-title">
+      <h2 id="checkout-title">Book</h2>
+      <SelectField
+        label="Tier"
+        name="tier"
+        value={tierId}
+        onValue={setTierId}
+        options={available.map((t) => [t.id, `${t.name} · ${formatMoney(t.priceMinor, t.currency)}`])}
+      />
+      <SelectField
+        label="Seats"
+        name="quantity"
+        value={String(count)}
+        onValue={setQuantity}
+        options={Array.from({ length: max }, (_, i) => [String(i + 1), String(i + 1)])}
+      />
+      <div class="field">
+        <span class="label" id="card-label">
+          Card
+        </span>
+        <div class="card-box" ref={cardBox} role="group" aria-labelledby="card-label" />
+        {!cardReady && !error && <p class="hint">Loading the secure card form…</p>}
+      </div>
+      {tier && <p class="total">Total: {formatMoney(tier.priceMinor * count, tier.currency)}</p>}
+      {error && <Notice kind="error">{error}</Notice>}
+      <button type="submit" disabled={busy || !cardReady}>
+        {busy ? 'Holding your seats…' : `Pay ${tier ? formatMoney(tier.priceMinor * count, tier.currency) : ''}`}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,70 @@
+// The card, taken by Stripe.js Elements: the card number never touches our pages or
+// our API, only the payment method's id does. Which Stripe.js is loaded comes from
+// /config.json: the real one in AWS, localstripe's locally.
+
+interface StripeConfig {
+  stripeJsUrl: string;
+  stripePublishableKey: string;
+}
+
+interface CardElement {
+  mount(selector: string | Element): void;
+  destroy(): void;
+  on(event: string, handler: (event?: { error?: { message: string } }) => void): void;
+}
+
+interface StripeJs {
+  elements(): { create(type: 'card', options?: object): CardElement };
+  createPaymentMethod(data: { type: 'card'; card: CardElement }): Promise<
+    { paymentMethod?: { id: string }; error?: { message?: string } } | undefined
+  >;
+  createToken(card: CardElement): Promise<{ token?: { card?: { id: string } }; error?: { message?: string } }>;
+}
+
+declare global {
+  interface Window {
+    Stripe?: (key: string) => StripeJs;
+  }
+}
+
+let loaded: Promise<StripeJs> | undefined;
+
+export function loadStripe(): Promise<StripeJs> {
+  loaded ??= (async () => {
+    const config: StripeConfig = await (await fetch('/config.json')).json();
+    if (!window.Stripe) {
+      await new Promise<void>((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = config.stripeJsUrl;
+        script.onload = () => resolve();
+        script.onerror = () => reject(new Error('The payment form could not be loaded. Please try again.'));
+        document.head.appendChild(script);
+      });
+    }
+    if (!window.Stripe) throw new Error('The payment form could not be loaded. Please try again.');
+    return window.Stripe(config.stripePublishableKey);
+  })();
+  loaded.catch(() => (loaded = undefined));
+  return loaded;
+}
+
+export async function mountCard(container: Element): Promise<{ stripe: StripeJs; card: CardElement }> {
+  const stripe = await loadStripe();
+  const card = stripe.elements().create('card', { hidePostalCode: true });
+  card.mount(container);
+  return { stripe, card };
+}
+
+/**
+ * The id the API charges. Stripe.js answers `pm_...`. localstripe's Stripe.js has no
+ * createPaymentMethod (it answers nothing), so there the card is tokenized and its
+ * `card_...` id used, which localstripe's PaymentIntents accept as a payment method.
+ */
+export async function paymentMethodId(stripe: StripeJs, card: CardElement): Promise<string> {
+  const created = await stripe.createPaymentMethod({ type: 'card', card });
+  if (created?.paymentMethod) return created.paymentMethod.id;
+  if (created?.error) throw new Error(created.error.message ?? 'The card was refused.');
+  const tokenized = await stripe.createToken(card);
+  if (tokenized.token?.card) return tokenized.token.card.id;
+  throw new Error(tokenized.error?.message ?? 'Please check the card details.');
+}

@@ -1,0 +1,98 @@
+// An attendee's stories, in a real browser against the local platform.
+
+import { CARDS, expect, fillCard, screenshot, seatsLeft, test, uniqueEmail } from './support';
+
+test('an attendee finds the demo concert by filters, signs up, books two seats, sees two QR codes and cancels', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Upcoming events' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Cup Final: Lyon v Marseille' })).toBeVisible();
+  await screenshot(page, 'home');
+
+  await page.getByLabel('Category').selectOption('concert');
+  await page.getByLabel('City').fill('London');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/\?category=concert&city=London$/);
+  await expect(page.getByRole('link', { name: 'Midnight Strings in Concert' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Cup Final: Lyon v Marseille' })).toHaveCount(0);
+  // The URL is the search: opened afresh, it shows the same results.
+  await page.reload();
+  await expect(page.getByLabel('City')).toHaveValue('London');
+  await expect(page.getByRole('link', { name: 'Midnight Strings in Concert' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Midnight Strings in Concert' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Midnight Strings in Concert' })).toBeVisible();
+  await expect(page.getByText('(Europe/London)')).toBeVisible();
+  await expect(page.getByText('7:30 PM').or(page.getByText('19:30'))).toBeVisible();
+  const before = await seatsLeft(page, 'Stalls');
+
+  await page.getByRole('link', { name: 'create an account' }).click();
+  await page.getByLabel('Your name').fill('Ada Browser');
+  await page.getByLabel('Email').fill(uniqueEmail('ada'));
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Midnight Strings in Concert' })).toBeVisible();
+
+  await page.getByLabel('Tier').selectOption({ label: 'Stalls · £35.00' });
+  await page.getByLabel('Seats').selectOption('2');
+  await expect(page.getByText('Total: £70.00')).toBeVisible();
+  await fillCard(page, CARDS.ok);
+  await screenshot(page, 'checkout');
+  await page.getByRole('button', { name: 'Pay £70.00' }).click();
+
+  await expect(page).toHaveURL(/\/tickets\/[0-9a-f-]{36}$/);
+  await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  const codes = page.getByRole('img', { name: /QR code of ticket/ });
+  await expect(codes).toHaveCount(2);
+  await screenshot(page, 'tickets-confirmed');
+
+  await page.getByRole('link', { name: 'My tickets' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR code of ticket/ })).toHaveCount(2);
+  await page.getByRole('button', { name: 'Cancel this booking' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Cancel this booking?' });
+  await expect(dialog).toContainText('You will be refunded.');
+  await dialog.getByRole('button', { name: 'Yes, cancel it' }).click();
+  await expect(page.getByText('Cancelled', { exact: true })).toBeVisible();
+  await expect(page.getByText('refund on its way')).toBeVisible();
+
+  // The seats are back on sale.
+  await page.goto('/?category=concert&city=London');
+  await page.getByRole('link', { name: 'Midnight Strings in Concert' }).click();
+  await expect.poll(() => seatsLeft(page, 'Stalls')).toBe(before);
+});
+
+test('a declined card shows a clear message and the seats come back', async ({ page }) => {
+  await page.goto('/signup?next=/');
+  await page.getByLabel('Your name').fill('Bob Declined');
+  await page.getByLabel('Email').fill(uniqueEmail('bob'));
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Midnight Strings in Concert' }).click();
+  const before = await seatsLeft(page, 'Balcony');
+  await page.getByLabel('Tier').selectOption({ label: 'Balcony · £22.00' });
+  await page.getByLabel('Seats').selectOption('3');
+  await fillCard(page, CARDS.declined);
+  await page.getByRole('button', { name: 'Pay £66.00' }).click();
+
+  await expect(page).toHaveURL(/\/tickets\//);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Your card was declined, so you were not charged and the seats went back on sale.', {
+    timeout: 30_000,
+  });
+  await expect(page.getByText('Payment failed', { exact: true })).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR code/ })).toHaveCount(0);
+  await screenshot(page, 'payment-declined');
+
+  await alert.getByRole('link', { name: 'Try again with another card' }).click();
+  await expect.poll(() => seatsLeft(page, 'Balcony')).toBe(before);
+});
+
+test('signing in with a wrong password says so in words', async ({ page }) => {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill('attendee@demo.example');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('That email and password do not match an account.');
+});

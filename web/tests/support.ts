@@ -1,0 +1,68 @@
+// What the browser stories share: the platform's address, signing in, the test card.
+
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test as base, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export const test = base.extend({
+  baseURL: async ({}, use) => use(process.env.SITE_URL),
+});
+export { expect };
+
+export const DEMO_PASSWORD = 'demo-password-2026';
+
+/** Stripe's test cards: 4242… pays; 4000…0341 is accepted, then declined when charged. */
+export const CARDS = { ok: '4242424242424242', declined: '4000000000000341' };
+
+/** Types a card into Stripe.js's card element (localstripe's, locally). */
+export async function fillCard(page: Page, number: string): Promise<void> {
+  const box = page.locator('.card-box');
+  await box.locator('input[placeholder="number"]').fill(number);
+  await box.locator('input[placeholder="exp_month"]').fill('12');
+  await box.locator('input[placeholder="exp_year"]').fill('34');
+  await box.locator('input[placeholder="cvc"]').fill('123');
+  await box.locator('input[placeholder="postal_code"]').fill('10001');
+}
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+export function uniqueEmail(who: string): string {
+  return `${who}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@test.example`;
+}
+
+/** Serious and critical accessibility problems on the page as it is now. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // The card element belongs to Stripe.js (an iframe with its own labels in production).
+  const results = await new AxeBuilder({ page }).exclude('.card-box').analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * A screenshot for the README. Only `make screenshots` (UPDATE_SCREENSHOTS=1) writes
+ * them into docs/screenshots; ordinary runs keep them with the test results.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.UPDATE_SCREENSHOTS
+    ? resolve(HERE, '../../docs/screenshots')
+    : resolve(HERE, '../test-results/screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
+}
+
+/** Seats left in a tier, read from the event page's table. */
+export async function seatsLeft(page: Page, tier: string): Promise<number> {
+  const cell = page.getByRole('row', { name: new RegExp(`^${tier}\\b`) }).getByRole('cell').nth(1);
+  return Number(await cell.innerText());
+}
