@@ -2,10 +2,6 @@
 //! function's `Handler` in template.yaml (Lambda passes it as `_HANDLER`) picks the
 //! entry point, so a release build links the AWS SDK once per domain, not once per endpoint.
 
-// The fan-out consumer's future nests deep enough (its handler inside the runtime's
-// service inside this dispatch) that release builds need more than the default 128.
-#![recursion_limit = "256"]
-
 mod entrypoints;
 
 #[tokio::main]

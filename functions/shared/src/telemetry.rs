@@ -85,7 +85,9 @@ where
 {
     let handler = &handler;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<A>| async move {
-        let result = handler(event).await;
+        // Boxed: nested in the runtime's own futures, the handlers' deep futures
+        // overflow the compiler's layout depth limit in release builds.
+        let result = Box::pin(handler(event)).await;
         answered();
         result
     }))
