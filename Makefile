@@ -81,6 +81,7 @@ run: local-aws build site
 	for _ in $$(seq 1 150); do curl -sf http://127.0.0.1:$(PORT)/_local >/dev/null && break; sleep 0.2; done; \
 	if [ "$(SEED)" != "0" ]; then echo "==> seeding demo data (make run SEED=0 to skip)"; \
 		infra/seed.sh http://127.0.0.1:$(PORT) || echo "seeding failed; the platform still runs"; fi; \
+	echo "==> the web site: open http://127.0.0.1:$(PORT)/ (test card 4242 4242 4242 4242, any future date and CVC)"; \
 	wait $$runner
 
 # Fuzzing from openapi.yaml: `make test` runs FUZZ_EXAMPLES per operation and role;

@@ -127,3 +127,17 @@ export function toRequest(form: EventForm): { body?: Record<string, unknown>; er
   });
   return errors.length ? { errors } : { body, errors };
 }
+
+const FIELD_WORDS: Record<string, string> = {
+  startsAt: 'the start',
+  endsAt: 'the end',
+  salesOpensAt: 'the sales opening',
+  salesClosesAt: 'the sales closing',
+  maxPerOrder: 'the most per order',
+  priceMinor: 'the price',
+};
+
+/** The API's field messages name other fields the way the API does; people read labels. */
+export function inWords(message: string): string {
+  return message.replace(/\b(startsAt|endsAt|salesOpensAt|salesClosesAt|maxPerOrder|priceMinor)\b/g, (name) => FIELD_WORDS[name]);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describe as words } from './api';
-import { toRequest, emptyForm, formFromEvent, type OrganizerEvent } from './eventForm';
+import { toRequest, emptyForm, formFromEvent, inWords, type OrganizerEvent } from './eventForm';
 import { fromQuery, problems, toApiQuery, toQuery } from './filters';
 import { countdown, formatEventTime, formatMoney, fromLocalInput, parseMoney, toLocalInput } from './format';
 import { match, safeNext } from './paths';
@@ -110,6 +110,11 @@ describe('event form', () => {
     const { body, errors } = toRequest(form);
     expect(body).toBeUndefined();
     expect(errors.map((e) => e.field)).toEqual(['tiers[0].priceMinor', 'tiers[0].capacity']);
+  });
+  it('puts the API’s field names in its messages into words', () => {
+    expect(inWords('must be after startsAt')).toBe('must be after the start');
+    expect(inWords('sales must close before the event ends')).toBe('sales must close before the event ends');
+    expect(inWords('at most the tier capacity; maxPerOrder is 9')).toBe('at most the tier capacity; the most per order is 9');
   });
   it('is filled from an event, keeping tier ids so an edit keeps its tiers', () => {
     const event: OrganizerEvent = {

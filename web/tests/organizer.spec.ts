@@ -42,7 +42,7 @@ test('an organizer creates, edits, publishes, downloads participants and cancels
   await page.getByRole('button', { name: 'Save changes' }).click();
   const ends = page.getByLabel('Ends');
   await expect(ends).toHaveAttribute('aria-invalid', 'true');
-  await expect(ends).toHaveAccessibleDescription(/must be after startsAt/);
+  await expect(ends).toHaveAccessibleDescription(/must be after the start/);
   await expect(page.getByRole('alert')).toContainText('Some fields need a second look.');
   await screenshot(page, 'organizer-field-error');
   await ends.fill(`${nextYear}-06-20T23:30`);

@@ -353,6 +353,10 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
             routes.describe().into_iter().filter_map(|(key, _, _)| key.split_once(' ').map(|(_, p)| p.to_owned()));
         local_runner::site::Site::new(root, api_paths.collect::<Vec<_>>(), config)
     });
+    let mut description = description;
+    if let Some(dir) = &args.site_dir {
+        description["site"] = json!({ "url": format!("{api_url}/"), "dir": dir.display().to_string() });
+    }
     let app = Arc::new(App { routes, functions, schedules: timers, description, site });
     let control = Router::new()
         .route("/_local", get(describe))
@@ -389,6 +393,9 @@ fn print_banner(description: &Value) {
         description["moto"].as_str().unwrap_or_default(),
         description["dynamodb"].as_str().unwrap_or_default()
     );
+    if let Some(site) = description["site"]["url"].as_str() {
+        println!("  site      {site:<40} <- {}", description["site"]["dir"].as_str().unwrap_or_default());
+    }
     for route in list("routes") {
         println!(
             "  route     {:<40} -> {}",

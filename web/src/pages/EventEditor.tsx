@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request, send, type FieldError } from '../api';
 import { Confirm, Field, Loading, Notice, SelectField, TextArea, Title } from '../components';
-import { emptyForm, formFromEvent, toRequest, type EventForm, type OrganizerEvent, type TierRow } from '../eventForm';
+import { emptyForm, formFromEvent, inWords, toRequest, type EventForm, type OrganizerEvent, type TierRow } from '../eventForm';
 import { formatMoney } from '../format';
 import { navigate } from '../router';
 import { joinCsvPages, salesByTier, totals, type ParticipantLine } from '../sales';
@@ -42,7 +42,10 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
   if (id && !event) return notice ? <Notice kind="error">{notice.text}</Notice> : <Loading what="the event" />;
 
   const editable = !event || event.status === 'draft' || event.status === 'published';
-  const error = (field: string) => errors.find((e) => e.field === field)?.message;
+  const error = (field: string) => {
+    const message = errors.find((e) => e.field === field)?.message;
+    return message && inWords(message);
+  };
   const set = <K extends keyof EventForm>(key: K) => (value: EventForm[K]) => setForm({ ...form, [key]: value });
   const setVenue = (key: keyof EventForm['venue']) => (value: string) => setForm({ ...form, venue: { ...form.venue, [key]: value } });
   const setTier = (i: number, key: keyof TierRow) => (value: string) =>
