@@ -1,6 +1,6 @@
 // An attendee's stories, in a real browser against the local platform.
 
-import { CARDS, expect, fillCard, screenshot, seatsLeft, test, uniqueEmail } from './support';
+import { accessibilityProblems, CARDS, expect, fillCard, screenshot, seatsLeft, test, uniqueEmail } from './support';
 
 test('an attendee finds the demo concert by filters, signs up, books two seats, sees two QR codes and cancels', async ({ page }) => {
   await page.goto('/');
@@ -44,6 +44,7 @@ test('an attendee finds the demo concert by filters, signs up, books two seats, 
   const codes = page.getByRole('img', { name: /QR code of ticket/ });
   await expect(codes).toHaveCount(2);
   await screenshot(page, 'tickets-confirmed');
+  expect(await accessibilityProblems(page)).toEqual([]);
 
   await page.getByRole('link', { name: 'My tickets' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
@@ -84,6 +85,7 @@ test('a declined card shows a clear message and the seats come back', async ({ p
   await expect(page.getByText('Payment failed', { exact: true })).toBeVisible();
   await expect(page.getByRole('img', { name: /QR code/ })).toHaveCount(0);
   await screenshot(page, 'payment-declined');
+  expect(await accessibilityProblems(page)).toEqual([]);
 
   await alert.getByRole('link', { name: 'Try again with another card' }).click();
   await expect.poll(() => seatsLeft(page, 'Balcony')).toBe(before);

@@ -1,7 +1,7 @@
 // An organizer's story, in a real browser against the local platform.
 
 import { readFileSync } from 'node:fs';
-import { expect, screenshot, signIn, test } from './support';
+import { accessibilityProblems, expect, screenshot, signIn, test } from './support';
 
 const nextYear = new Date().getUTCFullYear() + 1;
 const today = new Date().toISOString().slice(0, 10);
@@ -45,6 +45,7 @@ test('an organizer creates, edits, publishes, downloads participants and cancels
   await expect(ends).toHaveAccessibleDescription(/must be after the start/);
   await expect(page.getByRole('alert')).toContainText('Some fields need a second look.');
   await screenshot(page, 'organizer-field-error');
+  expect(await accessibilityProblems(page)).toEqual([]);
   await ends.fill(`${nextYear}-06-20T23:30`);
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
@@ -57,6 +58,7 @@ test('an organizer creates, edits, publishes, downloads participants and cancels
   const terrace = page.getByRole('row', { name: /^Terrace/ });
   await expect(terrace).toContainText('120');
   await screenshot(page, 'organizer-event');
+  expect(await accessibilityProblems(page)).toEqual([]);
 
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download participants (CSV)' }).click();

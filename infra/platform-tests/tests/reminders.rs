@@ -61,7 +61,7 @@ async fn confirmed_holders_get_one_reminder_however_often_the_schedule_fires() {
         assert!(body.contains("Europe&#x2f;Paris, UTC+0"), "the start in the event's zone, with its offset: {body}");
         assert!(body.contains("Hall, Lyon") && body.contains("1 Main Street, Lyon, FR"), "venue and address: {body}");
         assert!(body.contains("2 × Standard"), "the tier: {body}");
-        assert!(body.contains(&format!("reservations&#x2f;{id}")), "a link to the reservation: {body}");
+        assert!(body.contains(&format!("tickets&#x2f;{id}")), "a link to the reservation's page on the site: {body}");
         assert!(!body.contains("The time changed"));
     }
 
