@@ -319,7 +319,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         }
     }
     let routes = RouteTable::new(routes);
-    let description = json!({
+    let mut description = json!({
         "api": api_url,
         "moto": stack.options.endpoint,
         "dynamodb": stack.options.dynamodb_endpoint,
@@ -353,7 +353,6 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
             routes.describe().into_iter().filter_map(|(key, _, _)| key.split_once(' ').map(|(_, p)| p.to_owned()));
         local_runner::site::Site::new(root, api_paths.collect::<Vec<_>>(), config)
     });
-    let mut description = description;
     if let Some(dir) = &args.site_dir {
         description["site"] = json!({ "url": format!("{api_url}/"), "dir": dir.display().to_string() });
     }

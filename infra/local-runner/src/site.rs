@@ -6,6 +6,7 @@
 //! `/config.json`, the site's run-time settings, is written here from the local stack
 //! (Stripe.js from localstripe); in AWS it is a file uploaded with the site.
 
+use crate::gateway::json_message;
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -32,7 +33,7 @@ impl Site {
 
     pub async fn serve(&self, method: &Method, path: &str) -> Response {
         if method != Method::GET && method != Method::HEAD {
-            let mut response = (StatusCode::METHOD_NOT_ALLOWED, "the site only answers GET").into_response();
+            let mut response = json_message(StatusCode::METHOD_NOT_ALLOWED, "the site only answers GET");
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
             return response;
         }
@@ -42,13 +43,13 @@ impl Site {
         let file = match safe_relative(path) {
             Some(relative) if !relative.as_os_str().is_empty() => self.root.join(relative),
             Some(_) => self.root.join("index.html"),
-            None => return (StatusCode::BAD_REQUEST, "bad path").into_response(),
+            None => return json_message(StatusCode::BAD_REQUEST, "the path leaves the site"),
         };
         // A path with an extension names a file: missing is a 404, not the app.
         let looks_like_file = Path::new(path).extension().is_some();
         let (file, status) = match tokio::fs::metadata(&file).await {
             Ok(meta) if meta.is_file() => (file, StatusCode::OK),
-            _ if looks_like_file => return (StatusCode::NOT_FOUND, "no such file").into_response(),
+            _ if looks_like_file => return json_message(StatusCode::NOT_FOUND, "Not Found"),
             _ => (self.root.join("index.html"), StatusCode::OK),
         };
         match tokio::fs::read(&file).await {
