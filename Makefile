@@ -26,7 +26,7 @@ help:
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
 	@echo "make fuzz     a long schemathesis run from openapi.yaml (over 10,000 requests), zero 5xx and zero answers off the document"
 	@echo "make redrive QUEUE=NAME  move a dead-letter queue's messages back to their queue (with make run going)"
-	@echo "make bench    latency per route, a flash sale (BUYERS=2000 SEATS=500), and what each function costs (release build vs hello-world); figures, not a test"
+	@echo "make bench    latency per route, a flash sale (BUYERS=2000 SEATS=500), reminders (HOLDERS=5000), and what each function costs (release build vs hello-world); figures, not a test"
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
 $(VENV)/.installed: infra/requirements.txt
@@ -109,7 +109,7 @@ test: local-aws lint-template
 	@echo "==> building the workspace (the runner's tests run the function binaries)"
 	cargo build --workspace
 	@echo "==> cargo test"
-	cargo test --workspace
+	cargo test --workspace --no-fail-fast
 	@echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"
 	infra/fuzz.sh $(FUZZ_EXAMPLES) 1
 	@$(MAKE) --no-print-directory test-web
@@ -136,6 +136,8 @@ package: $(VENV)/.package-installed site
 # Flash sale: BUYERS concurrent buyers (one POST each) for SEATS seats of one tier.
 BUYERS ?= 2000
 SEATS ?= 500
+# Reminders: HOLDERS confirmed holders of one event, from the schedule's firing to the last email.
+HOLDERS ?= 5000
 # The cost table runs release builds: every function's domain binary and hello-world.
 COLD ?= 20
 WARM ?= 200
@@ -144,8 +146,10 @@ bench: local-aws build
 	@echo
 	target/debug/flash_sale $(BUYERS) $(SEATS)
 	@echo
-	@echo "==> release build of the functions and of hello-world, for the cost table"
+	@echo "==> release build of the functions and of hello-world, for the reminders line and the cost table"
 	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p runner-fixtures
+	target/debug/reminders_bench $(HOLDERS) --bin-dir target/release
+	@echo
 	python3 infra/cost.py target/release $(COLD) $(WARM)
 
 clean:

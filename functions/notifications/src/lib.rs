@@ -11,6 +11,7 @@ pub mod render;
 use handlers::send_notifications::{Contacts, Mailer};
 use render::Email;
 use shared::dynamo::Failure;
+use std::collections::HashMap;
 use users::contact::Contact;
 
 /// Recipients, from the users domain's contact contract.
@@ -20,8 +21,8 @@ pub struct UserContacts {
 }
 
 impl Contacts for UserContacts {
-    async fn contact(&self, user_id: &str) -> Result<Option<Contact>, Failure> {
-        users::contact::contact(&self.client, &self.users_table, user_id).await
+    async fn contacts(&self, user_ids: &[String]) -> Result<HashMap<String, Contact>, Failure> {
+        users::contact::contacts(&self.client, &self.users_table, user_ids).await
     }
 }
 

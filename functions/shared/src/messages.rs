@@ -64,6 +64,33 @@ pub enum RefundReason {
 pub enum NotificationMessage {
     #[serde(rename = "notification.requested.v1")]
     Send(NotificationRequest),
+    /// Up to [`NotificationBundle::MAX`] notifications in one message, each sent once
+    /// exactly as if it had come alone: how a reminder run queues a group of holders
+    /// (one queue call, one delivery, one invocation for ten emails).
+    #[serde(rename = "notification.bundle.v1")]
+    Bundle(NotificationBundle),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationBundle {
+    pub notifications: Vec<NotificationRequest>,
+}
+
+impl NotificationBundle {
+    /// Notifications one bundle carries at most (a reminder email's request is about
+    /// 1 KB: ten stay far below SQS's 256 KB).
+    pub const MAX: usize = 10;
+}
+
+impl NotificationMessage {
+    /// The notifications the message asks for, in order.
+    pub fn into_requests(self) -> Vec<NotificationRequest> {
+        match self {
+            Self::Send(request) => vec![request],
+            Self::Bundle(bundle) => bundle.notifications,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,6 +254,25 @@ mod tests {
         assert!(decode::<PaymentMessage>(&body).is_err());
         assert!(decode::<PaymentMessage>("not json").is_err());
         assert!(decode::<NotificationMessage>(&encode(&charge())).is_err(), "a message for another queue");
+    }
+
+    #[test]
+    fn a_bundle_carries_several_notifications_each_with_its_own_key() {
+        let sample = include_str!("../../../events/SendNotificationsFunction/reminder-bundle.json");
+        let event: serde_json::Value = serde_json::from_str(sample).unwrap();
+        let body = event["Records"][0]["body"].as_str().unwrap();
+        let requests = decode::<NotificationMessage>(body).unwrap().into_requests();
+        let keys: Vec<String> = requests.iter().map(NotificationRequest::dedupe_key).collect();
+        assert_eq!(
+            keys,
+            [
+                "3f2a9c1e-6b7d-4e8f-9a0b-1c2d3e4f5a6b:reminder:2027-05-01T19:00:00Z",
+                "8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f:reminder:2027-05-01T19:00:00Z"
+            ]
+        );
+        let bundle = NotificationMessage::Bundle(NotificationBundle { notifications: requests });
+        assert_eq!(decode::<NotificationMessage>(&encode(&bundle)).unwrap(), bundle, "round trip");
+        assert!(decode::<NotificationMessage>(r#"{"type":"notification.bundle.v1"}"#).is_err(), "no list");
     }
 
     #[test]

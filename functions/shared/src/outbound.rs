@@ -116,10 +116,20 @@ struct TimedConnector(SharedHttpConnector);
 impl HttpConnector for TimedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let waiting = begin();
+        // At DEBUG, each call's service, operation and time: which dependency is slow.
+        let target = tracing::enabled!(tracing::Level::DEBUG).then(|| {
+            let headers = request.headers();
+            let operation = headers.get("x-amz-target").or_else(|| headers.get("x-amzn-query-action")).unwrap_or("");
+            format!("{} {operation}", request.uri().split('?').next().unwrap_or_default())
+        });
+        let started = std::time::Instant::now();
         let response = self.0.call(request);
         HttpConnectorFuture::new(async move {
             let result = response.await;
             drop(waiting);
+            if let Some(target) = target {
+                tracing::debug!(%target, ms = started.elapsed().as_secs_f64() * 1000.0, "outbound call");
+            }
             result
         })
     }

@@ -47,11 +47,17 @@ pub fn mapping(stack: &Stack, source: &SqsSource, function: &Arc<FunctionPool>) 
     }))
 }
 
-/// Runs the mapping until the task is dropped.
+/// Runs the mapping until the task is dropped: as many pollers as batches may be in
+/// flight (Lambda's SQS pollers work the same way), each receiving a batch and
+/// invoking the function with it, so a backlog drains at the mapping's concurrency
+/// even when receiving is slow.
 pub async fn poll(client: aws_sdk_sqs::Client, mapping: Mapping) {
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(mapping.max_concurrency.max(1)));
+    let pollers = (0..mapping.max_concurrency.max(1)).map(|_| poller(client.clone(), mapping.clone()));
+    futures::future::join_all(pollers).await;
+}
+
+async fn poller(client: aws_sdk_sqs::Client, mapping: Mapping) {
     loop {
-        let permit = in_flight.clone().acquire_owned().await.expect("semaphore is never closed");
         let batch = match receive_batch(&client, &mapping).await {
             Ok(batch) => batch,
             Err(err) => {
@@ -60,15 +66,9 @@ pub async fn poll(client: aws_sdk_sqs::Client, mapping: Mapping) {
                 continue;
             }
         };
-        if batch.is_empty() {
-            continue;
-        }
-        let client = client.clone();
-        let mapping = mapping.clone();
-        tokio::spawn(async move {
+        if !batch.is_empty() {
             deliver(&client, &mapping, batch).await;
-            drop(permit);
-        });
+        }
     }
 }
 
@@ -77,8 +77,9 @@ async fn receive_batch(client: &aws_sdk_sqs::Client, mapping: &Mapping) -> Resul
     let mut batch = Vec::new();
     loop {
         let wanted = (mapping.batch_size - batch.len()).min(10) as i32;
-        // Long polling: the call returns as soon as messages arrive.
-        let wait = if batch.is_empty() { 2 } else { 0 };
+        // Long polling, 20 s as Lambda's pollers do: the call returns as soon as
+        // messages arrive, and idle queues cost one call per poller every 20 s.
+        let wait = if batch.is_empty() { 20 } else { 0 };
         let received = client
             .receive_message()
             .queue_url(&mapping.queue_url)

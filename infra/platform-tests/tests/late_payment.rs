@@ -9,7 +9,9 @@
 use platform_tests::{Platform, StripeProxy};
 use serde_json::json;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+const STRIPE_DELAY: Duration = Duration::from_secs(10);
 
 static PROXY: OnceLock<StripeProxy> = OnceLock::new();
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
@@ -23,17 +25,19 @@ async fn a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged() {
         proxy.forward_to(&p.runner.localstripe.clone().expect("localstripe"));
         p
     });
-    // New connections wait 7 s (reqwest then reuses the connection, so the create is the slow call).
-    proxy.set_delay(Duration::from_secs(7));
+    // New connections wait 10 s (reqwest then reuses the connection, so the create is
+    // the slow call): the sweep below has 4.5 s to happen before the create returns.
+    proxy.set_delay(STRIPE_DELAY);
     proxy.set_up(true);
     let organizer = p.organizer().await;
     let (event, tier) = p.event_on_sale(&organizer, 10).await;
     let buyer = p.attendee().await;
     let body = json!({"eventId": event, "tierId": tier, "quantity": 2, "paymentMethod": "pm_card_visa"});
+    let posted = Instant::now();
     let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(body)).await;
     assert_eq!(made.status, 201, "{:?}", made.body);
     let id = made.body["id"].as_str().unwrap().to_owned();
-    // The hold ends (5 s) and is swept (5.5 s) while the create is still under way (7 s).
+    // The hold ends (5 s) and is swept (5.5 s) while the create is still under way (10 s).
     tokio::time::sleep(Duration::from_millis(5500)).await;
     let swept = p.api.call("POST", "/_local/schedules/ReleaseExpiredHoldsFunction.Sweep", None, None).await;
     assert_eq!(swept.body["released"], 1, "{:?}", swept.body);
@@ -44,8 +48,10 @@ async fn a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged() {
 
     let emails = p.wait_for_emails(&buyer.email, 1).await;
     assert!(emails[0]["subject"].as_str().unwrap().contains("were released"), "{emails:?}");
-    // Let the slow charge finish its course.
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Let the slow charge finish its course: the create returns at 10 s, and the
+    // consumer decides within a second of it (5 s of margin).
+    tokio::time::sleep((posted + STRIPE_DELAY + Duration::from_secs(5)).saturating_duration_since(Instant::now()))
+        .await;
     let r = p.api.call("GET", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
     assert_eq!(r.body["status"], "expired", "no confirmation without seats: {:?}", r.body);
     assert_eq!(r.body["tickets"], json!([]));

@@ -1,8 +1,9 @@
-//! A reminder run cut off part-way: the page function's timeout is 1 second, so
-//! the runner kills it in the middle of pages of 100 holders (with reminders
-//! claimed, queued and not yet marked). Fired again, the schedule resumes each run
-//! from its recorded cursor, lapsed claims are taken again, and every one of 600
-//! holders still ends up with exactly one reminder.
+//! A reminder run cut off part-way: the page function's timeout is 1 second and it
+//! claims one holder at a time (`ReminderClaimsInFlight=1`), so a page of 300 holders
+//! cannot finish in one invocation: the runner kills it in the middle of its groups
+//! (with reminders claimed, queued and not yet marked). Fired again, the schedule
+//! resumes each run from its recorded cursor, lapsed claims are taken again, and
+//! every one of 600 holders still ends up with exactly one reminder.
 
 #[path = "support/reminders.rs"]
 #[allow(dead_code)]
@@ -15,7 +16,14 @@ use support::*;
 
 #[tokio::test]
 async fn a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once() {
-    let p = Platform::start_with(&["--param", "ReminderPageSize=100", "--param", "ReminderPageTimeout=1"]);
+    let p = Platform::start_with(&[
+        "--param",
+        "ReminderPageSize=300",
+        "--param",
+        "ReminderClaimsInFlight=1",
+        "--param",
+        "ReminderPageTimeout=1",
+    ]);
     let organizer = p.organizer().await;
     let (event, tier) = event_starting(&p, &organizer, Duration::hours(2), 700).await;
     let holders = futures::future::join_all((0..4).map(|_| p.attendee())).await;
@@ -24,7 +32,9 @@ async fn a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once()
     assert!(started(&fire(&p).await, &event));
     // The runner cuts pages off; firing the schedule again (as every 15 minutes in AWS)
     // resumes the run where its record says.
-    let counts = until_all_reminded(&p, &ids, StdDuration::from_secs(240), Some(StdDuration::from_secs(3))).await;
+    // About 100 s here (each cut-off run is found stalled 4 s after its last move and
+    // fired again): the limit is a safety net six times that.
+    let counts = until_all_reminded(&p, &ids, StdDuration::from_secs(600), Some(StdDuration::from_secs(3))).await;
     let output = p.runner.output();
     let cut = output.lines().filter(|l| l.contains("SendRemindersFunction") && l.contains("Task timed out")).count();
     assert!(cut > 0, "no page was cut off: the test did not test what it says");

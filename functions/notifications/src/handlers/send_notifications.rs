@@ -1,27 +1,48 @@
 //! The notification queue's consumer: one email per (reservation, kind), and for
-//! reminders per (reservation, start), however often the message arrives. A record keyed by both is claimed before sending and
+//! reminders per (reservation, start), however often the message arrives; a bundle
+//! of them is handled as if each had come alone. A record keyed by both is claimed before sending and
 //! completed after, so a duplicate finds it and sends nothing; a send that fails
 //! gives the claim back for the retry. A message that cannot be rendered goes to
 //! the DLQ without holding up its batch.
 
 use crate::render::{Email, Renderer};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use futures::{StreamExt, stream};
 use shared::Clock;
 use shared::dynamo::Failure;
 use shared::idempotency::{Claim, IdempotencyStore};
-use shared::messages::{NotificationMessage, decode};
+use shared::messages::{NotificationMessage, NotificationRequest, decode};
 use shared::metrics::Metric;
 use shared::sqs::{MessageFailure, correlation_id, process_batch};
+use std::collections::HashMap;
 use std::future::Future;
 use users::contact::Contact;
 
 pub trait Contacts: Send + Sync {
-    fn contact(&self, user_id: &str) -> impl Future<Output = Result<Option<Contact>, Failure>> + Send;
+    /// The recipients that exist and are not erased, by user id (one read for a bundle).
+    fn contacts(&self, user_ids: &[String]) -> impl Future<Output = Result<HashMap<String, Contact>, Failure>> + Send;
 }
 
 pub trait Mailer: Send + Sync {
     /// Sends the email; `Err` when SES did not take it.
     fn send(&self, to: &str, email: &Email) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Emails of one bundle sent at once.
+const EMAILS_IN_FLIGHT: usize = 10;
+
+/// A message's outcome from its emails': retried if any email may succeed on a
+/// retry (those already sent are skipped then), else poison if one never can.
+fn worst(outcomes: Vec<Result<(), MessageFailure>>) -> Result<(), MessageFailure> {
+    let mut poison = None;
+    for outcome in outcomes {
+        match outcome {
+            Ok(()) => {}
+            Err(retry @ MessageFailure::Retry(_)) => return Err(retry),
+            Err(failure) => poison = Some(failure),
+        }
+    }
+    poison.map_or(Ok(()), Err)
 }
 
 pub struct Consumer<'a, C, M, K> {
@@ -46,8 +67,27 @@ fn storage(failure: Failure) -> MessageFailure {
 impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
     async fn process(&self, message: SqsMessage) -> Result<(), MessageFailure> {
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
-        let NotificationMessage::Send(request) =
-            decode(message.body.as_deref().unwrap_or_default()).map_err(|e| MessageFailure::Poison(e.to_string()))?;
+        let requests = decode::<NotificationMessage>(message.body.as_deref().unwrap_or_default())
+            .map_err(|e| MessageFailure::Poison(e.to_string()))?
+            .into_requests();
+        let user_ids: Vec<String> = requests.iter().map(|r| r.user_id.clone()).collect();
+        let contacts = self.contacts.contacts(&user_ids).await.map_err(storage)?;
+        // A bundle's emails go out side by side; the message is done when each one is.
+        let outcomes: Vec<Result<(), MessageFailure>> = stream::iter(&requests)
+            .map(|request| self.notify(request, contacts.get(&request.user_id), &correlation))
+            .buffer_unordered(EMAILS_IN_FLIGHT)
+            .collect()
+            .await;
+        worst(outcomes)
+    }
+
+    /// One email, once: claimed under its dedupe key before sending, completed after.
+    async fn notify(
+        &self,
+        request: &NotificationRequest,
+        contact: Option<&Contact>,
+        correlation: &str,
+    ) -> Result<(), MessageFailure> {
         let key = request.dedupe_key();
         match self.sent.begin(&key, &key, self.clock.now().timestamp()).await.map_err(storage)? {
             Claim::Replay(_) => {
@@ -58,7 +98,7 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
             Claim::Mismatch => return Err(MessageFailure::Poison(format!("{key}: record does not match"))),
             Claim::Proceed => {}
         }
-        let outcome = self.deliver(&request).await;
+        let outcome = self.deliver(request, contact).await;
         match &outcome {
             Ok(what) => {
                 // The email is out: failing now would send it again once the claim lapses.
@@ -78,12 +118,31 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
     }
 
     /// `Ok` with what happened ("sent", or why nothing was sent).
-    async fn deliver(&self, request: &shared::messages::NotificationRequest) -> Result<String, MessageFailure> {
-        let Some(contact) = self.contacts.contact(&request.user_id).await.map_err(storage)? else {
+    async fn deliver(
+        &self,
+        request: &NotificationRequest,
+        contact: Option<&Contact>,
+    ) -> Result<String, MessageFailure> {
+        let Some(contact) = contact else {
             return Ok("skipped: the account is erased".into());
         };
         let email = self.renderer.render(request, &contact.name).map_err(|e| MessageFailure::Poison(e.to_string()))?;
         self.mailer.send(&contact.email, &email).await.map_err(MessageFailure::Retry)?;
         Ok("sent".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_is_retried_while_any_email_may_still_go_out() {
+        let retry = || Err(MessageFailure::Retry("SES throttled".into()));
+        let poison = || Err(MessageFailure::Poison("cannot render".into()));
+        assert_eq!(worst(vec![Ok(()), Ok(())]), Ok(()));
+        assert_eq!(worst(vec![Ok(()), poison(), retry()]), retry(), "the retry finishes the others");
+        assert_eq!(worst(vec![poison(), Ok(())]), poison(), "only what can never be sent: to the DLQ");
+        assert_eq!(worst(vec![]), Ok(()));
     }
 }

@@ -31,7 +31,8 @@ use super::reservation::{Reservation, Status};
 use chrono::{DateTime, Utc};
 use events::reminders::Occurrence;
 use serde::{Deserialize, Serialize};
-use shared::messages::{BookingSummary, NotificationKind, NotificationMessage, NotificationRequest};
+use shared::messages::{BookingSummary, NotificationKind, NotificationRequest};
+use std::collections::HashMap;
 
 /// On `ReminderPagesQueue`: remind one page of an event's holders of one start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +107,53 @@ pub fn step(marker: Option<Marker>, now: DateTime<Utc>) -> Step {
     }
 }
 
+/// One holder a page will claim and, once claimed, remind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    pub reservation_id: String,
+    pub request: NotificationRequest,
+}
+
+/// What a page does about its holders, decided from their markers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PagePlan {
+    /// Holders to claim and remind, in the page's order.
+    pub due: Vec<Due>,
+    pub already_sent: u32,
+    /// Holders another live run has claimed, and the latest instant one of those claims lapses.
+    pub busy: u32,
+    pub busy_until: Option<DateTime<Utc>>,
+}
+
+impl PagePlan {
+    /// A holder found claimed by another run after all (its claim won the race).
+    pub fn lost_claim(&mut self, until: DateTime<Utc>) {
+        self.busy += 1;
+        self.busy_until = self.busy_until.max(Some(until));
+    }
+}
+
+/// Which of a page's holders (as they stand now) to remind, given their markers for
+/// this start. Holders who are no longer confirmed are left out: the participants
+/// index lags a cancellation.
+pub fn plan(
+    holders: &[Reservation],
+    markers: &HashMap<String, Marker>,
+    event: &Occurrence,
+    now: DateTime<Utc>,
+) -> PagePlan {
+    let mut plan = PagePlan::default();
+    for reservation in holders {
+        let Some(request) = reminder(reservation, event) else { continue };
+        match step(markers.get(&reservation.id).copied(), now) {
+            Step::AlreadySent => plan.already_sent += 1,
+            Step::Busy(until) => plan.lost_claim(until),
+            Step::Claim => plan.due.push(Due { reservation_id: reservation.id.clone(), request }),
+        }
+    }
+    plan
+}
+
 /// How long after its invocation's deadline a claim lapses: margin for clocks.
 pub const CLAIM_MARGIN_SECONDS: i64 = 3;
 
@@ -142,7 +190,7 @@ pub fn should_start(run: Option<&Run>, page_timeout: chrono::Duration, now: Date
 
 /// The reminder for a reservation, with the event as it is now; `None` unless the
 /// reservation is confirmed for this event (cancelled ones and pending holds get none).
-pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<NotificationMessage> {
+pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<NotificationRequest> {
     if reservation.status != Status::Confirmed || reservation.event_id != event.event_id {
         return None;
     }
@@ -152,7 +200,7 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
             booked.with_timezone(&event.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
         })
     });
-    Some(NotificationMessage::Send(NotificationRequest {
+    Some(NotificationRequest {
         kind: NotificationKind::Reminder,
         reservation_id: reservation.id.clone(),
         user_id: reservation.user_id.clone(),
@@ -171,7 +219,7 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
         },
         event_starts_at: Some(event.start_key()),
         previous_starts_at_local: previous,
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -255,11 +303,6 @@ mod tests {
         }
     }
 
-    fn request(message: NotificationMessage) -> NotificationRequest {
-        let NotificationMessage::Send(request) = message;
-        request
-    }
-
     #[test]
     fn markers_are_claimed_once_and_lapsed_claims_again() {
         let now = FixedClock(at("2030-06-01T10:00:00Z")).now();
@@ -276,7 +319,7 @@ mod tests {
     fn only_confirmed_reservations_of_the_event_are_reminded() {
         let event = occurrence("2030-06-01T18:00:00Z");
         let confirmed = Reservation { tickets: vec!["T1".into(), "T2".into()], ..reservation(Status::Confirmed) };
-        let r = request(reminder(&confirmed, &event).unwrap());
+        let r = reminder(&confirmed, &event).unwrap();
         assert_eq!(r.kind, NotificationKind::Reminder);
         assert_eq!(r.dedupe_key(), "r1:reminder:2030-06-01T18:00:00Z");
         assert_eq!(r.booking.starts_at_local.as_deref(), Some("2030-06-01T20:00:00+02:00"));
@@ -294,10 +337,39 @@ mod tests {
     #[test]
     fn a_moved_start_is_another_reminder_that_says_so() {
         let moved = occurrence("2030-06-01T19:00:00Z");
-        let r = request(reminder(&reservation(Status::Confirmed), &moved).unwrap());
+        let r = reminder(&reservation(Status::Confirmed), &moved).unwrap();
         assert_eq!(r.dedupe_key(), "r1:reminder:2030-06-01T19:00:00Z");
         assert_eq!(r.booking.starts_at_local.as_deref(), Some("2030-06-01T21:00:00+02:00"));
         assert_eq!(r.previous_starts_at_local.as_deref(), Some("2030-06-01T20:00:00+02:00"));
+    }
+
+    #[test]
+    fn a_page_plans_one_claim_per_holder_not_yet_reminded() {
+        let now = at("2030-06-01T10:00:00Z");
+        let event = occurrence("2030-06-01T18:00:00Z");
+        let holder = |id: &str, status| Reservation { id: id.into(), ..reservation(status) };
+        let holders = [
+            holder("new", Status::Confirmed),
+            holder("sent", Status::Confirmed),
+            holder("live", Status::Confirmed),
+            holder("lapsed", Status::Confirmed),
+            holder("cancelled", Status::Cancelled),
+        ];
+        let live = at("2030-06-01T10:00:20Z");
+        let markers = HashMap::from([
+            ("sent".to_owned(), Marker::Sent),
+            ("live".to_owned(), Marker::Claimed { until: live }),
+            ("lapsed".to_owned(), Marker::Claimed { until: at("2030-06-01T09:59:00Z") }),
+            ("cancelled".to_owned(), Marker::Sent),
+        ]);
+        let mut plan = plan(&holders, &markers, &event, now);
+        let due: Vec<&str> = plan.due.iter().map(|d| d.reservation_id.as_str()).collect();
+        assert_eq!(due, ["new", "lapsed"]);
+        assert_eq!(plan.due[0].request.reservation_id, "new");
+        assert_eq!((plan.already_sent, plan.busy, plan.busy_until), (1, 1, Some(live)));
+        let later = at("2030-06-01T10:00:40Z");
+        plan.lost_claim(later);
+        assert_eq!((plan.busy, plan.busy_until), (2, Some(later)), "a claim lost to a race waits like a busy one");
     }
 
     #[test]

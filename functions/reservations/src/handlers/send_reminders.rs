@@ -3,17 +3,23 @@
 //! protocol that makes every holder's reminder go out exactly once, whatever runs
 //! overlap or die, is described in `domain::reminders`; this module does its I/O.
 
-use crate::domain::reminders::{self, ReminderMessage, ReminderPage, Step};
+use crate::domain::reminders::{self, Due, ReminderMessage, ReminderPage};
 use crate::store::dynamodb::HolderPage;
 use crate::store::reminders::ReminderStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
 use events::reminders::Occurrence;
+use futures::{StreamExt, stream};
 use shared::Clock;
 use shared::dynamo::Failure;
+use shared::messages::{NotificationBundle, NotificationMessage};
 use shared::messages::{decode, encode};
 use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
 use std::future::Future;
+use tokio::sync::Semaphore;
+
+/// Holders per group: one notification bundle, one queue call.
+const GROUP: usize = NotificationBundle::MAX;
 
 /// One event's current start and details (the events domain's reminder-schedule contract).
 pub trait Occurrences: Send + Sync {
@@ -29,6 +35,10 @@ pub struct Consumer<'a, E, S, Q, C> {
     pub clock: &'a C,
     /// Holders per page (`ReminderPageSize`).
     pub page_size: u32,
+    /// Claims a page makes at once (`ReminderClaimsInFlight`): each is a conditional
+    /// write, which no batch call can carry, so they go in parallel instead of one
+    /// holder after another; the limit spares the table's write capacity.
+    pub claims_in_flight: usize,
 }
 
 /// What one page did.
@@ -81,54 +91,33 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
         let ids: Vec<String> = holders.iter().map(|r| r.id.clone()).collect();
         let markers = self.store.markers(&ids, &page.starts_at).await.map_err(retry)?;
         let until = reminders::claim_until(deadline);
-        let mut report = PageReport::default();
-        let mut busy_until: Option<DateTime<Utc>> = None;
-        let mut not_queued = 0;
-        for reservation in &holders {
-            // Cancelled ones leave this index, but it lags: the store re-read each one, so
-            // this status check is on the current item.
-            let Some(message) = reminders::reminder(reservation, &event) else { continue };
-            match reminders::step(markers.get(&reservation.id).copied(), self.clock.now()) {
-                Step::AlreadySent => {
-                    report.already_sent += 1;
-                    continue;
-                }
-                Step::Busy(until) => {
-                    report.busy += 1;
-                    busy_until = busy_until.max(Some(until));
-                    continue;
-                }
-                Step::Claim => {}
-            }
-            if !self.store.claim(&reservation.id, &page.starts_at, until, self.clock.now()).await.map_err(retry)? {
-                // Another run claimed it between our read and our write.
-                report.busy += 1;
-                busy_until = busy_until.max(Some(until));
-                continue;
-            }
-            match self.notifications.send(encode(&message), &reservation.correlation_id).await {
-                Ok(()) => {
-                    report.queued += 1;
-                    if let Err(err) = self.store.mark_sent(&reservation.id, &page.starts_at).await {
-                        // The claim lapses and a later run queues it again; the notification
-                        // consumer sends one email per (reservation, start) all the same.
-                        tracing::warn!(reservation_id = %reservation.id, %err, "reminder queued, marker not updated");
-                    }
-                }
-                Err(err) => {
-                    tracing::warn!(reservation_id = %reservation.id, %err, "reminder not queued; claim given back");
-                    let _ = self.store.unclaim(&reservation.id, &page.starts_at).await;
-                    not_queued += 1;
-                }
+        let mut plan = reminders::plan(&holders, &markers, &event, self.clock.now());
+        let due = std::mem::take(&mut plan.due);
+        // Groups of ten (one queue call each), several at once: a page cut off part-way
+        // keeps what its finished groups did.
+        let claims = Semaphore::new(self.claims_in_flight.max(1));
+        let groups_in_flight = self.claims_in_flight.div_ceil(GROUP).max(1);
+        let groups: Vec<GroupReport> = stream::iter(due.chunks(GROUP))
+            .map(|group| self.remind_group(group, &page.starts_at, until, &claims, correlation))
+            .buffer_unordered(groups_in_flight)
+            .collect()
+            .await;
+        let (mut queued, mut not_queued) = (0, 0);
+        for group in groups {
+            queued += group.queued;
+            not_queued += group.not_queued;
+            for _ in 0..group.lost_claims {
+                plan.lost_claim(until);
             }
         }
+        let report = PageReport { queued, already_sent: plan.already_sent, busy: plan.busy };
         tracing::info!(event_id = %page.event_id, starts_at = %page.starts_at, queued = report.queued,
             already_sent = report.already_sent, busy = report.busy, %correlation, "reminder page");
         if not_queued > 0 {
             // The page comes back; what was queued is marked and skipped then.
             return Err(MessageFailure::Retry(format!("{not_queued} reminders not queued")));
         }
-        if let Some(until) = busy_until {
+        if let Some(until) = plan.busy_until {
             // Never pass a holder by: look at this page again once those claims have
             // lapsed (their run has finished them by then, or died).
             let wait = (until - self.clock.now()).num_seconds().clamp(1, 900) as u32;
@@ -159,4 +148,66 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
         }
         Ok(report)
     }
+
+    /// Claims a group's markers (all at once, within the page's limit of claims in
+    /// flight), queues the claimed holders' reminders as one bundle, and marks them
+    /// sent in one call. Reminders that could not be queued give their claims back.
+    async fn remind_group(
+        &self,
+        group: &[Due],
+        start: &str,
+        until: DateTime<Utc>,
+        claims: &Semaphore,
+        correlation: &str,
+    ) -> GroupReport {
+        let mut report = GroupReport::default();
+        let outcomes = futures::future::join_all(group.iter().map(|due| async move {
+            let _permit = claims.acquire().await.expect("the semaphore is never closed");
+            self.store.claim(&due.reservation_id, start, until, self.clock.now()).await
+        }))
+        .await;
+        let mut claimed = Vec::with_capacity(group.len());
+        for (due, outcome) in group.iter().zip(outcomes) {
+            match outcome {
+                Ok(true) => claimed.push(due),
+                // Another run claimed it between our read and our write.
+                Ok(false) => report.lost_claims += 1,
+                Err(err) => {
+                    tracing::warn!(reservation_id = %due.reservation_id, %err, "reminder not claimed");
+                    report.not_queued += 1;
+                }
+            }
+        }
+        if claimed.is_empty() {
+            return report;
+        }
+        let bundle = NotificationMessage::Bundle(NotificationBundle {
+            notifications: claimed.iter().map(|due| due.request.clone()).collect(),
+        });
+        let queued: Vec<String> = claimed.iter().map(|due| due.reservation_id.clone()).collect();
+        if let Err(err) = self.notifications.send(encode(&bundle), correlation).await {
+            tracing::warn!(count = queued.len(), %err, "reminders not queued; claims given back");
+            for id in &queued {
+                // If this fails too, the claim lapses after the deadline all the same.
+                let _ = self.store.unclaim(id, start).await;
+            }
+            report.not_queued += queued.len() as u32;
+            return report;
+        }
+        report.queued = queued.len() as u32;
+        if let Err(err) = self.store.mark_sent(&queued, start).await {
+            // The claims lapse and a later run queues them again; the notification
+            // consumer sends one email per (reservation, start) all the same.
+            tracing::warn!(count = queued.len(), %err, "reminders queued, markers not updated");
+        }
+        report
+    }
+}
+
+/// What one group of a page did.
+#[derive(Debug, Default)]
+struct GroupReport {
+    queued: u32,
+    not_queued: u32,
+    lost_claims: u32,
 }

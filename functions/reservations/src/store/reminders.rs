@@ -21,8 +21,9 @@ use std::future::Future;
 
 const MARKER: &str = "REMINDER";
 const RUN: &str = "RUN";
-/// DynamoDB's limit of keys per BatchGetItem.
+/// DynamoDB's limits of keys per BatchGetItem and of writes per BatchWriteItem.
 const BATCH_GET: usize = 100;
+const BATCH_WRITE: usize = 25;
 
 fn marker_key(reservation_id: &str, start: &str) -> Item {
     dynamo::key(format!("REMINDER#{reservation_id}#{start}"), MARKER)
@@ -61,7 +62,8 @@ pub trait ReminderStore: Send + Sync {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, Failure>> + Send;
-    fn mark_sent(&self, reservation_id: &str, start: &str) -> impl Future<Output = Result<(), Failure>> + Send;
+    /// Marks the markers sent (their reminders are queued), 25 to a write call.
+    fn mark_sent(&self, reservation_ids: &[String], start: &str) -> impl Future<Output = Result<(), Failure>> + Send;
     /// Gives a claim back (its reminder could not be queued).
     fn unclaim(&self, reservation_id: &str, start: &str) -> impl Future<Output = Result<(), Failure>> + Send;
     /// The runs recorded for these (event, start) pairs.
@@ -123,6 +125,45 @@ impl DynamoReservationStore {
             }
         }
         Ok(found)
+    }
+}
+
+impl DynamoReservationStore {
+    /// Writes `items` with BatchWriteItem, retrying what DynamoDB leaves unprocessed.
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), Failure> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in items.chunks(BATCH_WRITE) {
+            let mut pending = chunk
+                .iter()
+                .map(|item| {
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map(|put| WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(dynamo::failure)?;
+            for attempt in 0..8 {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
+                }
+                let out = self
+                    .client()
+                    .batch_write_item()
+                    .request_items(self.table(), pending)
+                    .send()
+                    .await
+                    .map_err(dynamo::sdk_failure)?;
+                pending = out.unprocessed_items.and_then(|mut u| u.remove(self.table())).unwrap_or_default();
+            }
+            if !pending.is_empty() {
+                return Err(Failure::Throttled("batch write left items unprocessed".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -195,18 +236,19 @@ impl ReminderStore for DynamoReservationStore {
         dynamo::condition_held(result)
     }
 
-    async fn mark_sent(&self, reservation_id: &str, start: &str) -> Result<(), Failure> {
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(marker_key(reservation_id, start)))
-            .update_expression("SET #status = :sent REMOVE claimUntil")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":sent", s("sent"))
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        Ok(())
+    async fn mark_sent(&self, reservation_ids: &[String], start: &str) -> Result<(), Failure> {
+        // Unconditional puts: only the run holding a claim gets here, and it still
+        // holds it (Lambda stops the invocation before the claim lapses). BatchWriteItem
+        // takes no conditions, which is why the claim itself is one write per holder.
+        let items = reservation_ids.iter().map(|id| {
+            let mut item = marker_key(id, start);
+            item.insert("reservationId".into(), s(id));
+            item.insert("startsAt".into(), s(start));
+            item.insert("status".into(), s("sent"));
+            item.insert("expiresAt".into(), n(expires_at(start)));
+            item
+        });
+        self.batch_put(items.collect()).await
     }
 
     async fn unclaim(&self, reservation_id: &str, start: &str) -> Result<(), Failure> {

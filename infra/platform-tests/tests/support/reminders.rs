@@ -180,6 +180,12 @@ pub async fn until_all_reminded(
         let counts = reminders_by_reservation(p).await;
         let per_id: Vec<usize> = ids.iter().map(|id| counts.get(id).copied().unwrap_or(0)).collect();
         if per_id.iter().all(|n| *n > 0) {
+            eprintln!(
+                "{} holders reminded in {:.1} s (safety net {} s)",
+                ids.len(),
+                started.elapsed().as_secs_f64(),
+                limit.as_secs()
+            );
             return per_id;
         }
         let missing = per_id.iter().filter(|n| **n == 0).count();
@@ -199,6 +205,7 @@ pub async fn until_all_reminded(
             fire(p).await;
             last_fire = Instant::now();
         }
-        tokio::time::sleep(StdDuration::from_millis(500)).await;
+        // Each look reads every email moto holds: not too often.
+        tokio::time::sleep(StdDuration::from_secs(1)).await;
     }
 }
