@@ -302,7 +302,7 @@ mod tests {
         assert!(!body.contains("eventStartsAt") && !body.contains("venueAddress"), "absent fields stay out: {body}");
         assert_eq!(decode::<NotificationMessage>(&body).unwrap(), message);
         assert_eq!(NotificationKind::Reminder.as_str(), "reminder");
-        let NotificationMessage::Send(mut request) = message;
+        let [mut request] = <[NotificationRequest; 1]>::try_from(message.into_requests()).unwrap();
         assert_eq!(request.dedupe_key(), "r1:reservation_confirmed", "as before reminders had starts");
         request.kind = NotificationKind::Reminder;
         request.event_starts_at = Some("2030-06-01T18:00:00Z".into());

@@ -11,7 +11,9 @@ use serde_json::json;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const STRIPE_DELAY: Duration = Duration::from_secs(10);
+/// Between the sweep (5.5 s) and the payment consumer's Stripe timeout (10 s), with
+/// seconds to spare on either side.
+const STRIPE_DELAY: Duration = Duration::from_secs(8);
 
 static PROXY: OnceLock<StripeProxy> = OnceLock::new();
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
@@ -25,8 +27,8 @@ async fn a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged() {
         proxy.forward_to(&p.runner.localstripe.clone().expect("localstripe"));
         p
     });
-    // New connections wait 10 s (reqwest then reuses the connection, so the create is
-    // the slow call): the sweep below has 4.5 s to happen before the create returns.
+    // New connections wait 8 s (reqwest then reuses the connection, so the create is
+    // the slow call): the sweep below has 2.5 s to happen before the create returns.
     proxy.set_delay(STRIPE_DELAY);
     proxy.set_up(true);
     let organizer = p.organizer().await;
@@ -37,7 +39,7 @@ async fn a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged() {
     let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(body)).await;
     assert_eq!(made.status, 201, "{:?}", made.body);
     let id = made.body["id"].as_str().unwrap().to_owned();
-    // The hold ends (5 s) and is swept (5.5 s) while the create is still under way (10 s).
+    // The hold ends (5 s) and is swept (5.5 s) while the create is still under way (8 s).
     tokio::time::sleep(Duration::from_millis(5500)).await;
     let swept = p.api.call("POST", "/_local/schedules/ReleaseExpiredHoldsFunction.Sweep", None, None).await;
     assert_eq!(swept.body["released"], 1, "{:?}", swept.body);
@@ -48,7 +50,7 @@ async fn a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged() {
 
     let emails = p.wait_for_emails(&buyer.email, 1).await;
     assert!(emails[0]["subject"].as_str().unwrap().contains("were released"), "{emails:?}");
-    // Let the slow charge finish its course: the create returns at 10 s, and the
+    // Let the slow charge finish its course: the create returns at 8 s, and the
     // consumer decides within a second of it (5 s of margin).
     tokio::time::sleep((posted + STRIPE_DELAY + Duration::from_secs(5)).saturating_duration_since(Instant::now()))
         .await;
