@@ -111,6 +111,82 @@ pub fn condition_held<T>(result: Result<T, Failure>) -> Result<bool, Failure> {
     }
 }
 
+/// DynamoDB's limits of keys per `BatchGetItem` and of writes per `BatchWriteItem`.
+pub const BATCH_GET: usize = 100;
+pub const BATCH_WRITE: usize = 25;
+
+/// Tries of a batch call while DynamoDB leaves part of it unprocessed, with growing pauses.
+const BATCH_TRIES: u32 = 8;
+
+async fn batch_pause(attempt: u32) {
+    if attempt > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
+    }
+}
+
+/// Reads `keys` of `table` with `BatchGetItem` (a call per hundred), retrying what
+/// DynamoDB leaves unprocessed; the items found, in no particular order.
+pub async fn batch_get(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+    projection: Option<&str>,
+) -> Result<Vec<Item>, Failure> {
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    let mut found = Vec::new();
+    for chunk in keys.chunks(BATCH_GET) {
+        let request = KeysAndAttributes::builder()
+            .set_keys(Some(chunk.to_vec()))
+            .consistent_read(consistent)
+            .set_projection_expression(projection.map(str::to_owned))
+            .build()
+            .map_err(failure)?;
+        let mut pending = Some(request);
+        for attempt in 0..BATCH_TRIES {
+            let Some(request) = pending.take() else { break };
+            batch_pause(attempt).await;
+            let out = client.batch_get_item().request_items(table, request).send().await.map_err(sdk_failure)?;
+            found.extend(out.responses.and_then(|mut r| r.remove(table)).unwrap_or_default());
+            pending = out.unprocessed_keys.and_then(|mut u| u.remove(table));
+        }
+        if pending.is_some() {
+            return Err(Failure::Throttled("batch read left keys unprocessed".into()));
+        }
+    }
+    Ok(found)
+}
+
+/// Puts `items` into `table` with `BatchWriteItem` (a call per 25; no conditions),
+/// retrying what DynamoDB leaves unprocessed.
+pub async fn batch_put(client: &aws_sdk_dynamodb::Client, table: &str, items: Vec<Item>) -> Result<(), Failure> {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    for chunk in items.chunks(BATCH_WRITE) {
+        let mut pending = chunk
+            .iter()
+            .map(|item| {
+                PutRequest::builder()
+                    .set_item(Some(item.clone()))
+                    .build()
+                    .map(|put| WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failure)?;
+        for attempt in 0..BATCH_TRIES {
+            if pending.is_empty() {
+                break;
+            }
+            batch_pause(attempt).await;
+            let out = client.batch_write_item().request_items(table, pending).send().await.map_err(sdk_failure)?;
+            pending = out.unprocessed_items.and_then(|mut u| u.remove(table)).unwrap_or_default();
+        }
+        if !pending.is_empty() {
+            return Err(Failure::Throttled("batch write left items unprocessed".into()));
+        }
+    }
+    Ok(())
+}
+
 /// For `map_err` on anything displayable (decode errors, builders).
 pub fn failure(err: impl std::fmt::Display) -> Failure {
     Failure::Other(err.to_string())

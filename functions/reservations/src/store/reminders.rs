@@ -12,7 +12,7 @@ use super::StoreResult;
 use super::dynamodb::{DynamoReservationStore, HolderPage};
 use crate::domain::reminders::{Marker, Run};
 use crate::domain::reservation::Reservation;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use shared::clock::stored;
 use shared::dynamo::{self, Failure, Item, number as n, string as s};
@@ -21,9 +21,6 @@ use std::future::Future;
 
 const MARKER: &str = "REMINDER";
 const RUN: &str = "RUN";
-/// DynamoDB's limits of keys per BatchGetItem and of writes per BatchWriteItem.
-const BATCH_GET: usize = 100;
-const BATCH_WRITE: usize = 25;
 
 fn marker_key(reservation_id: &str, start: &str) -> Item {
     dynamo::key(format!("REMINDER#{reservation_id}#{start}"), MARKER)
@@ -94,76 +91,9 @@ pub trait ReminderStore: Send + Sync {
 }
 
 impl DynamoReservationStore {
-    /// Reads `keys` with BatchGetItem (consistent), retrying what DynamoDB leaves unprocessed.
+    /// Reads `keys` with BatchGetItem (consistent).
     async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, Failure> {
-        let mut found = Vec::new();
-        for chunk in keys.chunks(BATCH_GET) {
-            let mut pending = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(chunk.to_vec()))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(dynamo::failure)?,
-            );
-            for attempt in 0..8 {
-                let Some(request) = pending.take() else { break };
-                if attempt > 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
-                }
-                let out = self
-                    .client()
-                    .batch_get_item()
-                    .request_items(self.table(), request)
-                    .send()
-                    .await
-                    .map_err(dynamo::sdk_failure)?;
-                found.extend(out.responses.and_then(|mut r| r.remove(self.table())).unwrap_or_default());
-                pending = out.unprocessed_keys.and_then(|mut u| u.remove(self.table()));
-            }
-            if pending.is_some() {
-                return Err(Failure::Throttled("batch read left keys unprocessed".into()));
-            }
-        }
-        Ok(found)
-    }
-}
-
-impl DynamoReservationStore {
-    /// Writes `items` with BatchWriteItem, retrying what DynamoDB leaves unprocessed.
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), Failure> {
-        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-        for chunk in items.chunks(BATCH_WRITE) {
-            let mut pending = chunk
-                .iter()
-                .map(|item| {
-                    PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map(|put| WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(dynamo::failure)?;
-            for attempt in 0..8 {
-                if pending.is_empty() {
-                    break;
-                }
-                if attempt > 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
-                }
-                let out = self
-                    .client()
-                    .batch_write_item()
-                    .request_items(self.table(), pending)
-                    .send()
-                    .await
-                    .map_err(dynamo::sdk_failure)?;
-                pending = out.unprocessed_items.and_then(|mut u| u.remove(self.table())).unwrap_or_default();
-            }
-            if !pending.is_empty() {
-                return Err(Failure::Throttled("batch write left items unprocessed".into()));
-            }
-        }
-        Ok(())
+        dynamo::batch_get(self.client(), self.table(), keys, true, None).await
     }
 }
 
@@ -248,7 +178,7 @@ impl ReminderStore for DynamoReservationStore {
             item.insert("expiresAt".into(), n(expires_at(start)));
             item
         });
-        self.batch_put(items.collect()).await
+        dynamo::batch_put(self.client(), self.table(), items.collect()).await
     }
 
     async fn unclaim(&self, reservation_id: &str, start: &str) -> Result<(), Failure> {
