@@ -112,8 +112,8 @@ pub fn condition_held<T>(result: Result<T, Failure>) -> Result<bool, Failure> {
 }
 
 /// DynamoDB's limits of keys per `BatchGetItem` and of writes per `BatchWriteItem`.
-pub const BATCH_GET: usize = 100;
-pub const BATCH_WRITE: usize = 25;
+const BATCH_GET: usize = 100;
+const BATCH_WRITE: usize = 25;
 
 /// Tries of a batch call while DynamoDB leaves part of it unprocessed, with growing pauses.
 const BATCH_TRIES: u32 = 8;

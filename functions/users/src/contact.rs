@@ -23,9 +23,13 @@ pub async fn contact(client: &Client, users_table: &str, user_id: &str) -> Resul
         .send()
         .await
         .map_err(dynamo::sdk_failure)?;
-    let Some(item) = out.item else { return Ok(None) };
+    Ok(out.item.as_ref().and_then(contact_of))
+}
+
+/// A profile item's contact; `None` once the account is erased (no email).
+fn contact_of(item: &dynamo::Item) -> Option<Contact> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-    Ok(text("email").map(|email| Contact { email, name: text("displayName").unwrap_or_default() }))
+    text("email").map(|email| Contact { email, name: text("displayName").unwrap_or_default() })
 }
 
 /// [`contact`] for many users at once (BatchGetItem, a call per hundred): the ones
@@ -39,13 +43,11 @@ pub async fn contacts(
         user_ids.iter().map(|id| (crate::store::dynamodb::user_pk(id), id)).collect();
     let keys = by_pk.keys().map(|pk| dynamo::key(pk.clone(), crate::store::dynamodb::PROFILE)).collect();
     let items = dynamo::batch_get(client, users_table, keys, false, Some("pk, email, displayName")).await?;
-    let mut found = std::collections::HashMap::new();
-    for item in items {
-        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-        let (Some(pk), Some(email)) = (text("pk"), text("email")) else { continue };
-        if let Some(id) = by_pk.get(&pk) {
-            found.insert((*id).clone(), Contact { email, name: text("displayName").unwrap_or_default() });
-        }
-    }
-    Ok(found)
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            let id = by_pk.get(item.get("pk")?.as_s().ok()?)?;
+            Some(((*id).clone(), contact_of(item)?))
+        })
+        .collect())
 }
