@@ -149,6 +149,15 @@ impl Runner {
         self.output.lock().expect("output lock").clone()
     }
 
+    /// The complete lines printed since byte `from`, and where the next read starts:
+    /// a poller reads each line once instead of copying the whole output each time.
+    pub fn output_since(&self, from: usize) -> (String, usize) {
+        let output = self.output.lock().expect("output lock");
+        let tail = output.get(from..).unwrap_or_default();
+        let complete = tail.rfind('\n').map_or(0, |end| end + 1);
+        (tail[..complete].to_owned(), from + complete)
+    }
+
     /// Waits until the runner's output contains `needle`.
     pub fn wait_for_output(&self, needle: &str, timeout: Duration) -> bool {
         let started = Instant::now();
