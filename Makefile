@@ -146,9 +146,10 @@ bench: local-aws build
 	@echo
 	target/debug/flash_sale $(BUYERS) $(SEATS)
 	@echo
-	@echo "==> release build of the functions and of hello-world, for the reminders line and the cost table"
-	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p runner-fixtures
-	target/debug/reminders_bench $(HOLDERS) --bin-dir target/release
+	@echo "==> release build of the functions, hello-world, the runner and reminders_bench, for the reminders line and the cost table"
+	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p runner-fixtures -p local-runner
+	cargo build --release -p platform-tests --bin reminders_bench
+	target/release/reminders_bench $(HOLDERS)
 	@echo
 	python3 infra/cost.py target/release $(COLD) $(WARM)
 
