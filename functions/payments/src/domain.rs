@@ -3,9 +3,13 @@
 //! attempt stopped instead of charging again.
 //!
 //! ```text
-//! (nothing) ─▶ pending ─▶ pending + intent ─▶ succeeded ─▶ refunded
+//! (nothing) ─▶ pending ─▶ pending + intent ─▶ succeeded ─▶ refunding ─▶ refunded
 //!                                          └▶ failed
 //! ```
+//! A refund is claimed (`refunding`, with a lease) before the provider is asked
+//! for it, so two requests for the same refund (a double click, a redelivery)
+//! pay it out once; a claim whose worker died lapses and the refund's own
+//! redelivered request takes it over.
 //! The intent is created unconfirmed and its id recorded (a conditional write)
 //! before anything is charged, so a retry finds it and asks its state; two
 //! workers racing both create intents, but only the recorded one is ever
@@ -21,6 +25,7 @@ pub enum Status {
     Pending,
     Succeeded,
     Failed,
+    Refunding,
     Refunded,
 }
 
@@ -30,6 +35,7 @@ impl Status {
             Self::Pending => "pending",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
+            Self::Refunding => "refunding",
             Self::Refunded => "refunded",
         }
     }
@@ -43,6 +49,8 @@ pub struct Payment {
     pub intent_id: Option<String>,
     pub amount_minor: i64,
     pub currency: String,
+    /// While `refunding`: when the claim lapses (Unix seconds).
+    pub refund_claimed_until: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,12 +95,31 @@ pub fn charge(status: &IntentStatus) -> Charge {
     }
 }
 
-/// May a refund be paid out for this payment? Only money taken can go back, once.
-pub fn refundable(payment: Option<&Payment>) -> Result<&str, &'static str> {
-    match payment {
-        Some(Payment { status: Status::Succeeded, intent_id: Some(intent), .. }) => Ok(intent),
-        Some(Payment { status: Status::Refunded, .. }) => Err("already refunded"),
-        _ => Err("nothing was charged"),
+/// How long a refund claim holds: longer than the payment function may run (40 s),
+/// so a live worker is never overtaken; shorter than the queue's visibility timeout
+/// (240 s), so the claimer's own request, redelivered after a crash, takes it over.
+pub const REFUND_CLAIM_SECONDS: i64 = 120;
+
+/// What a refund request does with the payment as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refund<'a> {
+    /// Claim the refund of this intent (or take over a lapsed claim), then pay it out.
+    Claim(&'a str),
+    /// Another worker holds the claim: it pays the refund out and tells the buyer.
+    InProgress,
+    AlreadyRefunded,
+    NothingCharged,
+}
+
+/// Only money taken goes back, and once.
+pub fn refund(payment: Option<&Payment>, now: i64) -> Refund<'_> {
+    let Some(payment) = payment else { return Refund::NothingCharged };
+    match (payment.status, payment.intent_id.as_deref(), payment.refund_claimed_until) {
+        (Status::Succeeded, Some(intent), _) => Refund::Claim(intent),
+        (Status::Refunding, Some(intent), Some(until)) if until <= now => Refund::Claim(intent),
+        (Status::Refunding, _, _) => Refund::InProgress,
+        (Status::Refunded, _, _) => Refund::AlreadyRefunded,
+        _ => Refund::NothingCharged,
     }
 }
 
@@ -107,6 +134,7 @@ mod tests {
             intent_id: intent.map(str::to_owned),
             amount_minor: 5000,
             currency: "EUR".into(),
+            refund_claimed_until: None,
         }
     }
 
@@ -129,9 +157,24 @@ mod tests {
 
     #[test]
     fn refunds_only_for_money_taken_and_once() {
-        assert_eq!(refundable(Some(&payment(Status::Succeeded, Some("pi_1")))), Ok("pi_1"));
-        assert!(refundable(Some(&payment(Status::Refunded, Some("pi_1")))).is_err());
-        assert!(refundable(Some(&payment(Status::Failed, Some("pi_1")))).is_err());
-        assert!(refundable(None).is_err());
+        let now = 1_000;
+        assert_eq!(refund(Some(&payment(Status::Succeeded, Some("pi_1"))), now), Refund::Claim("pi_1"));
+        assert_eq!(refund(Some(&payment(Status::Refunded, Some("pi_1"))), now), Refund::AlreadyRefunded);
+        assert_eq!(refund(Some(&payment(Status::Failed, Some("pi_1"))), now), Refund::NothingCharged);
+        assert_eq!(refund(Some(&payment(Status::Pending, Some("pi_1"))), now), Refund::NothingCharged);
+        assert_eq!(refund(None, now), Refund::NothingCharged);
+    }
+
+    #[test]
+    fn a_claimed_refund_is_left_to_its_claimer_until_the_claim_lapses() {
+        let claimed = |until| Payment { refund_claimed_until: Some(until), ..payment(Status::Refunding, Some("pi_1")) };
+        assert_eq!(refund(Some(&claimed(1_000 + REFUND_CLAIM_SECONDS)), 1_000), Refund::InProgress);
+        assert_eq!(refund(Some(&claimed(1_000)), 1_000), Refund::Claim("pi_1"), "its worker died: taken over");
+        assert_eq!(refund(Some(&payment(Status::Refunding, Some("pi_1"))), 1_000), Refund::InProgress);
+        assert_eq!(
+            next_step(Some(&claimed(1_000))),
+            Step::Settled(Status::Refunding),
+            "a charge's duplicate never charges again"
+        );
     }
 }

@@ -34,10 +34,12 @@ impl PaymentStore {
             .map_err(dynamo::sdk_failure)?;
         let Some(item) = out.item else { return Ok(None) };
         let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let integer = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
         let status = match text("status").as_deref() {
             Some("pending") => Status::Pending,
             Some("succeeded") => Status::Succeeded,
             Some("failed") => Status::Failed,
+            Some("refunding") => Status::Refunding,
             Some("refunded") => Status::Refunded,
             other => return Err(Failure::Other(format!("unknown payment status {other:?}"))),
         };
@@ -45,8 +47,9 @@ impl PaymentStore {
             reservation_id: reservation_id.to_owned(),
             status,
             intent_id: text("intentId"),
-            amount_minor: item.get("amountMinor").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0),
+            amount_minor: integer("amountMinor").unwrap_or(0),
             currency: text("currency").unwrap_or_default(),
+            refund_claimed_until: integer("refundClaimUntil"),
         }))
     }
 
@@ -81,6 +84,28 @@ impl PaymentStore {
             .update_expression("SET intentId = :intent")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(intentId)")
             .expression_attribute_values(":intent", s(intent_id))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)
+    }
+
+    /// Claims the payment's refund until `until` (Unix seconds): from `succeeded`, or
+    /// from a claim that lapsed by `now`. `false` if another worker holds it or it is done.
+    pub async fn claim_refund(&self, reservation_id: &str, until: i64, now: DateTime<Utc>) -> Result<bool, Failure> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .update_expression("SET #status = :refunding, refundClaimUntil = :until, updatedAt = :now")
+            .condition_expression("#status = :succeeded OR (#status = :refunding AND refundClaimUntil <= :epoch)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":refunding", s(Status::Refunding.as_str()))
+            .expression_attribute_values(":succeeded", s(Status::Succeeded.as_str()))
+            .expression_attribute_values(":until", number(until))
+            .expression_attribute_values(":epoch", number(now.timestamp()))
+            .expression_attribute_values(":now", s(stored(now)))
             .send()
             .await
             .map_err(dynamo::sdk_failure);

@@ -5,7 +5,7 @@
 //! (the sweeper releases its hold when the hold expires).
 
 use crate::circuit::{CircuitStore, Gate};
-use crate::domain::{self, Charge, Payment, Status, Step};
+use crate::domain::{self, Charge, Payment, Refund, Status, Step};
 use crate::provider::{PaymentProvider, ProviderError};
 use crate::store::PaymentStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -146,6 +146,7 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                         intent_id: None,
                         amount_minor: reservation.amount_minor,
                         currency: reservation.currency.clone(),
+                        refund_claimed_until: None,
                     };
                     self.payments.start(&pending, self.clock.now()).await.map_err(storage)?;
                 }
@@ -315,21 +316,34 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             // Nothing was taken (or the charge's own message refunds it when it lands).
             return Ok(());
         }
-        match domain::refundable(payment.as_ref()) {
-            Ok(intent_id) => {
+        match domain::refund(payment.as_ref(), self.clock.now().timestamp()) {
+            Refund::Claim(intent_id) => {
+                // The circuit first: a request deferred while it is open holds no claim.
                 if !self.may_call_provider(delivery).await? {
                     return Ok(());
                 }
+                let now = self.clock.now();
+                let until = now.timestamp() + domain::REFUND_CLAIM_SECONDS;
+                if !self.payments.claim_refund(id, until, now).await.map_err(storage)? {
+                    tracing::info!(reservation_id = %id, %correlation, "refund claimed by another request; left to it");
+                    return Ok(());
+                }
+                // If the provider fails, the claim stays until it lapses; this request,
+                // redelivered after the visibility timeout, takes it over.
                 self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id)).await.map_err(provider)?;
                 self.payments
-                    .set_status(id, Status::Succeeded, Status::Refunded, self.clock.now())
+                    .set_status(id, Status::Refunding, Status::Refunded, self.clock.now())
                     .await
                     .map_err(storage)?;
                 tracing::info!(reservation_id = %id, %correlation, "cancelled reservation refunded");
                 shared::metrics::count("payments", Metric::PaymentsRefunded, 1);
             }
-            Err("already refunded") => {}
-            Err(why) => return Err(MessageFailure::Poison(format!("refund of {id}: {why}"))),
+            // Its claimer pays it out and tells the buyer.
+            Refund::InProgress => return Ok(()),
+            Refund::AlreadyRefunded => {}
+            Refund::NothingCharged => {
+                return Err(MessageFailure::Poison(format!("refund of {id}: nothing was charged")));
+            }
         }
         let kind = match request.reason {
             RefundReason::EventCancelled => NotificationKind::EventCancelled,
