@@ -53,7 +53,8 @@ async fn a_cancellation_clicked_twenty_times_more_refunds_once() {
     let order = json!({"eventId": event, "tierId": tier, "quantity": 2, "paymentMethod": "pm_card_visa"});
     let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(order)).await;
     assert_eq!(made.status, 201, "{:?}", made.body);
-    let path = format!("/reservations/{}", made.body["id"].as_str().unwrap());
+    let id = made.body["id"].as_str().unwrap();
+    let path = format!("/reservations/{id}");
     p.poll_until(&path, &buyer.access_token, |r| r["status"] == "confirmed").await;
 
     // Stripe now takes 3 s to answer a new connection, and the payment instances that
@@ -71,7 +72,6 @@ async fn a_cancellation_clicked_twenty_times_more_refunds_once() {
 
     let emails = p.wait_for_emails(&buyer.email, 2).await;
     payment_requests_settled(&p).await;
-    let id = made.body["id"].as_str().unwrap();
     let charges = p.charges_of(id).await;
     assert_eq!(charges.len(), 1, "charged once");
     assert_eq!(charges[0]["amount_refunded"], charges[0]["amount"], "refunded once, in full: {}", charges[0]);
