@@ -10,6 +10,7 @@
 //! | `invoke_api.rs` | Lambda's Invoke API, for `aws lambda invoke --endpoint-url` and the SDKs |
 //! | `gateway.rs` | API Gateway HTTP API: routes, payload 2.0 events, Lambda authorizers and their cache |
 //! | `sqs_source.rs` | Lambda's SQS event source mappings: batches, `ReportBatchItemFailures` |
+//! | `stream_source.rs` | Lambda's DynamoDB stream event source mappings: filters, order per shard, bisect, retries, `OnFailure` |
 //! | `schedules.rs` | EventBridge schedules: `rate`, `cron` in a time zone, `at`, retries, dead-letter queue |
 //! | `output.rs` | CloudWatch Logs: each function's output, prefixed with its name |
 //! | `process.rs` | nothing in AWS: child processes never outlive the runner |
@@ -28,4 +29,5 @@ pub mod schedules;
 pub mod site;
 pub mod sqs_source;
 pub mod stack;
+pub mod stream_source;
 pub mod template;

@@ -6,7 +6,7 @@
 //! routes, feeds SQS event sources and fires schedules.
 
 use local_runner::local_services::{self, LocalService};
-use local_runner::{gateway, lambda, schedules, sqs_source, stack};
+use local_runner::{gateway, lambda, schedules, sqs_source, stack, stream_source};
 
 use anyhow::{Context, Result, anyhow, bail};
 use axum::Router;
@@ -305,6 +305,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     let authorizers = gateway::authorizers(&stack, &functions)?;
     let mut routes = Vec::new();
     let mut mappings = Vec::new();
+    let mut stream_mappings = Vec::new();
     let mut timers = Vec::new();
     for def in &stack.functions {
         let pool = &functions[&def.logical_id];
@@ -312,6 +313,9 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
             match event {
                 EventSource::HttpApi(route) => routes.push(gateway::route(&stack, &authorizers, route, pool)?),
                 EventSource::Sqs(source) => mappings.extend(sqs_source::mapping(&stack, source, pool)?),
+                EventSource::DynamoDb(source) => {
+                    stream_mappings.extend(stream_source::mapping(&stack, source, pool)?)
+                }
                 EventSource::Schedule(source) => {
                     timers.push(schedules::Schedule::from_template(&stack, &def.logical_id, source, pool)?)
                 }
@@ -328,6 +332,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         "tables": stack.tables.iter().map(|t| json!({"logicalId": t.logical_id, "name": t.name})).collect::<Vec<_>>(),
         "queues": stack.queues.iter().map(|q| json!({"logicalId": q.logical_id, "name": q.name, "url": stack.resolver.resources[&q.logical_id].reference})).collect::<Vec<_>>(),
         "eventSources": mappings.iter().map(|m| json!({"queue": m.queue_arn, "function": m.function.config.logical_id, "batchSize": m.batch_size, "reportBatchItemFailures": m.report_batch_item_failures})).collect::<Vec<_>>(),
+        "streamSources": stream_mappings.iter().map(|m| json!({"stream": m.stream_arn, "table": m.table, "function": m.function.config.logical_id, "batchSize": m.source.batch_size, "filters": m.source.filters, "onFailure": m.on_failure.as_ref().map(|(_, arn)| arn)})).collect::<Vec<_>>(),
         "schedules": timers.iter().map(|s| json!({"name": s.id, "expression": s.expression_text, "timezone": s.timezone.name(), "enabled": s.enabled && s.expression.is_some(), "function": s.function.config.logical_id})).collect::<Vec<_>>(),
         "functions": functions.values().map(|f| json!({"logicalId": f.config.logical_id, "name": f.config.name, "maxInstances": f.config.max_instances, "timeoutSeconds": f.config.timeout.as_secs()})).collect::<Vec<_>>(),
     });
@@ -336,6 +341,9 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     let mut background = tokio::task::JoinSet::new();
     for mapping in mappings {
         background.spawn(sqs_source::poll(sqs.clone(), mapping));
+    }
+    for mapping in stream_mappings {
+        background.spawn(stream_source::poll(sqs.clone(), mapping));
     }
     for schedule in &timers {
         background.spawn(schedules::run(schedule.clone(), sqs.clone()));
@@ -406,6 +414,13 @@ fn print_banner(description: &Value) {
         println!(
             "  consumer  {:<40} -> {}",
             source["queue"].as_str().unwrap_or_default().rsplit(':').next().unwrap_or_default(),
+            source["function"].as_str().unwrap_or_default()
+        );
+    }
+    for source in list("streamSources") {
+        println!(
+            "  stream    {:<40} -> {}",
+            source["table"].as_str().unwrap_or_default(),
             source["function"].as_str().unwrap_or_default()
         );
     }

@@ -259,6 +259,22 @@ impl Stack {
         Ok((queue.logical_id.clone(), physical.reference.clone(), arn))
     }
 
+    /// The table whose stream a DynamoDB event source reads, as (table name,
+    /// the stream ARN the template sees). The stream DynamoDB Local serves has
+    /// its own ARN, which the poller asks the table for.
+    pub fn stream_of(&self, stream_ref: &Value) -> Result<(String, String)> {
+        let arn = self.resolver.resolve_string(stream_ref)?;
+        let table = self
+            .tables
+            .iter()
+            .find(|t| self.resolver.resources[&t.logical_id].attributes.get("StreamArn") == Some(&arn))
+            .ok_or_else(|| anyhow!("{arn} is not the stream of a table of this template"))?;
+        if table.resource.properties.get("StreamSpecification").is_none() {
+            bail!("table {} has no StreamSpecification, so {arn} does not exist", table.logical_id);
+        }
+        Ok((table.name.clone(), arn))
+    }
+
     /// Checks that every function's binary has been built.
     pub fn missing_binaries(&self) -> Vec<String> {
         self.functions
@@ -318,12 +334,32 @@ fn throughput(v: Option<&Value>) -> Result<ddb::ProvisionedThroughput> {
         .build()?)
 }
 
+/// The table's `StreamSpecification`, as DynamoDB takes it.
+fn stream_specification(properties: &Value) -> Result<Option<ddb::StreamSpecification>> {
+    let Some(spec) = properties.get("StreamSpecification") else { return Ok(None) };
+    let view = spec.get("StreamViewType").and_then(Value::as_str).unwrap_or("NEW_AND_OLD_IMAGES");
+    Ok(Some(ddb::StreamSpecification::builder().stream_enabled(true).stream_view_type(view.into()).build()?))
+}
+
 async fn create_table(client: &aws_sdk_dynamodb::Client, table: &NamedResource, resolver: &Resolver) -> Result<()> {
-    if client.describe_table().table_name(&table.name).send().await.is_ok() {
+    let p = resolver.resolve(&table.resource.properties)?;
+    let streams = stream_specification(&p)?;
+    if let Ok(existing) = client.describe_table().table_name(&table.name).send().await {
+        // A table left by an earlier run (a DynamoDB Local that kept its data) gets
+        // the stream the template declares if it has none.
+        let has_stream = existing.table().and_then(|t| t.stream_specification()).is_some_and(|s| s.stream_enabled());
+        if let (Some(spec), false) = (streams, has_stream) {
+            client
+                .update_table()
+                .table_name(&table.name)
+                .stream_specification(spec)
+                .send()
+                .await
+                .map_err(|e| anyhow!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        }
         return Ok(());
     }
-    let p = resolver.resolve(&table.resource.properties)?;
-    let mut request = client.create_table().table_name(&table.name);
+    let mut request = client.create_table().table_name(&table.name).set_stream_specification(streams);
     if table.resource.kind == "AWS::Serverless::SimpleTable" {
         let key = p.get("PrimaryKey");
         let name = key.and_then(|k| k.get("Name")).and_then(Value::as_str).unwrap_or("id");

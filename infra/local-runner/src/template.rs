@@ -216,6 +216,7 @@ pub enum EventSource {
     HttpApi(HttpRoute),
     Sqs(SqsSource),
     Schedule(ScheduleSource),
+    DynamoDb(StreamSource),
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +240,30 @@ pub struct SqsSource {
     pub max_concurrency: Option<usize>,
 }
 
+/// A `Type: DynamoDB` event: a table's stream feeding the function, with the
+/// event source mapping's settings (defaults as in Lambda).
+#[derive(Debug, Clone)]
+pub struct StreamSource {
+    pub event_name: String,
+    /// `!GetAtt Table.StreamArn`.
+    pub stream: Value,
+    /// `TRIM_HORIZON` or `LATEST`.
+    pub starting_position: String,
+    pub batch_size: usize,
+    pub batching_window: Duration,
+    pub bisect_on_error: bool,
+    /// `None` (the default, `-1`): retried until the records expire.
+    pub max_retries: Option<u32>,
+    /// `None` (the default, `-1`): records are retried as long as the stream keeps them.
+    pub max_record_age: Option<Duration>,
+    pub report_batch_item_failures: bool,
+    /// `FilterCriteria.Filters[].Pattern`, parsed; a record matching none is skipped.
+    pub filters: Vec<Value>,
+    /// `DestinationConfig.OnFailure.Destination`: where a batch that failed for good is recorded.
+    pub on_failure: Option<Value>,
+    pub enabled: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct ScheduleSource {
     pub event_name: String,
@@ -260,6 +285,10 @@ fn num_prop(props: &Value, key: &str) -> Option<u64> {
     props.get(key).and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
 }
 
+fn int_prop(props: &Value, key: &str) -> Option<i64> {
+    props.get(key).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+}
+
 fn bool_prop(props: &Value, key: &str) -> Option<bool> {
     props.get(key).and_then(|v| v.as_bool().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
 }
@@ -268,7 +297,17 @@ fn bool_prop(props: &Value, key: &str) -> Option<bool> {
 /// `ScheduleExpression: !Ref ReminderSchedule`): resolved before the function is read.
 const RESOLVED_FUNCTION_PROPERTIES: &[&str] = &["Timeout", "MemorySize", "ReservedConcurrentExecutions"];
 const RESOLVED_EVENT_PROPERTIES: &[&str] =
-    &["Schedule", "ScheduleExpression", "ScheduleExpressionTimezone", "State", "Enabled", "BatchSize"];
+    &[
+    "Schedule",
+    "ScheduleExpression",
+    "ScheduleExpressionTimezone",
+    "State",
+    "Enabled",
+    "BatchSize",
+    "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds",
+    "StartingPosition",
+];
 
 impl Resource {
     /// This resource with its scalar function settings resolved by `resolve`
@@ -335,6 +374,45 @@ impl Resource {
                                 .get("ScalingConfig")
                                 .and_then(|s| num_prop(s, "MaximumConcurrency"))
                                 .map(|n| n as usize),
+                        }));
+                    }
+                    "DynamoDB" => {
+                        let Some(stream) = ep.get("Stream").cloned() else {
+                            bail!("function {}: DynamoDB event {event_name} has no Stream", self.logical_id);
+                        };
+                        let mut filters = Vec::new();
+                        let listed = ep.get("FilterCriteria").and_then(|f| f.get("Filters")).and_then(Value::as_array);
+                        for filter in listed.into_iter().flatten() {
+                            let pattern = match filter.get("Pattern") {
+                                Some(Value::String(text)) => serde_json::from_str(text).with_context(|| {
+                                    format!("function {}: event {event_name}: a filter pattern is not JSON", self.logical_id)
+                                })?,
+                                Some(other) => other.clone(),
+                                None => bail!("function {}: event {event_name}: a filter has no Pattern", self.logical_id),
+                            };
+                            filters.push(pattern);
+                        }
+                        let unlimited = |key: &str| int_prop(&ep, key).filter(|n| *n >= 0);
+                        events.push(EventSource::DynamoDb(StreamSource {
+                            event_name: event_name.clone(),
+                            stream,
+                            starting_position: str_prop(&ep, "StartingPosition").unwrap_or_else(|| "LATEST".into()),
+                            batch_size: num_prop(&ep, "BatchSize").unwrap_or(100) as usize,
+                            batching_window: Duration::from_secs(num_prop(&ep, "MaximumBatchingWindowInSeconds").unwrap_or(0)),
+                            bisect_on_error: bool_prop(&ep, "BisectBatchOnFunctionError").unwrap_or(false),
+                            max_retries: unlimited("MaximumRetryAttempts").map(|n| n as u32),
+                            max_record_age: unlimited("MaximumRecordAgeInSeconds").map(|n| Duration::from_secs(n as u64)),
+                            report_batch_item_failures: ep
+                                .get("FunctionResponseTypes")
+                                .and_then(Value::as_array)
+                                .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures")),
+                            filters,
+                            on_failure: ep
+                                .get("DestinationConfig")
+                                .and_then(|d| d.get("OnFailure"))
+                                .and_then(|d| d.get("Destination"))
+                                .cloned(),
+                            enabled: bool_prop(&ep, "Enabled").unwrap_or(true),
                         }));
                     }
                     "Schedule" | "ScheduleV2" => {
@@ -507,6 +585,21 @@ Resources:
             State: DISABLED
         Stream:
           Type: Kinesis
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BisectBatchOnFunctionError: true
+            MaximumRetryAttempts: 2
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"eventName": ["INSERT"]}'
+            DestinationConfig:
+              OnFailure:
+                Type: SQS
+                Destination: !GetAtt Dlq.Arn
 "#;
 
     #[test]
@@ -530,7 +623,7 @@ Resources:
         assert_eq!(function.memory_mb, 256, "the global applies where the function is silent");
         assert_eq!(function.environment["STAGE"], serde_json::json!({"Ref": "Stage"}));
         assert_eq!(function.environment["QUEUE_URL"], serde_json::json!({"Ref": "Queue"}));
-        assert_eq!(function.events.len(), 3);
+        assert_eq!(function.events.len(), 4);
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("Kinesis"), "{warnings:?}");
     }
@@ -554,6 +647,15 @@ Resources:
                     assert_eq!(schedule.expression, "cron(0 3 * * ? *)");
                     assert_eq!(schedule.timezone.as_deref(), Some("Europe/Paris"));
                     assert!(!schedule.enabled);
+                }
+                EventSource::DynamoDb(stream) => {
+                    assert_eq!(stream.starting_position, "TRIM_HORIZON");
+                    assert_eq!(stream.batch_size, 100, "Lambda's default");
+                    assert!(stream.bisect_on_error && stream.report_batch_item_failures);
+                    assert_eq!(stream.max_retries, Some(2));
+                    assert_eq!(stream.max_record_age, None, "-1 by default: as long as the stream keeps records");
+                    assert_eq!(stream.filters, vec![serde_json::json!({"eventName": ["INSERT"]})]);
+                    assert_eq!(stream.on_failure, Some(serde_json::json!({"Fn::GetAtt": ["Dlq", "Arn"]})));
                 }
             }
         }

@@ -322,3 +322,42 @@ async fn routes_that_opt_out_skip_the_authorizer() {
     assert_eq!(status, 200);
     assert!(body["event"]["requestContext"].get("authorizer").is_none());
 }
+
+#[tokio::test]
+async fn a_table_stream_feeds_its_consumer_in_order_and_gives_up_poison_records() {
+    let runner = runner();
+    let sqs = aws_sdk_sqs::Client::new(&runner.sdk_config().await);
+    let url = |name: &str| format!("{}/123456789012/local-{name}", runner.moto);
+    let dynamodb = runner.dynamodb().await;
+    let bodies = ["a", "skip", "error-1", "b", "c", "fail-2", "d"];
+    for (i, body) in bodies.iter().enumerate() {
+        dynamodb
+            .put_item()
+            .table_name("local-ChangesTable")
+            .item("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("k{i}")))
+            .item("body", aws_sdk_dynamodb::types::AttributeValue::S((*body).to_owned()))
+            .send()
+            .await
+            .unwrap();
+    }
+    // Both poison records are isolated (bisection) and, after one retry each, reported.
+    let reports = receive_all(&sqs, &url("StreamFailuresQueue"), 2, Duration::from_secs(60)).await;
+    assert_eq!(reports.len(), 2, "one failure record per poison record:\n{}", runner.output());
+    for report in &reports {
+        let report: Value = serde_json::from_str(report).unwrap();
+        assert_eq!(report["requestContext"]["condition"], "RetryAttemptsExhausted");
+        assert_eq!(report["requestContext"]["approximateInvokeCount"], 2, "the first try and one retry");
+        assert_eq!(report["DDBStreamBatchInfo"]["batchSize"], 1, "bisected down to the poison record alone");
+        assert!(report["DDBStreamBatchInfo"]["streamArn"].as_str().unwrap().ends_with("/stream/local"));
+    }
+    // The others are processed, in the order they were written (a retried batch may repeat one).
+    let processed = receive_all(&sqs, &url("StreamOutputQueue"), 4, Duration::from_secs(30)).await;
+    let extra = receive_all(&sqs, &url("StreamOutputQueue"), 10, Duration::from_secs(3)).await;
+    let mut firsts: Vec<String> = Vec::new();
+    for body in processed.into_iter().chain(extra) {
+        if !firsts.contains(&body) {
+            firsts.push(body);
+        }
+    }
+    assert_eq!(firsts, vec!["a", "b", "c", "d"], "filtered and poison records never count as processed, order kept");
+}

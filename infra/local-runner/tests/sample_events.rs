@@ -34,6 +34,9 @@ fn every_sample_event_parses_as_its_functions_event_type() {
                 Some(EventSource::HttpApi(_)) => serde_json::from_value::<ApiGatewayV2httpRequest>(json).map(|_| ()),
                 Some(EventSource::Sqs(_)) => serde_json::from_value::<SqsEvent>(json).map(|_| ()),
                 Some(EventSource::Schedule(_)) => serde_json::from_value::<EventBridgeEvent<Value>>(json).map(|_| ()),
+                Some(EventSource::DynamoDb(_)) => {
+                    serde_json::from_value::<aws_lambda_events::dynamodb::Event>(json).map(|_| ())
+                }
                 // Functions invoked directly (no event source) define their own input; the
                 // function's crate checks its samples in its own tests. Here: a JSON object.
                 None => {
