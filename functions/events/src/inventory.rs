@@ -66,6 +66,20 @@ pub fn sales_open(table: &str, event_id: &str, now: DateTime<Utc>) -> Result<Tra
     Ok(TransactWriteItem::builder().condition_check(check).build())
 }
 
+/// Checks, inside the caller's transaction, that the event is not cancelled (a
+/// booking confirmed after its event's cancellation must not happen).
+pub fn not_cancelled(table: &str, event_id: &str) -> Result<TransactWriteItem, Failure> {
+    let check = ConditionCheck::builder()
+        .table_name(table)
+        .set_key(Some(event_key(event_id)))
+        .condition_expression("#status <> :cancelled")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":cancelled", string("cancelled"))
+        .build()
+        .map_err(dynamo::failure)?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
+}
+
 /// Takes `quantity` seats of the tier, if that many remain and one order may take them.
 pub fn hold(table: &str, event_id: &str, tier_id: &str, quantity: u32) -> Result<TransactWriteItem, Failure> {
     let update = Update::builder()

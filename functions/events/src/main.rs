@@ -12,6 +12,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "cancel_event" => entrypoints::cancel_event::run().await,
         "create_event" => entrypoints::create_event::run().await,
         "delete_event" => entrypoints::delete_event::run().await,
+        "forward_event_changes" => entrypoints::forward_event_changes::run().await,
         "get_event" => entrypoints::get_event::run().await,
         "list_events" => entrypoints::list_events::run().await,
         "list_my_events" => entrypoints::list_my_events::run().await,

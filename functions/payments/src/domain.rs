@@ -41,6 +41,28 @@ impl Status {
     }
 }
 
+/// What a committed change of a payment tells the reservations domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Refunded,
+}
+
+/// The outcome a payment's move from `before` to `after` publishes, if any (a
+/// recorded intent, a refund claim or a rewrite publishes nothing).
+pub fn outcome(before: Option<Status>, after: Status) -> Option<Outcome> {
+    if before == Some(after) {
+        return None;
+    }
+    match after {
+        Status::Succeeded => Some(Outcome::Succeeded),
+        Status::Failed => Some(Outcome::Failed),
+        Status::Refunded => Some(Outcome::Refunded),
+        Status::Pending | Status::Refunding => None,
+    }
+}
+
 /// One payment per reservation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
@@ -96,17 +118,21 @@ pub fn charge(status: &IntentStatus) -> Charge {
 }
 
 /// How long a refund claim holds: longer than the payment function may run (40 s),
-/// so a live worker is never overtaken; shorter than the queue's visibility timeout
-/// (240 s), so the claimer's own request, redelivered after a crash, takes it over.
-pub const REFUND_CLAIM_SECONDS: i64 = 120;
+/// so a live worker is never overtaken. A request that finds the refund claimed
+/// comes back when the claim lapses (a delayed copy on the queue): by then the
+/// refund is done, or its worker died and that request takes it over.
+pub const REFUND_CLAIM_SECONDS: i64 = 60;
 
 /// What a refund request does with the payment as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refund<'a> {
     /// Claim the refund of this intent (or take over a lapsed claim), then pay it out.
     Claim(&'a str),
-    /// Another worker holds the claim: it pays the refund out and tells the buyer.
-    InProgress,
+    /// Another worker holds the claim until `lapses_at` (Unix seconds): it pays the
+    /// refund out, unless it died; look again then.
+    InProgress {
+        lapses_at: i64,
+    },
     AlreadyRefunded,
     NothingCharged,
 }
@@ -117,7 +143,7 @@ pub fn refund(payment: Option<&Payment>, now: i64) -> Refund<'_> {
     match (payment.status, payment.intent_id.as_deref(), payment.refund_claimed_until) {
         (Status::Succeeded, Some(intent), _) => Refund::Claim(intent),
         (Status::Refunding, Some(intent), Some(until)) if until <= now => Refund::Claim(intent),
-        (Status::Refunding, _, _) => Refund::InProgress,
+        (Status::Refunding, _, until) => Refund::InProgress { lapses_at: until.unwrap_or(now + REFUND_CLAIM_SECONDS) },
         (Status::Refunded, _, _) => Refund::AlreadyRefunded,
         _ => Refund::NothingCharged,
     }
@@ -168,13 +194,30 @@ mod tests {
     #[test]
     fn a_claimed_refund_is_left_to_its_claimer_until_the_claim_lapses() {
         let claimed = |until| Payment { refund_claimed_until: Some(until), ..payment(Status::Refunding, Some("pi_1")) };
-        assert_eq!(refund(Some(&claimed(1_000 + REFUND_CLAIM_SECONDS)), 1_000), Refund::InProgress);
+        assert_eq!(
+            refund(Some(&claimed(1_000 + REFUND_CLAIM_SECONDS)), 1_000),
+            Refund::InProgress { lapses_at: 1_000 + REFUND_CLAIM_SECONDS }
+        );
         assert_eq!(refund(Some(&claimed(1_000)), 1_000), Refund::Claim("pi_1"), "its worker died: taken over");
-        assert_eq!(refund(Some(&payment(Status::Refunding, Some("pi_1"))), 1_000), Refund::InProgress);
+        assert_eq!(
+            refund(Some(&payment(Status::Refunding, Some("pi_1"))), 1_000),
+            Refund::InProgress { lapses_at: 1_000 + REFUND_CLAIM_SECONDS }
+        );
         assert_eq!(
             next_step(Some(&claimed(1_000))),
             Step::Settled(Status::Refunding),
             "a charge's duplicate never charges again"
         );
+    }
+
+    #[test]
+    fn settling_moves_publish_their_outcome_once() {
+        assert_eq!(outcome(Some(Status::Pending), Status::Succeeded), Some(Outcome::Succeeded));
+        assert_eq!(outcome(Some(Status::Pending), Status::Failed), Some(Outcome::Failed));
+        assert_eq!(outcome(Some(Status::Refunding), Status::Refunded), Some(Outcome::Refunded));
+        assert_eq!(outcome(Some(Status::Succeeded), Status::Refunding), None, "a claim is not an outcome");
+        assert_eq!(outcome(None, Status::Pending), None);
+        assert_eq!(outcome(Some(Status::Pending), Status::Pending), None, "an intent recorded");
+        assert_eq!(outcome(Some(Status::Succeeded), Status::Succeeded), None);
     }
 }

@@ -9,6 +9,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let handler = shared::handler_name()?;
     match handler.as_str() {
+        "forward_payment_outcomes" => entrypoints::forward_payment_outcomes::run().await,
         "process_payments" => entrypoints::process_payments::run().await,
         other => Err(shared::unknown_handler(other)),
     }

@@ -53,9 +53,11 @@ impl PaymentStore {
         }))
     }
 
-    /// Records a pending payment, unless one exists (`false` then).
-    pub async fn start(&self, payment: &Payment, now: DateTime<Utc>) -> Result<bool, Failure> {
+    /// Records a pending payment, unless one exists (`false` then), with the
+    /// chain's correlation id (its outcome carries it on).
+    pub async fn start(&self, payment: &Payment, correlation_id: &str, now: DateTime<Utc>) -> Result<bool, Failure> {
         let mut item = key(&payment.reservation_id);
+        item.insert("correlationId".into(), s(correlation_id));
         item.insert("reservationId".into(), s(&payment.reservation_id));
         item.insert("status".into(), s(Status::Pending.as_str()));
         item.insert("amountMinor".into(), number(payment.amount_minor));

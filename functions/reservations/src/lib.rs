@@ -2,8 +2,8 @@
 //! sweeper that releases expired holds, and reminders before the event.
 //!
 //! - `domain`: the rules (orders, states, cancellation, tickets), no AWS types;
-//! - `store`: the reservations table behind the `ReservationStore` trait; its
-//!   adapter also offers the confirm/release transactions payments run;
+//! - `store`: the reservations table behind the `ReservationStore` trait (only
+//!   this domain writes it; payments read a reservation, never write one);
 //! - `handlers`: one module per function;
 //! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
@@ -61,5 +61,17 @@ impl handlers::send_reminders::Occurrences for EventOffers {
 impl Offers for EventOffers {
     async fn offer(&self, event_id: &str, tier_id: &str) -> Result<Option<Offer>, Failure> {
         events::inventory::offer(&self.client, &self.events_table, event_id, tier_id).await
+    }
+}
+
+/// Ticket holders' names, from the users domain's contact contract.
+pub struct UserNames {
+    pub client: aws_sdk_dynamodb::Client,
+    pub users_table: String,
+}
+
+impl handlers::apply_payment_outcomes::HolderNames for UserNames {
+    async fn holder_name(&self, user_id: &str) -> Result<String, Failure> {
+        Ok(users::contact::contact(&self.client, &self.users_table, user_id).await?.map(|c| c.name).unwrap_or_default())
     }
 }

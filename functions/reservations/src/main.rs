@@ -9,9 +9,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let handler = shared::handler_name()?;
     match handler.as_str() {
+        "apply_payment_outcomes" => entrypoints::apply_payment_outcomes::run().await,
         "cancel_event_reservations" => entrypoints::cancel_event_reservations::run().await,
         "cancel_reservation" => entrypoints::cancel_reservation::run().await,
         "create_reservation" => entrypoints::create_reservation::run().await,
+        "forward_reservation_changes" => entrypoints::forward_reservation_changes::run().await,
         "get_reservation" => entrypoints::get_reservation::run().await,
         "list_my_reservations" => entrypoints::list_my_reservations::run().await,
         "release_expired_holds" => entrypoints::release_expired_holds::run().await,

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod outbound;
 pub mod query;
 pub mod sqs;
+pub mod streams;
 pub mod telemetry;
 
 pub use auth::{Caller, Role, caller};

@@ -56,6 +56,33 @@ pub enum RefundReason {
     LatePayment,
 }
 
+/// On `PaymentOutcomesQueue`: what became of a reservation's payment, as the
+/// payments table committed it (its stream, `forward_payment_outcomes`). The
+/// reservations domain confirms, releases or tells the holder from it: payments
+/// never write the reservations table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum PaymentOutcome {
+    /// The money is taken.
+    #[serde(rename = "payment.succeeded.v1")]
+    Succeeded(PaymentSettled),
+    /// Declined, or never attempted because the hold was gone: no money moved.
+    #[serde(rename = "payment.failed.v1")]
+    Failed(PaymentSettled),
+    /// The money taken went back.
+    #[serde(rename = "payment.refunded.v1")]
+    Refunded(PaymentSettled),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentSettled {
+    pub reservation_id: String,
+    pub amount_minor: i64,
+    /// ISO 4217.
+    pub currency: String,
+}
+
 /// On `NotificationsQueue`: anything a person must be told by email. It carries
 /// what the email shows about the booking; the address is looked up when the
 /// email goes out (users' contact contract), so an erased account gets nothing.

@@ -144,12 +144,21 @@ pub struct FunctionPool {
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<Arc<Instance>>>,
     started: AtomicU64,
+    /// How long invocations have been taking (microseconds, a moving average):
+    /// where an injected kill lands.
+    typical_micros: AtomicU64,
 }
 
 impl FunctionPool {
     pub fn new(config: FunctionConfig) -> Arc<Self> {
         let permits = Arc::new(Semaphore::new(config.max_instances.max(1)));
-        Arc::new(Self { config: Arc::new(config), permits, idle: Mutex::new(Vec::new()), started: AtomicU64::new(0) })
+        Arc::new(Self {
+            config: Arc::new(config),
+            permits,
+            idle: Mutex::new(Vec::new()),
+            started: AtomicU64::new(0),
+            typical_micros: AtomicU64::new(20_000),
+        })
     }
 
     /// Invokes the function once, synchronously (RequestResponse), and returns its result payload.
@@ -193,8 +202,24 @@ impl FunctionPool {
             return Err(InvokeError::Crashed(why));
         }
         let limit = self.config.timeout;
+        let typical = Duration::from_micros(self.typical_micros.load(Ordering::Relaxed));
+        let kill_after = crate::faults::active().and_then(|faults| faults.plan_kill(typical));
+        let kill = async move {
+            match kill_after {
+                Some(after) => tokio::time::sleep(after).await,
+                None => std::future::pending().await,
+            }
+        };
+        let started = Instant::now();
         let outcome = tokio::select! {
-            outcome = &mut reply_rx => outcome.ok(),
+            outcome = &mut reply_rx => {
+                if kill_after.is_some() {
+                    // It finished before its planned kill: it dies before its answer leaves.
+                    return Err(self.killed_by_fault(&instance, &request_id));
+                }
+                outcome.ok()
+            }
+            _ = kill => return Err(self.killed_by_fault(&instance, &request_id)),
             _ = instance.died() => {
                 // The exit watcher answers the running job; give it a moment to do so.
                 tokio::time::timeout(Duration::from_millis(500), reply_rx).await.ok().and_then(Result::ok)
@@ -205,6 +230,9 @@ impl FunctionPool {
                 return Err(InvokeError::Timeout(self.config.timeout));
             }
         };
+        let took = started.elapsed().as_micros().min(u64::MAX as u128) as u64;
+        let before = self.typical_micros.load(Ordering::Relaxed);
+        self.typical_micros.store((before * 7 + took) / 8, Ordering::Relaxed);
         match outcome {
             Some(Outcome::Response(body)) => {
                 self.idle.lock().expect("lock").push(instance);
@@ -217,6 +245,16 @@ impl FunctionPool {
             Some(Outcome::Crashed(why)) => Err(InvokeError::Crashed(why)),
             None => Err(InvokeError::Crashed("instance exited without answering".into())),
         }
+    }
+
+    /// An injected kill (`--faults`): the instance dies mid-invocation.
+    fn killed_by_fault(&self, instance: &Instance, request_id: &str) -> InvokeError {
+        instance.kill();
+        if let Some(faults) = crate::faults::active() {
+            faults.killed();
+        }
+        output::platform(&self.config.logical_id, &format!("{request_id} instance killed by fault injection"));
+        InvokeError::Crashed("killed by fault injection".into())
     }
 
     /// Kills every idle instance (shutdown, or to force cold starts) and says how many.

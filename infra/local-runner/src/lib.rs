@@ -12,12 +12,14 @@
 //! | `sqs_source.rs` | Lambda's SQS event source mappings: batches, `ReportBatchItemFailures` |
 //! | `stream_source.rs` | Lambda's DynamoDB stream event source mappings: filters, order per shard, bisect, retries, `OnFailure` |
 //! | `schedules.rs` | EventBridge schedules: `rate`, `cron` in a time zone, `at`, retries, dead-letter queue |
+//! | `faults.rs` | AWS Fault Injection Service, Lambda actions: kill an instance mid-invocation, drop or delay its calls' responses |
 //! | `output.rs` | CloudWatch Logs: each function's output, prefixed with its name |
 //! | `process.rs` | nothing in AWS: child processes never outlive the runner |
 //! | `control.rs` | nothing in AWS: which requests may use the control endpoints (no cross-site forgery) |
 //! | `main.rs` | the command line (`serve`, `invoke`) and the control endpoints under `/_local` |
 
 pub mod control;
+pub mod faults;
 pub mod gateway;
 pub mod intrinsics;
 pub mod invoke_api;

@@ -96,6 +96,11 @@ struct StackArgs {
     /// The template parameter that holds the Stripe API's base URL.
     #[arg(long, default_value = "StripeApiBase")]
     stripe_param: String,
+    /// Inject faults, e.g. `kill=0.05,drop=0.05,delay=200` (`off`: none yet, but
+    /// changeable through `PUT /_local/faults`). Puts a proxy between the functions
+    /// and DynamoDB, moto and Stripe; without it there is none.
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<String>,
 }
 
 #[derive(Args)]
@@ -257,6 +262,20 @@ async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::
     if let Some(stripe) = &local_aws.stripe {
         parameters.entry(args.stripe_param.clone()).or_insert_with(|| stripe.url.clone());
     }
+    let mut function_endpoints = None;
+    if let Some(text) = &args.faults {
+        let spec = local_runner::faults::Spec::parse(text).map_err(|e| anyhow::anyhow!("--faults: {e}"))?;
+        local_runner::faults::enable(spec);
+        // The functions reach every service through a proxy that can drop or delay.
+        function_endpoints = Some(stack::FunctionEndpoints {
+            aws: local_runner::faults::proxy(local_aws.moto.url.clone()).await?,
+            dynamodb: local_runner::faults::proxy(local_aws.dynamodb.url.clone()).await?,
+        });
+        if let Some(stripe) = parameters.get(&args.stripe_param).cloned() {
+            parameters.insert(args.stripe_param.clone(), local_runner::faults::proxy(stripe).await?);
+        }
+        tracing::info!(?spec, "fault injection on");
+    }
     let options = StackOptions {
         stack_name: args.stack_name.clone(),
         region: args.region.clone(),
@@ -266,6 +285,7 @@ async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::
         api_url: api_url.to_owned(),
         bin_dir: args.bin_dir.clone().unwrap_or_else(stack::default_bin_dir),
         max_instances: args.max_instances,
+        function_endpoints,
     };
     let stack = Stack::new(&template, options)?;
     for warning in &stack.warnings {
@@ -313,9 +333,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
             match event {
                 EventSource::HttpApi(route) => routes.push(gateway::route(&stack, &authorizers, route, pool)?),
                 EventSource::Sqs(source) => mappings.extend(sqs_source::mapping(&stack, source, pool)?),
-                EventSource::DynamoDb(source) => {
-                    stream_mappings.extend(stream_source::mapping(&stack, source, pool)?)
-                }
+                EventSource::DynamoDb(source) => stream_mappings.extend(stream_source::mapping(&stack, source, pool)?),
                 EventSource::Schedule(source) => {
                     timers.push(schedules::Schedule::from_template(&stack, &def.logical_id, source, pool)?)
                 }
@@ -371,6 +389,7 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         .route("/_local/emails", get(sent_emails))
         .route("/_local/functions/{name}/invoke", post(invoke_function))
         .route("/_local/functions/{name}/stop", post(stop_function))
+        .route("/_local/faults", get(show_faults).put(change_faults))
         .route_layer(axum::middleware::from_fn(refuse_forged_control_requests));
     let router = Router::new()
         .merge(control)
@@ -600,6 +619,36 @@ async fn stop_function(State(app): State<Arc<App>>, Path(name): Path<String>) ->
     };
     let stopped = pool.stop_all();
     (StatusCode::OK, axum::Json(serde_json::json!({ "stopped": stopped }))).into_response()
+}
+
+/// `GET /_local/faults`: the fault spec and what was injected so far.
+async fn show_faults() -> Response {
+    match local_runner::faults::active() {
+        Some(faults) => (StatusCode::OK, axum::Json(faults.describe())).into_response(),
+        None => (StatusCode::OK, axum::Json(json!({"enabled": false, "hint": "start the runner with --faults"})))
+            .into_response(),
+    }
+}
+
+/// `PUT /_local/faults` with `{"kill": 0.05, "drop": 0.05, "delay": 200}`; `{}` turns them off.
+async fn change_faults(body: Bytes) -> Response {
+    let Some(faults) = local_runner::faults::active() else {
+        return gateway::json_message(
+            StatusCode::CONFLICT,
+            "fault injection needs the proxies: start the runner with --faults (e.g. --faults off)",
+        );
+    };
+    let spec = serde_json::from_slice::<local_runner::faults::Spec>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(local_runner::faults::Spec::validate);
+    match spec {
+        Ok(spec) => {
+            faults.set(spec);
+            tracing::info!(?spec, "faults changed");
+            (StatusCode::OK, axum::Json(faults.describe())).into_response()
+        }
+        Err(why) => gateway::json_message(StatusCode::BAD_REQUEST, &format!("not a fault spec: {why}")),
+    }
 }
 
 async fn handle_api(

@@ -28,6 +28,15 @@ pub struct StackOptions {
     pub api_url: String,
     pub bin_dir: PathBuf,
     pub max_instances: usize,
+    /// Where the functions' AWS calls go instead of `endpoint` and
+    /// `dynamodb_endpoint` (the fault-injection proxies, with `--faults`).
+    pub function_endpoints: Option<FunctionEndpoints>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionEndpoints {
+    pub aws: String,
+    pub dynamodb: String,
 }
 
 #[derive(Debug, Clone)]
@@ -217,9 +226,19 @@ impl Stack {
             ("AWS_DEFAULT_REGION", self.options.region.clone()),
             ("AWS_ACCESS_KEY_ID", "local".into()),
             ("AWS_SECRET_ACCESS_KEY", "local".into()),
-            ("AWS_ENDPOINT_URL", self.options.endpoint.clone()),
+            (
+                "AWS_ENDPOINT_URL",
+                self.options.function_endpoints.as_ref().map_or(&self.options.endpoint, |e| &e.aws).clone(),
+            ),
             // The SDK prefers a service's own endpoint variable: tables live in DynamoDB Local.
-            ("AWS_ENDPOINT_URL_DYNAMODB", self.options.dynamodb_endpoint.clone()),
+            (
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                self.options
+                    .function_endpoints
+                    .as_ref()
+                    .map_or(&self.options.dynamodb_endpoint, |e| &e.dynamodb)
+                    .clone(),
+            ),
             ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023".into()),
             ("LAMBDA_TASK_ROOT", self.options.bin_dir.display().to_string()),
             ("_HANDLER", def.handler.clone()),
@@ -511,6 +530,7 @@ mod tests {
             api_url: "http://127.0.0.1:3000".into(),
             bin_dir: PathBuf::from("/bin-dir"),
             max_instances: 4,
+            function_endpoints: None,
         }
     }
 

@@ -445,7 +445,11 @@ pub fn outcome(report_batch_item_failures: bool, batch: &[&Value], payload: &[u8
             None => return BatchResult::Failed("a batchItemFailures entry names no record of the batch".into()),
         }
     }
-    if first_failed == 0 { BatchResult::Failed("the first record failed".into()) } else { BatchResult::Partly(first_failed) }
+    if first_failed == 0 {
+        BatchResult::Failed("the first record failed".into())
+    } else {
+        BatchResult::Partly(first_failed)
+    }
 }
 
 /// Whether a record passes the mapping's filters (any one of them); no filters pass everything.
@@ -567,12 +571,16 @@ mod tests {
 
     #[test]
     fn reported_failures_keep_the_records_before_the_first_one() {
-        let records = [record("INSERT", "1", None, "x"), record("INSERT", "2", None, "x"), record("INSERT", "3", None, "x")];
+        let records =
+            [record("INSERT", "1", None, "x"), record("INSERT", "2", None, "x"), record("INSERT", "3", None, "x")];
         let batch: Vec<&Value> = records.iter().collect();
         let answer = |text: &str| outcome(true, &batch, text.as_bytes());
         assert_eq!(answer(r#"{"batchItemFailures":[]}"#), BatchResult::Done);
         assert_eq!(answer("null"), BatchResult::Done);
-        assert_eq!(answer(r#"{"batchItemFailures":[{"itemIdentifier":"3"},{"itemIdentifier":"2"}]}"#), BatchResult::Partly(1));
+        assert_eq!(
+            answer(r#"{"batchItemFailures":[{"itemIdentifier":"3"},{"itemIdentifier":"2"}]}"#),
+            BatchResult::Partly(1)
+        );
         assert!(matches!(answer(r#"{"batchItemFailures":[{"itemIdentifier":"1"}]}"#), BatchResult::Failed(_)));
         assert!(matches!(answer(r#"{"batchItemFailures":[{"itemIdentifier":"9"}]}"#), BatchResult::Failed(_)));
         assert!(matches!(answer(r#"{"batchItemFailures":[{"itemIdentifier":""}]}"#), BatchResult::Failed(_)));

@@ -296,8 +296,7 @@ fn bool_prop(props: &Value, key: &str) -> Option<bool> {
 /// Function settings that may come from parameters (`Timeout: !Ref PageTimeout`,
 /// `ScheduleExpression: !Ref ReminderSchedule`): resolved before the function is read.
 const RESOLVED_FUNCTION_PROPERTIES: &[&str] = &["Timeout", "MemorySize", "ReservedConcurrentExecutions"];
-const RESOLVED_EVENT_PROPERTIES: &[&str] =
-    &[
+const RESOLVED_EVENT_PROPERTIES: &[&str] = &[
     "Schedule",
     "ScheduleExpression",
     "ScheduleExpressionTimezone",

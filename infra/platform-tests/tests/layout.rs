@@ -116,3 +116,123 @@ fn handlers_admit_the_roles_the_template_declares() {
     }
     assert!(checked >= 8, "the role-restricted functions were all compared ({checked})");
 }
+
+/// A database per service: the table each domain owns (and alone writes).
+const OWNERS: &[(&str, &str)] = &[
+    ("UsersTable", "users"),
+    ("EventsTable", "events"),
+    ("ReservationsTable", "reservations"),
+    ("PaymentsTable", "payments"),
+    ("NotificationsTable", "notifications"),
+];
+
+/// The one documented exception, the seat-inventory contract
+/// (`functions/events/src/inventory.rs`): a hold takes seats and records the
+/// reservation atomically, so the reservations domain updates tier counters in the
+/// events table, within these actions only.
+const SEAT_INVENTORY: (&str, &str, &[&str]) = ("reservations", "EventsTable", &["dynamodb:UpdateItem"]);
+
+/// IAM actions that change a table.
+fn writes(action: &str) -> bool {
+    matches!(
+        action,
+        "dynamodb:PutItem"
+            | "dynamodb:UpdateItem"
+            | "dynamodb:DeleteItem"
+            | "dynamodb:BatchWriteItem"
+            | "dynamodb:*"
+            | "*"
+    ) || action.starts_with("dynamodb:Put")
+        || action.starts_with("dynamodb:Delete")
+}
+
+/// The table a policy resource names: `!GetAtt T.Arn`, `!Sub "${T.Arn}/index/..."`.
+fn table_of(resource: &Value) -> Option<String> {
+    let logical = if let Some(get_att) = resource.get("Fn::GetAtt").and_then(Value::as_array) {
+        get_att.first().and_then(Value::as_str).map(str::to_owned)
+    } else if let Some(sub) = resource.get("Fn::Sub").and_then(Value::as_str) {
+        sub.strip_prefix("${").and_then(|rest| rest.split(['.', '}']).next()).map(str::to_owned)
+    } else {
+        None
+    }?;
+    OWNERS.iter().any(|(table, _)| *table == logical).then_some(logical)
+}
+
+fn list(value: Option<&Value>) -> Vec<Value> {
+    match value {
+        Some(Value::Array(items)) => items.clone(),
+        Some(single) => vec![single.clone()],
+        None => vec![],
+    }
+}
+
+#[test]
+fn each_domain_writes_only_its_own_table_but_for_the_seat_inventory_contract() {
+    let template = Template::load(&platform_tests::workspace_root().join("template.yaml")).unwrap();
+    let mut problems = Vec::new();
+    let mut table_grants = 0;
+    for resource in template.resources.iter().filter(|r| r.kind == "AWS::Serverless::Function") {
+        let domain = resource.function(&mut Vec::new()).unwrap().binary;
+        for policy in list(resource.properties.get("Policies")) {
+            if policy.get("Statement").is_none() {
+                problems.push(format!("{}: a policy template; write its statements out", resource.logical_id));
+            }
+            for statement in list(policy.get("Statement")) {
+                let actions: Vec<String> =
+                    list(statement.get("Action")).iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                for table in list(statement.get("Resource")).iter().filter_map(table_of) {
+                    table_grants += 1;
+                    let owner = OWNERS.iter().find(|(t, _)| *t == table).map(|(_, owner)| *owner).unwrap();
+                    if owner == domain {
+                        continue;
+                    }
+                    for action in actions.iter().filter(|a| writes(a)) {
+                        let (contract_domain, contract_table, contract_actions) = SEAT_INVENTORY;
+                        let within_contract = domain == contract_domain
+                            && table == contract_table
+                            && contract_actions.contains(&action.as_str());
+                        if !within_contract {
+                            problems.push(format!(
+                                "{} ({domain}) may {action} on {table}, which the {owner} domain owns",
+                                resource.logical_id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(table_grants > 40, "the policies were read ({table_grants} table grants)");
+    assert!(problems.is_empty(), "a domain writes another's table:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn payments_reach_reservations_only_through_the_chain() {
+    // The payments crate may read a reservation (is the hold still live?); it has no
+    // way to write one: the reservations store's confirm and release are its own.
+    let root = platform_tests::workspace_root().join("functions/payments/src");
+    let mut sources = Vec::new();
+    for dir in ["", "handlers", "entrypoints"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                sources.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    assert!(sources.len() > 5);
+    assert!(sources.iter().any(|(_, s)| s.contains("DynamoReservationStore::reader")), "payments read reservations");
+    for (path, source) in sources {
+        // It builds the reservations store only as a reader (no events table: no seats).
+        for call in [
+            "DynamoReservationStore::new",
+            "reservations.confirm(",
+            "reservations.release(",
+            "reservations.hold(",
+            "import_confirmed",
+            "users::",
+        ] {
+            assert!(!source.contains(call), "{} calls {call}: payments write only their own table", path.display());
+        }
+    }
+}

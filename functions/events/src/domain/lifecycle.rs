@@ -164,6 +164,12 @@ pub fn cancel(before: &Event, now: DateTime<Utc>) -> Result<Event, Refusal> {
     Ok(Event { status: Status::Cancelled, updated_at: now, version: before.version + 1, ..before.clone() })
 }
 
+/// Whether a committed change of an event's status starts the cancellation of its
+/// reservations: it became cancelled (`before` is `None` for a new event).
+pub fn starts_cancellation(before: Option<Status>, after: Status) -> bool {
+    after == Status::Cancelled && before != Some(Status::Cancelled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +315,14 @@ mod tests {
         let cancelled = Event { status: Status::Cancelled, ..published() };
         assert_eq!(cancel(&cancelled, now), Err(Refusal::NotCancellable));
         assert_eq!(cancel(&published(), at("2030-05-02T00:00:00Z")), Err(Refusal::NotCancellable));
+    }
+
+    #[test]
+    fn only_becoming_cancelled_starts_the_cancellation_of_its_reservations() {
+        assert!(starts_cancellation(Some(Status::Published), Status::Cancelled));
+        assert!(starts_cancellation(Some(Status::Draft), Status::Cancelled));
+        assert!(!starts_cancellation(Some(Status::Cancelled), Status::Cancelled), "a rewrite starts nothing again");
+        assert!(!starts_cancellation(Some(Status::Draft), Status::Published));
+        assert!(!starts_cancellation(None, Status::Draft));
     }
 }

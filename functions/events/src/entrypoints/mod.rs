@@ -4,6 +4,7 @@
 pub mod cancel_event;
 pub mod create_event;
 pub mod delete_event;
+pub mod forward_event_changes;
 pub mod get_event;
 pub mod list_events;
 pub mod list_my_events;

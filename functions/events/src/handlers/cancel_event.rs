@@ -1,8 +1,9 @@
-//! POST /events/{id}/cancel: the status changes now; then the reservations domain
-//! is asked (event-cancellation queue) to cancel, refund and tell every ticket
-//! holder, page by page. Asking again for an event already cancelled answers 409
-//! and asks again, so a fan-out whose message was lost can be restarted safely
-//! (each reservation is cancelled at most once).
+//! POST /events/{id}/cancel: the status changes now. The reservations domain is
+//! asked to cancel, refund and tell every ticket holder (event-cancellation queue,
+//! page by page) from the committed change: the events table's stream
+//! (`forward_event_changes`), so no crash after the write can lose it. Asking
+//! again for an event already cancelled answers 409 and starts the fan-out once
+//! more (an operator's restart; each reservation is cancelled at most once).
 
 use super::{event_id, organizer, owned_event};
 use crate::domain::event::{Status, TierPlan};
@@ -35,8 +36,7 @@ pub async fn handle<S: EventStore, Q: Queue>(
         }
     };
     store.update(&before, &after, &TierPlan::default()).await?;
-    tracing::info!(event_id = %after.id, by = %caller.user_id, "event cancelled");
-    fan_out(cancellations, &after.id, &correlation).await?;
+    tracing::info!(event_id = %after.id, by = %caller.user_id, %correlation, "event cancelled");
     Ok(json_response(StatusCode::OK, &view(&after, Audience::Organizer, now)))
 }
 

@@ -26,6 +26,22 @@ const PUBLISHED: &str = "PUBLISHED";
 /// A listing reads at most this many index pages to fill one page of results.
 const MAX_READS_PER_PAGE: usize = 8;
 
+/// An event's id and status as a stream record's image shows them; `None` for the
+/// table's other items (tiers change with every hold) and a missing image.
+pub fn status_from_image(image: &serde_dynamo::Item) -> Result<Option<(String, Status)>, shared::sqs::MessageFailure> {
+    #[derive(Deserialize)]
+    struct Meta {
+        sk: String,
+        #[serde(default)]
+        id: String,
+        status: Option<Status>,
+    }
+    Ok(match shared::streams::image::<Meta>(image)? {
+        Some(Meta { sk, id, status: Some(status) }) if sk == META => Some((id, status)),
+        _ => None,
+    })
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EventItem {

@@ -7,6 +7,7 @@ use payments::handlers::process_payments::Consumer;
 use payments::handlers::process_payments::handle;
 use payments::provider::Stripe;
 use payments::store::PaymentStore;
+use reservations::store::dynamodb::DynamoReservationStore;
 use shared::SystemClock;
 use shared::sqs::{Backoff, SqsQueue};
 use std::time::Duration;
@@ -14,14 +15,14 @@ use std::time::Duration;
 pub async fn run() -> Result<(), Error> {
     let config = shared::aws_sdk_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&config);
-    let reservations = &reservations::store_from_env().await?;
+    // Read only: is the hold still live? (payments never write the reservations table)
+    let reservations = &DynamoReservationStore::reader(dynamodb.clone(), shared::env_required("RESERVATIONS_TABLE")?);
     let payments = &PaymentStore::new(dynamodb.clone(), shared::env_required("PAYMENTS_TABLE")?);
     let stripe = &Stripe::new(
         &shared::env_required("STRIPE_API_BASE")?,
         &shared::env_required("STRIPE_SECRET_KEY")?,
         Duration::from_secs(10),
     );
-    let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     let own_queue = shared::env_required("PAYMENT_REQUESTS_QUEUE_URL")?;
     let requeue = &SqsQueue::new(aws_sdk_sqs::Client::new(&config), &own_queue);
     let backoff = &Backoff::new(aws_sdk_sqs::Client::new(&config), &own_queue, 2, 60);
@@ -32,7 +33,6 @@ pub async fn run() -> Result<(), Error> {
         probe_seconds: 15,
     };
     let circuit = &CircuitStore::new(dynamodb.clone(), shared::env_required("PAYMENTS_TABLE")?, "stripe", policy);
-    let names = &payments::UserNames { client: dynamodb, users_table: shared::env_required("USERS_TABLE")? };
     let consumer = &Consumer {
         reservations,
         payments,
@@ -40,8 +40,6 @@ pub async fn run() -> Result<(), Error> {
         circuit,
         requeue,
         backoff: Some(backoff),
-        notifications,
-        names,
         clock: &SystemClock,
     };
     shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {

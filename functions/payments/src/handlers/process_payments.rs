@@ -3,29 +3,28 @@
 //! Partial batch failures: a message whose provider call failed comes back after
 //! its visibility timeout, and after `maxReceiveCount` receives waits in the DLQ
 //! (the sweeper releases its hold when the hold expires).
+//!
+//! Payments write only the payments table. What a charge or refund came to is
+//! recorded there and published from its stream (`forward_payment_outcomes`);
+//! the reservations domain confirms, releases and tells the holder from that.
+//! The reservation is only read (is the hold still live?), never written.
 
 use crate::circuit::{CircuitStore, Gate};
 use crate::domain::{self, Charge, Payment, Refund, Status, Step};
 use crate::provider::{PaymentProvider, ProviderError};
 use crate::store::PaymentStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use reservations::domain::reservation::{ChargeOutcome, Reservation, Status as Booking, after_charge};
-use reservations::domain::tickets;
+use reservations::domain::reservation::{Reservation, Status as Booking};
+use reservations::store::ReservationStore;
 use reservations::store::dynamodb::DynamoReservationStore;
-use reservations::store::{ReservationStore, StoreError};
 use shared::Clock;
-use shared::dynamo::Failure;
-use shared::messages::{ChargeRequest, NotificationKind, PaymentMessage, RefundReason, RefundRequest, decode, encode};
+use shared::messages::{ChargeRequest, PaymentMessage, RefundReason, RefundRequest, decode};
 use shared::metrics::Metric;
 use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
 use std::future::Future;
 
-/// Whom a confirmed ticket is for (the users domain's contact contract).
-pub trait HolderNames: Send + Sync {
-    fn holder_name(&self, user_id: &str) -> impl Future<Output = Result<String, Failure>> + Send;
-}
-
-pub struct Consumer<'a, P, Q, N, C> {
+pub struct Consumer<'a, P, Q, C> {
+    /// Read only (the reservations domain's read contract): is the hold still live?
     pub reservations: &'a DynamoReservationStore,
     pub payments: &'a PaymentStore,
     pub provider: &'a P,
@@ -34,13 +33,11 @@ pub struct Consumer<'a, P, Q, N, C> {
     pub requeue: &'a Q,
     /// Growing waits between retries of a failed message.
     pub backoff: Option<&'a Backoff>,
-    pub notifications: &'a Q,
-    pub names: &'a N,
     pub clock: &'a C,
 }
 
-pub async fn handle<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock>(
-    consumer: &Consumer<'_, P, Q, N, C>,
+pub async fn handle<P: PaymentProvider, Q: Queue, C: Clock>(
+    consumer: &Consumer<'_, P, Q, C>,
     event: SqsEvent,
 ) -> SqsBatchResponse {
     process_batch_with(event, |message| consumer.process(message), consumer.backoff).await
@@ -63,7 +60,7 @@ fn provider(err: ProviderError) -> MessageFailure {
     }
 }
 
-impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, N, C> {
+impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
     async fn process(&self, message: SqsMessage) -> Result<(), MessageFailure> {
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
         let body = message.body.as_deref().unwrap_or_default();
@@ -113,18 +110,6 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             .ok_or_else(|| MessageFailure::Poison(format!("no reservation {id}")))
     }
 
-    async fn notify(
-        &self,
-        reservation: &Reservation,
-        kind: NotificationKind,
-        correlation: &str,
-    ) -> Result<(), MessageFailure> {
-        self.notifications
-            .send(encode(&reservation.notification(kind)), correlation)
-            .await
-            .map_err(|e| MessageFailure::Retry(e.to_string()))
-    }
-
     async fn charge(&self, request: &ChargeRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
         let correlation = delivery.correlation;
         let id = &request.reservation_id;
@@ -148,7 +133,7 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                         currency: reservation.currency.clone(),
                         refund_claimed_until: None,
                     };
-                    self.payments.start(&pending, self.clock.now()).await.map_err(storage)?;
+                    self.payments.start(&pending, correlation, self.clock.now()).await.map_err(storage)?;
                 }
                 Step::CreateIntent => {
                     if !self.may_call_provider(delivery).await? {
@@ -197,99 +182,37 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                         intent = self.provider_call(self.provider.confirm(&intent_id)).await.map_err(provider)?;
                     }
                     return match domain::charge(&intent.status) {
-                        Charge::Succeeded => self.succeeded(id, &intent_id, correlation).await,
+                        Charge::Succeeded => self.succeeded(id, correlation).await,
                         Charge::Declined(code) => self.declined(id, &code, correlation).await,
                         Charge::Confirm | Charge::Wait(_) => {
                             Err(MessageFailure::Retry(format!("intent {intent_id} is not settled yet")))
                         }
                     };
                 }
-                Step::Settled(_) => return self.follow_up(id, correlation).await,
+                // Its outcome was published from the commit that settled it.
+                Step::Settled(_) => return Ok(()),
             }
         }
         Err(MessageFailure::Retry("the payment kept changing under us".into()))
     }
 
-    /// The money is taken: confirm the reservation with its tickets, or give the
-    /// money back if the hold is gone.
-    async fn succeeded(&self, id: &str, intent_id: &str, correlation: &str) -> Result<(), MessageFailure> {
-        for _ in 0..3 {
-            let reservation = self.reservation(id).await?;
-            let now = self.clock.now();
-            match after_charge(reservation.status) {
-                ChargeOutcome::Confirm => {
-                    let codes = tickets::new_codes(reservation.quantity);
-                    let holder = self.names.holder_name(&reservation.user_id).await.map_err(storage)?;
-                    let paid =
-                        self.payments.transition(id, Status::Pending, Status::Succeeded, now).map_err(storage)?;
-                    match self.reservations.confirm_with(&reservation, &codes, &holder, now, vec![paid]).await {
-                        Ok(()) => {
-                            tracing::info!(reservation_id = %id, %correlation, "payment succeeded; reservation confirmed");
-                            shared::metrics::count("payments", Metric::PaymentsSucceeded, 1);
-                            let confirmed = Reservation { status: Booking::Confirmed, tickets: codes, ..reservation };
-                            return self.notify(&confirmed, NotificationKind::ReservationConfirmed, correlation).await;
-                        }
-                        // Expired or cancelled meanwhile: look again.
-                        Err(StoreError::Changed) => continue,
-                        Err(err) => return Err(storage(err)),
-                    }
-                }
-                ChargeOutcome::AlreadyConfirmed => {
-                    self.payments.set_status(id, Status::Pending, Status::Succeeded, now).await.map_err(storage)?;
-                    return self.notify(&reservation, NotificationKind::ReservationConfirmed, correlation).await;
-                }
-                ChargeOutcome::RefundLatePayment => {
-                    self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id))
-                        .await
-                        .map_err(provider)?;
-                    self.payments.set_status(id, Status::Pending, Status::Refunded, now).await.map_err(storage)?;
-                    tracing::warn!(reservation_id = %id, %correlation, "payment arrived after the hold ended; refunded");
-                    shared::metrics::count("payments", Metric::PaymentsRefunded, 1);
-                    return self.notify(&reservation, NotificationKind::LatePaymentRefunded, correlation).await;
-                }
-            }
+    /// The money is taken: recorded; the reservations domain confirms the
+    /// reservation (or has the money given back if the hold is gone) from it.
+    async fn succeeded(&self, id: &str, correlation: &str) -> Result<(), MessageFailure> {
+        if self.payments.set_status(id, Status::Pending, Status::Succeeded, self.clock.now()).await.map_err(storage)? {
+            tracing::info!(reservation_id = %id, %correlation, "payment succeeded");
+            shared::metrics::count("payments", Metric::PaymentsSucceeded, 1);
         }
-        Err(MessageFailure::Retry("the reservation kept changing under us".into()))
+        Ok(())
     }
 
-    /// Declined: the reservation fails and its seats go back, with the payment's
-    /// record, in one transaction.
+    /// Declined: recorded; the reservations domain releases the seats and tells the buyer.
     async fn declined(&self, id: &str, code: &str, correlation: &str) -> Result<(), MessageFailure> {
-        let reservation = self.reservation(id).await?;
-        let now = self.clock.now();
-        let mut moved = false;
-        if reservation.status == Booking::PendingPayment {
-            let failed = self.payments.transition(id, Status::Pending, Status::Failed, now).map_err(storage)?;
-            match self.reservations.release_with(&reservation, Booking::PaymentFailed, false, now, vec![failed]).await {
-                Ok(()) => moved = true,
-                Err(StoreError::Changed) => {
-                    // Expired or cancelled meanwhile: its seats are back already.
-                    self.payments.set_status(id, Status::Pending, Status::Failed, now).await.map_err(storage)?;
-                }
-                Err(err) => return Err(storage(err)),
-            }
-        } else {
-            self.payments.set_status(id, Status::Pending, Status::Failed, now).await.map_err(storage)?;
+        if self.payments.set_status(id, Status::Pending, Status::Failed, self.clock.now()).await.map_err(storage)? {
+            tracing::info!(reservation_id = %id, %correlation, code, "payment declined");
+            shared::metrics::count("payments", Metric::PaymentsFailed, 1);
         }
-        if !moved {
-            // Whatever ended the reservation first has told the buyer already.
-            return Ok(());
-        }
-        tracing::info!(reservation_id = %id, %correlation, code, "payment declined; seats released");
-        shared::metrics::count("payments", Metric::PaymentsFailed, 1);
-        let failed = Reservation { status: Booking::PaymentFailed, ..reservation };
-        self.notify(&failed, NotificationKind::PaymentFailed, correlation).await
-    }
-
-    /// A settled payment seen again (a duplicate delivery, or a retry after the
-    /// notice failed to queue): send the notice again; notifications sends it once.
-    async fn follow_up(&self, id: &str, correlation: &str) -> Result<(), MessageFailure> {
-        let reservation = self.reservation(id).await?;
-        match reservation.status {
-            Booking::Confirmed => self.notify(&reservation, NotificationKind::ReservationConfirmed, correlation).await,
-            Booking::PaymentFailed => self.notify(&reservation, NotificationKind::PaymentFailed, correlation).await,
-            _ => Ok(()),
-        }
+        Ok(())
     }
 
     async fn refund(&self, request: &RefundRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
@@ -300,9 +223,11 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             RefundReason::CancelledByAttendee | RefundReason::EventCancelled => {
                 reservation.status == Booking::Cancelled && reservation.refund_requested
             }
-            // The sweeper asks for every hold it releases: money taken for a hold that
-            // ran out goes back, whatever happened to the charge's own message.
-            RefundReason::LatePayment => matches!(reservation.status, Booking::Expired | Booking::Cancelled),
+            // Every hold that ends unpaid is checked (and a charge landing after its
+            // hold ended is sent back): money taken for it goes back.
+            RefundReason::LatePayment => {
+                matches!(reservation.status, Booking::Expired | Booking::Cancelled | Booking::PaymentFailed)
+            }
         };
         if !asked {
             return Err(MessageFailure::Poison(format!(
@@ -311,9 +236,10 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
             )));
         }
         let payment = self.payments.get(id).await.map_err(storage)?;
-        if request.reason == RefundReason::LatePayment && payment.as_ref().is_none_or(|p| p.status != Status::Succeeded)
+        if request.reason == RefundReason::LatePayment
+            && payment.as_ref().is_none_or(|p| matches!(p.status, Status::Pending | Status::Failed))
         {
-            // Nothing was taken (or the charge's own message refunds it when it lands).
+            // Nothing was taken (a charge that lands later is sent back from its outcome).
             return Ok(());
         }
         match domain::refund(payment.as_ref(), self.clock.now().timestamp()) {
@@ -325,8 +251,8 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                 let now = self.clock.now();
                 let until = now.timestamp() + domain::REFUND_CLAIM_SECONDS;
                 if !self.payments.claim_refund(id, until, now).await.map_err(storage)? {
-                    tracing::info!(reservation_id = %id, %correlation, "refund claimed by another request; left to it");
-                    return Ok(());
+                    // Claimed a moment ago by another request: look again (it may have died).
+                    return Err(MessageFailure::Retry(format!("refund of {id} claimed meanwhile")));
                 }
                 // If the provider fails, the claim stays until it lapses; this request,
                 // redelivered after the visibility timeout, takes it over.
@@ -338,18 +264,22 @@ impl<P: PaymentProvider, Q: Queue, N: HolderNames, C: Clock> Consumer<'_, P, Q, 
                 tracing::info!(reservation_id = %id, %correlation, "cancelled reservation refunded");
                 shared::metrics::count("payments", Metric::PaymentsRefunded, 1);
             }
-            // Its claimer pays it out and tells the buyer.
-            Refund::InProgress => return Ok(()),
+            // Its claimer pays it out; look again once the claim lapses, in case it died
+            // (this copy may be the claimer's own request, redelivered).
+            Refund::InProgress { lapses_at } => {
+                let wait = (lapses_at - self.clock.now().timestamp() + 1).clamp(1, 900) as u32;
+                self.requeue
+                    .send_delayed(delivery.body.to_owned(), delivery.correlation, wait)
+                    .await
+                    .map_err(|e| MessageFailure::Retry(e.to_string()))?;
+                tracing::info!(reservation_id = %id, %correlation, wait, "refund claimed by another request; looking again when the claim lapses");
+                return Ok(());
+            }
             Refund::AlreadyRefunded => {}
             Refund::NothingCharged => {
                 return Err(MessageFailure::Poison(format!("refund of {id}: nothing was charged")));
             }
         }
-        let kind = match request.reason {
-            RefundReason::EventCancelled => NotificationKind::EventCancelled,
-            RefundReason::CancelledByAttendee => NotificationKind::ReservationCancelled,
-            RefundReason::LatePayment => NotificationKind::LatePaymentRefunded,
-        };
-        self.notify(&reservation, kind, correlation).await
+        Ok(())
     }
 }

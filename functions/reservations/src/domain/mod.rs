@@ -1,5 +1,6 @@
 //! The reservations domain's rules, in plain Rust: no AWS types, all unit-tested.
 
+pub mod changes;
 pub mod order;
 pub mod reminders;
 pub mod reservation;

@@ -101,6 +101,7 @@ pub fn hold(
         updated_at: now,
         tickets: Vec::new(),
         refund_requested: false,
+        cancel_reason: None,
         correlation_id: correlation_id.to_owned(),
     })
 }

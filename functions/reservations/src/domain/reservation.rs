@@ -42,6 +42,25 @@ impl Status {
     }
 }
 
+/// Who cancelled a reservation: it decides what its holder is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// Its holder (or an admin for them).
+    Attendee,
+    /// The organizer cancelled the event.
+    Event,
+}
+
+impl CancelReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Attendee => "attendee",
+            Self::Event => "event",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
     pub id: String,
@@ -69,6 +88,8 @@ pub struct Reservation {
     pub tickets: Vec<String>,
     /// Set when a confirmed reservation was cancelled: its payment is to be refunded.
     pub refund_requested: bool,
+    /// Set when it was cancelled: by whom.
+    pub cancel_reason: Option<CancelReason>,
     /// The API request that made it, carried along the chain for the logs.
     pub correlation_id: String,
 }
@@ -123,6 +144,31 @@ impl Reservation {
     }
 }
 
+/// How a reservation that holds seats ends: the state it moves to and what is
+/// recorded with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ending {
+    pub to: Status,
+    pub cancel_reason: Option<CancelReason>,
+    /// A confirmed reservation cancelled: its payment is to be refunded.
+    pub refund_requested: bool,
+}
+
+impl Ending {
+    pub fn expired() -> Self {
+        Self { to: Status::Expired, cancel_reason: None, refund_requested: false }
+    }
+
+    pub fn payment_failed() -> Self {
+        Self { to: Status::PaymentFailed, cancel_reason: None, refund_requested: false }
+    }
+
+    /// Cancelled for `reason`; a confirmed reservation (`was_paid`) is refunded.
+    pub fn cancelled(reason: CancelReason, was_paid: bool) -> Self {
+        Self { to: Status::Cancelled, cancel_reason: Some(reason), refund_requested: was_paid }
+    }
+}
+
 /// What cancelling a reservation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cancellation {
@@ -130,8 +176,9 @@ pub enum Cancellation {
     ReleaseHold,
     /// Confirmed: seats released and the payment refunded.
     Refund,
-    /// Cancelled before, with a refund asked for: ask again (the request may not have left).
-    RepeatRefund,
+    /// Cancelled before with a refund under way (a repeated DELETE): nothing more to
+    /// do; the refund follows from the committed cancellation, once.
+    AlreadyCancelled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +196,7 @@ pub fn cancellation(reservation: &Reservation, now: DateTime<Utc>) -> Result<Can
         Status::PendingPayment => Ok(Cancellation::ReleaseHold),
         Status::Confirmed if started => Err(CancelRefusal::EventStarted),
         Status::Confirmed => Ok(Cancellation::Refund),
-        Status::Cancelled if reservation.refund_requested => Ok(Cancellation::RepeatRefund),
+        Status::Cancelled if reservation.refund_requested => Ok(Cancellation::AlreadyCancelled),
         Status::PaymentFailed | Status::Expired | Status::Cancelled => Err(CancelRefusal::NothingToCancel),
     }
 }
@@ -204,6 +251,7 @@ pub(crate) mod tests {
             updated_at: at("2030-01-01T00:00:00Z"),
             tickets: vec![],
             refund_requested: false,
+            cancel_reason: None,
             correlation_id: "req-1".into(),
         }
     }
@@ -238,7 +286,7 @@ pub(crate) mod tests {
             assert_eq!(cancellation(&reservation(over), before), Err(CancelRefusal::NothingToCancel));
         }
         let refunding = Reservation { refund_requested: true, ..reservation(Status::Cancelled) };
-        assert_eq!(cancellation(&refunding, before), Ok(Cancellation::RepeatRefund));
+        assert_eq!(cancellation(&refunding, before), Ok(Cancellation::AlreadyCancelled));
     }
 
     #[test]

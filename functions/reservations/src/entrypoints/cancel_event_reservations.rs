@@ -11,9 +11,7 @@ pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
     let events = &reservations::EventOffers::from_env().await?;
     let pages = &SqsQueue::from_env("EVENT_CANCELLATIONS_QUEUE_URL").await?;
-    let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
-    let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
-    let consumer = &Consumer { store, events, pages, payments, notifications, clock: &SystemClock };
+    let consumer = &Consumer { store, events, pages, clock: &SystemClock };
     shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(handle(consumer, event.payload).await)
     })

@@ -5,18 +5,16 @@ use reservations::handlers::create_reservation::Settings;
 use reservations::handlers::create_reservation::handle;
 use shared::SystemClock;
 use shared::idempotency::{IdempotencyStore, Lifetimes};
-use shared::sqs::SqsQueue;
 
 pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
     let offers = &reservations::EventOffers::from_env().await?;
-    let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let lifetimes = Lifetimes { expires_seconds: 24 * 3600, in_progress_seconds: 30 };
     let idempotency = &IdempotencyStore::new(store.client().clone(), store.table(), "create-reservation", lifetimes);
     let seconds: i64 = shared::env_required("HOLD_SECONDS")?.parse()?;
     let settings = &Settings { hold_for: chrono::Duration::seconds(seconds) };
     shared::http::run(move |request: Request| async move {
-        handle(store, offers, payments, idempotency, settings, &SystemClock, &request).await
+        handle(store, offers, idempotency, settings, &SystemClock, &request).await
     })
     .await
 }

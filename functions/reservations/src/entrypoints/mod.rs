@@ -1,9 +1,11 @@
 //! One entry point per Lambda function of this domain: each builds its clients once,
 //! then hands every event to its handler. `main.rs` picks one by the function's `Handler`.
 
+pub mod apply_payment_outcomes;
 pub mod cancel_event_reservations;
 pub mod cancel_reservation;
 pub mod create_reservation;
+pub mod forward_reservation_changes;
 pub mod get_reservation;
 pub mod list_my_reservations;
 pub mod release_expired_holds;

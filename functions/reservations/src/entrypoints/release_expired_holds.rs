@@ -4,14 +4,11 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use lambda_runtime::{Error, LambdaEvent};
 use reservations::handlers::release_expired_holds::handle;
 use shared::SystemClock;
-use shared::sqs::SqsQueue;
 
 pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
-    let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
-    let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     shared::telemetry::run(move |_: LambdaEvent<EventBridgeEvent>| async move {
-        Ok::<_, Error>(handle(store, payments, notifications, &SystemClock).await?)
+        Ok::<_, Error>(handle(store, &SystemClock).await?)
     })
     .await
 }

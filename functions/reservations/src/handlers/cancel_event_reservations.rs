@@ -1,19 +1,18 @@
 //! The event-cancellation queue's consumer: when an organizer cancels an event,
-//! every live reservation of it is cancelled, its seats returned, a confirmed one
-//! refunded (through the payment queue) and a held one's buyer told. A page of
-//! reservations per message; each page queues the next, so an event of any size
-//! is handled in bounded steps, never inside the organizer's HTTP request. Every
-//! step is conditional on the reservation's state, so a redelivered page changes
-//! nothing twice.
+//! every live reservation of it is cancelled and its seats returned; the refund of
+//! a confirmed one and the holder's notice follow from that committed change (the
+//! table's stream, `forward_reservation_changes`). A page of reservations per
+//! message; each page queues the next before it works, so an event of any size is
+//! handled in bounded steps, never inside the organizer's HTTP request, and a page
+//! that dies is redelivered. Every step is conditional on the reservation's state,
+//! so a redelivered page changes nothing twice.
 
-use crate::domain::reservation::Status;
+use crate::domain::reservation::{CancelReason, Ending, Status};
 use crate::store::dynamodb::DynamoReservationStore;
 use crate::store::{ReservationStore, StoreError};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shared::Clock;
-use shared::messages::{
-    EventCancelled, EventMessage, NotificationKind, PaymentMessage, RefundReason, RefundRequest, decode, encode,
-};
+use shared::messages::{EventCancelled, EventMessage, decode, encode};
 use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
 use std::future::Future;
 
@@ -30,8 +29,6 @@ pub struct Consumer<'a, E, Q, C> {
     pub events: &'a E,
     /// This consumer's own queue, for the next page.
     pub pages: &'a Q,
-    pub payments: &'a Q,
-    pub notifications: &'a Q,
     pub clock: &'a C,
 }
 
@@ -65,49 +62,28 @@ impl<E: CancelledEvents, Q: Queue, C: Clock> Consumer<'_, E, Q, C> {
             tracing::info!(event_id = %page.event_id, "last page of the cancelled event's reservations");
         }
         for reservation in found.reservations {
-            self.cancel(&reservation.id, &correlation).await?;
+            self.cancel(&reservation.id).await?;
         }
         Ok(())
     }
 
     /// Cancels one reservation if it still holds seats; reads it afresh each try,
     /// since a payment may settle it meanwhile.
-    async fn cancel(&self, id: &str, correlation: &str) -> Result<(), MessageFailure> {
+    async fn cancel(&self, id: &str) -> Result<(), MessageFailure> {
         for _ in 0..3 {
             let Some(reservation) = self.store.get(id).await.map_err(retry)? else { return Ok(()) };
             let now = self.clock.now();
-            let refund = match reservation.status {
+            let was_paid = match reservation.status {
                 Status::PendingPayment => false,
                 Status::Confirmed => true,
-                // Cancelled by an earlier delivery of this page (or by its holder) whose
-                // refund request may not have left: ask again (payments refund once).
-                Status::Cancelled if reservation.refund_requested => {
-                    let reason = RefundReason::EventCancelled;
-                    let message = PaymentMessage::Refund(RefundRequest { reservation_id: id.to_owned(), reason });
-                    return self.payments.send(encode(&message), correlation).await.map_err(retry);
-                }
-                // Over already.
+                // Over already (by an earlier delivery of this page, its holder, the sweeper).
                 _ => return Ok(()),
             };
-            match self.store.release(&reservation, Status::Cancelled, refund, now).await {
-                Ok(()) => {}
+            match self.store.release(&reservation, Ending::cancelled(CancelReason::Event, was_paid), now).await {
+                Ok(()) => return Ok(()),
                 Err(StoreError::Changed) => continue,
                 Err(err) => return Err(retry(err)),
             }
-            if refund {
-                let message = PaymentMessage::Refund(RefundRequest {
-                    reservation_id: id.to_owned(),
-                    reason: RefundReason::EventCancelled,
-                });
-                self.payments.send(encode(&message), correlation).await.map_err(retry)?;
-            } else {
-                let cancelled = crate::domain::reservation::Reservation { status: Status::Cancelled, ..reservation };
-                self.notifications
-                    .send(encode(&cancelled.notification(NotificationKind::EventCancelled)), correlation)
-                    .await
-                    .map_err(retry)?;
-            }
-            return Ok(());
         }
         Err(MessageFailure::Retry(format!("reservation {id} kept changing")))
     }

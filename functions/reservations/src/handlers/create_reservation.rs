@@ -3,15 +3,16 @@
 //! queue. With an `Idempotency-Key` header, the same key and body answer what the
 //! first request answered, another body 422, a request still running 409.
 //!
-//! If the payment request cannot be queued, the client gets 503. With an
-//! `Idempotency-Key` the reservation's id follows from the key, so the retry finds
-//! the same hold and queues its payment again (no second hold, no second charge);
-//! without one the hold is released at once. Either way, a hold nobody pays for is
-//! released by the sweeper when it expires: no reservation is stranded.
+//! The charge follows from the committed hold: the reservations table's stream
+//! hands the new reservation to the forwarder, which queues its payment request
+//! (`forward_reservation_changes`). Nothing here sends a message, so no crash
+//! between the hold and a send can strand a hold without its charge. With an
+//! `Idempotency-Key` the reservation's id follows from the key, so a retry finds
+//! the same hold (no second hold, no second charge).
 
 use super::ReservationView;
 use crate::domain::order::{self, OrderRefusal};
-use crate::domain::reservation::{Reservation, Status};
+use crate::domain::reservation::Reservation;
 use crate::store::{ReservationStore, StoreError};
 use chrono::Duration;
 use events::inventory::Offer;
@@ -20,9 +21,7 @@ use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 use shared::body::{Fields, json_object};
 use shared::idempotency::{self, Claim, IdempotencyStore};
-use shared::messages::{ChargeRequest, PaymentMessage, encode};
 use shared::metrics::Metric;
-use shared::sqs::Queue;
 use shared::{ApiError, Clock, caller, json_response};
 use std::future::Future;
 
@@ -53,10 +52,9 @@ struct StoredAnswer {
     body: String,
 }
 
-pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
+pub async fn handle<S: ReservationStore, O: Offers>(
     store: &S,
     offers: &O,
-    payments: &Q,
     idempotency: &IdempotencyStore,
     settings: &Settings,
     clock: &impl Clock,
@@ -78,7 +76,7 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
     };
     let Some(key) = key else {
         let id = uuid::Uuid::new_v4().to_string();
-        return book(store, offers, payments, settings, clock, request, &caller.user_id, id, false).await;
+        return book(store, offers, settings, clock, request, &caller.user_id, id).await;
     };
     // The reservation's id follows from the key: if an attempt died after holding
     // seats but before recording its answer, the retry finds that reservation
@@ -107,9 +105,7 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
             "this Idempotency-Key was used for a different request",
         )),
         Claim::Proceed => {
-            let response = shared::respond(
-                book(store, offers, payments, settings, clock, request, &caller.user_id, id, true).await,
-            );
+            let response = shared::respond(book(store, offers, settings, clock, request, &caller.user_id, id).await);
             if response.status().is_server_error() {
                 // Nothing was kept: let a retry with the same key run again.
                 idempotency.release(&key).await?;
@@ -132,18 +128,14 @@ pub async fn handle<S: ReservationStore, O: Offers, Q: Queue>(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn book<S: ReservationStore, O: Offers, Q: Queue>(
+async fn book<S: ReservationStore, O: Offers>(
     store: &S,
     offers: &O,
-    payments: &Q,
     settings: &Settings,
     clock: &impl Clock,
     request: &Request,
     user_id: &str,
     id: String,
-    // Whether a retry of this request finds this reservation (an Idempotency-Key).
-    resumable: bool,
 ) -> Result<Response<Body>, ApiError> {
     let order = order::read(Fields::new(json_object(request)?))?;
     let offer = offers
@@ -157,35 +149,17 @@ async fn book<S: ReservationStore, O: Offers, Q: Queue>(
     let reservation = match store.hold(&reservation, now).await {
         Ok(()) => reservation,
         Err(StoreError::AlreadyHeld) => {
-            // An earlier attempt of this request held the seats: carry on with its
-            // reservation (its payment request is sent again; payments charge once).
+            // An earlier attempt of this request held the seats: answer with its
+            // reservation (its charge followed from its own commit).
             let earlier =
                 store.get(&reservation.id).await?.filter(|r| r.user_id == user_id).ok_or_else(ApiError::internal)?;
-            tracing::info!(reservation_id = %earlier.id, "resuming an earlier attempt of the same request");
-            if earlier.status != Status::PendingPayment {
-                return Ok(created(&earlier));
-            }
-            earlier
+            tracing::info!(reservation_id = %earlier.id, status = ?earlier.status, "an earlier attempt of the same request");
+            return Ok(created(&earlier));
         }
         Err(err) => return Err(err.into()),
     };
     tracing::info!(reservation_id = %reservation.id, correlation_id = %correlation, quantity = reservation.quantity, "seats held");
     shared::metrics::count("reservations", Metric::HoldsMade, 1);
-    if let Err(err) = payments.send(encode(&charge(&reservation)), &correlation).await {
-        if resumable {
-            // The client retries with the same key and resumes this reservation; if it
-            // never does, the sweeper releases the hold when it expires.
-            tracing::error!(reservation_id = %reservation.id, %err, "payment request not queued; kept for the retry");
-        } else {
-            tracing::error!(reservation_id = %reservation.id, %err, "payment request not queued; releasing the hold");
-            if let Err(release) = store.release(&reservation, Status::Cancelled, false, clock.now()).await {
-                tracing::error!(reservation_id = %reservation.id, %release, "release failed; the sweeper will release it");
-            }
-        }
-        let mut unavailable = ApiError::service_unavailable("the booking could not be started; please try again");
-        unavailable.retry_after = Some(1);
-        return Err(unavailable);
-    }
     Ok(created(&reservation))
 }
 
@@ -195,18 +169,6 @@ fn created(reservation: &Reservation) -> Response<Body> {
         .headers_mut()
         .insert("location", format!("/reservations/{}", reservation.id).parse().expect("uuid header"));
     response
-}
-
-fn charge(r: &Reservation) -> PaymentMessage {
-    PaymentMessage::Charge(ChargeRequest {
-        reservation_id: r.id.clone(),
-        user_id: r.user_id.clone(),
-        event_id: r.event_id.clone(),
-        amount_minor: r.amount_minor,
-        currency: r.currency.clone(),
-        payment_method: r.payment_method.clone(),
-        hold_expires_at: shared::clock::stored(r.hold_expires_at),
-    })
 }
 
 fn refusal(refusal: OrderRefusal) -> ApiError {

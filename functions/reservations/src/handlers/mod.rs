@@ -2,9 +2,11 @@
 //! `Handler: create_reservation` → `create_reservation::handle`). Store outcomes
 //! and domain refusals become HTTP answers here, once.
 
+pub mod apply_payment_outcomes;
 pub mod cancel_event_reservations;
 pub mod cancel_reservation;
 pub mod create_reservation;
+pub mod forward_reservation_changes;
 pub mod get_reservation;
 pub mod list_my_reservations;
 pub mod release_expired_holds;
@@ -36,6 +38,7 @@ impl From<StoreError> for ApiError {
                 "concurrent_change",
                 "the reservation changed meanwhile (paid, expired or cancelled); reload it",
             ),
+            StoreError::EventCancelled => ApiError::conflict("event_cancelled", "the event is cancelled"),
             StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
             StoreError::Storage(failure) => failure.into(),
         }

@@ -11,7 +11,7 @@
 //! payment's own record).
 
 use super::{ReservationPage, ReservationStore, StoreError, StoreResult};
-use crate::domain::reservation::{Reservation, Status};
+use crate::domain::reservation::{CancelReason, Ending, Reservation, Status};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
@@ -82,6 +82,8 @@ struct ReservationItem {
     tickets: Vec<String>,
     #[serde(default)]
     refund_requested: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cancel_reason: Option<CancelReason>,
     correlation_id: String,
     gsi2pk: String,
     gsi2sk: String,
@@ -119,6 +121,7 @@ impl ReservationItem {
             updated_at: r.updated_at,
             tickets: r.tickets.clone(),
             refund_requested: r.refund_requested,
+            cancel_reason: r.cancel_reason,
             correlation_id: r.correlation_id.clone(),
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
@@ -152,13 +155,28 @@ impl ReservationItem {
             updated_at: self.updated_at,
             tickets: self.tickets,
             refund_requested: self.refund_requested,
+            cancel_reason: self.cancel_reason,
             correlation_id: self.correlation_id,
         }
     }
 }
 
-pub(super) fn decode(item: Item) -> Result<Reservation, Failure> {
+pub(crate) fn decode(item: Item) -> Result<Reservation, Failure> {
     serde_dynamo::from_item::<_, ReservationItem>(item).map(ReservationItem::into_reservation).map_err(dynamo::failure)
+}
+
+/// The reservation a stream record's image shows; `None` for the table's other
+/// items (idempotency records, reminders) and for a missing image.
+pub fn from_image(image: &serde_dynamo::Item) -> Result<Option<Reservation>, shared::sqs::MessageFailure> {
+    #[derive(Deserialize)]
+    struct Kind {
+        sk: String,
+    }
+    match shared::streams::image::<Kind>(image)? {
+        Some(kind) if kind.sk == SK => {}
+        _ => return Ok(None),
+    }
+    Ok(shared::streams::image::<ReservationItem>(image)?.map(ReservationItem::into_reservation))
 }
 
 pub struct DynamoReservationStore {
@@ -177,6 +195,12 @@ impl DynamoReservationStore {
         Self { client, table: table.into(), events_table: events_table.into() }
     }
 
+    /// The store as another domain may use it: reading reservations only (it has
+    /// no events table, so it cannot hold or release seats).
+    pub fn reader(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into(), events_table: String::new() }
+    }
+
     pub fn table(&self) -> &str {
         &self.table
     }
@@ -186,25 +210,28 @@ impl DynamoReservationStore {
     }
 
     /// The reservation's update from `from` to `to`, leaving the sweeper's list.
-    fn leave(
-        &self,
-        r: &Reservation,
-        to: Status,
-        refund_requested: bool,
-        now: DateTime<Utc>,
-    ) -> Result<TransactWriteItem, Failure> {
-        let update = Update::builder()
+    fn leave(&self, r: &Reservation, ending: Ending, now: DateTime<Utc>) -> Result<TransactWriteItem, Failure> {
+        let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(&r.id)))
-            .update_expression("SET #status = :to, updatedAt = :now, refundRequested = :refund REMOVE gsi1pk, gsi1sk")
             .condition_expression("#status = :from")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":to", s(ending.to.as_str()))
             .expression_attribute_values(":from", s(r.status.as_str()))
             .expression_attribute_values(":now", s(stored(now)))
-            .expression_attribute_values(":refund", AttributeValue::Bool(refund_requested))
-            .build()
-            .map_err(dynamo::failure)?;
+            .expression_attribute_values(":refund", AttributeValue::Bool(ending.refund_requested));
+        update = match ending.cancel_reason {
+            Some(reason) => update
+                .update_expression(
+                    "SET #status = :to, updatedAt = :now, refundRequested = :refund, cancelReason = :reason \
+                     REMOVE gsi1pk, gsi1sk",
+                )
+                .expression_attribute_values(":reason", s(reason.as_str())),
+            None => update.update_expression(
+                "SET #status = :to, updatedAt = :now, refundRequested = :refund REMOVE gsi1pk, gsi1sk",
+            ),
+        };
+        let update = update.build().map_err(dynamo::failure)?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -225,28 +252,93 @@ impl DynamoReservationStore {
         }
     }
 
-    /// Gives the seats back and moves the reservation to `to`, with `extra` actions
-    /// (another domain's record of the same change) in the same transaction.
-    pub async fn release_with(
+    /// Gives the seats back and ends the reservation, with `extra` actions in the
+    /// same transaction.
+    async fn release_with(
         &self,
         r: &Reservation,
-        to: Status,
-        refund_requested: bool,
+        ending: Ending,
         now: DateTime<Utc>,
         extra: Vec<TransactWriteItem>,
     ) -> StoreResult<()> {
-        debug_assert!(r.status.holds_seats() && !to.holds_seats());
+        debug_assert!(r.status.holds_seats() && !ending.to.holds_seats());
         let mut actions = vec![
-            self.leave(r, to, refund_requested, now)?,
+            self.leave(r, ending, now)?,
             inventory::release(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
         ];
         actions.extend(extra);
         self.change(actions).await
     }
 
+    /// Records a reservation confirmed elsewhere (a box-office sale, an import from
+    /// another system): its seats taken and the confirmed reservation with its
+    /// tickets and participant listing written in one transaction. It starts
+    /// nothing in the chain (no charge, no notice): the forwarder acts on holds
+    /// and on state changes, not on an already confirmed reservation appearing.
+    pub async fn import_confirmed(
+        &self,
+        r: &Reservation,
+        tickets: &[String],
+        holder_name: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let confirmed =
+            Reservation { status: Status::Confirmed, tickets: tickets.to_vec(), updated_at: now, ..r.clone() };
+        let mut item: Item = serde_dynamo::to_item(ReservationItem::new(&confirmed)).map_err(dynamo::failure)?;
+        let participant = Participant {
+            reservation_id: r.id.clone(),
+            tier_id: r.tier_id.clone(),
+            tier_name: r.tier_name.clone(),
+            quantity: r.quantity,
+            holder_name: holder_name.to_owned(),
+            confirmed_at: stored(now),
+        };
+        item.extend(listing_attributes(&r.event_id, &participant)?);
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(dynamo::failure)?;
+        let actions = vec![
+            inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+            .map_err(dynamo::transaction_failure)
+        {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.condition_failed_at(1) => Err(StoreError::AlreadyHeld),
+            Err(failure) if failure.condition_failed_at(0) => Err(StoreError::SoldOut(None)),
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    /// Confirms a pending reservation with its tickets, listing it among the
+    /// event's participants, in one transaction that also checks its event is not
+    /// cancelled (the seat-inventory contract): `EventCancelled` if it is.
+    pub async fn confirm(
+        &self,
+        r: &Reservation,
+        tickets: &[String],
+        holder_name: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let check = inventory::not_cancelled(&self.events_table, &r.event_id)?;
+        match self.confirm_with(r, tickets, holder_name, now, vec![check]).await {
+            Err(StoreError::Storage(failure)) if failure.condition_failed_at(1) => Err(StoreError::EventCancelled),
+            other => other,
+        }
+    }
+
     /// Confirms a pending reservation with its tickets, listing it among the
     /// event's participants, with `extra` actions in the same transaction.
-    pub async fn confirm_with(
+    async fn confirm_with(
         &self,
         r: &Reservation,
         tickets: &[String],
@@ -405,14 +497,8 @@ impl ReservationStore for DynamoReservationStore {
         self.page("gsi2", &user_partition(user_id), false, limit, cursor).await
     }
 
-    async fn release(
-        &self,
-        r: &Reservation,
-        to: Status,
-        refund_requested: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        self.release_with(r, to, refund_requested, now, Vec::new()).await
+    async fn release(&self, r: &Reservation, ending: Ending, now: DateTime<Utc>) -> StoreResult<()> {
+        self.release_with(r, ending, now, Vec::new()).await
     }
 
     async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Reservation>> {

@@ -3,7 +3,7 @@
 pub mod dynamodb;
 pub mod reminders;
 
-use crate::domain::reservation::{Reservation, Status};
+use crate::domain::reservation::{Ending, Reservation};
 use chrono::{DateTime, Utc};
 use events::inventory::TierSnapshot;
 use shared::dynamo::Failure;
@@ -26,6 +26,9 @@ pub enum StoreError {
     /// request, the sweeper or the payment got there first.
     #[error("the reservation changed meanwhile")]
     Changed,
+    /// The event was cancelled (checked in the confirming transaction).
+    #[error("the event is cancelled")]
+    EventCancelled,
     #[error("the listing cursor is not valid")]
     BadCursor,
     #[error(transparent)]
@@ -50,15 +53,12 @@ pub trait ReservationStore: Send + Sync {
         limit: u32,
         cursor: Option<&str>,
     ) -> impl Future<Output = StoreResult<ReservationPage>> + Send;
-    /// Moves a reservation that holds seats to `to` (which holds none) and gives the
+    /// Ends a reservation that holds seats (`ending.to` holds none) and gives the
     /// seats back, in one transaction conditioned on its current state.
-    /// `refund_requested` marks a cancelled confirmed reservation whose payment is
-    /// to be refunded.
     fn release(
         &self,
         reservation: &Reservation,
-        to: Status,
-        refund_requested: bool,
+        ending: Ending,
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
     /// Pending reservations whose hold ended before `now`, oldest first.

@@ -46,14 +46,21 @@ async fn store(p: &Platform) -> DynamoReservationStore {
     DynamoReservationStore::new(p.runner.dynamodb().await, "local-ReservationsTable", "local-EventsTable")
 }
 
-/// A pending hold of one seat, recorded as the reservations domain records one
-/// (seats held through the inventory contract in the same transaction), with no
-/// payment asked for: it stays pending.
-pub async fn seed_hold(p: &Platform, event: &str, tier: &str, holder: &Session) -> Reservation {
+/// A hold of one seat, recorded as the reservations domain records one (seats held
+/// through the inventory contract in the same transaction). The chain charges it
+/// from the committed hold, with `payment_method`.
+pub async fn seed_hold(p: &Platform, event: &str, tier: &str, holder: &Session, payment_method: &str) -> Reservation {
+    let reservation = one_seat(p, event, tier, holder, payment_method).await;
+    store(p).await.hold(&reservation, Utc::now()).await.expect("hold");
+    reservation
+}
+
+/// A one-seat reservation of `holder`, pending, not yet recorded.
+async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payment_method: &str) -> Reservation {
     let client = p.runner.dynamodb().await;
     let offer = events::inventory::offer(&client, "local-EventsTable", event, tier).await.unwrap().expect("offer");
     let now = Utc::now();
-    let reservation = Reservation {
+    Reservation {
         id: uuid::Uuid::new_v4().to_string(),
         user_id: holder.user_id.clone(),
         event_id: event.to_owned(),
@@ -68,21 +75,21 @@ pub async fn seed_hold(p: &Platform, event: &str, tier: &str, holder: &Session) 
         unit_price_minor: offer.price_minor,
         amount_minor: offer.price_minor,
         currency: offer.currency.clone(),
-        payment_method: "pm_card_visa".into(),
+        payment_method: payment_method.into(),
         status: Status::PendingPayment,
         hold_expires_at: now + Duration::minutes(15),
         created_at: now,
         updated_at: now,
         tickets: vec![],
         refund_requested: false,
+        cancel_reason: None,
         correlation_id: "seeded".into(),
-    };
-    store(p).await.hold(&reservation, now).await.expect("hold");
-    reservation
+    }
 }
 
-/// `count` confirmed one-seat reservations, spread over `holders`, recorded as the
-/// payment consumer confirms them (tickets, participants index); their ids.
+/// `count` confirmed one-seat reservations, spread over `holders`, imported as
+/// confirmed (seats, tickets, participants index; no charge, no confirmation
+/// email); their ids.
 pub async fn seed_confirmed(p: &Platform, event: &str, tier: &str, holders: &[Session], count: usize) -> Vec<String> {
     seed_confirmed_at(p, event, tier, holders, count, Utc::now()).await
 }
@@ -100,10 +107,10 @@ pub async fn seed_confirmed_at(
     let store = &store(p).await;
     let seeded = futures::stream::iter(0..count)
         .map(|i| async move {
-            let held = seed_hold(p, event, tier, &holders[i % holders.len()]).await;
+            let seat = one_seat(p, event, tier, &holders[i % holders.len()], "pm_card_visa").await;
             let tickets = reservations::domain::tickets::new_codes(1);
-            store.confirm_with(&held, &tickets, "Test Person", at, Vec::new()).await.expect("confirm");
-            held.id
+            store.import_confirmed(&seat, &tickets, "Test Person", at).await.expect("import");
+            seat.id
         })
         .buffer_unordered(16)
         .collect::<Vec<_>>()

@@ -1,0 +1,61 @@
+//! The payments table's stream consumer: a payment that settled (succeeded,
+//! failed, refunded) is published on the payment-outcomes queue, where the
+//! reservations domain confirms, releases or tells the holder. It runs from the
+//! committed change, so the payment consumer dying right after recording an
+//! outcome loses nothing; publishing twice is harmless (reservations apply each
+//! outcome once).
+
+use crate::domain::{Outcome, Status, outcome};
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use serde::Deserialize;
+use shared::messages::{PaymentOutcome, PaymentSettled, encode};
+use shared::sqs::{MessageFailure, Queue};
+use shared::streams::{image, process_batch};
+
+/// A payment item as the stream shows it (circuit items have no `reservationId`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentImage {
+    sk: String,
+    #[serde(default)]
+    reservation_id: String,
+    status: Option<Status>,
+    #[serde(default)]
+    amount_minor: i64,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    correlation_id: Option<String>,
+}
+
+fn payment(item: &serde_dynamo::Item) -> Result<Option<(PaymentImage, Status)>, MessageFailure> {
+    Ok(match image::<PaymentImage>(item)? {
+        Some(p) if p.sk == "PAYMENT" => p.status.map(|status| (p, status)),
+        _ => None,
+    })
+}
+
+pub async fn handle<Q: Queue>(outcomes: &Q, event: Event) -> DynamoDbEventResponse {
+    process_batch(event, |record| forward(outcomes, record)).await
+}
+
+async fn forward<Q: Queue>(outcomes: &Q, record: EventRecord) -> Result<(), MessageFailure> {
+    let Some((after, status)) = payment(&record.change.new_image)? else { return Ok(()) };
+    let before = payment(&record.change.old_image)?.map(|(_, status)| status);
+    let Some(kind) = outcome(before, status) else { return Ok(()) };
+    let settled = PaymentSettled {
+        reservation_id: after.reservation_id.clone(),
+        amount_minor: after.amount_minor,
+        currency: after.currency.clone(),
+    };
+    let message = match kind {
+        Outcome::Succeeded => PaymentOutcome::Succeeded(settled),
+        Outcome::Failed => PaymentOutcome::Failed(settled),
+        Outcome::Refunded => PaymentOutcome::Refunded(settled),
+    };
+    let correlation = after.correlation_id.as_deref().unwrap_or(&after.reservation_id);
+    outcomes.send(encode(&message), correlation).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
+    tracing::info!(reservation_id = %after.reservation_id, ?kind, "payment outcome published");
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! What a committed change of a reservation starts next. The reservations table's
+//! stream hands every change (before and after) to the forwarder, which sends
+//! these as the chain's messages: the next step follows from what was committed,
+//! never from a handler remembering to send it after its write.
+//!
+//! | change | next |
+//! |---|---|
+//! | a hold is made (insert, `pending_payment`) | charge it |
+//! | pending → confirmed | tell the holder (tickets) |
+//! | pending → payment_failed | tell the holder |
+//! | pending → expired | refund a charge that may have landed anyway; tell the holder |
+//! | pending → cancelled | tell the holder (by the holder, or with the event) |
+//! | confirmed → cancelled | refund it (the holder is told once the money is back) |
+//! | pending → cancelled with a refund (paid as its event was cancelled) | refund it |
+
+use super::reservation::{CancelReason, Reservation, Status};
+use shared::messages::{NotificationKind, RefundReason};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    /// Ask payments to charge the hold.
+    Charge,
+    /// Ask payments to refund whatever was charged for it.
+    Refund(RefundReason),
+    /// Ask notifications to tell the holder.
+    Notify(NotificationKind),
+}
+
+/// The follow-ups of one committed change; `before` is `None` for a new reservation.
+pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<FollowUp> {
+    use FollowUp::{Charge, Notify, Refund};
+    let Some(before) = before else {
+        return if after.status == Status::PendingPayment { vec![Charge] } else { vec![] };
+    };
+    let cancelled_with_event = after.cancel_reason == Some(CancelReason::Event);
+    match (before.status, after.status) {
+        (Status::PendingPayment, Status::Confirmed) => vec![Notify(NotificationKind::ReservationConfirmed)],
+        (Status::PendingPayment, Status::PaymentFailed) => vec![Notify(NotificationKind::PaymentFailed)],
+        (Status::PendingPayment, Status::Expired) => {
+            vec![Refund(RefundReason::LatePayment), Notify(NotificationKind::HoldExpired)]
+        }
+        // Paid as its event was being cancelled: refunded (the holder is told then).
+        (Status::PendingPayment, Status::Cancelled) if after.refund_requested => vec![Refund(refund_reason(after))],
+        (Status::PendingPayment, Status::Cancelled) if cancelled_with_event => {
+            vec![Notify(NotificationKind::EventCancelled)]
+        }
+        (Status::PendingPayment, Status::Cancelled) => vec![Notify(NotificationKind::ReservationCancelled)],
+        (Status::Confirmed, Status::Cancelled) => vec![Refund(refund_reason(after))],
+        // Anything else changes nothing another domain acts on (tickets listed, a
+        // reminder recorded, the same state written again).
+        _ => vec![],
+    }
+}
+
+fn refund_reason(cancelled: &Reservation) -> RefundReason {
+    match cancelled.cancel_reason {
+        Some(CancelReason::Event) => RefundReason::EventCancelled,
+        _ => RefundReason::CancelledByAttendee,
+    }
+}
+
+/// What the holder is told once the money for `reservation` went back: a
+/// cancellation by its reason, or a charge that landed after the hold ended.
+pub fn refund_notice(reservation: &Reservation) -> NotificationKind {
+    match (reservation.refund_requested, reservation.cancel_reason) {
+        (true, Some(CancelReason::Event)) => NotificationKind::EventCancelled,
+        (true, _) => NotificationKind::ReservationCancelled,
+        (false, _) => NotificationKind::LatePaymentRefunded,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reservation::tests::reservation;
+
+    fn change(from: Status, to: Status, reason: Option<CancelReason>) -> Vec<FollowUp> {
+        let after = Reservation { cancel_reason: reason, ..reservation(to) };
+        follow_ups(Some(&reservation(from)), &after)
+    }
+
+    #[test]
+    fn a_new_hold_is_charged_once() {
+        assert_eq!(follow_ups(None, &reservation(Status::PendingPayment)), vec![FollowUp::Charge]);
+        let same = reservation(Status::PendingPayment);
+        assert!(follow_ups(Some(&same), &same).is_empty(), "a rewrite of a pending hold charges nothing more");
+    }
+
+    #[test]
+    fn every_end_of_a_hold_tells_its_holder() {
+        use NotificationKind::*;
+        assert_eq!(
+            change(Status::PendingPayment, Status::Confirmed, None),
+            vec![FollowUp::Notify(ReservationConfirmed)]
+        );
+        assert_eq!(change(Status::PendingPayment, Status::PaymentFailed, None), vec![FollowUp::Notify(PaymentFailed)]);
+        assert_eq!(
+            change(Status::PendingPayment, Status::Expired, None),
+            vec![FollowUp::Refund(RefundReason::LatePayment), FollowUp::Notify(HoldExpired)],
+            "a charge that lands after the hold ran out goes back"
+        );
+        assert_eq!(
+            change(Status::PendingPayment, Status::Cancelled, Some(CancelReason::Attendee)),
+            vec![FollowUp::Notify(ReservationCancelled)]
+        );
+        assert_eq!(
+            change(Status::PendingPayment, Status::Cancelled, Some(CancelReason::Event)),
+            vec![FollowUp::Notify(EventCancelled)]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_booking_is_refunded_for_its_reason() {
+        assert_eq!(
+            change(Status::Confirmed, Status::Cancelled, Some(CancelReason::Attendee)),
+            vec![FollowUp::Refund(RefundReason::CancelledByAttendee)]
+        );
+        assert_eq!(
+            change(Status::Confirmed, Status::Cancelled, Some(CancelReason::Event)),
+            vec![FollowUp::Refund(RefundReason::EventCancelled)]
+        );
+        let paid_as_event_cancelled = Reservation {
+            cancel_reason: Some(CancelReason::Event),
+            refund_requested: true,
+            ..reservation(Status::Cancelled)
+        };
+        assert_eq!(
+            follow_ups(Some(&reservation(Status::PendingPayment)), &paid_as_event_cancelled),
+            vec![FollowUp::Refund(RefundReason::EventCancelled)],
+            "a payment that landed as its event was cancelled goes back; the notice follows the refund"
+        );
+        assert!(change(Status::Confirmed, Status::Confirmed, None).is_empty());
+        assert!(change(Status::Cancelled, Status::Cancelled, Some(CancelReason::Attendee)).is_empty());
+    }
+
+    #[test]
+    fn the_refund_notice_says_why_the_money_went_back() {
+        let cancelled = |reason, paid| Reservation {
+            cancel_reason: Some(reason),
+            refund_requested: paid,
+            ..reservation(Status::Cancelled)
+        };
+        assert_eq!(refund_notice(&cancelled(CancelReason::Attendee, true)), NotificationKind::ReservationCancelled);
+        assert_eq!(refund_notice(&cancelled(CancelReason::Event, true)), NotificationKind::EventCancelled);
+        assert_eq!(refund_notice(&cancelled(CancelReason::Attendee, false)), NotificationKind::LatePaymentRefunded);
+        assert_eq!(refund_notice(&reservation(Status::Expired)), NotificationKind::LatePaymentRefunded);
+    }
+}

@@ -1,0 +1,17 @@
+//! Entry point: the reservations table's stream (committed changes → charge, refund and notice messages).
+
+use aws_lambda_events::event::dynamodb::Event;
+use lambda_runtime::{Error, LambdaEvent};
+use reservations::handlers::forward_reservation_changes::Forwarder;
+use reservations::handlers::forward_reservation_changes::handle;
+use shared::sqs::SqsQueue;
+
+pub async fn run() -> Result<(), Error> {
+    let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
+    let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
+    let forwarder = &Forwarder { payments, notifications };
+    shared::telemetry::run(move |event: LambdaEvent<Event>| async move {
+        Ok::<_, Error>(handle(forwarder, event.payload).await)
+    })
+    .await
+}

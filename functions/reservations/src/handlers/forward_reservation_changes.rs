@@ -1,0 +1,57 @@
+//! The reservations table's stream consumer: turns each committed change of a
+//! reservation into the chain's next messages (a charge, a refund, a notice; see
+//! `domain::changes`). It runs after the commit, from the table's own record of
+//! it, so a handler that dies right after its write loses nothing: the stream
+//! hands the change over until this succeeds. Sending twice is harmless (payments
+//! charge and refund once, notifications email once); never sending is what this
+//! prevents.
+
+use crate::domain::changes::{FollowUp, follow_ups};
+use crate::domain::reservation::Reservation;
+use crate::store::dynamodb::from_image;
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use shared::messages::{ChargeRequest, PaymentMessage, RefundRequest, encode};
+use shared::sqs::{MessageFailure, Queue};
+use shared::streams::process_batch;
+
+pub struct Forwarder<'a, Q> {
+    pub payments: &'a Q,
+    pub notifications: &'a Q,
+}
+
+pub async fn handle<Q: Queue>(forwarder: &Forwarder<'_, Q>, event: Event) -> DynamoDbEventResponse {
+    process_batch(event, |record| forwarder.forward(record)).await
+}
+
+impl<Q: Queue> Forwarder<'_, Q> {
+    async fn forward(&self, record: EventRecord) -> Result<(), MessageFailure> {
+        let Some(after) = from_image(&record.change.new_image)? else { return Ok(()) };
+        let before = from_image(&record.change.old_image)?;
+        for step in follow_ups(before.as_ref(), &after) {
+            let (queue, body) = match step {
+                FollowUp::Charge => (self.payments, encode(&charge(&after))),
+                FollowUp::Refund(reason) => {
+                    let refund = RefundRequest { reservation_id: after.id.clone(), reason };
+                    (self.payments, encode(&PaymentMessage::Refund(refund)))
+                }
+                FollowUp::Notify(kind) => (self.notifications, encode(&after.notification(kind))),
+            };
+            queue.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
+            tracing::info!(reservation_id = %after.id, correlation_id = %after.correlation_id, ?step, "follow-up queued");
+        }
+        Ok(())
+    }
+}
+
+fn charge(r: &Reservation) -> PaymentMessage {
+    PaymentMessage::Charge(ChargeRequest {
+        reservation_id: r.id.clone(),
+        user_id: r.user_id.clone(),
+        event_id: r.event_id.clone(),
+        amount_minor: r.amount_minor,
+        currency: r.currency.clone(),
+        payment_method: r.payment_method.clone(),
+        hold_expires_at: shared::clock::stored(r.hold_expires_at),
+    })
+}
