@@ -8,7 +8,7 @@
 pub mod handlers;
 pub mod render;
 
-use handlers::send_notifications::{Contacts, Mailer};
+use handlers::send_notifications::{Contacts, Mailer, SendError};
 use render::Email;
 use shared::dynamo::Failure;
 use std::collections::HashMap;
@@ -33,9 +33,12 @@ pub struct Ses {
 }
 
 impl Mailer for Ses {
-    async fn send(&self, to: &str, email: &Email) -> Result<(), String> {
+    async fn send(&self, to: &str, email: &Email) -> Result<(), SendError> {
+        use aws_sdk_sesv2::error::SdkError;
         use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-        let content = |text: &str| Content::builder().data(text).charset("UTF-8").build().map_err(|e| e.to_string());
+        let content = |text: &str| {
+            Content::builder().data(text).charset("UTF-8").build().map_err(|e| SendError::NotSent(e.to_string()))
+        };
         let message = Message::builder()
             .subject(content(&email.subject)?)
             .body(Body::builder().text(content(&email.text)?).html(content(&email.html)?).build())
@@ -47,7 +50,40 @@ impl Mailer for Ses {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(|e| aws_sdk_sesv2::error::DisplayErrorContext(e).to_string())?;
+            .map_err(|err| {
+                let text = aws_sdk_sesv2::error::DisplayErrorContext(&err).to_string();
+                match &err {
+                    SdkError::ServiceError(_) | SdkError::ConstructionFailure(_) => SendError::NotSent(text),
+                    SdkError::DispatchFailure(failure)
+                        if failure.as_connector_error().is_some_and(|e| never_connected(e)) =>
+                    {
+                        SendError::NotSent(text)
+                    }
+                    _ => SendError::Unknown(text),
+                }
+            })?;
         Ok(())
     }
+}
+
+/// Whether the request failed before a connection to SES existed (so SES never
+/// saw it), as opposed to a connection lost or timed out while SES had it.
+fn never_connected(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.downcast_ref::<hyper_util::client::legacy::Error>().is_some_and(|e| e.is_connect()) {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
+/// An SES client that never resends on its own: a resend after a lost answer
+/// could email twice (SES takes no idempotency key); the consumer decides.
+pub fn ses_client(config: &aws_config::SdkConfig) -> aws_sdk_sesv2::Client {
+    let config = aws_sdk_sesv2::config::Builder::from(config)
+        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::standard().with_max_attempts(1))
+        .build();
+    aws_sdk_sesv2::Client::from_conf(config)
 }

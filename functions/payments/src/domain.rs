@@ -126,8 +126,11 @@ pub const REFUND_CLAIM_SECONDS: i64 = 60;
 /// What a refund request does with the payment as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refund<'a> {
-    /// Claim the refund of this intent (or take over a lapsed claim), then pay it out.
+    /// Claim the refund of this intent, then pay it out.
     Claim(&'a str),
+    /// Take over a claim whose worker died: it may have paid the refund out before
+    /// dying (or its answer was lost), so ask the provider before paying it out.
+    TakeOver(&'a str),
     /// Another worker holds the claim until `lapses_at` (Unix seconds): it pays the
     /// refund out, unless it died; look again then.
     InProgress {
@@ -142,7 +145,7 @@ pub fn refund(payment: Option<&Payment>, now: i64) -> Refund<'_> {
     let Some(payment) = payment else { return Refund::NothingCharged };
     match (payment.status, payment.intent_id.as_deref(), payment.refund_claimed_until) {
         (Status::Succeeded, Some(intent), _) => Refund::Claim(intent),
-        (Status::Refunding, Some(intent), Some(until)) if until <= now => Refund::Claim(intent),
+        (Status::Refunding, Some(intent), Some(until)) if until <= now => Refund::TakeOver(intent),
         (Status::Refunding, _, until) => Refund::InProgress { lapses_at: until.unwrap_or(now + REFUND_CLAIM_SECONDS) },
         (Status::Refunded, _, _) => Refund::AlreadyRefunded,
         _ => Refund::NothingCharged,
@@ -198,7 +201,7 @@ mod tests {
             refund(Some(&claimed(1_000 + REFUND_CLAIM_SECONDS)), 1_000),
             Refund::InProgress { lapses_at: 1_000 + REFUND_CLAIM_SECONDS }
         );
-        assert_eq!(refund(Some(&claimed(1_000)), 1_000), Refund::Claim("pi_1"), "its worker died: taken over");
+        assert_eq!(refund(Some(&claimed(1_000)), 1_000), Refund::TakeOver("pi_1"), "its worker died: taken over");
         assert_eq!(
             refund(Some(&payment(Status::Refunding, Some("pi_1"))), 1_000),
             Refund::InProgress { lapses_at: 1_000 + REFUND_CLAIM_SECONDS }

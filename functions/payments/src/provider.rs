@@ -54,6 +54,29 @@ pub trait PaymentProvider: Send + Sync {
     fn confirm(&self, id: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
     /// Refunds the intent's charge in full.
     fn refund(&self, key: &str, intent_id: &str) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    /// Whether the intent's charge has been refunded (in full): asked before a refund
+    /// whose earlier attempt's answer was lost is tried again.
+    fn refunded(&self, intent_id: &str) -> impl Future<Output = Result<bool, ProviderError>> + Send;
+}
+
+/// The refund state of a PaymentIntent: its charges (`charges.data`, as older API
+/// versions and localstripe give them) or its `latest_charge` (newer versions: an id,
+/// or the charge when expanded).
+fn refunded_from(body: &serde_json::Value) -> Option<bool> {
+    let fully = |charge: &serde_json::Value| {
+        charge["refunded"] == true
+            || charge["amount_refunded"].as_i64().is_some_and(|r| r > 0 && Some(r) >= charge["amount"].as_i64())
+    };
+    if let Some(charges) = body["charges"]["data"].as_array() {
+        return Some(charges.iter().any(fully));
+    }
+    if body["latest_charge"].is_object() {
+        return Some(fully(&body["latest_charge"]));
+    }
+    if body["latest_charge"].is_null() {
+        return Some(false);
+    }
+    None
 }
 
 /// Stripe's API over HTTPS, with a timeout on every call.
@@ -189,6 +212,27 @@ impl PaymentProvider for Stripe {
             Err(ProviderError::Rejected(format!("{status}: {text}")))
         }
     }
+
+    async fn refunded(&self, intent_id: &str) -> Result<bool, ProviderError> {
+        let (status, text) = self.call(self.http.get(format!("{}/v1/payment_intents/{intent_id}", self.base))).await?;
+        if !(200..300).contains(&status) {
+            return Err(ProviderError::Rejected(format!("{status}: {text}")));
+        }
+        let body: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| ProviderError::Rejected(e.to_string()))?;
+        if let Some(refunded) = refunded_from(&body) {
+            return Ok(refunded);
+        }
+        // Newer API versions name the charge only: read it.
+        let charge = body["latest_charge"].as_str().unwrap_or_default();
+        let (status, text) = self.call(self.http.get(format!("{}/v1/charges/{charge}", self.base))).await?;
+        if !(200..300).contains(&status) {
+            return Err(ProviderError::Rejected(format!("{status}: {text}")));
+        }
+        let charge: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| ProviderError::Rejected(e.to_string()))?;
+        Ok(charge["refunded"] == true)
+    }
 }
 
 #[cfg(test)]
@@ -223,6 +267,18 @@ mod tests {
     async fn an_unreachable_provider_is_unavailable_not_a_failure_of_the_payment() {
         let err = stripe().intent("pi_1").await.unwrap_err();
         assert!(matches!(err, ProviderError::Unavailable(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_refund_is_read_from_the_intents_charge_in_either_api_shape() {
+        let old = |refunded: i64| serde_json::json!({"charges": {"data": [{"amount": 2500, "amount_refunded": refunded, "refunded": refunded == 2500}]}});
+        assert_eq!(refunded_from(&old(2500)), Some(true));
+        assert_eq!(refunded_from(&old(0)), Some(false));
+        assert_eq!(refunded_from(&serde_json::json!({"charges": {"data": []}})), Some(false));
+        let expanded = serde_json::json!({"latest_charge": {"amount": 2500, "amount_refunded": 2500}});
+        assert_eq!(refunded_from(&expanded), Some(true));
+        assert_eq!(refunded_from(&serde_json::json!({"latest_charge": null})), Some(false));
+        assert_eq!(refunded_from(&serde_json::json!({"latest_charge": "ch_1"})), None, "the charge must be read");
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub enum Metric {
     PaymentsFailed,
     PaymentsRefunded,
     EmailsSent,
+    /// SES was asked to send an email and its answer was lost (a timeout, a closed
+    /// connection): it most likely went out, and is not sent again (SES takes no
+    /// idempotency key, so a resend could email twice).
+    EmailsUnconfirmed,
     /// The payment provider's circuit opened (calls stop for the cooldown).
     CircuitOpened,
 }
@@ -29,6 +33,7 @@ impl Metric {
             Metric::PaymentsFailed => "PaymentsFailed",
             Metric::PaymentsRefunded => "PaymentsRefunded",
             Metric::EmailsSent => "EmailsSent",
+            Metric::EmailsUnconfirmed => "EmailsUnconfirmed",
             Metric::CircuitOpened => "CircuitOpened",
         }
     }

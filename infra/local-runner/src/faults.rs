@@ -23,6 +23,7 @@ use hyper::{Request, Response};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -89,13 +90,20 @@ struct Counts {
 pub struct Faults {
     spec: Mutex<Spec>,
     counts: Counts,
+    /// Per function instance (the SDK's app id, `AWS_SDK_UA_APP_ID`): emails SES
+    /// accepted whose record (the DynamoDB update after the send) has not been
+    /// written yet. A kill then leaves an email that is sent again once its claim
+    /// lapses: SES takes no idempotency key, so no code can tell.
+    unrecorded_emails: Mutex<HashMap<String, u64>>,
+    emails_at_risk: AtomicU64,
+    kills_by_function: Mutex<HashMap<String, u64>>,
 }
 
 static FAULTS: OnceLock<Faults> = OnceLock::new();
 
 /// Turns fault injection on for this process (the proxies must be in place).
 pub fn enable(spec: Spec) -> &'static Faults {
-    let faults = FAULTS.get_or_init(|| Faults { spec: Mutex::new(Spec::default()), counts: Counts::default() });
+    let faults = FAULTS.get_or_init(|| Faults::new(Spec::default()));
     faults.set(spec);
     faults
 }
@@ -110,6 +118,16 @@ fn roll(probability: f64) -> bool {
 }
 
 impl Faults {
+    fn new(spec: Spec) -> Faults {
+        Faults {
+            spec: Mutex::new(spec),
+            counts: Counts::default(),
+            unrecorded_emails: Mutex::default(),
+            emails_at_risk: AtomicU64::new(0),
+            kills_by_function: Mutex::default(),
+        }
+    }
+
     pub fn spec(&self) -> Spec {
         *self.spec.lock().expect("lock")
     }
@@ -127,6 +145,9 @@ impl Faults {
             "spec": self.spec(),
             "injected": {"kills": n(&c.kills), "drops": n(&c.drops), "delays": n(&c.delays)},
             "seen": {"invocations": n(&c.invocations), "calls": n(&c.calls)},
+            "killsByFunction": *self.kills_by_function.lock().expect("lock"),
+            // Kills that landed between SES accepting an email and its record.
+            "emailsAtRisk": n(&self.emails_at_risk),
         })
     }
 
@@ -142,8 +163,27 @@ impl Faults {
         Some(span.mul_f64(rand::thread_rng().gen_range(0.0..1.0)))
     }
 
-    pub fn killed(&self) {
+    /// An instance (`function`, its SDK app id) was killed.
+    pub fn killed(&self, function: &str, app_id: &str) {
         self.counts.kills.fetch_add(1, Ordering::Relaxed);
+        *self.kills_by_function.lock().expect("lock").entry(function.to_owned()).or_default() += 1;
+        if let Some(unrecorded) = self.unrecorded_emails.lock().expect("lock").remove(app_id) {
+            self.emails_at_risk.fetch_add(unrecorded, Ordering::Relaxed);
+        }
+    }
+
+    /// A call an instance made was answered by its service.
+    fn answered(&self, app_id: &str, call: Call) {
+        let mut unrecorded = self.unrecorded_emails.lock().expect("lock");
+        match call {
+            Call::SendEmail => *unrecorded.entry(app_id.to_owned()).or_default() += 1,
+            Call::Update => {
+                if let Some(n) = unrecorded.get_mut(app_id) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+            Call::Other => {}
+        }
     }
 }
 
@@ -182,6 +222,36 @@ pub async fn proxy(upstream: String) -> anyhow::Result<String> {
     Ok(url)
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Call {
+    /// SES v2 SendEmail.
+    SendEmail,
+    /// A DynamoDB UpdateItem (how an email's record is completed).
+    Update,
+    Other,
+}
+
+impl Call {
+    fn of(method: &hyper::Method, path: &str, headers: &hyper::HeaderMap) -> Call {
+        let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if method == hyper::Method::POST && path == "/v2/email/outbound-emails" {
+            Call::SendEmail
+        } else if target.ends_with(".UpdateItem") {
+            Call::Update
+        } else {
+            Call::Other
+        }
+    }
+}
+
+/// The calling instance, from the app id the SDK puts in its user agent (`app/<id>`).
+fn app_id(headers: &hyper::HeaderMap) -> Option<String> {
+    ["x-amz-user-agent", "user-agent"].iter().find_map(|name| {
+        let agent = headers.get(*name)?.to_str().ok()?;
+        agent.split(' ').find_map(|part| part.strip_prefix("app/")).map(str::to_owned)
+    })
+}
+
 const HOP_BY_HOP: &[&str] = &["host", "connection", "content-length", "transfer-encoding", "keep-alive"];
 
 async fn forward(
@@ -204,6 +274,8 @@ async fn forward(
         tokio::time::sleep(Duration::from_millis(wait)).await;
     }
     let (parts, body) = request.into_parts();
+    let app_id = app_id(&parts.headers);
+    let call = Call::of(&parts.method, parts.uri.path(), &parts.headers);
     let body = body.collect().await.map_err(|e| Dropped(e.to_string()))?.to_bytes();
     let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let mut upstream_request = client.request(parts.method, format!("{upstream}{path}")).body(body);
@@ -216,6 +288,9 @@ async fn forward(
     let status = answer.status();
     let headers = answer.headers().clone();
     let body = answer.bytes().await.map_err(|e| Dropped(e.to_string()))?;
+    if let (Some(faults), Some(app_id), true) = (active(), &app_id, status.is_success()) {
+        faults.answered(app_id, call);
+    }
     if roll(spec.drop) {
         if let Some(faults) = active() {
             faults.counts.drops.fetch_add(1, Ordering::Relaxed);
@@ -251,7 +326,7 @@ mod tests {
 
     #[test]
     fn kills_land_within_a_typical_invocation() {
-        let faults = Faults { spec: Mutex::new(Spec { kill: 1.0, ..Spec::default() }), counts: Counts::default() };
+        let faults = Faults::new(Spec { kill: 1.0, ..Spec::default() });
         for _ in 0..50 {
             let at = faults.plan_kill(Duration::from_millis(40)).expect("always, at kill=1");
             assert!(at < Duration::from_millis(80), "{at:?}");

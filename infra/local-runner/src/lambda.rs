@@ -79,6 +79,8 @@ struct Running {
 struct Instance {
     config: Arc<FunctionConfig>,
     pid: u32,
+    /// Names the instance in its AWS calls' user agent (`AWS_SDK_UA_APP_ID`).
+    app_id: String,
     spawned: Instant,
     jobs: mpsc::UnboundedSender<Job>,
     inbox: tokio::sync::Mutex<mpsc::UnboundedReceiver<Job>>,
@@ -251,7 +253,7 @@ impl FunctionPool {
     fn killed_by_fault(&self, instance: &Instance, request_id: &str) -> InvokeError {
         instance.kill();
         if let Some(faults) = crate::faults::active() {
-            faults.killed();
+            faults.killed(&self.config.logical_id, &instance.app_id);
         }
         output::platform(&self.config.logical_id, &format!("{request_id} instance killed by fault injection"));
         InvokeError::Crashed("killed by fault injection".into())
@@ -273,6 +275,7 @@ impl FunctionPool {
             tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("runtime API listener: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let number = self.started.fetch_add(1, Ordering::Relaxed) + 1;
+        let app_id = format!("{}.{number}", config.logical_id);
 
         let mut command = tokio::process::Command::new(&config.binary);
         command
@@ -288,6 +291,10 @@ impl FunctionPool {
             if let Ok(value) = std::env::var(passthrough) {
                 command.env(passthrough, value);
             }
+        }
+        if crate::faults::active().is_some() {
+            // Fault injection tells which instance made a call by this.
+            command.env("AWS_SDK_UA_APP_ID", &app_id);
         }
         crate::process::die_with_parent(&mut command);
         let spawned = Instant::now();
@@ -314,6 +321,7 @@ impl FunctionPool {
         let instance = Arc::new(Instance {
             config: config.clone(),
             pid,
+            app_id,
             spawned,
             jobs,
             inbox: tokio::sync::Mutex::new(inbox),

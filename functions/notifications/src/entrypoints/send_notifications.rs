@@ -17,7 +17,7 @@ pub async fn run() -> Result<(), Error> {
         &IdempotencyStore::new(dynamodb.clone(), shared::env_required("NOTIFICATIONS_TABLE")?, "sent", lifetimes);
     let contacts = &notifications::UserContacts { client: dynamodb, users_table: shared::env_required("USERS_TABLE")? };
     let mailer = &notifications::Ses {
-        client: aws_sdk_sesv2::Client::new(&config),
+        client: notifications::ses_client(&config),
         sender: shared::env_required("SENDER_EMAIL")?,
     };
     // Links in emails point at the public site (`PublicBaseUrl`); without it, emails carry no links.

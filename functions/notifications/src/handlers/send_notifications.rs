@@ -24,8 +24,23 @@ pub trait Contacts: Send + Sync {
 }
 
 pub trait Mailer: Send + Sync {
-    /// Sends the email; `Err` when SES did not take it.
-    fn send(&self, to: &str, email: &Email) -> impl Future<Output = Result<(), String>> + Send;
+    /// Sends the email, once: no automatic resend, since SES takes no idempotency key.
+    fn send(&self, to: &str, email: &Email) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// Why an email send did not end in SES's "accepted".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// SES refused it, or it never reached SES: safe to send again.
+    NotSent(String),
+    /// It reached SES but the answer was lost: it most likely went out. Sending it
+    /// again could email twice, so it is recorded as sent (and counted).
+    Unknown(String),
+}
+
+enum Delivery {
+    Failed(MessageFailure),
+    Unknown(String),
 }
 
 /// Emails of one bundle sent at once.
@@ -98,7 +113,15 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
             Claim::Mismatch => return Err(MessageFailure::Poison(format!("{key}: record does not match"))),
             Claim::Proceed => {}
         }
-        let outcome = self.deliver(request, contact).await;
+        let outcome = match self.deliver(request, contact).await {
+            Err(Delivery::Unknown(why)) => {
+                tracing::error!(%key, %correlation, %why, "SES's answer was lost; the email most likely went out and is not sent again");
+                shared::metrics::count("notifications", Metric::EmailsUnconfirmed, 1);
+                Ok("sent, unconfirmed".to_owned())
+            }
+            Err(Delivery::Failed(failure)) => Err(failure),
+            Ok(what) => Ok(what),
+        };
         match &outcome {
             Ok(what) => {
                 // The email is out: failing now would send it again once the claim lapses.
@@ -118,17 +141,19 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
     }
 
     /// `Ok` with what happened ("sent", or why nothing was sent).
-    async fn deliver(
-        &self,
-        request: &NotificationRequest,
-        contact: Option<&Contact>,
-    ) -> Result<String, MessageFailure> {
+    async fn deliver(&self, request: &NotificationRequest, contact: Option<&Contact>) -> Result<String, Delivery> {
         let Some(contact) = contact else {
             return Ok("skipped: the account is erased".into());
         };
-        let email = self.renderer.render(request, &contact.name).map_err(|e| MessageFailure::Poison(e.to_string()))?;
-        self.mailer.send(&contact.email, &email).await.map_err(MessageFailure::Retry)?;
-        Ok("sent".into())
+        let email = self
+            .renderer
+            .render(request, &contact.name)
+            .map_err(|e| Delivery::Failed(MessageFailure::Poison(e.to_string())))?;
+        match self.mailer.send(&contact.email, &email).await {
+            Ok(()) => Ok("sent".into()),
+            Err(SendError::NotSent(why)) => Err(Delivery::Failed(MessageFailure::Retry(why))),
+            Err(SendError::Unknown(why)) => Err(Delivery::Unknown(why)),
+        }
     }
 }
 

@@ -119,8 +119,15 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             let payment = self.payments.get(id).await.map_err(storage)?;
             let step = domain::next_step(payment.as_ref());
             if reservation.status != Booking::PendingPayment && matches!(step, Step::Start | Step::CreateIntent) {
-                // Expired or cancelled before any money moved: nothing to charge.
+                // Expired or cancelled before any money moved: nothing to charge. A payment
+                // already started is closed as failed (no money moved), never left pending.
                 tracing::info!(reservation_id = %id, status = ?reservation.status, "hold gone before the charge; not charging");
+                if step == Step::CreateIntent {
+                    self.payments
+                        .set_status(id, Status::Pending, Status::Failed, self.clock.now())
+                        .await
+                        .map_err(storage)?;
+                }
                 return Ok(());
             }
             match step {
@@ -242,8 +249,10 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             // Nothing was taken (a charge that lands later is sent back from its outcome).
             return Ok(());
         }
-        match domain::refund(payment.as_ref(), self.clock.now().timestamp()) {
-            Refund::Claim(intent_id) => {
+        let plan = domain::refund(payment.as_ref(), self.clock.now().timestamp());
+        match plan {
+            Refund::Claim(intent_id) | Refund::TakeOver(intent_id) => {
+                let taking_over = matches!(plan, Refund::TakeOver(_));
                 // The circuit first: a request deferred while it is open holds no claim.
                 if !self.may_call_provider(delivery).await? {
                     return Ok(());
@@ -255,8 +264,15 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                     return Err(MessageFailure::Retry(format!("refund of {id} claimed meanwhile")));
                 }
                 // If the provider fails, the claim stays until it lapses; this request,
-                // redelivered after the visibility timeout, takes it over.
-                self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id)).await.map_err(provider)?;
+                // redelivered after the visibility timeout, takes it over, and first asks
+                // whether the refund went through after all (its answer may have been lost).
+                let done =
+                    taking_over && self.provider_call(self.provider.refunded(intent_id)).await.map_err(provider)?;
+                if !done {
+                    self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id))
+                        .await
+                        .map_err(provider)?;
+                }
                 self.payments
                     .set_status(id, Status::Refunding, Status::Refunded, self.clock.now())
                     .await
