@@ -110,11 +110,16 @@ test: local-aws lint-template
 	cargo fmt --all -- --check
 	@echo "==> building the workspace (the runner's tests run the function binaries)"
 	cargo build --workspace
-	@echo "==> cargo test"
-	cargo test --workspace --no-fail-fast
-	@echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"
-	infra/fuzz.sh $(FUZZ_EXAMPLES) 1
-	@$(MAKE) --no-print-directory test-web
+	@echo "==> building the tests"
+	cargo test --workspace --no-run
+	@# The two slowest platform tests run beside everything else (infra/slow-tests.sh).
+	@set -e; trap 'infra/slow-tests.sh stop' EXIT; infra/slow-tests.sh start; \
+	echo "==> cargo test"; \
+	cargo test --workspace --no-fail-fast -- $$(infra/slow-tests.sh skips); \
+	echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"; \
+	infra/fuzz.sh $(FUZZ_EXAMPLES) 1; \
+	$(MAKE) --no-print-directory test-web; \
+	infra/slow-tests.sh wait
 
 # The site: its logic with Vitest, then its stories in Chromium against the local platform.
 test-web: local-aws build site $(CHROMIUM)

@@ -172,17 +172,17 @@ impl Faults {
         }
     }
 
-    /// A call an instance made was answered by its service.
-    fn answered(&self, app_id: &str, call: Call) {
-        let mut unrecorded = self.unrecorded_emails.lock().expect("lock");
-        match call {
-            Call::SendEmail => *unrecorded.entry(app_id.to_owned()).or_default() += 1,
-            Call::Update => {
-                if let Some(n) = unrecorded.get_mut(app_id) {
-                    *n = n.saturating_sub(1);
-                }
-            }
-            Call::Other => {}
+    /// An email send an instance asked for: at risk from the moment it may reach SES
+    /// (the instance can die while it is on its way) until its record is written.
+    fn email_asked(&self, app_id: &str) {
+        *self.unrecorded_emails.lock().expect("lock").entry(app_id.to_owned()).or_default() += 1;
+    }
+
+    /// The send never reached SES, or SES refused it: nothing to send again. Also an
+    /// update answered: an email's record written.
+    fn email_settled(&self, app_id: &str) {
+        if let Some(n) = self.unrecorded_emails.lock().expect("lock").get_mut(app_id) {
+            *n = n.saturating_sub(1);
         }
     }
 }
@@ -276,21 +276,20 @@ async fn forward(
     let (parts, body) = request.into_parts();
     let app_id = app_id(&parts.headers);
     let call = Call::of(&parts.method, parts.uri.path(), &parts.headers);
-    let body = body.collect().await.map_err(|e| Dropped(e.to_string()))?.to_bytes();
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let mut upstream_request = client.request(parts.method, format!("{upstream}{path}")).body(body);
-    for (name, value) in &parts.headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
-            upstream_request = upstream_request.header(name, value);
+    let tracked = active().zip(app_id.as_deref());
+    if let (Some((faults, app_id)), Call::SendEmail) = (tracked, call) {
+        faults.email_asked(app_id);
+    }
+    let answer = relay(client, upstream, parts, body).await;
+    if let Some((faults, app_id)) = tracked {
+        let ok = answer.as_ref().is_ok_and(|(status, _, _)| status.is_success());
+        match call {
+            Call::SendEmail if !ok => faults.email_settled(app_id),
+            Call::Update if ok => faults.email_settled(app_id),
+            _ => {}
         }
     }
-    let answer = upstream_request.send().await.map_err(|e| Dropped(e.to_string()))?;
-    let status = answer.status();
-    let headers = answer.headers().clone();
-    let body = answer.bytes().await.map_err(|e| Dropped(e.to_string()))?;
-    if let (Some(faults), Some(app_id), true) = (active(), &app_id, status.is_success()) {
-        faults.answered(app_id, call);
-    }
+    let (status, headers, body) = answer?;
     if roll(spec.drop) {
         if let Some(faults) = active() {
             faults.counts.drops.fetch_add(1, Ordering::Relaxed);
@@ -304,6 +303,28 @@ async fn forward(
         }
     }
     response.body(Full::new(body)).map_err(|e| Dropped(e.to_string()))
+}
+
+/// Forwards the request and reads the whole answer.
+async fn relay(
+    client: reqwest::Client,
+    upstream: String,
+    parts: hyper::http::request::Parts,
+    body: Incoming,
+) -> Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Bytes), Dropped> {
+    let body = body.collect().await.map_err(|e| Dropped(e.to_string()))?.to_bytes();
+    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut upstream_request = client.request(parts.method, format!("{upstream}{path}")).body(body);
+    for (name, value) in &parts.headers {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            upstream_request = upstream_request.header(name, value);
+        }
+    }
+    let answer = upstream_request.send().await.map_err(|e| Dropped(e.to_string()))?;
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let body = answer.bytes().await.map_err(|e| Dropped(e.to_string()))?;
+    Ok((status, headers, body))
 }
 
 #[cfg(test)]
