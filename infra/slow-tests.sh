@@ -29,7 +29,7 @@ case "${1:-}" in
     done
     # Its own process group, so `stop` ends the tests and the runners they started.
     setsid bash -c 'cd infra/platform-tests; status=0
-      for bin in "$@"; do "$bin" || status=1; done
+      for bin in "$@"; do "$bin" --nocapture || status=1; done
       echo "$status" > ../../'"$dir"'/status' _ "${bins[@]}" > "$dir/log" 2>&1 < /dev/null &
     echo $! > "$dir/pid"
     echo "==> started beside the others: ${TESTS[*]}"

@@ -31,10 +31,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How often an idle shard is read (Lambda polls a shard four times a second).
+/// How often a shard is read: at once after records came, every 250 ms while it is
+/// idle (Lambda polls a shard four times a second).
+const BUSY_POLL: Duration = Duration::from_millis(100);
 const IDLE_POLL: Duration = Duration::from_millis(250);
 /// How often the stream's shards are listed again (a shard closes and its children begin).
-const RESHARD_POLL: Duration = Duration::from_secs(5);
+const RESHARD_POLL: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct Mapping {
@@ -235,6 +237,7 @@ impl ShardReader {
         let mut iterator: Option<String> = None;
         let mut buffer: VecDeque<Pending> = VecDeque::new();
         let mut closed = false;
+        let mut pause = BUSY_POLL;
         // Failed invocations of the batch at the front (splits not counted).
         let mut attempts = 0u32;
         // How many records the next invocation gets (smaller after a split).
@@ -269,8 +272,12 @@ impl ShardReader {
                         iterator = answer["NextShardIterator"].as_str().map(str::to_owned);
                         closed = iterator.is_none();
                         if fetched == 0 && buffer.is_empty() && !closed {
-                            tokio::time::sleep(IDLE_POLL).await;
+                            tokio::time::sleep(pause).await;
+                            pause = (pause * 2).min(IDLE_POLL);
                             continue;
+                        }
+                        if fetched > 0 {
+                            pause = BUSY_POLL;
                         }
                     }
                     Err(err) => {
@@ -289,7 +296,7 @@ impl ShardReader {
                 continue;
             };
             if !closed && buffer.len() < source.batch_size && oldest.elapsed() < source.batching_window {
-                tokio::time::sleep(IDLE_POLL).await;
+                tokio::time::sleep(BUSY_POLL).await;
                 continue;
             }
             let count = buffer.len().min(limit).max(1);
