@@ -179,6 +179,18 @@ pub fn from_image(image: &serde_dynamo::Item) -> Result<Option<Reservation>, sha
     Ok(shared::streams::image::<ReservationItem>(image)?.map(ReservationItem::into_reservation))
 }
 
+/// How a confirmed reservation is listed among its event's participants.
+fn participant(r: &Reservation, holder_name: &str, confirmed_at: DateTime<Utc>) -> Participant {
+    Participant {
+        reservation_id: r.id.clone(),
+        tier_id: r.tier_id.clone(),
+        tier_name: r.tier_name.clone(),
+        quantity: r.quantity,
+        holder_name: holder_name.to_owned(),
+        confirmed_at: stored(confirmed_at),
+    }
+}
+
 pub struct DynamoReservationStore {
     client: Client,
     table: String,
@@ -285,14 +297,7 @@ impl DynamoReservationStore {
         let confirmed =
             Reservation { status: Status::Confirmed, tickets: tickets.to_vec(), updated_at: now, ..r.clone() };
         let mut item: Item = serde_dynamo::to_item(ReservationItem::new(&confirmed)).map_err(dynamo::failure)?;
-        let participant = Participant {
-            reservation_id: r.id.clone(),
-            tier_id: r.tier_id.clone(),
-            tier_name: r.tier_name.clone(),
-            quantity: r.quantity,
-            holder_name: holder_name.to_owned(),
-            confirmed_at: stored(now),
-        };
+        let participant = participant(r, holder_name, now);
         item.extend(listing_attributes(&r.event_id, &participant)?);
         let put = Put::builder()
             .table_name(&self.table)
@@ -346,14 +351,7 @@ impl DynamoReservationStore {
         now: DateTime<Utc>,
         extra: Vec<TransactWriteItem>,
     ) -> StoreResult<()> {
-        let participant = Participant {
-            reservation_id: r.id.clone(),
-            tier_id: r.tier_id.clone(),
-            tier_name: r.tier_name.clone(),
-            quantity: r.quantity,
-            holder_name: holder_name.to_owned(),
-            confirmed_at: stored(now),
-        };
+        let participant = participant(r, holder_name, now);
         let listing = listing_attributes(&r.event_id, &participant)?;
         let mut update = Update::builder()
             .table_name(&self.table)
