@@ -98,7 +98,7 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
         let claims = Semaphore::new(self.claims_in_flight.max(1));
         let groups_in_flight = self.claims_in_flight.div_ceil(GROUP).max(1);
         let groups: Vec<GroupReport> = stream::iter(due.chunks(GROUP))
-            .map(|group| self.remind_group(group, &page.starts_at, until, &claims, correlation))
+            .map(|group| self.remind_group(group, page, until, &claims, correlation))
             .buffer_unordered(groups_in_flight)
             .collect()
             .await;
@@ -155,11 +155,12 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
     async fn remind_group(
         &self,
         group: &[Due],
-        start: &str,
+        page: &ReminderPage,
         until: DateTime<Utc>,
         claims: &Semaphore,
         correlation: &str,
     ) -> GroupReport {
+        let start = page.starts_at.as_str();
         let mut report = GroupReport::default();
         let outcomes = futures::future::join_all(group.iter().map(|due| async move {
             let _permit = claims.acquire().await.expect("the semaphore is never closed");
@@ -195,6 +196,10 @@ impl<E: Occurrences, S: ReminderStore, Q: Queue, C: Clock> Consumer<'_, E, S, Q,
             return report;
         }
         report.queued = queued.len() as u32;
+        // Said per group as well as per page: a page cut off part-way (its timeout)
+        // never reports, but the groups it queued are counted all the same.
+        tracing::info!(event_id = %page.event_id, starts_at = start, queued = report.queued, %correlation,
+            "reminders queued");
         if let Err(err) = self.store.mark_sent(&queued, start).await {
             // The claims lapse and a later run queues them again; the notification
             // consumer sends one email per (reservation, start) all the same.

@@ -19,8 +19,19 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 /// A published event on sale now that starts `starts_in` from now (at least an
 /// hour: sales close 30 minutes before), one tier of `capacity` seats, in Paris.
 pub async fn event_starting(p: &Platform, organizer: &Session, starts_in: Duration, capacity: u32) -> (String, String) {
+    event_reminded_ahead(p, organizer, starts_in, capacity, None).await
+}
+
+/// An event whose reminders are due `lead_minutes` before it starts (24 hours if `None`).
+pub async fn event_reminded_ahead(
+    p: &Platform,
+    organizer: &Session,
+    starts_in: Duration,
+    capacity: u32,
+    lead_minutes: Option<u32>,
+) -> (String, String) {
     let start = Utc::now() + starts_in;
-    let body = json!({
+    let mut body = json!({
         "title": format!("Soon {}", uuid::Uuid::new_v4().simple()),
         "category": "concert",
         "description": "A test event starting soon.",
@@ -33,6 +44,9 @@ pub async fn event_starting(p: &Platform, organizer: &Session, starts_in: Durati
         "salesClosesAt": rfc3339(start - Duration::minutes(30)),
         "tiers": [{"name": "Standard", "priceMinor": 2500, "capacity": capacity, "maxPerOrder": 4}]
     });
+    if let Some(lead) = lead_minutes {
+        body["reminderLeadMinutes"] = json!(lead);
+    }
     let created = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
@@ -147,21 +161,22 @@ pub fn reservation_of(email: &Value) -> Option<String> {
     body.get(at..at + 36).map(str::to_owned)
 }
 
-/// Every reminder sent on the platform so far, by reservation id.
-/// How many reminders the runs queued for `event`, summed from their "reminder
-/// page" log lines. Unlike the emails (which the notification consumer deduplicates),
-/// this shows whether the markers kept two runs from queueing the same holder.
+/// How many reminders the runs queued for `event`, summed from their "reminders
+/// queued" log lines (one per group sent, so a page cut off by its timeout still
+/// counts). Unlike the emails (which the notification consumer deduplicates), this
+/// shows whether the markers kept two runs from queueing the same holder.
 pub fn reminders_queued(p: &Platform, event: &str) -> u64 {
     p.runner
         .output()
         .lines()
         .filter_map(|line| line.strip_prefix("[SendRemindersFunction] "))
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|log| log["message"] == "reminder page" && log["event_id"] == event)
+        .filter(|log| log["message"] == "reminders queued" && log["event_id"] == event)
         .filter_map(|log| log["queued"].as_u64())
         .sum()
 }
 
+/// Every reminder sent on the platform so far, by reservation id.
 pub async fn reminders_by_reservation(p: &Platform) -> std::collections::HashMap<String, usize> {
     let all = p.api.call("GET", "/_local/emails", None, None).await;
     let mut counts = std::collections::HashMap::new();
