@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The two slowest platform tests mostly wait on the chain (visibility timeouts, the
-# sweeper, 600 holders' emails), each against a runner of its own: `make test` runs
-# them beside the other tests instead of after them.
+# The slowest platform tests mostly wait on the chain (visibility timeouts, the
+# sweeper, 600 holders' emails, a 40-second hold), each file against a runner of its
+# own: `make test` runs them beside the other tests instead of after them.
 #   slow-tests.sh skips   the --skip arguments that keep them out of `cargo test`
 #   slow-tests.sh start   starts them in the background (test binaries built already)
 #   slow-tests.sh wait    waits for them, prints their output, fails if they failed
 #   slow-tests.sh stop    stops them (make's EXIT trap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TESTS=(faults reminders_cutoff)
+TESTS=(faults reminders_cutoff three_d_secure)
+# What `cargo test` skips (substrings of test names): three_d_secure's tests are all under `sca::`.
 NAMES=(nothing_is_lost_oversold_charged_or_told_twice_when_processes_die
-       a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once)
+       a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
+       sca::)
 dir=target/slow-tests
 case "${1:-}" in
   skips)

@@ -3,9 +3,16 @@
 //! attempt stopped instead of charging again.
 //!
 //! ```text
-//! (nothing) ─▶ pending ─▶ pending + intent ─▶ succeeded ─▶ refunding ─▶ refunded
-//!                                          └▶ failed
+//! (nothing) ─▶ pending ─▶ pending + intent ─┬▶ succeeded ─▶ refunding ─▶ refunded
+//!                                   ▲        ├▶ failed
+//!                                   │        └▶ requires_action ─┬▶ succeeded (the buyer passed 3-D Secure)
+//!                                   │                            ├▶ failed (cancelled: the hold ended first)
+//!                                   └── another card ─── requires_payment_method (the challenge failed)
+//! (nothing) ─▶ succeeded                                  (a free order: no provider at all)
 //! ```
+//! While the payment waits on its buyer (`requires_action`, `requires_payment_method`)
+//! what happens next is Stripe's to tell: a webhook, or our own look at the intent a
+//! few minutes later (reconciliation) when the webhook does not come.
 //! A refund is claimed (`refunding`, with a lease) before the provider is asked
 //! for it, so two requests for the same refund (a double click, a redelivery)
 //! pay it out once; a claim whose worker died lapses and the refund's own
@@ -23,6 +30,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pending,
+    /// The buyer must authenticate in the browser (3-D Secure).
+    RequiresAction,
+    /// The buyer's card failed authentication: another may be given while the hold lasts.
+    RequiresPaymentMethod,
     Succeeded,
     Failed,
     Refunding,
@@ -30,9 +41,30 @@ pub enum Status {
 }
 
 impl Status {
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::RequiresAction,
+            Self::RequiresPaymentMethod,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Refunding,
+            Self::Refunded,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    /// Waiting on its buyer: only Stripe (a webhook, or our look at the intent) moves it on.
+    pub fn awaits_buyer(self) -> bool {
+        matches!(self, Self::RequiresAction | Self::RequiresPaymentMethod)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::RequiresAction => "requires_action",
+            Self::RequiresPaymentMethod => "requires_payment_method",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Refunding => "refunding",
@@ -47,6 +79,8 @@ pub enum Outcome {
     Succeeded,
     Failed,
     Refunded,
+    ActionRequired,
+    MethodRequired,
 }
 
 /// The outcome a payment's move from `before` to `after` publishes, if any (a
@@ -59,6 +93,8 @@ pub fn outcome(before: Option<Status>, after: Status) -> Option<Outcome> {
         Status::Succeeded => Some(Outcome::Succeeded),
         Status::Failed => Some(Outcome::Failed),
         Status::Refunded => Some(Outcome::Refunded),
+        Status::RequiresAction => Some(Outcome::ActionRequired),
+        Status::RequiresPaymentMethod => Some(Outcome::MethodRequired),
         Status::Pending | Status::Refunding => None,
     }
 }
@@ -73,6 +109,10 @@ pub struct Payment {
     pub currency: String,
     /// While `refunding`: when the claim lapses (Unix seconds).
     pub refund_claimed_until: Option<i64>,
+    /// The intent's client secret, while the buyer must act.
+    pub client_secret: Option<String>,
+    /// The last card retry applied (0: the card the reservation was made with).
+    pub attempt: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +132,9 @@ pub fn next_step(payment: Option<&Payment>) -> Step {
         None => Step::Start,
         Some(p) => match (p.status, &p.intent_id) {
             (Status::Pending, None) => Step::CreateIntent,
-            (Status::Pending, Some(id)) => Step::Charge(id.clone()),
+            (Status::Pending | Status::RequiresAction | Status::RequiresPaymentMethod, Some(id)) => {
+                Step::Charge(id.clone())
+            }
             (settled, _) => Step::Settled(settled),
         },
     }
@@ -104,17 +146,65 @@ pub enum Charge {
     Confirm,
     Succeeded,
     Declined(String),
+    /// The buyer must authenticate (Stripe's next action): wait for them.
+    AwaitBuyer(String),
+    /// The buyer's card failed authentication: wait for another card.
+    AwaitCard,
+    /// Nobody will pay it any more (the hold is gone): cancel it at the provider.
+    Cancel,
+    /// Never confirmed and the hold is gone: closed as failed, no money moved.
+    Abandon,
     /// A state we do not settle on (processing, ...): look again later.
     Wait(String),
 }
 
-pub fn charge(status: &IntentStatus) -> Charge {
+/// What to do with an intent in `status`, `held` saying whether its reservation
+/// still holds seats for payment (pending, and the hold not run out).
+pub fn charge(status: &IntentStatus, held: bool) -> Charge {
     match status {
-        IntentStatus::RequiresConfirmation => Charge::Confirm,
+        IntentStatus::RequiresConfirmation if held => Charge::Confirm,
+        IntentStatus::RequiresConfirmation => Charge::Abandon,
         IntentStatus::Succeeded => Charge::Succeeded,
         IntentStatus::Declined(code) => Charge::Declined(code.clone()),
+        IntentStatus::RequiresAction(next) if held => Charge::AwaitBuyer(next.clone()),
+        IntentStatus::AuthenticationFailed if held => Charge::AwaitCard,
+        IntentStatus::RequiresAction(_) | IntentStatus::AuthenticationFailed => Charge::Cancel,
+        IntentStatus::Canceled => Charge::Declined("canceled".into()),
         IntentStatus::Other(other) => Charge::Wait(other.clone()),
     }
+}
+
+/// What a buyer's card retry does with the payment as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry<'a> {
+    /// Attach the new card to this intent, then charge it.
+    Attach(&'a str),
+    /// This attempt (or a later one) was applied already, or the payment moved on.
+    Nothing,
+}
+
+/// A card is taken while the payment waits on its buyer: after a failed challenge,
+/// and also while one is open (the buyer gave up on it, or the browser knew of its
+/// failure before Stripe's webhook told us).
+pub fn retry(payment: Option<&Payment>, attempt: u32) -> Retry<'_> {
+    match payment {
+        Some(p) if p.status.awaits_buyer() && attempt > p.attempt => {
+            p.intent_id.as_deref().map_or(Retry::Nothing, Retry::Attach)
+        }
+        _ => Retry::Nothing,
+    }
+}
+
+/// Whether an intent in `status` takes another card: not once it succeeded (the
+/// buyer passed the challenge after all) or was cancelled.
+pub fn takes_another_card(status: &IntentStatus) -> bool {
+    matches!(
+        status,
+        IntentStatus::AuthenticationFailed
+            | IntentStatus::RequiresAction(_)
+            | IntentStatus::RequiresConfirmation
+            | IntentStatus::Other(_)
+    )
 }
 
 /// How long a refund claim holds: longer than the payment function may run (40 s),
@@ -138,6 +228,8 @@ pub enum Refund<'a> {
     },
     AlreadyRefunded,
     NothingCharged,
+    /// A free order: nothing went through the provider, nothing goes back through it.
+    Free,
 }
 
 /// Only money taken goes back, and once.
@@ -145,6 +237,7 @@ pub fn refund(payment: Option<&Payment>, now: i64) -> Refund<'_> {
     let Some(payment) = payment else { return Refund::NothingCharged };
     match (payment.status, payment.intent_id.as_deref(), payment.refund_claimed_until) {
         (Status::Succeeded, Some(intent), _) => Refund::Claim(intent),
+        (Status::Succeeded, None, _) if payment.amount_minor == 0 => Refund::Free,
         (Status::Refunding, Some(intent), Some(until)) if until <= now => Refund::TakeOver(intent),
         (Status::Refunding, _, until) => Refund::InProgress { lapses_at: until.unwrap_or(now + REFUND_CLAIM_SECONDS) },
         (Status::Refunded, _, _) => Refund::AlreadyRefunded,
@@ -164,6 +257,8 @@ mod tests {
             amount_minor: 5000,
             currency: "EUR".into(),
             refund_claimed_until: None,
+            client_secret: None,
+            attempt: 0,
         }
     }
 
@@ -178,10 +273,65 @@ mod tests {
 
     #[test]
     fn only_an_unconfirmed_intent_is_confirmed() {
-        assert_eq!(charge(&IntentStatus::RequiresConfirmation), Charge::Confirm);
-        assert_eq!(charge(&IntentStatus::Succeeded), Charge::Succeeded, "a retry never charges twice");
-        assert_eq!(charge(&IntentStatus::Declined("card_declined".into())), Charge::Declined("card_declined".into()));
-        assert_eq!(charge(&IntentStatus::Other("processing".into())), Charge::Wait("processing".into()));
+        assert_eq!(charge(&IntentStatus::RequiresConfirmation, true), Charge::Confirm);
+        assert_eq!(charge(&IntentStatus::Succeeded, true), Charge::Succeeded, "a retry never charges twice");
+        assert_eq!(
+            charge(&IntentStatus::Declined("card_declined".into()), true),
+            Charge::Declined("card_declined".into())
+        );
+        assert_eq!(charge(&IntentStatus::Other("processing".into()), true), Charge::Wait("processing".into()));
+    }
+
+    #[test]
+    fn money_never_moves_for_a_hold_that_is_gone() {
+        assert_eq!(charge(&IntentStatus::RequiresConfirmation, false), Charge::Abandon);
+        assert_eq!(charge(&IntentStatus::RequiresAction("use_stripe_sdk".into()), false), Charge::Cancel);
+        assert_eq!(charge(&IntentStatus::AuthenticationFailed, false), Charge::Cancel);
+        assert_eq!(
+            charge(&IntentStatus::Succeeded, false),
+            Charge::Succeeded,
+            "money taken is recorded (and then sent back by the reservations domain)"
+        );
+        assert_eq!(charge(&IntentStatus::Canceled, true), Charge::Declined("canceled".into()));
+    }
+
+    #[test]
+    fn the_buyer_is_waited_for_while_the_hold_lasts() {
+        assert_eq!(
+            charge(&IntentStatus::RequiresAction("use_stripe_sdk".into()), true),
+            Charge::AwaitBuyer("use_stripe_sdk".into())
+        );
+        assert_eq!(charge(&IntentStatus::AuthenticationFailed, true), Charge::AwaitCard);
+        let waiting = Payment { status: Status::RequiresAction, ..payment(Status::Pending, Some("pi_1")) };
+        assert_eq!(
+            next_step(Some(&waiting)),
+            Step::Charge("pi_1".into()),
+            "a webhook or a look again reads the intent"
+        );
+    }
+
+    #[test]
+    fn a_card_retry_applies_once_and_only_after_a_failed_challenge() {
+        let failed = Payment { status: Status::RequiresPaymentMethod, ..payment(Status::Pending, Some("pi_1")) };
+        assert_eq!(retry(Some(&failed), 1), Retry::Attach("pi_1"));
+        let applied = Payment { attempt: 1, ..failed.clone() };
+        assert_eq!(retry(Some(&applied), 1), Retry::Nothing, "the same retry delivered twice");
+        assert_eq!(retry(Some(&applied), 2), Retry::Attach("pi_1"));
+        assert_eq!(retry(Some(&payment(Status::Succeeded, Some("pi_1"))), 5), Retry::Nothing);
+        let challenged = Payment { status: Status::RequiresAction, ..payment(Status::Pending, Some("pi_1")) };
+        assert_eq!(retry(Some(&challenged), 1), Retry::Attach("pi_1"), "the browser knew the challenge failed first");
+        assert!(takes_another_card(&IntentStatus::AuthenticationFailed));
+        assert!(!takes_another_card(&IntentStatus::Succeeded), "paid after all: nothing to attach");
+        assert!(!takes_another_card(&IntentStatus::Canceled));
+        assert_eq!(retry(None, 1), Retry::Nothing);
+    }
+
+    #[test]
+    fn a_free_order_is_given_back_without_the_provider() {
+        let free = Payment { amount_minor: 0, ..payment(Status::Succeeded, None) };
+        assert_eq!(refund(Some(&free), 1_000), Refund::Free);
+        assert_eq!(Status::parse("requires_action"), Some(Status::RequiresAction));
+        assert_eq!(Status::parse("nonsense"), None);
     }
 
     #[test]
@@ -222,5 +372,9 @@ mod tests {
         assert_eq!(outcome(None, Status::Pending), None);
         assert_eq!(outcome(Some(Status::Pending), Status::Pending), None, "an intent recorded");
         assert_eq!(outcome(Some(Status::Succeeded), Status::Succeeded), None);
+        assert_eq!(outcome(Some(Status::Pending), Status::RequiresAction), Some(Outcome::ActionRequired));
+        assert_eq!(outcome(Some(Status::RequiresAction), Status::RequiresPaymentMethod), Some(Outcome::MethodRequired));
+        assert_eq!(outcome(Some(Status::RequiresAction), Status::RequiresAction), None);
+        assert_eq!(outcome(None, Status::Succeeded), Some(Outcome::Succeeded), "a free order");
     }
 }

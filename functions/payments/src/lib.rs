@@ -5,10 +5,13 @@
 //! - `provider`: the `PaymentProvider` trait and its Stripe adapter;
 //! - `store`: the payments table;
 //! - `circuit`: the provider's circuit breaker, shared through the payments table;
-//! - `handlers`: the queue consumer and the table's stream consumer (outcomes).
+//! - `stripe_signature`, `webhook`: Stripe's signed events and what each asks of us;
+//! - `handlers`: the queue consumer, the table's stream consumer (outcomes) and the webhook.
 
 pub mod circuit;
 pub mod domain;
 pub mod handlers;
 pub mod provider;
 pub mod store;
+pub mod stripe_signature;
+pub mod webhook;

@@ -11,6 +11,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     match handler.as_str() {
         "forward_payment_outcomes" => entrypoints::forward_payment_outcomes::run().await,
         "process_payments" => entrypoints::process_payments::run().await,
+        "stripe_webhook" => entrypoints::stripe_webhook::run().await,
         other => Err(shared::unknown_handler(other)),
     }
 }

@@ -17,14 +17,26 @@ pub enum IntentStatus {
     Succeeded,
     /// The card was declined (Stripe's decline code); no money moved.
     Declined(String),
-    /// Anything else Stripe may answer (processing, requires action, ...).
+    /// The buyer must act (3-D Secure): Stripe's `next_action.type`.
+    RequiresAction(String),
+    /// The buyer failed (or abandoned) the bank's challenge: another card may be
+    /// attached and confirmed. No money moved.
+    AuthenticationFailed,
+    /// Cancelled (by us, at the hold's end): no money moved, none ever will.
+    Canceled,
+    /// Anything else Stripe may answer (processing, ...).
     Other(String),
 }
+
+/// Stripe's code for a failed 3-D Secure challenge.
+const AUTHENTICATION_FAILURE: &str = "payment_intent_authentication_failure";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intent {
     pub id: String,
     pub status: IntentStatus,
+    /// What the buyer's browser confirms the intent with (Stripe.js).
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,8 +62,14 @@ pub trait PaymentProvider: Send + Sync {
         reservation_id: &str,
     ) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
     fn intent(&self, id: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
-    /// Confirms (charges) the intent: `Succeeded` or `Declined`.
-    fn confirm(&self, id: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
+    /// Confirms (charges) the intent: `Succeeded`, `Declined`, or `RequiresAction`
+    /// when the bank asks the buyer to authenticate.
+    /// `key` names the attempt (a retried card is a new confirmation).
+    fn confirm(&self, id: &str, key: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
+    /// Attaches another payment method to an intent whose authentication failed.
+    fn attach(&self, id: &str, payment_method: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
+    /// Cancels an intent nobody will pay any more (`Rejected` once it succeeded).
+    fn cancel(&self, id: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
     /// Refunds the intent's charge in full.
     fn refund(&self, key: &str, intent_id: &str) -> impl Future<Output = Result<(), ProviderError>> + Send;
     /// Whether the intent's charge has been refunded (in full): asked before a refund
@@ -92,6 +110,16 @@ struct IntentBody {
     status: String,
     #[serde(default)]
     last_payment_error: Option<ErrorBody>,
+    #[serde(default)]
+    client_secret: Option<String>,
+    #[serde(default)]
+    next_action: Option<NextAction>,
+}
+
+#[derive(Deserialize)]
+struct NextAction {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -139,7 +167,7 @@ impl Stripe {
             let envelope: ErrorEnvelope =
                 serde_json::from_str(text).map_err(|e| ProviderError::Rejected(e.to_string()))?;
             let code = envelope.error.decline_code.or(envelope.error.code).unwrap_or_else(|| "card_declined".into());
-            return Ok(Intent { id: String::new(), status: IntentStatus::Declined(code) });
+            return Ok(Intent { id: String::new(), status: IntentStatus::Declined(code), client_secret: None });
         }
         if !(200..300).contains(&status) {
             return Err(ProviderError::Rejected(format!("{status}: {text}")));
@@ -148,7 +176,14 @@ impl Stripe {
         let status = match body.status.as_str() {
             "requires_confirmation" => IntentStatus::RequiresConfirmation,
             "succeeded" => IntentStatus::Succeeded,
+            "requires_action" => IntentStatus::RequiresAction(
+                body.next_action.and_then(|a| a.kind).unwrap_or_else(|| "use_stripe_sdk".into()),
+            ),
+            "canceled" => IntentStatus::Canceled,
             "requires_payment_method" => match body.last_payment_error {
+                Some(error) if error.code.as_deref() == Some(AUTHENTICATION_FAILURE) => {
+                    IntentStatus::AuthenticationFailed
+                }
                 Some(error) => IntentStatus::Declined(
                     error.decline_code.or(error.code).or(error.message).unwrap_or_else(|| "card_declined".into()),
                 ),
@@ -156,7 +191,7 @@ impl Stripe {
             },
             other => IntentStatus::Other(other.to_owned()),
         };
-        Ok(Intent { id: body.id, status })
+        Ok(Intent { id: body.id, status, client_secret: body.client_secret })
     }
 }
 
@@ -187,14 +222,30 @@ impl PaymentProvider for Stripe {
         self.intent_from(status, &text)
     }
 
-    async fn confirm(&self, id: &str) -> Result<Intent, ProviderError> {
-        let request = self
-            .http
-            .post(format!("{}/v1/payment_intents/{id}/confirm", self.base))
-            .header("Idempotency-Key", format!("confirm-{id}"));
+    async fn confirm(&self, id: &str, key: &str) -> Result<Intent, ProviderError> {
+        let request =
+            self.http.post(format!("{}/v1/payment_intents/{id}/confirm", self.base)).header("Idempotency-Key", key);
         let (status, text) = self.call(request).await?;
         let intent = self.intent_from(status, &text)?;
         Ok(Intent { id: id.to_owned(), ..intent })
+    }
+
+    async fn attach(&self, id: &str, payment_method: &str) -> Result<Intent, ProviderError> {
+        let request = self
+            .http
+            .post(format!("{}/v1/payment_intents/{id}", self.base))
+            .form(&[("payment_method", payment_method)]);
+        let (status, text) = self.call(request).await?;
+        self.intent_from(status, &text)
+    }
+
+    async fn cancel(&self, id: &str) -> Result<Intent, ProviderError> {
+        let request = self
+            .http
+            .post(format!("{}/v1/payment_intents/{id}/cancel", self.base))
+            .header("Idempotency-Key", format!("cancel-{id}"));
+        let (status, text) = self.call(request).await?;
+        self.intent_from(status, &text)
     }
 
     async fn refund(&self, key: &str, intent_id: &str) -> Result<(), ProviderError> {
@@ -247,7 +298,27 @@ mod tests {
     fn intents_read_as_their_state() {
         let s = stripe();
         let created = s.intent_from(200, r#"{"id":"pi_1","status":"requires_confirmation"}"#).unwrap();
-        assert_eq!(created, Intent { id: "pi_1".into(), status: IntentStatus::RequiresConfirmation });
+        assert_eq!(
+            created,
+            Intent { id: "pi_1".into(), status: IntentStatus::RequiresConfirmation, client_secret: None }
+        );
+        let challenged = s
+            .intent_from(
+                200,
+                r#"{"id":"pi_1","status":"requires_action","client_secret":"pi_1_secret_x","next_action":{"type":"use_stripe_sdk"}}"#,
+            )
+            .unwrap();
+        assert_eq!(challenged.status, IntentStatus::RequiresAction("use_stripe_sdk".into()));
+        assert_eq!(challenged.client_secret.as_deref(), Some("pi_1_secret_x"));
+        let failed_challenge = s
+            .intent_from(
+                200,
+                r#"{"id":"pi_1","status":"requires_payment_method","last_payment_error":{"code":"payment_intent_authentication_failure"}}"#,
+            )
+            .unwrap();
+        assert_eq!(failed_challenge.status, IntentStatus::AuthenticationFailed);
+        let cancelled = s.intent_from(200, r#"{"id":"pi_1","status":"canceled"}"#).unwrap();
+        assert_eq!(cancelled.status, IntentStatus::Canceled);
         let paid = s.intent_from(200, r#"{"id":"pi_1","status":"succeeded"}"#).unwrap();
         assert_eq!(paid.status, IntentStatus::Succeeded);
         let declined = s

@@ -35,14 +35,10 @@ impl PaymentStore {
         let Some(item) = out.item else { return Ok(None) };
         let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
         let integer = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
-        let status = match text("status").as_deref() {
-            Some("pending") => Status::Pending,
-            Some("succeeded") => Status::Succeeded,
-            Some("failed") => Status::Failed,
-            Some("refunding") => Status::Refunding,
-            Some("refunded") => Status::Refunded,
-            other => return Err(Failure::Other(format!("unknown payment status {other:?}"))),
-        };
+        let status = text("status")
+            .as_deref()
+            .and_then(Status::parse)
+            .ok_or_else(|| Failure::Other(format!("unknown payment status {:?}", text("status"))))?;
         Ok(Some(Payment {
             reservation_id: reservation_id.to_owned(),
             status,
@@ -50,16 +46,18 @@ impl PaymentStore {
             amount_minor: integer("amountMinor").unwrap_or(0),
             currency: text("currency").unwrap_or_default(),
             refund_claimed_until: integer("refundClaimUntil"),
+            client_secret: text("clientSecret"),
+            attempt: integer("attempt").unwrap_or(0) as u32,
         }))
     }
 
-    /// Records a pending payment, unless one exists (`false` then), with the
-    /// chain's correlation id (its outcome carries it on).
+    /// Records a payment (pending, or succeeded for a free order), unless one exists
+    /// (`false` then), with the chain's correlation id (its outcome carries it on).
     pub async fn start(&self, payment: &Payment, correlation_id: &str, now: DateTime<Utc>) -> Result<bool, Failure> {
         let mut item = key(&payment.reservation_id);
         item.insert("correlationId".into(), s(correlation_id));
         item.insert("reservationId".into(), s(&payment.reservation_id));
-        item.insert("status".into(), s(Status::Pending.as_str()));
+        item.insert("status".into(), s(payment.status.as_str()));
         item.insert("amountMinor".into(), number(payment.amount_minor));
         item.insert("currency".into(), s(&payment.currency));
         item.insert("createdAt".into(), s(stored(now)));
@@ -86,6 +84,72 @@ impl PaymentStore {
             .update_expression("SET intentId = :intent")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(intentId)")
             .expression_attribute_values(":intent", s(intent_id))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)
+    }
+
+    /// The payment now waits on its buyer (`to`: requires action, or requires another
+    /// card), moved from `from`; the sequence number orders what the reservation shows.
+    /// `false` if it had moved already.
+    pub async fn await_buyer(
+        &self,
+        reservation_id: &str,
+        from: Status,
+        to: Status,
+        client_secret: Option<&str>,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":from", s(from.as_str()))
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":detail", s(detail))
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":now", s(stored(now)));
+        let mut sets =
+            "SET #status = :to, detail = :detail, #seq = if_not_exists(#seq, :zero) + :one, updatedAt = :now";
+        update = update.expression_attribute_names("#seq", "sequence");
+        let with_secret;
+        if let Some(secret) = client_secret {
+            with_secret = format!("{sets}, clientSecret = :secret");
+            sets = &with_secret;
+            update = update.expression_attribute_values(":secret", s(secret));
+        }
+        let result = update.update_expression(sets).send().await.map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)
+    }
+
+    /// The buyer's card retry `attempt` is applied: the payment (waiting on its buyer,
+    /// `from`) is pending again.
+    /// `false` if it (or a later one) was applied already or the payment moved on.
+    pub async fn begin_retry(
+        &self,
+        reservation_id: &str,
+        from: Status,
+        attempt: u32,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .update_expression("SET #status = :pending, attempt = :attempt, updatedAt = :now")
+            .condition_expression("#status = :waiting AND (attribute_not_exists(attempt) OR attempt < :attempt)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s(Status::Pending.as_str()))
+            .expression_attribute_values(":waiting", s(from.as_str()))
+            .expression_attribute_values(":attempt", number(attempt as i64))
+            .expression_attribute_values(":now", s(stored(now)))
             .send()
             .await
             .map_err(dynamo::sdk_failure);

@@ -17,6 +17,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "get_reservation" => entrypoints::get_reservation::run().await,
         "list_my_reservations" => entrypoints::list_my_reservations::run().await,
         "release_expired_holds" => entrypoints::release_expired_holds::run().await,
+        "retry_payment" => entrypoints::retry_payment::run().await,
         "send_reminders" => entrypoints::send_reminders::run().await,
         "start_reminders" => entrypoints::start_reminders::run().await,
         other => Err(shared::unknown_handler(other)),

@@ -21,6 +21,36 @@ pub enum PaymentMessage {
     Charge(ChargeRequest),
     #[serde(rename = "refund.requested.v1")]
     Refund(RefundRequest),
+    /// The buyer gave another card after the last one failed authentication.
+    #[serde(rename = "payment.retried.v1")]
+    Retry(RetryRequest),
+    /// Ask the provider what became of a reservation's payment: a webhook said it
+    /// changed, or its outcome is late (reconciliation). Acting on the provider's
+    /// current state, not on what the message says, makes duplicates and reordered
+    /// deliveries harmless.
+    #[serde(rename = "payment.check.v1")]
+    Check(CheckRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryRequest {
+    pub reservation_id: String,
+    /// The provider's payment-method id of the new card.
+    pub payment_method: String,
+    /// 1 for the first retry, then 2, ...: an older attempt delivered late is ignored.
+    pub attempt: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckRequest {
+    pub reservation_id: String,
+    /// The intent the news is about, when known (a webhook names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent_id: Option<String>,
+    /// What asked: `webhook:<event id>` or `reconciliation`, for the logs.
+    pub cause: String,
 }
 
 /// Charge a held reservation. The amount was fixed when the seats were held.
@@ -72,6 +102,28 @@ pub enum PaymentOutcome {
     /// The money taken went back.
     #[serde(rename = "payment.refunded.v1")]
     Refunded(PaymentSettled),
+    /// The buyer must act in the browser (3-D Secure): the reservation shows the
+    /// intent's client secret until the outcome arrives.
+    #[serde(rename = "payment.action_required.v1")]
+    ActionRequired(PaymentAwaitingBuyer),
+    /// The card failed authentication: the buyer may give another while the hold lasts.
+    #[serde(rename = "payment.method_required.v1")]
+    MethodRequired(PaymentAwaitingBuyer),
+}
+
+/// A payment waiting on its buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentAwaitingBuyer {
+    pub reservation_id: String,
+    /// Increases with every change of the payment: an older one delivered late is ignored.
+    pub sequence: u32,
+    /// What Stripe.js needs to run the bank's challenge (action required only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Stripe's `next_action.type` (action required) or the error code (method required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +325,33 @@ mod tests {
         assert_eq!(encode(&first), r#"{"type":"event.cancelled.v1","eventId":"e1"}"#);
         let next = EventMessage::Cancelled(EventCancelled { event_id: "e1".into(), cursor: Some("abc".into()) });
         assert_eq!(decode::<EventMessage>(&encode(&next)).unwrap(), next);
+    }
+
+    #[test]
+    fn the_three_d_secure_messages_round_trip() {
+        let check = PaymentMessage::Check(CheckRequest {
+            reservation_id: "r1".into(),
+            intent_id: Some("pi_1".into()),
+            cause: "webhook:payment_intent.succeeded:evt_1".into(),
+        });
+        let text = encode(&check);
+        assert!(text.contains(r#""type":"payment.check.v1""#), "{text}");
+        assert_eq!(decode::<PaymentMessage>(&text).unwrap(), check);
+        let retry = PaymentMessage::Retry(RetryRequest {
+            reservation_id: "r1".into(),
+            payment_method: "pm_card_visa".into(),
+            attempt: 2,
+        });
+        assert_eq!(decode::<PaymentMessage>(&encode(&retry)).unwrap(), retry);
+        let waiting = PaymentOutcome::ActionRequired(PaymentAwaitingBuyer {
+            reservation_id: "r1".into(),
+            sequence: 1,
+            client_secret: Some("pi_1_secret_x".into()),
+            detail: Some("use_stripe_sdk".into()),
+        });
+        let text = encode(&waiting);
+        assert!(text.contains(r#""type":"payment.action_required.v1""#), "{text}");
+        assert_eq!(decode::<PaymentOutcome>(&text).unwrap(), waiting);
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub enum Metric {
     EmailsUnconfirmed,
     /// The payment provider's circuit opened (calls stop for the cooldown).
     CircuitOpened,
+    /// A payment waiting on its buyer looked at again because no webhook settled it.
+    PaymentsReconciled,
+    /// A Stripe webhook refused: a bad, stale or missing signature.
+    WebhooksRejected,
 }
 
 impl Metric {
@@ -35,6 +39,8 @@ impl Metric {
             Metric::EmailsSent => "EmailsSent",
             Metric::EmailsUnconfirmed => "EmailsUnconfirmed",
             Metric::CircuitOpened => "CircuitOpened",
+            Metric::PaymentsReconciled => "PaymentsReconciled",
+            Metric::WebhooksRejected => "WebhooksRejected",
         }
     }
 }

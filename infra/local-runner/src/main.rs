@@ -96,6 +96,13 @@ struct StackArgs {
     /// The template parameter that holds the Stripe API's base URL.
     #[arg(long, default_value = "StripeApiBase")]
     stripe_param: String,
+    /// With --start-localstripe: the API route localstripe delivers its signed
+    /// webhooks to, as Stripe's dashboard registers an endpoint...
+    #[arg(long, default_value = "/payments/stripe/webhook")]
+    stripe_webhook_path: String,
+    /// ...and the template parameter holding the endpoint's signing secret.
+    #[arg(long, default_value = "StripeWebhookSecret")]
+    stripe_webhook_secret_param: String,
     /// Inject faults, e.g. `kill=0.05,drop=0.05,delay=200` (`off`: none yet, but
     /// changeable through `PUT /_local/faults`). Puts a proxy between the functions
     /// and DynamoDB, moto and Stripe; without it there is none.
@@ -341,6 +348,9 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         }
     }
     let routes = RouteTable::new(routes);
+    if let Some(stripe) = &local_aws.stripe {
+        register_stripe_webhook(&args.stack, &stack, &stripe.url, &api_url).await?;
+    }
     let mut description = json!({
         "api": api_url,
         "moto": stack.options.endpoint,
@@ -409,6 +419,29 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
     }
     tracing::info!("stopped");
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Registers the API's webhook route with localstripe, signed with the template's
+/// secret, as one adds an endpoint in Stripe's dashboard (all event types: the
+/// function acknowledges those it does not act on).
+async fn register_stripe_webhook(args: &StackArgs, stack: &Stack, stripe: &str, api_url: &str) -> Result<()> {
+    let secret = stack.resolver.parameters.get(&args.stripe_webhook_secret_param).and_then(Value::as_str);
+    let Some(secret) = secret else {
+        tracing::warn!(param = %args.stripe_webhook_secret_param, "no webhook secret parameter; localstripe sends no webhooks");
+        return Ok(());
+    };
+    let url = format!("{api_url}{}", args.stripe_webhook_path);
+    let response = reqwest::Client::new()
+        .post(format!("{}/_config/webhooks/local-runner", stripe.trim_end_matches('/')))
+        .json(&json!({ "url": url, "secret": secret }))
+        .send()
+        .await
+        .context("registering the webhook with localstripe")?;
+    if !response.status().is_success() {
+        bail!("localstripe refused the webhook registration: {}", response.status());
+    }
+    tracing::info!(%url, "localstripe delivers its webhooks here");
+    Ok(())
 }
 
 fn print_banner(description: &Value) {

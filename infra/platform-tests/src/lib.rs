@@ -340,6 +340,10 @@ pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}@example.com", uuid::Uuid::new_v4().simple())
 }
 
+/// The Stripe webhook endpoint's signing secret the test platforms run with (the
+/// runner registers it with localstripe; tests sign their own deliveries with it).
+pub const WEBHOOK_SECRET: &str = "whsec_platform_tests";
+
 impl Platform {
     pub fn start() -> Platform {
         Self::start_with(&[])
@@ -349,7 +353,15 @@ impl Platform {
     pub fn start_with(extra_args: &[&str]) -> Platform {
         let signing_key = format!("test-{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let key_param = format!("TokenSigningKey={signing_key}");
-        let mut args = vec!["--param", key_param.as_str(), "--param", "StripeSecretKey=sk_test_local"];
+        let webhook_param = format!("StripeWebhookSecret={WEBHOOK_SECRET}");
+        let mut args = vec![
+            "--param",
+            key_param.as_str(),
+            "--param",
+            "StripeSecretKey=sk_test_local",
+            "--param",
+            webhook_param.as_str(),
+        ];
         args.extend_from_slice(extra_args);
         let runner = Runner::platform(&args);
         let api = Api::new(&runner.url);

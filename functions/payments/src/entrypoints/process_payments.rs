@@ -41,6 +41,7 @@ pub async fn run() -> Result<(), Error> {
         requeue,
         backoff: Some(backoff),
         clock: &SystemClock,
+        reconcile_after_seconds: shared::env_required("RECONCILE_AFTER_SECONDS")?.parse()?,
     };
     shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, Error>(handle(consumer, event.payload).await)

@@ -9,7 +9,7 @@ use crate::domain::{Outcome, Status, outcome};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use serde::Deserialize;
-use shared::messages::{PaymentOutcome, PaymentSettled, encode};
+use shared::messages::{PaymentAwaitingBuyer, PaymentOutcome, PaymentSettled, encode};
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::{image, process_batch};
 
@@ -27,6 +27,12 @@ struct PaymentImage {
     currency: String,
     #[serde(default)]
     correlation_id: Option<String>,
+    #[serde(default)]
+    sequence: u32,
+    #[serde(default)]
+    client_secret: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
 }
 
 fn payment(item: &serde_dynamo::Item) -> Result<Option<(PaymentImage, Status)>, MessageFailure> {
@@ -49,10 +55,20 @@ async fn forward<Q: Queue>(outcomes: &Q, record: EventRecord) -> Result<(), Mess
         amount_minor: after.amount_minor,
         currency: after.currency.clone(),
     };
+    let waiting = || PaymentAwaitingBuyer {
+        reservation_id: after.reservation_id.clone(),
+        sequence: after.sequence,
+        client_secret: after.client_secret.clone(),
+        detail: after.detail.clone(),
+    };
     let message = match kind {
         Outcome::Succeeded => PaymentOutcome::Succeeded(settled),
         Outcome::Failed => PaymentOutcome::Failed(settled),
         Outcome::Refunded => PaymentOutcome::Refunded(settled),
+        Outcome::ActionRequired => PaymentOutcome::ActionRequired(waiting()),
+        Outcome::MethodRequired => {
+            PaymentOutcome::MethodRequired(PaymentAwaitingBuyer { client_secret: None, ..waiting() })
+        }
     };
     let correlation = after.correlation_id.as_deref().unwrap_or(&after.reservation_id);
     outcomes.send(encode(&message), correlation).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;

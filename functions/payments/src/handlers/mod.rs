@@ -3,3 +3,4 @@
 
 pub mod forward_payment_outcomes;
 pub mod process_payments;
+pub mod stripe_webhook;

@@ -18,7 +18,9 @@ use reservations::domain::reservation::{Reservation, Status as Booking};
 use reservations::store::ReservationStore;
 use reservations::store::dynamodb::DynamoReservationStore;
 use shared::Clock;
-use shared::messages::{ChargeRequest, PaymentMessage, RefundReason, RefundRequest, decode};
+use shared::messages::{
+    ChargeRequest, CheckRequest, PaymentMessage, RefundReason, RefundRequest, RetryRequest, decode, encode,
+};
 use shared::metrics::Metric;
 use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
 use std::future::Future;
@@ -34,7 +36,13 @@ pub struct Consumer<'a, P, Q, C> {
     /// Growing waits between retries of a failed message.
     pub backoff: Option<&'a Backoff>,
     pub clock: &'a C,
+    /// How long a payment waiting on its buyer goes before the intent is looked at
+    /// again (reconciliation of a lost webhook).
+    pub reconcile_after_seconds: u32,
 }
+
+/// The cause a reconciliation's look again carries.
+pub const RECONCILIATION: &str = "reconciliation";
 
 pub async fn handle<P: PaymentProvider, Q: Queue, C: Clock>(
     consumer: &Consumer<'_, P, Q, C>,
@@ -69,6 +77,8 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
         match decoded {
             PaymentMessage::Charge(request) => self.charge(&request, &delivery).await,
             PaymentMessage::Refund(request) => self.refund(&request, &delivery).await,
+            PaymentMessage::Retry(request) => self.retry(&request, &delivery).await,
+            PaymentMessage::Check(request) => self.check(&request, &delivery).await,
         }
     }
 
@@ -111,11 +121,100 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
     }
 
     async fn charge(&self, request: &ChargeRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
-        let correlation = delivery.correlation;
+        // The charge starts the reconciliation: while the payment waits on its buyer,
+        // a look at the intent every few minutes settles it if a webhook is lost.
+        self.settle(&request.reservation_id, delivery, true, "charge").await
+    }
+
+    /// A webhook said the intent changed, or it is time to look again (reconciliation).
+    async fn check(&self, request: &CheckRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
         let id = &request.reservation_id;
+        let payment = self.payments.get(id).await.map_err(storage)?;
+        let recorded = payment.as_ref().and_then(|p| p.intent_id.as_deref());
+        if let Some(named) = request.intent_id.as_deref()
+            && recorded != Some(named)
+        {
+            // An intent created by a worker that lost the race to record its own: it
+            // was never confirmed, so nothing about it matters.
+            tracing::info!(reservation_id = %id, intent_id = named, cause = %request.cause, "news of an intent that is not the payment's; ignored");
+            return Ok(());
+        }
+        if payment.as_ref().is_some_and(|p| {
+            matches!(p.status, Status::Succeeded | Status::Failed | Status::Refunding | Status::Refunded)
+        }) {
+            // Settled already (Stripe tells of every charge, ours confirmed server-side too).
+            return Ok(());
+        }
+        let reconciling = request.cause == RECONCILIATION;
+        if reconciling {
+            shared::metrics::count("payments", Metric::PaymentsReconciled, 1);
+        }
+        self.settle(id, delivery, reconciling, &request.cause).await
+    }
+
+    /// The buyer gave another card after a failed authentication.
+    async fn retry(&self, request: &RetryRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
+        let id = &request.reservation_id;
+        let payment = self.payments.get(id).await.map_err(storage)?;
+        if let domain::Retry::Attach(intent_id) = domain::retry(payment.as_ref(), request.attempt) {
+            let current = self.reservation(id).await?;
+            if current.status != Booking::PendingPayment || current.hold_expired(self.clock.now()) {
+                // The hold is gone: the intent is cancelled from the hold's end.
+                return Ok(());
+            }
+            if !self.may_call_provider(delivery).await? {
+                return Ok(());
+            }
+            let intent = self.provider_call(self.provider.intent(intent_id)).await.map_err(provider)?;
+            if !domain::takes_another_card(&intent.status) {
+                // Paid after all, or cancelled: the intent's state settles the payment.
+                return self.settle(id, delivery, false, "card retry").await;
+            }
+            let attached = self.provider_call(self.provider.attach(intent_id, &request.payment_method)).await;
+            let refused = match attached {
+                Ok(_) => None,
+                Err(ProviderError::Rejected(why)) => Some(why),
+                Err(err) => return Err(provider(err)),
+            };
+            let now = self.clock.now();
+            let waiting = payment.as_ref().map_or(Status::RequiresPaymentMethod, |p| p.status);
+            if self.payments.begin_retry(id, waiting, request.attempt, now).await.map_err(storage)?
+                && let Some(why) = refused
+            {
+                // Not a card Stripe takes: the buyer is asked for another.
+                tracing::info!(reservation_id = %id, %why, "retried card refused");
+                self.payments
+                    .await_buyer(
+                        id,
+                        Status::Pending,
+                        Status::RequiresPaymentMethod,
+                        None,
+                        "invalid_payment_method",
+                        now,
+                    )
+                    .await
+                    .map_err(storage)?;
+                return Ok(());
+            }
+        }
+        // Applied now or before (a redelivery): carry the payment on from where it is.
+        self.settle(id, delivery, false, "card retry").await
+    }
+
+    /// Moves the reservation's payment on as far as it goes now, from what is
+    /// recorded and what the provider says; `keep_checking` schedules the next look
+    /// when it ends up waiting on the buyer; `cause` (what asked) goes to the logs.
+    async fn settle(
+        &self,
+        id: &str,
+        delivery: &Delivery<'_>,
+        keep_checking: bool,
+        cause: &str,
+    ) -> Result<(), MessageFailure> {
+        let correlation = delivery.correlation;
         let reservation = self.reservation(id).await?;
         // Each pass moves the payment one step; a settled payment ends the loop.
-        for _ in 0..4 {
+        for _ in 0..6 {
             let payment = self.payments.get(id).await.map_err(storage)?;
             let step = domain::next_step(payment.as_ref());
             if reservation.status != Booking::PendingPayment && matches!(step, Step::Start | Step::CreateIntent) {
@@ -132,15 +231,23 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             }
             match step {
                 Step::Start => {
-                    let pending = Payment {
-                        reservation_id: id.clone(),
-                        status: Status::Pending,
+                    // A free order (a tier priced 0) is paid as soon as it is recorded:
+                    // the provider is never asked (Stripe refuses an amount of 0).
+                    let free = reservation.amount_minor == 0;
+                    let payment = Payment {
+                        reservation_id: id.to_owned(),
+                        status: if free { Status::Succeeded } else { Status::Pending },
                         intent_id: None,
                         amount_minor: reservation.amount_minor,
                         currency: reservation.currency.clone(),
                         refund_claimed_until: None,
+                        client_secret: None,
+                        attempt: 0,
                     };
-                    self.payments.start(&pending, correlation, self.clock.now()).await.map_err(storage)?;
+                    if self.payments.start(&payment, correlation, self.clock.now()).await.map_err(storage)? && free {
+                        tracing::info!(reservation_id = %id, %correlation, "free order; nothing to charge");
+                        return Ok(());
+                    }
                 }
                 Step::CreateIntent => {
                     if !self.may_call_provider(delivery).await? {
@@ -161,7 +268,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                         // not a reason to keep the seats until the hold expires.
                         Err(ProviderError::Rejected(why)) => {
                             tracing::info!(reservation_id = %id, %why, "payment method refused");
-                            return self.declined(id, "invalid_payment_method", correlation).await;
+                            return self.declined(id, Status::Pending, "invalid_payment_method", correlation).await;
                         }
                         Err(err) => return Err(provider(err)),
                     };
@@ -169,6 +276,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                     self.payments.record_intent(id, &intent.id).await.map_err(storage)?;
                 }
                 Step::Charge(intent_id) => {
+                    let payment = payment.expect("a charge step has its payment");
                     if !self.may_call_provider(delivery).await? {
                         return Ok(());
                     }
@@ -177,24 +285,86 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                     // the hold not yet run out?
                     let current = self.reservation(id).await?;
                     let held = current.status == Booking::PendingPayment && !current.hold_expired(self.clock.now());
-                    if domain::charge(&intent.status) == Charge::Confirm && !held {
-                        // Created but never confirmed, and the hold is gone: no money moves.
-                        self.payments
-                            .set_status(id, Status::Pending, Status::Failed, self.clock.now())
-                            .await
-                            .map_err(storage)?;
-                        return Ok(());
-                    }
-                    if domain::charge(&intent.status) == Charge::Confirm {
-                        intent = self.provider_call(self.provider.confirm(&intent_id)).await.map_err(provider)?;
-                    }
-                    return match domain::charge(&intent.status) {
-                        Charge::Succeeded => self.succeeded(id, correlation).await,
-                        Charge::Declined(code) => self.declined(id, &code, correlation).await,
-                        Charge::Confirm | Charge::Wait(_) => {
-                            Err(MessageFailure::Retry(format!("intent {intent_id} is not settled yet")))
+                    let mut decision = domain::charge(&intent.status, held);
+                    if decision == Charge::Confirm {
+                        let key = format!("confirm-{intent_id}-{}", payment.attempt);
+                        match self.provider_call(self.provider.confirm(&intent_id, &key)).await {
+                            Ok(confirmed) => {
+                                intent = confirmed;
+                                decision = domain::charge(&intent.status, true);
+                            }
+                            // The intent moved under us (cancelled at the hold's end, ...): read it again.
+                            Err(ProviderError::Rejected(why)) => {
+                                tracing::info!(reservation_id = %id, %why, "confirmation refused; reading the intent again");
+                                continue;
+                            }
+                            Err(err) => return Err(provider(err)),
                         }
-                    };
+                    }
+                    let now = self.clock.now();
+                    match decision {
+                        Charge::Succeeded => {
+                            if self.succeeded(id, payment.status, correlation, cause).await? {
+                                return Ok(());
+                            }
+                        }
+                        Charge::Declined(code) => {
+                            if self.declined_from(id, payment.status, &code, correlation).await? {
+                                return Ok(());
+                            }
+                        }
+                        Charge::Abandon => {
+                            // Created but never confirmed, and the hold is gone: no money moves.
+                            if self
+                                .payments
+                                .set_status(id, payment.status, Status::Failed, now)
+                                .await
+                                .map_err(storage)?
+                            {
+                                return Ok(());
+                            }
+                        }
+                        Charge::Cancel => {
+                            // Nobody will pay it now: cancelled at the provider, so a late
+                            // authentication cannot take money. The next pass reads the result
+                            // (cancelled, or succeeded if the buyer got there first).
+                            match self.provider_call(self.provider.cancel(&intent_id)).await {
+                                Ok(_) | Err(ProviderError::Rejected(_)) => {
+                                    tracing::info!(reservation_id = %id, "hold gone while the buyer was asked; intent cancelled");
+                                }
+                                Err(err) => return Err(provider(err)),
+                            }
+                        }
+                        Charge::AwaitBuyer(_) | Charge::AwaitCard => {
+                            let (to, detail) = match &decision {
+                                Charge::AwaitBuyer(next) => (Status::RequiresAction, next.as_str()),
+                                _ => (Status::RequiresPaymentMethod, "authentication_failed"),
+                            };
+                            let secret = intent.client_secret.as_deref().or(payment.client_secret.as_deref());
+                            if payment.status != to
+                                && !self
+                                    .payments
+                                    .await_buyer(id, payment.status, to, secret, detail, now)
+                                    .await
+                                    .map_err(storage)?
+                            {
+                                continue;
+                            }
+                            if payment.status != to {
+                                tracing::info!(reservation_id = %id, %correlation, status = to.as_str(), "payment waits on the buyer");
+                            }
+                            if keep_checking {
+                                self.look_again_later(id, &intent_id, delivery).await?;
+                            }
+                            return Ok(());
+                        }
+                        Charge::Wait(state) => {
+                            return Err(MessageFailure::Retry(format!(
+                                "intent {intent_id} is {state}; not settled yet"
+                            )));
+                        }
+                        Charge::Confirm => unreachable!("confirmed above"),
+                    }
                 }
                 // Its outcome was published from the commit that settled it.
                 Step::Settled(_) => return Ok(()),
@@ -203,23 +373,52 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
         Err(MessageFailure::Retry("the payment kept changing under us".into()))
     }
 
-    /// The money is taken: recorded; the reservations domain confirms the
-    /// reservation (or has the money given back if the hold is gone) from it.
-    async fn succeeded(&self, id: &str, correlation: &str) -> Result<(), MessageFailure> {
-        if self.payments.set_status(id, Status::Pending, Status::Succeeded, self.clock.now()).await.map_err(storage)? {
-            tracing::info!(reservation_id = %id, %correlation, "payment succeeded");
-            shared::metrics::count("payments", Metric::PaymentsSucceeded, 1);
-        }
-        Ok(())
+    /// Reconciliation: the intent is looked at again in a few minutes, in case its
+    /// webhook never comes. The message goes before this one is acknowledged, so a
+    /// crash in between leaves this one to be delivered again.
+    async fn look_again_later(&self, id: &str, intent_id: &str, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
+        let check = PaymentMessage::Check(CheckRequest {
+            reservation_id: id.to_owned(),
+            intent_id: Some(intent_id.to_owned()),
+            cause: RECONCILIATION.to_owned(),
+        });
+        self.requeue
+            .send_delayed(encode(&check), delivery.correlation, self.reconcile_after_seconds)
+            .await
+            .map_err(|e| MessageFailure::Retry(e.to_string()))
     }
 
-    /// Declined: recorded; the reservations domain releases the seats and tells the buyer.
-    async fn declined(&self, id: &str, code: &str, correlation: &str) -> Result<(), MessageFailure> {
-        if self.payments.set_status(id, Status::Pending, Status::Failed, self.clock.now()).await.map_err(storage)? {
+    /// The money is taken: recorded (from `from`); the reservations domain confirms
+    /// the reservation (or has the money given back if the hold is gone) from it.
+    /// `false` if the payment had moved meanwhile.
+    async fn succeeded(&self, id: &str, from: Status, correlation: &str, cause: &str) -> Result<bool, MessageFailure> {
+        let moved = self.payments.set_status(id, from, Status::Succeeded, self.clock.now()).await.map_err(storage)?;
+        if moved {
+            tracing::info!(reservation_id = %id, %correlation, cause, "payment succeeded");
+            shared::metrics::count("payments", Metric::PaymentsSucceeded, 1);
+        }
+        Ok(moved)
+    }
+
+    /// Declined: recorded (from `from`); the reservations domain releases the seats
+    /// and tells the buyer. `false` if the payment had moved meanwhile.
+    async fn declined_from(
+        &self,
+        id: &str,
+        from: Status,
+        code: &str,
+        correlation: &str,
+    ) -> Result<bool, MessageFailure> {
+        let moved = self.payments.set_status(id, from, Status::Failed, self.clock.now()).await.map_err(storage)?;
+        if moved {
             tracing::info!(reservation_id = %id, %correlation, code, "payment declined");
             shared::metrics::count("payments", Metric::PaymentsFailed, 1);
         }
-        Ok(())
+        Ok(moved)
+    }
+
+    async fn declined(&self, id: &str, from: Status, code: &str, correlation: &str) -> Result<(), MessageFailure> {
+        self.declined_from(id, from, code, correlation).await.map(|_| ())
     }
 
     async fn refund(&self, request: &RefundRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
@@ -243,6 +442,14 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             )));
         }
         let payment = self.payments.get(id).await.map_err(storage)?;
+        if request.reason == RefundReason::LatePayment
+            && let Some(waiting) = payment.as_ref().filter(|p| p.intent_id.is_some() && p.status.awaits_buyer())
+        {
+            // The hold ended while its buyer was asked to authenticate: the intent is
+            // cancelled (or, if the buyer paid first, the money is recorded and sent back).
+            tracing::info!(reservation_id = %id, status = waiting.status.as_str(), "hold ended while the buyer was asked");
+            return self.settle(id, delivery, false, "hold ended").await;
+        }
         if request.reason == RefundReason::LatePayment
             && payment.as_ref().is_none_or(|p| matches!(p.status, Status::Pending | Status::Failed))
         {
@@ -290,6 +497,13 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                     .map_err(|e| MessageFailure::Retry(e.to_string()))?;
                 tracing::info!(reservation_id = %id, %correlation, wait, "refund claimed by another request; looking again when the claim lapses");
                 return Ok(());
+            }
+            Refund::Free => {
+                self.payments
+                    .set_status(id, Status::Succeeded, Status::Refunded, self.clock.now())
+                    .await
+                    .map_err(storage)?;
+                tracing::info!(reservation_id = %id, %correlation, "free order cancelled; nothing to refund");
             }
             Refund::AlreadyRefunded => {}
             Refund::NothingCharged => {

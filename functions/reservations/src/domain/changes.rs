@@ -6,6 +6,7 @@
 //! | change | next |
 //! |---|---|
 //! | a hold is made (insert, `pending_payment`) | charge it |
+//! | pending, the holder gave another card (`paymentAttempt` grew) | charge that card |
 //! | pending → confirmed | tell the holder (tickets) |
 //! | pending → payment_failed | tell the holder |
 //! | pending → expired | refund a charge that may have landed anyway; tell the holder |
@@ -20,6 +21,8 @@ use shared::messages::{NotificationKind, RefundReason};
 pub enum FollowUp {
     /// Ask payments to charge the hold.
     Charge,
+    /// Ask payments to charge the card the holder gave after a failed authentication.
+    RetryCharge,
     /// Ask payments to refund whatever was charged for it.
     Refund(RefundReason),
     /// Ask notifications to tell the holder.
@@ -34,6 +37,9 @@ pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<Foll
     };
     let cancelled_with_event = after.cancel_reason == Some(CancelReason::Event);
     match (before.status, after.status) {
+        (Status::PendingPayment, Status::PendingPayment) if after.payment_attempt > before.payment_attempt => {
+            vec![FollowUp::RetryCharge]
+        }
         (Status::PendingPayment, Status::Confirmed) => vec![Notify(NotificationKind::ReservationConfirmed)],
         (Status::PendingPayment, Status::PaymentFailed) => vec![Notify(NotificationKind::PaymentFailed)],
         (Status::PendingPayment, Status::Expired) => {
@@ -84,6 +90,14 @@ mod tests {
         assert_eq!(follow_ups(None, &reservation(Status::PendingPayment)), vec![FollowUp::Charge]);
         let same = reservation(Status::PendingPayment);
         assert!(follow_ups(Some(&same), &same).is_empty(), "a rewrite of a pending hold charges nothing more");
+    }
+
+    #[test]
+    fn another_card_is_charged_once_per_attempt() {
+        let before = reservation(Status::PendingPayment);
+        let retried = Reservation { payment_attempt: 1, ..before.clone() };
+        assert_eq!(follow_ups(Some(&before), &retried), vec![FollowUp::RetryCharge]);
+        assert!(follow_ups(Some(&retried), &retried).is_empty(), "the same attempt written again");
     }
 
     #[test]

@@ -15,7 +15,8 @@ pub struct Order {
     pub event_id: String,
     pub tier_id: String,
     pub quantity: u32,
-    pub payment_method: String,
+    /// The card's payment-method id; a free order needs none.
+    pub payment_method: Option<String>,
 }
 
 /// Reads the order's fields, naming every problem.
@@ -23,18 +24,24 @@ pub fn read(mut fields: Fields) -> Result<Order, shared::ApiError> {
     let event_id = fields.required_str("eventId").filter(|id| plausible(&mut fields, "eventId", id));
     let tier_id = fields.required_str("tierId").filter(|id| plausible(&mut fields, "tierId", id));
     let quantity = fields.required_u32("quantity");
-    let payment_method = fields.required_str("paymentMethod").filter(|pm| {
-        let ok = !pm.trim().is_empty()
-            && pm.len() <= PAYMENT_METHOD_MAX
-            && pm.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !ok {
-            fields.error("paymentMethod", "must be a payment-method id such as pm_card_visa");
-        }
-        ok
-    });
-    fields.finish_with(|| {
-        Some(Order { event_id: event_id?, tier_id: tier_id?, quantity: quantity?, payment_method: payment_method? })
-    })
+    let payment_method = fields.optional_str("paymentMethod").filter(|pm| payment_method_ok(&mut fields, pm));
+    fields.finish_with(|| Some(Order { event_id: event_id?, tier_id: tier_id?, quantity: quantity?, payment_method }))
+}
+
+/// Reads `{paymentMethod}` alone (another card for a held reservation).
+pub fn read_payment_method(mut fields: Fields) -> Result<String, shared::ApiError> {
+    let payment_method = fields.required_str("paymentMethod").filter(|pm| payment_method_ok(&mut fields, pm));
+    fields.finish_with(|| payment_method)
+}
+
+fn payment_method_ok(fields: &mut Fields, pm: &str) -> bool {
+    let ok = !pm.trim().is_empty()
+        && pm.len() <= PAYMENT_METHOD_MAX
+        && pm.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        fields.error("paymentMethod", "must be a payment-method id such as pm_card_visa");
+    }
+    ok
 }
 
 fn plausible(fields: &mut Fields, name: &str, id: &str) -> bool {
@@ -54,6 +61,8 @@ pub enum OrderRefusal {
     Quantity(FieldError),
     /// Fewer seats remain than asked for.
     SoldOut { remaining: u32 },
+    /// A paid order without a card.
+    PaymentMethodRequired,
 }
 
 /// The hold an order becomes, priced now; the store then takes the seats, in one
@@ -79,6 +88,10 @@ pub fn hold(
     if order.quantity > offer.available {
         return Err(OrderRefusal::SoldOut { remaining: offer.available });
     }
+    let amount_minor = offer.price_minor * i64::from(order.quantity);
+    if amount_minor > 0 && order.payment_method.is_none() {
+        return Err(OrderRefusal::PaymentMethodRequired);
+    }
     Ok(Reservation {
         id,
         user_id: user_id.to_owned(),
@@ -92,9 +105,9 @@ pub fn hold(
         tier_name: offer.tier_name.clone(),
         quantity: order.quantity,
         unit_price_minor: offer.price_minor,
-        amount_minor: offer.price_minor * i64::from(order.quantity),
+        amount_minor,
         currency: offer.currency.clone(),
-        payment_method: order.payment_method.clone(),
+        payment_method: order.payment_method.clone().unwrap_or_default(),
         status: Status::PendingPayment,
         hold_expires_at: now + hold_for,
         created_at: now,
@@ -103,6 +116,8 @@ pub fn hold(
         refund_requested: false,
         cancel_reason: None,
         correlation_id: correlation_id.to_owned(),
+        payment: None,
+        payment_attempt: 0,
     })
 }
 
@@ -136,7 +151,7 @@ mod tests {
     }
 
     fn order(quantity: u32) -> Order {
-        Order { event_id: "e1".into(), tier_id: "t1".into(), quantity, payment_method: "pm_card_visa".into() }
+        Order { event_id: "e1".into(), tier_id: "t1".into(), quantity, payment_method: Some("pm_card_visa".into()) }
     }
 
     fn plan(order: &Order, offer: &Offer, now: &str) -> Result<Reservation, OrderRefusal> {
@@ -164,6 +179,15 @@ mod tests {
     }
 
     #[test]
+    fn a_free_order_needs_no_card_and_a_paid_one_does() {
+        let free = Offer { price_minor: 0, ..offer() };
+        let no_card = Order { payment_method: None, ..order(2) };
+        let r = plan(&no_card, &free, "2030-02-01T10:00:00Z").unwrap();
+        assert_eq!((r.amount_minor, r.payment_method.as_str()), (0, ""));
+        assert_eq!(plan(&no_card, &offer(), "2030-02-01T10:00:00Z"), Err(OrderRefusal::PaymentMethodRequired));
+    }
+
+    #[test]
     fn the_body_names_every_problem() {
         let body =
             shared::body::parse_object(br#"{"eventId": "", "quantity": "two", "paymentMethod": "x y", "extra": 1}"#)
@@ -171,6 +195,8 @@ mod tests {
         let err = read(Fields::new(body)).unwrap_err();
         let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["eventId", "tierId", "quantity", "paymentMethod", "extra"]);
+        let body = shared::body::parse_object(br#"{"eventId": "e1", "tierId": "t1", "quantity": 2}"#).unwrap();
+        assert_eq!(read(Fields::new(body)).unwrap().payment_method, None, "checked against the price later");
         let body = shared::body::parse_object(
             br#"{"eventId": "e1", "tierId": "t1", "quantity": 2, "paymentMethod": "pm_card_visa"}"#,
         )

@@ -92,6 +92,62 @@ pub struct Reservation {
     pub cancel_reason: Option<CancelReason>,
     /// The API request that made it, carried along the chain for the logs.
     pub correlation_id: String,
+    /// While pending: where the payment stands when it waits on the buyer (3-D Secure).
+    pub payment: Option<PaymentProgress>,
+    /// Cards given after the first failed authentication (0: none).
+    pub payment_attempt: u32,
+}
+
+/// What a pending reservation's buyer must do about the payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStep {
+    /// Authenticate with the bank in the browser (Stripe.js, with the client secret).
+    RequiresAction,
+    /// The bank's challenge failed: give another card while the hold lasts.
+    RequiresPaymentMethod,
+    /// Another card was given: the payment is under way again.
+    Processing,
+}
+
+/// The payment as the reservation shows it while it waits on the buyer, from the
+/// payments domain's outcomes (ordered by `sequence`: a late one is ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentProgress {
+    pub status: PaymentStep,
+    pub sequence: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Stripe's next action (requires action) or why the card was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Why the buyer may not give another card now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryRefusal {
+    /// The reservation is not waiting for a card (paid, failed, expired, or the
+    /// current card is still being tried).
+    NotAwaitingCard,
+    /// The hold ran out.
+    HoldExpired,
+}
+
+/// May the holder give another card now? Only while the payment waits on them (a
+/// challenge failed, or is open: the browser hears of its failure before the
+/// server), and while the hold lasts.
+pub fn may_retry_payment(reservation: &Reservation, now: DateTime<Utc>) -> Result<u32, RetryRefusal> {
+    if reservation.status != Status::PendingPayment {
+        return Err(RetryRefusal::NotAwaitingCard);
+    }
+    if reservation.hold_expired(now) {
+        return Err(RetryRefusal::HoldExpired);
+    }
+    match &reservation.payment {
+        Some(progress) if progress.status != PaymentStep::Processing => Ok(reservation.payment_attempt + 1),
+        _ => Err(RetryRefusal::NotAwaitingCard),
+    }
 }
 
 /// Who asks.
@@ -253,6 +309,8 @@ pub(crate) mod tests {
             refund_requested: false,
             cancel_reason: None,
             correlation_id: "req-1".into(),
+            payment: None,
+            payment_attempt: 0,
         }
     }
 
@@ -297,5 +355,34 @@ pub(crate) mod tests {
             assert_eq!(after_charge(gone), ChargeOutcome::RefundLatePayment);
         }
         assert!(Status::Confirmed.holds_seats() && !Status::Expired.holds_seats());
+    }
+
+    #[test]
+    fn another_card_only_after_a_failed_challenge_and_while_the_hold_lasts() {
+        let now = Utc::now();
+        let waiting = |step| Reservation {
+            payment: Some(PaymentProgress { status: step, sequence: 2, client_secret: None, detail: None }),
+            hold_expires_at: now + chrono::Duration::minutes(5),
+            ..reservation(Status::PendingPayment)
+        };
+        assert_eq!(may_retry_payment(&waiting(PaymentStep::RequiresPaymentMethod), now), Ok(1));
+        let again = Reservation { payment_attempt: 1, ..waiting(PaymentStep::RequiresPaymentMethod) };
+        assert_eq!(may_retry_payment(&again, now), Ok(2));
+        assert_eq!(
+            may_retry_payment(&waiting(PaymentStep::RequiresAction), now),
+            Ok(1),
+            "the browser heard the challenge failed before the server did"
+        );
+        let no_challenge = Reservation { payment: None, ..waiting(PaymentStep::RequiresAction) };
+        assert_eq!(may_retry_payment(&no_challenge, now), Err(RetryRefusal::NotAwaitingCard), "a card is being tried");
+        assert_eq!(
+            may_retry_payment(&waiting(PaymentStep::Processing), now),
+            Err(RetryRefusal::NotAwaitingCard),
+            "a card is being tried"
+        );
+        let expired = Reservation { hold_expires_at: now, ..waiting(PaymentStep::RequiresPaymentMethod) };
+        assert_eq!(may_retry_payment(&expired, now), Err(RetryRefusal::HoldExpired));
+        let paid = Reservation { status: Status::Confirmed, ..waiting(PaymentStep::RequiresPaymentMethod) };
+        assert_eq!(may_retry_payment(&paid, now), Err(RetryRefusal::NotAwaitingCard));
     }
 }

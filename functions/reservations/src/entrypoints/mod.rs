@@ -9,5 +9,6 @@ pub mod forward_reservation_changes;
 pub mod get_reservation;
 pub mod list_my_reservations;
 pub mod release_expired_holds;
+pub mod retry_payment;
 pub mod send_reminders;
 pub mod start_reminders;

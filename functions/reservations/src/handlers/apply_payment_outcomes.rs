@@ -7,20 +7,26 @@
 //!   failed) has the late money sent back.
 //! - failed: a live hold is released (the holder is told from that change).
 //! - refunded: the holder is told why the money went back.
+//! - action required / method required: the pending reservation shows it (the
+//!   client secret for Stripe.js, or that another card is wanted).
 //!
 //! Every step is conditioned on the reservation's state, so a redelivered outcome
 //! changes nothing twice; the sends here follow no write of this function (they
 //! are retried with the message until they succeed).
 
 use crate::domain::changes::refund_notice;
-use crate::domain::reservation::{CancelReason, ChargeOutcome, Ending, Reservation, Status, after_charge};
+use crate::domain::reservation::{
+    CancelReason, ChargeOutcome, Ending, PaymentProgress, PaymentStep, Reservation, Status, after_charge,
+};
 use crate::domain::tickets;
 use crate::store::dynamodb::DynamoReservationStore;
 use crate::store::{ReservationStore, StoreError};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shared::Clock;
 use shared::dynamo::Failure;
-use shared::messages::{PaymentMessage, PaymentOutcome, RefundReason, RefundRequest, decode, encode};
+use shared::messages::{
+    PaymentAwaitingBuyer, PaymentMessage, PaymentOutcome, RefundReason, RefundRequest, decode, encode,
+};
 use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
 use std::future::Future;
 
@@ -58,6 +64,10 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
             PaymentOutcome::Succeeded(paid) => self.paid(&paid.reservation_id, &correlation).await,
             PaymentOutcome::Failed(failed) => self.failed(&failed.reservation_id).await,
             PaymentOutcome::Refunded(refunded) => self.refunded(&refunded.reservation_id, &correlation).await,
+            PaymentOutcome::ActionRequired(waiting) => self.awaiting(&waiting, PaymentStep::RequiresAction).await,
+            PaymentOutcome::MethodRequired(waiting) => {
+                self.awaiting(&waiting, PaymentStep::RequiresPaymentMethod).await
+            }
         }
     }
 
@@ -119,6 +129,25 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
         }
         match self.store.release(&reservation, Ending::payment_failed(), self.clock.now()).await {
             Ok(()) | Err(StoreError::Changed) => Ok(()),
+            Err(err) => Err(retry(err)),
+        }
+    }
+
+    /// The buyer must act: the reservation shows what Stripe.js needs, unless it
+    /// ended or shows a later outcome already.
+    async fn awaiting(&self, waiting: &PaymentAwaitingBuyer, step: PaymentStep) -> Result<(), MessageFailure> {
+        let progress = PaymentProgress {
+            status: step,
+            sequence: waiting.sequence,
+            client_secret: waiting.client_secret.clone(),
+            detail: waiting.detail.clone(),
+        };
+        match self.store.show_payment(&waiting.reservation_id, &progress, self.clock.now()).await {
+            Ok(()) => {
+                tracing::info!(reservation_id = %waiting.reservation_id, ?step, "payment waits on the buyer");
+                Ok(())
+            }
+            Err(StoreError::Changed) => Ok(()),
             Err(err) => Err(retry(err)),
         }
     }

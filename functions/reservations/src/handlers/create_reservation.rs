@@ -175,6 +175,10 @@ fn refusal(refusal: OrderRefusal) -> ApiError {
     match refusal {
         OrderRefusal::NotOnSale => ApiError::conflict("sales_closed", "sales for this event are not open"),
         OrderRefusal::Quantity(field) => ApiError::validation(vec![field]),
+        OrderRefusal::PaymentMethodRequired => ApiError::validation(vec![shared::FieldError::new(
+            "paymentMethod",
+            "is required for a paid order (a payment-method id such as pm_card_visa)",
+        )]),
         OrderRefusal::SoldOut { remaining } => {
             shared::metrics::count("reservations", Metric::SoldOut, 1);
             ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))

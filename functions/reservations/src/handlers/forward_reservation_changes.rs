@@ -11,7 +11,7 @@ use crate::domain::reservation::Reservation;
 use crate::store::dynamodb::from_image;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
-use shared::messages::{ChargeRequest, PaymentMessage, RefundRequest, encode};
+use shared::messages::{ChargeRequest, PaymentMessage, RefundRequest, RetryRequest, encode};
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::process_batch;
 
@@ -31,6 +31,14 @@ impl<Q: Queue> Forwarder<'_, Q> {
         for step in follow_ups(before.as_ref(), &after) {
             let (queue, body) = match step {
                 FollowUp::Charge => (self.payments, encode(&charge(&after))),
+                FollowUp::RetryCharge => {
+                    let retry = RetryRequest {
+                        reservation_id: after.id.clone(),
+                        payment_method: after.payment_method.clone(),
+                        attempt: after.payment_attempt,
+                    };
+                    (self.payments, encode(&PaymentMessage::Retry(retry)))
+                }
                 FollowUp::Refund(reason) => {
                     let refund = RefundRequest { reservation_id: after.id.clone(), reason };
                     (self.payments, encode(&PaymentMessage::Refund(refund)))

@@ -13,7 +13,10 @@ pub async fn handle<S: ReservationStore>(store: &S, request: &Request) -> Result
     let id = reservation_id(request)?;
     let viewer = Viewer { user_id: &caller.user_id, is_admin: caller.role == Role::Admin };
     match store.get(&id).await? {
-        Some(r) if r.visible_to(viewer) => Ok(json_response(StatusCode::OK, &ReservationView::from(&r))),
+        Some(r) if r.user_id == caller.user_id => Ok(json_response(StatusCode::OK, &ReservationView::from(&r))),
+        Some(r) if r.visible_to(viewer) => {
+            Ok(json_response(StatusCode::OK, &ReservationView::from(&r).without_secret()))
+        }
         _ => Err(ApiError::not_found("no such reservation")),
     }
 }

@@ -10,10 +10,11 @@ pub mod forward_reservation_changes;
 pub mod get_reservation;
 pub mod list_my_reservations;
 pub mod release_expired_holds;
+pub mod retry_payment;
 pub mod send_reminders;
 pub mod start_reminders;
 
-use crate::domain::reservation::{Reservation, Status};
+use crate::domain::reservation::{PaymentProgress, Reservation, Status};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use lambda_http::{Request, RequestExt};
@@ -39,6 +40,10 @@ impl From<StoreError> for ApiError {
                 "the reservation changed meanwhile (paid, expired or cancelled); reload it",
             ),
             StoreError::EventCancelled => ApiError::conflict("event_cancelled", "the event is cancelled"),
+            StoreError::NotAwaitingCard => ApiError::conflict(
+                "not_awaiting_card",
+                "this reservation is not waiting for another card (paid, over, or a card is being tried)",
+            ),
             StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
             StoreError::Storage(failure) => failure.into(),
         }
@@ -83,6 +88,21 @@ pub struct ReservationView {
     pub tickets: Vec<TicketView>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub refund_requested: bool,
+    /// While pending and the payment waits on the buyer: what Stripe.js needs
+    /// (`clientSecret`, to its holder only) or that another card is wanted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentProgress>,
+}
+
+impl ReservationView {
+    /// The view for someone other than the holder (the organizer, an admin): the
+    /// client secret confirms the holder's payment, so it is theirs alone.
+    pub fn without_secret(mut self) -> Self {
+        if let Some(payment) = self.payment.as_mut() {
+            payment.client_secret = None;
+        }
+        self
+    }
 }
 
 impl From<&Reservation> for ReservationView {
@@ -103,6 +123,7 @@ impl From<&Reservation> for ReservationView {
             updated_at: r.updated_at,
             tickets: r.tickets.iter().map(|code| TicketView { code: code.clone() }).collect(),
             refund_requested: r.refund_requested,
+            payment: r.payment.clone().filter(|_| r.status == Status::PendingPayment),
         }
     }
 }

@@ -11,7 +11,7 @@
 //! payment's own record).
 
 use super::{ReservationPage, ReservationStore, StoreError, StoreResult};
-use crate::domain::reservation::{CancelReason, Ending, Reservation, Status};
+use crate::domain::reservation::{CancelReason, Ending, PaymentProgress, PaymentStep, Reservation, Status};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
@@ -85,6 +85,10 @@ struct ReservationItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cancel_reason: Option<CancelReason>,
     correlation_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payment: Option<PaymentProgress>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    payment_attempt: u32,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -123,6 +127,8 @@ impl ReservationItem {
             refund_requested: r.refund_requested,
             cancel_reason: r.cancel_reason,
             correlation_id: r.correlation_id.clone(),
+            payment: r.payment.clone(),
+            payment_attempt: r.payment_attempt,
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
@@ -157,8 +163,14 @@ impl ReservationItem {
             refund_requested: self.refund_requested,
             cancel_reason: self.cancel_reason,
             correlation_id: self.correlation_id,
+            payment: self.payment,
+            payment_attempt: self.payment_attempt,
         }
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub(crate) fn decode(item: Item) -> Result<Reservation, Failure> {
@@ -321,6 +333,83 @@ impl DynamoReservationStore {
             Err(failure) if failure.condition_failed_at(1) => Err(StoreError::AlreadyHeld),
             Err(failure) if failure.condition_failed_at(0) => Err(StoreError::SoldOut(None)),
             Err(failure) => Err(failure.into()),
+        }
+    }
+
+    /// Shows where a pending reservation's payment stands (an outcome of the payments
+    /// domain), unless it ended or a later outcome was shown already (`Changed`).
+    pub async fn show_payment(&self, id: &str, progress: &PaymentProgress, now: DateTime<Utc>) -> StoreResult<()> {
+        let value = serde_dynamo::to_attribute_value(progress).map_err(dynamo::failure)?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(id)))
+            .update_expression("SET payment = :payment, updatedAt = :now")
+            .condition_expression("#status = :pending AND (attribute_not_exists(payment) OR payment.#seq < :seq)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#seq", "sequence")
+            .expression_attribute_values(":pending", s(Status::PendingPayment.as_str()))
+            .expression_attribute_values(":seq", dynamo::number(progress.sequence))
+            .expression_attribute_values(":payment", value)
+            .expression_attribute_values(":now", s(stored(now)))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match dynamo::condition_held(result)? {
+            true => Ok(()),
+            false => Err(StoreError::Changed),
+        }
+    }
+
+    /// Records the holder's next card (`attempt`) for a reservation whose card failed
+    /// authentication; the retry follows from this commit (the stream). `Changed` if
+    /// it is no longer waiting for a card at that attempt.
+    pub async fn retry_payment(
+        &self,
+        r: &Reservation,
+        payment_method: &str,
+        attempt: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Reservation> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(&r.id)))
+            .update_expression(
+                "SET paymentMethod = :method, paymentAttempt = :attempt, payment.#st = :processing, updatedAt = :now \
+                 REMOVE payment.detail",
+            )
+            .condition_expression(
+                "#status = :pending AND payment.#st IN (:waiting, :challenged) AND \
+                 (attribute_not_exists(paymentAttempt) OR paymentAttempt < :attempt)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":pending", s(Status::PendingPayment.as_str()))
+            .expression_attribute_values(":waiting", s("requires_payment_method"))
+            .expression_attribute_values(":challenged", s("requires_action"))
+            .expression_attribute_values(":processing", s("processing"))
+            .expression_attribute_values(":method", s(payment_method))
+            .expression_attribute_values(":attempt", dynamo::number(attempt))
+            .expression_attribute_values(":now", s(stored(now)))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match dynamo::condition_held(result)? {
+            true => {
+                let progress =
+                    r.payment.clone().map(|p| PaymentProgress { status: PaymentStep::Processing, detail: None, ..p });
+                Ok(Reservation {
+                    payment_method: payment_method.to_owned(),
+                    payment_attempt: attempt,
+                    payment: progress,
+                    updated_at: now,
+                    ..r.clone()
+                })
+            }
+            false => Err(StoreError::Changed),
         }
     }
 

@@ -29,6 +29,9 @@ pub enum StoreError {
     /// The event was cancelled (checked in the confirming transaction).
     #[error("the event is cancelled")]
     EventCancelled,
+    /// Another card is asked for only after a failed authentication, while the hold lasts.
+    #[error("the reservation is not waiting for another card")]
+    NotAwaitingCard,
     #[error("the listing cursor is not valid")]
     BadCursor,
     #[error(transparent)]

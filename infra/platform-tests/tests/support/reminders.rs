@@ -98,6 +98,8 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         refund_requested: false,
         cancel_reason: None,
         correlation_id: "seeded".into(),
+        payment: None,
+        payment_attempt: 0,
     }
 }
 
