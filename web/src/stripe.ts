@@ -19,6 +19,15 @@ interface StripeJs {
     { paymentMethod?: { id: string }; error?: { message?: string } } | undefined
   >;
   createToken(card: CardElement): Promise<{ token?: { card?: { id: string } }; error?: { message?: string } }>;
+  /** Runs the bank's challenge for an intent our server confirmed (Stripe.js; absent from localstripe's). */
+  handleNextAction?(options: { clientSecret: string }): Promise<ChallengeResult>;
+  /** Older name of the same for card payments; localstripe's stand-in implements it. */
+  confirmCardPayment(clientSecret: string): Promise<ChallengeResult>;
+}
+
+interface ChallengeResult {
+  paymentIntent?: { status: string };
+  error?: { message?: string };
 }
 
 declare global {
@@ -53,6 +62,20 @@ export async function mountCard(container: Element): Promise<{ stripe: StripeJs;
   const card = stripe.elements().create('card', { hidePostalCode: true });
   card.mount(container);
   return { stripe, card };
+}
+
+/**
+ * Shows the bank's 3-D Secure challenge for a payment the server confirmed and Stripe
+ * answered `requires_action`. `true` when the buyer passed it (the outcome itself
+ * arrives at the server by Stripe's webhook); `false` when it failed or was abandoned.
+ */
+export async function authenticate(clientSecret: string): Promise<boolean> {
+  const stripe = await loadStripe();
+  const result = stripe.handleNextAction
+    ? await stripe.handleNextAction({ clientSecret })
+    : await stripe.confirmCardPayment(clientSecret);
+  if (result.error || !result.paymentIntent) return false;
+  return ['succeeded', 'processing', 'requires_capture'].includes(result.paymentIntent.status);
 }
 
 /**

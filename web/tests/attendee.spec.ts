@@ -1,5 +1,6 @@
 // An attendee's stories, in a real browser against the local platform.
 
+import type { Page } from '@playwright/test';
 import { accessibilityProblems, CARDS, expect, fillCard, screenshot, seatsLeft, test, uniqueEmail } from './support';
 
 test('an attendee finds the demo concert by filters, signs up, books two seats, sees two QR codes and cancels', async ({ page }) => {
@@ -89,6 +90,44 @@ test('a declined card shows a clear message and the seats come back', async ({ p
 
   await alert.getByRole('link', { name: 'Try again with another card' }).click();
   await expect.poll(() => seatsLeft(page, 'Balcony')).toBe(before);
+});
+
+async function bookWithCard(page: Page, name: string, card: string): Promise<void> {
+  await page.goto('/signup?next=/');
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email').fill(uniqueEmail('sca'));
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await page.getByRole('link', { name: 'Midnight Strings in Concert' }).click();
+  await page.getByLabel('Tier').selectOption({ label: 'Stalls · £35.00' });
+  await page.getByLabel('Seats').selectOption('2');
+  await fillCard(page, card);
+  await page.getByRole('button', { name: 'Pay £70.00' }).click();
+  await expect(page).toHaveURL(/\/tickets\/[0-9a-f-]{36}$/);
+}
+
+test('a card that asks for 3-D Secure: the buyer passes the bank\'s challenge and gets the QR codes', async ({ page }) => {
+  await bookWithCard(page, 'Chloé Secure', CARDS.threeDSecure);
+  // Stripe.js (localstripe's stand-in) shows the bank's challenge.
+  await expect(page.getByText('Your bank asks you to confirm this payment')).toBeVisible({ timeout: 30_000 });
+  await screenshot(page, 'three-d-secure');
+  await page.getByRole('button', { name: 'Complete authentication' }).click();
+  await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('img', { name: /QR code of ticket/ })).toHaveCount(2);
+});
+
+test('a failed 3-D Secure challenge lets the buyer pay with another card while the seats stay held', async ({ page }) => {
+  await bookWithCard(page, 'Denis Retry', CARDS.threeDSecure);
+  await page.getByRole('button', { name: 'Fail authentication' }).click({ timeout: 30_000 });
+  const retry = page.getByRole('form', { name: 'Pay with another card' });
+  await expect(retry).toContainText('Your bank did not confirm the payment, so you were not charged.');
+  await expect(page.getByText('Seats held, payment in progress')).toBeVisible();
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await fillCard(page, CARDS.ok);
+  await retry.getByRole('button', { name: 'Pay £70.00' }).click();
+  await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('img', { name: /QR code of ticket/ })).toHaveCount(2);
 });
 
 test('signing in with a wrong password says so in words', async ({ page }) => {

@@ -15,8 +15,11 @@ export { expect };
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
-/** Stripe's test cards: 4242… pays; 4000…0341 is accepted, then declined when charged. */
-export const CARDS = { ok: '4242424242424242', declined: '4000000000000341' };
+/**
+ * Stripe's test cards: 4242… pays; 4000…0341 is accepted, then declined when charged;
+ * 4000 0027 6000 3184 asks for 3-D Secure every time (localstripe plays the bank).
+ */
+export const CARDS = { ok: '4242424242424242', declined: '4000000000000341', threeDSecure: '4000002760003184' };
 
 /** Types a card into Stripe.js's card element (localstripe's, locally). */
 export async function fillCard(page: Page, number: string): Promise<void> {

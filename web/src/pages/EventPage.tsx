@@ -110,13 +110,15 @@ function Checkout({ event }: { event: PublicEvent }) {
   if (available.length === 0) return <Notice kind="info">This event is sold out.</Notice>;
   const max = tier ? Math.min(tier.maxPerOrder, tier.remaining) : 1;
   const count = Math.min(Number(quantity) || 1, max);
+  // A free tier (community events, invitations) needs no card: it is confirmed without Stripe.
+  const free = tier?.priceMinor === 0;
   const pay = async (e: Event) => {
     e.preventDefault();
-    if (!card.current || !tier) return;
+    if (!tier || (!free && !card.current)) return;
     setBusy(true);
     setError(undefined);
     try {
-      const paymentMethod = await paymentMethodId(card.current.stripe, card.current.card);
+      const paymentMethod = free ? undefined : await paymentMethodId(card.current!.stripe, card.current!.card);
       const reservation = await request<{ id: string }>('/reservations', {
         method: 'POST',
         body: { eventId: event.id, tierId: tier.id, quantity: count, paymentMethod },
@@ -147,7 +149,7 @@ function Checkout({ event }: { event: PublicEvent }) {
         onValue={setQuantity}
         options={Array.from({ length: max }, (_, i) => [String(i + 1), String(i + 1)])}
       />
-      <div class="field">
+      <div class="field" hidden={free}>
         <span class="label" id="card-label">
           Card
         </span>
@@ -156,8 +158,12 @@ function Checkout({ event }: { event: PublicEvent }) {
       </div>
       {tier && <p class="total">Total: {formatMoney(tier.priceMinor * count, tier.currency)}</p>}
       {error && <Notice kind="error">{error}</Notice>}
-      <button type="submit" disabled={busy || !cardReady}>
-        {busy ? 'Holding your seats…' : `Pay ${tier ? formatMoney(tier.priceMinor * count, tier.currency) : ''}`}
+      <button type="submit" disabled={busy || (!free && !cardReady)}>
+        {busy
+          ? 'Holding your seats…'
+          : free
+            ? 'Book for free'
+            : `Pay ${tier ? formatMoney(tier.priceMinor * count, tier.currency) : ''}`}
       </button>
     </form>
   );

@@ -1,11 +1,12 @@
 // A reservation followed from held to confirmed or failed (with the hold's
 // countdown), and "my tickets": every booking with a QR code per ticket.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { Confirm, Loading, Notice, Title } from '../components';
 import { countdown, formatMoney } from '../format';
 import { qrDataUrl } from '../qr';
+import { authenticate, mountCard, paymentMethodId } from '../stripe';
 import type { Profile } from '../session';
 
 export interface Reservation {
@@ -21,6 +22,13 @@ export interface Reservation {
   createdAt: string;
   tickets: { code: string }[];
   refundRequested?: boolean;
+  /** While pending, when the payment waits on the buyer (3-D Secure). */
+  payment?: {
+    status: 'requires_action' | 'requires_payment_method' | 'processing';
+    sequence: number;
+    clientSecret?: string;
+    detail?: string;
+  };
 }
 
 export const STATUS_TEXT: Record<Reservation['status'], string> = {
@@ -158,6 +166,9 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
           Your seats are held for <strong>{countdown(r.holdExpiresAt, props.now)}</strong> while the payment goes through.
         </p>
       )}
+      {props.detailed && r.status === 'pending_payment' && r.payment && (
+        <BuyerAction reservation={r} onChange={props.onChange} />
+      )}
       {r.status === 'payment_failed' && (
         <Notice kind="error">
           Your card was declined, so you were not charged and the seats went back on sale.{' '}
@@ -187,5 +198,94 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
         </p>
       </Confirm>
     </article>
+  );
+}
+
+/**
+ * What the buyer must do while the payment waits on them: the bank's challenge
+ * (3-D Secure, through Stripe.js, once per challenge), or another card after a
+ * failed one. The outcome arrives at the server by Stripe's webhook; the page keeps
+ * following the reservation.
+ */
+function BuyerAction({ reservation, onChange }: { reservation: Reservation; onChange: (r: Reservation) => void }) {
+  const payment = reservation.payment!;
+  const [phase, setPhase] = useState<'challenge' | 'authenticated' | 'failed'>('challenge');
+  const challenged = useRef<string>();
+  const secret = payment.status === 'requires_action' ? payment.clientSecret : undefined;
+  const key = `${secret}:${payment.sequence}`;
+
+  useEffect(() => {
+    if (!secret || challenged.current === key) return;
+    challenged.current = key;
+    setPhase('challenge');
+    authenticate(secret)
+      .then((passed) => setPhase(passed ? 'authenticated' : 'failed'))
+      .catch(() => setPhase('failed'));
+  }, [key]);
+
+  if (payment.status === 'processing') return <p class="hint">Charging your card…</p>;
+  if (phase === 'authenticated') return <p class="hint">Your bank confirmed the payment; your tickets are on their way…</p>;
+  if (payment.status === 'requires_payment_method' || phase === 'failed') {
+    return <AnotherCard reservation={reservation} onChange={onChange} />;
+  }
+  return <p class="hint">Your bank asks you to confirm this payment. Follow its steps in the window that opened.</p>;
+}
+
+function AnotherCard({ reservation, onChange }: { reservation: Reservation; onChange: (r: Reservation) => void }) {
+  const cardBox = useRef<HTMLDivElement>(null);
+  const card = useRef<Awaited<ReturnType<typeof mountCard>>>();
+  const [ready, setReady] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let cancelled = false;
+    mountCard(cardBox.current!)
+      .then((mounted) => {
+        if (cancelled) return mounted.card.destroy();
+        card.current = mounted;
+        setReady(true);
+      })
+      .catch((e: Error) => setError(e.message));
+    return () => {
+      cancelled = true;
+      card.current?.card.destroy();
+    };
+  }, []);
+
+  const pay = async (e: Event) => {
+    e.preventDefault();
+    if (!card.current) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const paymentMethod = await paymentMethodId(card.current.stripe, card.current.card);
+      onChange(
+        await request<Reservation>(`/reservations/${reservation.id}/payment`, { method: 'POST', body: { paymentMethod } }),
+      );
+    } catch (err) {
+      setError(err instanceof ApiError || err instanceof Error ? err.message : 'The payment could not start.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="checkout" onSubmit={pay} aria-labelledby="another-card-title">
+      <Notice kind="error">
+        Your bank did not confirm the payment, so you were not charged. Your seats are still held: try another card.
+      </Notice>
+      <h3 id="another-card-title">Pay with another card</h3>
+      <div class="field">
+        <span class="label" id="another-card-label">
+          Card
+        </span>
+        <div class="card-box" ref={cardBox} role="group" aria-labelledby="another-card-label" />
+        {!ready && !error && <p class="hint">Loading the secure card form…</p>}
+      </div>
+      {error && <Notice kind="error">{error}</Notice>}
+      <button type="submit" disabled={busy || !ready}>
+        {busy ? 'Paying…' : `Pay ${formatMoney(reservation.amountMinor, reservation.currency)}`}
+      </button>
+    </form>
   );
 }
