@@ -35,6 +35,12 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "reminder.subject.txt",
     "reminder.txt",
     "reminder.html",
+    "payment_disputed.subject.txt",
+    "payment_disputed.txt",
+    "payment_disputed.html",
+    "refund_failed.subject.txt",
+    "refund_failed.txt",
+    "refund_failed.html",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +212,8 @@ mod tests {
             NotificationKind::EventCancelled,
             NotificationKind::LatePaymentRefunded,
             NotificationKind::Reminder,
+            NotificationKind::PaymentDisputed,
+            NotificationKind::RefundFailed,
         ] {
             let email = renderer.render(&request(kind, "Cup final"), "Ada").unwrap();
             assert!(email.subject.contains("Cup final"), "{kind:?}: {}", email.subject);

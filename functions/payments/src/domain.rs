@@ -81,6 +81,8 @@ pub enum Outcome {
     Refunded,
     ActionRequired,
     MethodRequired,
+    /// A refund failed at the bank: the money is back, to be refunded again.
+    RefundFailed,
 }
 
 /// The outcome a payment's move from `before` to `after` publishes, if any (a
@@ -88,6 +90,9 @@ pub enum Outcome {
 pub fn outcome(before: Option<Status>, after: Status) -> Option<Outcome> {
     if before == Some(after) {
         return None;
+    }
+    if (before, after) == (Some(Status::Refunded), Status::Succeeded) {
+        return Some(Outcome::RefundFailed);
     }
     match after {
         Status::Succeeded => Some(Outcome::Succeeded),
@@ -113,6 +118,17 @@ pub struct Payment {
     pub client_secret: Option<String>,
     /// The last card retry applied (0: the card the reservation was made with).
     pub attempt: u32,
+    /// Refunds that failed at the bank so far (each retry is a new refund).
+    pub refund_failures: u32,
+}
+
+/// The idempotency key of a payment's refund: a new one after each failure (the
+/// provider would answer a retried key with the failed refund).
+pub fn refund_key(payment: &Payment) -> String {
+    match payment.refund_failures {
+        0 => format!("refund-{}", payment.reservation_id),
+        n => format!("refund-{}-{n}", payment.reservation_id),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,6 +275,7 @@ mod tests {
             refund_claimed_until: None,
             client_secret: None,
             attempt: 0,
+            refund_failures: 0,
         }
     }
 
@@ -376,5 +393,14 @@ mod tests {
         assert_eq!(outcome(Some(Status::RequiresAction), Status::RequiresPaymentMethod), Some(Outcome::MethodRequired));
         assert_eq!(outcome(Some(Status::RequiresAction), Status::RequiresAction), None);
         assert_eq!(outcome(None, Status::Succeeded), Some(Outcome::Succeeded), "a free order");
+        assert_eq!(outcome(Some(Status::Refunded), Status::Succeeded), Some(Outcome::RefundFailed));
+    }
+
+    #[test]
+    fn a_failed_refund_is_asked_again_under_a_new_key() {
+        let first = payment(Status::Succeeded, Some("pi_1"));
+        assert_eq!(refund_key(&first), "refund-r1");
+        let again = Payment { refund_failures: 1, ..first };
+        assert_eq!(refund_key(&again), "refund-r1-1");
     }
 }

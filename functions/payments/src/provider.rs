@@ -37,6 +37,8 @@ pub struct Intent {
     pub status: IntentStatus,
     /// What the buyer's browser confirms the intent with (Stripe.js).
     pub client_secret: Option<String>,
+    /// The reservation it pays for (`metadata.reservation_id`).
+    pub reservation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,6 +116,14 @@ struct IntentBody {
     client_secret: Option<String>,
     #[serde(default)]
     next_action: Option<NextAction>,
+    #[serde(default)]
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    reservation_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -167,7 +177,12 @@ impl Stripe {
             let envelope: ErrorEnvelope =
                 serde_json::from_str(text).map_err(|e| ProviderError::Rejected(e.to_string()))?;
             let code = envelope.error.decline_code.or(envelope.error.code).unwrap_or_else(|| "card_declined".into());
-            return Ok(Intent { id: String::new(), status: IntentStatus::Declined(code), client_secret: None });
+            return Ok(Intent {
+                id: String::new(),
+                status: IntentStatus::Declined(code),
+                client_secret: None,
+                reservation_id: None,
+            });
         }
         if !(200..300).contains(&status) {
             return Err(ProviderError::Rejected(format!("{status}: {text}")));
@@ -191,7 +206,8 @@ impl Stripe {
             },
             other => IntentStatus::Other(other.to_owned()),
         };
-        Ok(Intent { id: body.id, status, client_secret: body.client_secret })
+        let reservation_id = body.metadata.and_then(|m| m.reservation_id);
+        Ok(Intent { id: body.id, status, client_secret: body.client_secret, reservation_id })
     }
 }
 
@@ -300,7 +316,12 @@ mod tests {
         let created = s.intent_from(200, r#"{"id":"pi_1","status":"requires_confirmation"}"#).unwrap();
         assert_eq!(
             created,
-            Intent { id: "pi_1".into(), status: IntentStatus::RequiresConfirmation, client_secret: None }
+            Intent {
+                id: "pi_1".into(),
+                status: IntentStatus::RequiresConfirmation,
+                client_secret: None,
+                reservation_id: None
+            }
         );
         let challenged = s
             .intent_from(
@@ -319,6 +340,9 @@ mod tests {
         assert_eq!(failed_challenge.status, IntentStatus::AuthenticationFailed);
         let cancelled = s.intent_from(200, r#"{"id":"pi_1","status":"canceled"}"#).unwrap();
         assert_eq!(cancelled.status, IntentStatus::Canceled);
+        let ours =
+            s.intent_from(200, r#"{"id":"pi_1","status":"succeeded","metadata":{"reservation_id":"r1"}}"#).unwrap();
+        assert_eq!(ours.reservation_id.as_deref(), Some("r1"));
         let paid = s.intent_from(200, r#"{"id":"pi_1","status":"succeeded"}"#).unwrap();
         assert_eq!(paid.status, IntentStatus::Succeeded);
         let declined = s

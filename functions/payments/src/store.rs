@@ -48,6 +48,7 @@ impl PaymentStore {
             refund_claimed_until: integer("refundClaimUntil"),
             client_secret: text("clientSecret"),
             attempt: integer("attempt").unwrap_or(0) as u32,
+            refund_failures: integer("refundFailures").unwrap_or(0) as u32,
         }))
     }
 
@@ -149,6 +150,63 @@ impl PaymentStore {
             .expression_attribute_values(":pending", s(Status::Pending.as_str()))
             .expression_attribute_values(":waiting", s(from.as_str()))
             .expression_attribute_values(":attempt", number(attempt as i64))
+            .expression_attribute_values(":now", s(stored(now)))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)
+    }
+
+    /// Records the dispute the buyer's bank opened, once (`false` if recorded already).
+    pub async fn record_dispute(
+        &self,
+        reservation_id: &str,
+        dispute_id: &str,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .update_expression("SET disputeId = :dispute, disputeReason = :reason, updatedAt = :now")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(disputeId)")
+            .expression_attribute_values(":dispute", s(dispute_id))
+            .expression_attribute_values(":reason", s(reason.unwrap_or("unknown")))
+            .expression_attribute_values(":now", s(stored(now)))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)
+    }
+
+    /// A refund that failed at the bank: the payment is `succeeded` again (the money is
+    /// back), its failures counted; `false` if that refund's failure was applied already.
+    pub async fn refund_failed(
+        &self,
+        reservation_id: &str,
+        refund_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Failure> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_id)))
+            .update_expression(
+                "SET #status = :succeeded, refundFailures = if_not_exists(refundFailures, :zero) + :one, \
+                 lastFailedRefund = :refund, updatedAt = :now REMOVE refundClaimUntil",
+            )
+            .condition_expression(
+                "#status = :refunded AND (attribute_not_exists(lastFailedRefund) OR lastFailedRefund <> :refund)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":succeeded", s(Status::Succeeded.as_str()))
+            .expression_attribute_values(":refunded", s(Status::Refunded.as_str()))
+            .expression_attribute_values(":refund", s(refund_id))
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":one", number(1))
             .expression_attribute_values(":now", s(stored(now)))
             .send()
             .await

@@ -30,6 +30,25 @@ pub enum PaymentMessage {
     /// deliveries harmless.
     #[serde(rename = "payment.check.v1")]
     Check(CheckRequest),
+    /// Stripe says the buyer's bank opened a dispute (a chargeback) on a charge.
+    #[serde(rename = "stripe.dispute_created.v1")]
+    Disputed(StripeNews),
+    /// Stripe says a refund failed at the bank (the money is back on our balance).
+    #[serde(rename = "stripe.refund_failed.v1")]
+    RefundFailed(StripeNews),
+}
+
+/// What a verified Stripe event said about a charge, to be read back from Stripe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StripeNews {
+    /// The PaymentIntent whose charge it is about (its metadata names the reservation).
+    pub intent_id: String,
+    /// The dispute's or the refund's id.
+    pub object_id: String,
+    /// Stripe's reason (`fraudulent`, `expired_or_canceled_card`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +128,23 @@ pub enum PaymentOutcome {
     /// The card failed authentication: the buyer may give another while the hold lasts.
     #[serde(rename = "payment.method_required.v1")]
     MethodRequired(PaymentAwaitingBuyer),
+    /// The buyer's bank disputes the charge: its tickets must not get in.
+    #[serde(rename = "payment.disputed.v1")]
+    Disputed(PaymentTrouble),
+    /// A refund failed at the bank: asked again (up to a limit), and the organizer told.
+    #[serde(rename = "payment.refund_failed.v1")]
+    RefundFailed(PaymentTrouble),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentTrouble {
+    pub reservation_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Refund failures so far for this payment (refund failed only).
+    #[serde(default)]
+    pub failures: u32,
 }
 
 /// A payment waiting on its buyer.
@@ -214,6 +250,10 @@ pub enum NotificationKind {
     /// The charge went through after the hold had ended: the money went back.
     LatePaymentRefunded,
     Reminder,
+    /// To the organizer: a buyer's bank disputes a booking's charge; its tickets are refused at the door.
+    PaymentDisputed,
+    /// To the organizer: a refund failed at the bank (it is tried again).
+    RefundFailed,
 }
 
 impl NotificationKind {
@@ -226,6 +266,8 @@ impl NotificationKind {
             Self::EventCancelled => "event_cancelled",
             Self::LatePaymentRefunded => "late_payment_refunded",
             Self::Reminder => "reminder",
+            Self::PaymentDisputed => "payment_disputed",
+            Self::RefundFailed => "refund_failed",
         }
     }
 }

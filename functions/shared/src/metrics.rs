@@ -26,6 +26,10 @@ pub enum Metric {
     PaymentsReconciled,
     /// A Stripe webhook refused: a bad, stale or missing signature.
     WebhooksRejected,
+    /// A buyer's bank opened a dispute (chargeback) on a charge.
+    PaymentsDisputed,
+    /// A refund failed at the bank (it is asked again).
+    RefundsFailed,
 }
 
 impl Metric {
@@ -41,6 +45,8 @@ impl Metric {
             Metric::CircuitOpened => "CircuitOpened",
             Metric::PaymentsReconciled => "PaymentsReconciled",
             Metric::WebhooksRejected => "WebhooksRejected",
+            Metric::PaymentsDisputed => "PaymentsDisputed",
+            Metric::RefundsFailed => "RefundsFailed",
         }
     }
 }

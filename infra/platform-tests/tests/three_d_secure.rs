@@ -390,6 +390,106 @@ mod sca {
         assert_eq!(confirmations(&emails), 1);
     }
 
+    /// A confirmed booking paid with `pm_card_visa`: (reservation, its intent id).
+    async fn paid(p: &Platform, buyer: &Session, event: &str, tier: &str) -> (String, String) {
+        let id = book(p, buyer, event, tier, "pm_card_visa").await;
+        let confirmed = until_settled(p, buyer, &id).await;
+        assert_eq!(confirmed["status"], "confirmed", "{confirmed}");
+        (id.clone(), payment_of(p, &id).await["intentId"].as_s().unwrap().clone())
+    }
+
+    async fn payment_of(
+        p: &Platform,
+        id: &str,
+    ) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+        p.runner.stored_item("local-PaymentsTable", &format!("PAYMENT#{id}"), "PAYMENT").await.expect("a payment")
+    }
+
+    fn subjects(emails: &[Value]) -> Vec<String> {
+        emails.iter().map(|e| e["subject"].as_str().unwrap_or_default().to_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_dispute_flags_the_tickets_and_tells_the_organizer_once() {
+        let p = platform();
+        let organizer = p.organizer().await;
+        let (event, tier) = p.event_on_sale(&organizer, 10).await;
+        let buyer = p.attendee().await;
+        let (id, intent_id) = paid(p, &buyer, &event, &tier).await;
+        p.wait_for_emails(&buyer.email, 1).await;
+        // localstripe cannot open disputes: the test delivers Stripe's event, signed.
+        let dispute = json!({"id": format!("dp_{}", uuid::Uuid::new_v4().simple()), "object": "dispute",
+            "payment_intent": intent_id, "amount": 5000, "currency": "eur", "reason": "fraudulent", "status": "needs_response"});
+        let event_body = intent_event("charge.dispute.created", &dispute);
+        for _ in 0..2 {
+            let answer = deliver(p, &event_body, WEBHOOK_SECRET, now()).await;
+            assert_eq!(answer.status, 200, "{:?}", answer.body);
+        }
+        let flagged =
+            p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["disputed"] == true).await;
+        assert_eq!(flagged["status"], "confirmed", "{flagged}");
+        let told = p.wait_for_emails(&organizer.email, 1).await;
+        assert!(subjects(&told)[0].contains("disputed"), "{told:?}");
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert_eq!(p.emails_to(&organizer.email).await.len(), 1, "told once");
+        assert_eq!(p.emails_to(&buyer.email).await.len(), 1, "the buyer's confirmation only");
+        assert_eq!(payment_of(p, &id).await["disputeReason"].as_s().unwrap(), "fraudulent");
+    }
+
+    #[tokio::test]
+    async fn a_refund_that_fails_at_the_bank_is_asked_again_and_the_organizer_told() {
+        let p = platform();
+        let organizer = p.organizer().await;
+        let (event, tier) = p.event_on_sale(&organizer, 10).await;
+        let buyer = p.attendee().await;
+        let (id, intent_id) = paid(p, &buyer, &event, &tier).await;
+        let cancelled = p.api.call("DELETE", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
+        assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+        p.wait_for_emails(&buyer.email, 2).await;
+        assert_eq!(payment_of(p, &id).await["status"].as_s().unwrap(), "refunded");
+        // The bank sends the refund back (a closed card): Stripe's event, signed.
+        let refund = json!({"id": format!("re_{}", uuid::Uuid::new_v4().simple()), "object": "refund",
+            "payment_intent": intent_id, "amount": 5000, "status": "failed", "failure_reason": "expired_or_canceled_card"});
+        let event_body = intent_event("refund.updated", &refund);
+        for _ in 0..2 {
+            assert_eq!(deliver(p, &event_body, WEBHOOK_SECRET, now()).await.status, 200);
+        }
+        let told = p.wait_for_emails(&organizer.email, 1).await;
+        assert!(subjects(&told)[0].contains("refund") && subjects(&told)[0].contains("failed"), "{told:?}");
+        // Asked again under a new idempotency key, and refunded.
+        let started = Instant::now();
+        loop {
+            let payment = payment_of(p, &id).await;
+            let failures = payment.get("refundFailures").and_then(|n| n.as_n().ok()).cloned();
+            if failures.as_deref() == Some("1") && payment["status"].as_s().unwrap() == "refunded" {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "{payment:?}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert_eq!(payment_of(p, &id).await["refundFailures"].as_n().unwrap(), "1", "one failure, applied once");
+        assert_eq!(p.emails_to(&organizer.email).await.len(), 1, "the organizer told once");
+        assert_eq!(p.emails_to(&buyer.email).await.len(), 2, "the buyer's confirmation and cancellation only");
+        let refunds: Value = http()
+            .get(format!("{}/v1/refunds?limit=100", stripe(p)))
+            .basic_auth("sk_test_local", Some(""))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let paid_back: i64 = refunds["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["payment_intent"] == intent_id.as_str())
+            .map(|r| r["amount"].as_i64().unwrap())
+            .sum();
+        assert_eq!(paid_back, 5000, "never refunded twice");
+    }
+
     #[tokio::test]
     async fn a_free_tier_is_confirmed_with_tickets_and_one_email_without_stripe() {
         let p = platform();

@@ -9,7 +9,7 @@ use crate::domain::{Outcome, Status, outcome};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use serde::Deserialize;
-use shared::messages::{PaymentAwaitingBuyer, PaymentOutcome, PaymentSettled, encode};
+use shared::messages::{PaymentAwaitingBuyer, PaymentOutcome, PaymentSettled, PaymentTrouble, encode};
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::{image, process_batch};
 
@@ -33,6 +33,12 @@ struct PaymentImage {
     client_secret: Option<String>,
     #[serde(default)]
     detail: Option<String>,
+    #[serde(default)]
+    refund_failures: u32,
+    #[serde(default)]
+    dispute_id: Option<String>,
+    #[serde(default)]
+    dispute_reason: Option<String>,
 }
 
 fn payment(item: &serde_dynamo::Item) -> Result<Option<(PaymentImage, Status)>, MessageFailure> {
@@ -48,8 +54,18 @@ pub async fn handle<Q: Queue>(outcomes: &Q, event: Event) -> DynamoDbEventRespon
 
 async fn forward<Q: Queue>(outcomes: &Q, record: EventRecord) -> Result<(), MessageFailure> {
     let Some((after, status)) = payment(&record.change.new_image)? else { return Ok(()) };
-    let before = payment(&record.change.old_image)?.map(|(_, status)| status);
-    let Some(kind) = outcome(before, status) else { return Ok(()) };
+    let before = payment(&record.change.old_image)?;
+    let correlation = after.correlation_id.as_deref().unwrap_or(&after.reservation_id);
+    if after.dispute_id.is_some() && before.as_ref().is_none_or(|(b, _)| b.dispute_id.is_none()) {
+        let disputed = PaymentOutcome::Disputed(PaymentTrouble {
+            reservation_id: after.reservation_id.clone(),
+            reason: after.dispute_reason.clone(),
+            failures: 0,
+        });
+        outcomes.send(encode(&disputed), correlation).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
+        tracing::info!(reservation_id = %after.reservation_id, "payment dispute published");
+    }
+    let Some(kind) = outcome(before.map(|(_, status)| status), status) else { return Ok(()) };
     let settled = PaymentSettled {
         reservation_id: after.reservation_id.clone(),
         amount_minor: after.amount_minor,
@@ -69,8 +85,12 @@ async fn forward<Q: Queue>(outcomes: &Q, record: EventRecord) -> Result<(), Mess
         Outcome::MethodRequired => {
             PaymentOutcome::MethodRequired(PaymentAwaitingBuyer { client_secret: None, ..waiting() })
         }
+        Outcome::RefundFailed => PaymentOutcome::RefundFailed(PaymentTrouble {
+            reservation_id: after.reservation_id.clone(),
+            reason: None,
+            failures: after.refund_failures,
+        }),
     };
-    let correlation = after.correlation_id.as_deref().unwrap_or(&after.reservation_id);
     outcomes.send(encode(&message), correlation).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
     tracing::info!(reservation_id = %after.reservation_id, ?kind, "payment outcome published");
     Ok(())

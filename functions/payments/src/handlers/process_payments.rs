@@ -19,7 +19,7 @@ use reservations::store::ReservationStore;
 use reservations::store::dynamodb::DynamoReservationStore;
 use shared::Clock;
 use shared::messages::{
-    ChargeRequest, CheckRequest, PaymentMessage, RefundReason, RefundRequest, RetryRequest, decode, encode,
+    ChargeRequest, CheckRequest, PaymentMessage, RefundReason, RefundRequest, RetryRequest, StripeNews, decode, encode,
 };
 use shared::metrics::Metric;
 use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
@@ -79,6 +79,8 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             PaymentMessage::Refund(request) => self.refund(&request, &delivery).await,
             PaymentMessage::Retry(request) => self.retry(&request, &delivery).await,
             PaymentMessage::Check(request) => self.check(&request, &delivery).await,
+            PaymentMessage::Disputed(news) => self.disputed(&news, &delivery).await,
+            PaymentMessage::RefundFailed(news) => self.refund_failed(&news, &delivery).await,
         }
     }
 
@@ -150,6 +152,53 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             shared::metrics::count("payments", Metric::PaymentsReconciled, 1);
         }
         self.settle(id, delivery, reconciling, &request.cause).await
+    }
+
+    /// The reservation a Stripe event's intent pays for, read back from Stripe (the
+    /// event is only news); `None` when the intent is not a reservation's, or when
+    /// the provider's circuit is open (the message then waits on the queue).
+    async fn reservation_of(&self, intent_id: &str, delivery: &Delivery<'_>) -> Result<Option<String>, MessageFailure> {
+        if !self.may_call_provider(delivery).await? {
+            return Ok(None);
+        }
+        let intent = self.provider_call(self.provider.intent(intent_id)).await.map_err(provider)?;
+        if intent.reservation_id.is_none() {
+            tracing::info!(intent_id, "news of an intent that pays for no reservation; ignored");
+        }
+        Ok(intent.reservation_id)
+    }
+
+    /// The buyer's bank disputes the charge: recorded once; the reservations domain
+    /// flags the tickets and tells the organizer from that.
+    async fn disputed(&self, news: &StripeNews, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
+        let Some(id) = self.reservation_of(&news.intent_id, delivery).await? else { return Ok(()) };
+        let now = self.clock.now();
+        if self.payments.record_dispute(&id, &news.object_id, news.reason.as_deref(), now).await.map_err(storage)? {
+            tracing::warn!(reservation_id = %id, dispute_id = %news.object_id, reason = ?news.reason, "charge disputed");
+            shared::metrics::count("payments", Metric::PaymentsDisputed, 1);
+        }
+        Ok(())
+    }
+
+    /// A refund failed at the bank: the payment is `succeeded` again (the money came
+    /// back to the balance); the reservations domain asks for the refund again and
+    /// tells the organizer from that change.
+    async fn refund_failed(&self, news: &StripeNews, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {
+        let Some(id) = self.reservation_of(&news.intent_id, delivery).await? else { return Ok(()) };
+        let payment = self.payments.get(&id).await.map_err(storage)?;
+        match payment.map(|p| p.status) {
+            Some(Status::Refunded) => {
+                if self.payments.refund_failed(&id, &news.object_id, self.clock.now()).await.map_err(storage)? {
+                    tracing::warn!(reservation_id = %id, refund_id = %news.object_id, reason = ?news.reason, "refund failed at the bank");
+                    shared::metrics::count("payments", Metric::RefundsFailed, 1);
+                }
+                Ok(())
+            }
+            // A refund under way: this failure is of an earlier one, applied once it settles.
+            Some(Status::Refunding) => Err(MessageFailure::Retry(format!("refund of {id} under way"))),
+            // Applied already (the payment was made `succeeded` again), or not refunded by us.
+            _ => Ok(()),
+        }
     }
 
     /// The buyer gave another card after a failed authentication.
@@ -243,6 +292,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                         refund_claimed_until: None,
                         client_secret: None,
                         attempt: 0,
+                        refund_failures: 0,
                     };
                     if self.payments.start(&payment, correlation, self.clock.now()).await.map_err(storage)? && free {
                         tracing::info!(reservation_id = %id, %correlation, "free order; nothing to charge");
@@ -456,10 +506,15 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             // Nothing was taken (a charge that lands later is sent back from its outcome).
             return Ok(());
         }
+        let key = payment.as_ref().map(domain::refund_key).unwrap_or_default();
         let plan = domain::refund(payment.as_ref(), self.clock.now().timestamp());
         match plan {
             Refund::Claim(intent_id) | Refund::TakeOver(intent_id) => {
-                let taking_over = matches!(plan, Refund::TakeOver(_));
+                // After a claim whose worker died, or a refund that failed at the bank, ask
+                // Stripe first: the refund may have gone through after all (a lost answer,
+                // or a failure reported for a refund that was superseded).
+                let failed_before = payment.as_ref().is_some_and(|p| p.refund_failures > 0);
+                let taking_over = matches!(plan, Refund::TakeOver(_)) || failed_before;
                 // The circuit first: a request deferred while it is open holds no claim.
                 if !self.may_call_provider(delivery).await? {
                     return Ok(());
@@ -476,9 +531,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                 let done =
                     taking_over && self.provider_call(self.provider.refunded(intent_id)).await.map_err(provider)?;
                 if !done {
-                    self.provider_call(self.provider.refund(&format!("refund-{id}"), intent_id))
-                        .await
-                        .map_err(provider)?;
+                    self.provider_call(self.provider.refund(&key, intent_id)).await.map_err(provider)?;
                 }
                 self.payments
                     .set_status(id, Status::Refunding, Status::Refunded, self.clock.now())

@@ -12,7 +12,7 @@ use crate::webhook::{self, Action, StripeEvent};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use shared::messages::{CheckRequest, PaymentMessage, encode};
+use shared::messages::{CheckRequest, PaymentMessage, StripeNews, encode};
 use shared::metrics::Metric;
 use shared::sqs::Queue;
 use shared::{ApiError, Clock, json_response};
@@ -46,15 +46,33 @@ pub async fn handle<Q: Queue>(
                 intent_id: Some(intent_id),
                 cause,
             });
-            webhook.payments.send(encode(&check), &event.id).await.map_err(|err| {
-                tracing::error!(%err, "webhook not queued; Stripe will deliver it again");
-                ApiError::service_unavailable("the event could not be taken now; deliver it again")
-            })?;
-            tracing::info!(event_id = %event.id, kind = %event.kind, %reservation_id, "Stripe event queued");
+            queue(webhook, check, &event).await?;
+            tracing::info!(%reservation_id, "for a reservation's payment");
+        }
+        Action::Dispute { intent_id, dispute_id, reason } => {
+            let news = StripeNews { intent_id, object_id: dispute_id, reason };
+            queue(webhook, PaymentMessage::Disputed(news), &event).await?;
+        }
+        Action::RefundFailed { intent_id, refund_id, reason } => {
+            let news = StripeNews { intent_id, object_id: refund_id, reason };
+            queue(webhook, PaymentMessage::RefundFailed(news), &event).await?;
         }
         Action::Ignore(why) => {
             tracing::info!(event_id = %event.id, kind = %event.kind, why, "Stripe event acknowledged")
         }
     }
     Ok(json_response(StatusCode::OK, &json!({"received": true})))
+}
+
+async fn queue<Q: Queue>(
+    webhook: &Webhook<'_, Q>,
+    message: PaymentMessage,
+    event: &StripeEvent,
+) -> Result<(), ApiError> {
+    webhook.payments.send(encode(&message), &event.id).await.map_err(|err| {
+        tracing::error!(%err, "webhook not queued; Stripe will deliver it again");
+        ApiError::service_unavailable("the event could not be taken now; deliver it again")
+    })?;
+    tracing::info!(event_id = %event.id, kind = %event.kind, "Stripe event queued");
+    Ok(())
 }

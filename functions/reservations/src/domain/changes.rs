@@ -27,6 +27,8 @@ pub enum FollowUp {
     Refund(RefundReason),
     /// Ask notifications to tell the holder.
     Notify(NotificationKind),
+    /// Ask notifications to tell the event's organizer.
+    NotifyOrganizer(NotificationKind),
 }
 
 /// The follow-ups of one committed change; `before` is `None` for a new reservation.
@@ -35,6 +37,9 @@ pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<Foll
     let Some(before) = before else {
         return if after.status == Status::PendingPayment { vec![Charge] } else { vec![] };
     };
+    if after.disputed && !before.disputed {
+        return vec![FollowUp::NotifyOrganizer(NotificationKind::PaymentDisputed)];
+    }
     let cancelled_with_event = after.cancel_reason == Some(CancelReason::Event);
     match (before.status, after.status) {
         (Status::PendingPayment, Status::PendingPayment) if after.payment_attempt > before.payment_attempt => {
@@ -90,6 +95,17 @@ mod tests {
         assert_eq!(follow_ups(None, &reservation(Status::PendingPayment)), vec![FollowUp::Charge]);
         let same = reservation(Status::PendingPayment);
         assert!(follow_ups(Some(&same), &same).is_empty(), "a rewrite of a pending hold charges nothing more");
+    }
+
+    #[test]
+    fn a_dispute_tells_the_organizer_once() {
+        let before = reservation(Status::Confirmed);
+        let disputed = Reservation { disputed: true, ..before.clone() };
+        assert_eq!(
+            follow_ups(Some(&before), &disputed),
+            vec![FollowUp::NotifyOrganizer(NotificationKind::PaymentDisputed)]
+        );
+        assert!(follow_ups(Some(&disputed), &disputed).is_empty());
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub fn hold(
         correlation_id: correlation_id.to_owned(),
         payment: None,
         payment_attempt: 0,
+        disputed: false,
     })
 }
 

@@ -96,6 +96,8 @@ pub struct Reservation {
     pub payment: Option<PaymentProgress>,
     /// Cards given after the first failed authentication (0: none).
     pub payment_attempt: u32,
+    /// The buyer's bank disputes the charge: the tickets are refused at the door.
+    pub disputed: bool,
 }
 
 /// What a pending reservation's buyer must do about the payment.
@@ -184,6 +186,27 @@ impl Reservation {
             amount_minor: self.amount_minor,
             currency: self.currency.clone(),
             ticket_codes: self.tickets.clone(),
+        }
+    }
+
+    /// The message asking to tell the event's organizer about `kind` (a dispute, a failed refund).
+    pub fn organizer_notification(
+        &self,
+        kind: shared::messages::NotificationKind,
+    ) -> shared::messages::NotificationMessage {
+        let mut message = self.notification(kind);
+        let shared::messages::NotificationMessage::Send(request) = &mut message else { unreachable!("one request") };
+        request.user_id = self.organizer_id.clone();
+        message
+    }
+
+    /// Why its money goes back, for asking a refund again after one failed.
+    pub fn refund_reason(&self) -> shared::messages::RefundReason {
+        use shared::messages::RefundReason;
+        match (self.refund_requested, self.cancel_reason) {
+            (true, Some(CancelReason::Event)) => RefundReason::EventCancelled,
+            (true, _) => RefundReason::CancelledByAttendee,
+            (false, _) => RefundReason::LatePayment,
         }
     }
 
@@ -311,6 +334,7 @@ pub(crate) mod tests {
             correlation_id: "req-1".into(),
             payment: None,
             payment_attempt: 0,
+            disputed: false,
         }
     }
 

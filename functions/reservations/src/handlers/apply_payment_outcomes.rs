@@ -25,8 +25,13 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shared::Clock;
 use shared::dynamo::Failure;
 use shared::messages::{
-    PaymentAwaitingBuyer, PaymentMessage, PaymentOutcome, RefundReason, RefundRequest, decode, encode,
+    NotificationKind, PaymentAwaitingBuyer, PaymentMessage, PaymentOutcome, PaymentTrouble, RefundReason,
+    RefundRequest, decode, encode,
 };
+
+/// A refund that failed at the bank is asked again this many times at most (the
+/// payments domain counts the failures); then the organizer returns the money.
+const REFUND_TRIES: u32 = 3;
 use shared::sqs::{MessageFailure, Queue, correlation_id, process_batch};
 use std::future::Future;
 
@@ -68,6 +73,8 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
             PaymentOutcome::MethodRequired(waiting) => {
                 self.awaiting(&waiting, PaymentStep::RequiresPaymentMethod).await
             }
+            PaymentOutcome::Disputed(trouble) => self.disputed(&trouble.reservation_id).await,
+            PaymentOutcome::RefundFailed(trouble) => self.refund_failed(&trouble, &correlation).await,
         }
     }
 
@@ -150,6 +157,35 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
             Err(StoreError::Changed) => Ok(()),
             Err(err) => Err(retry(err)),
         }
+    }
+
+    /// Its tickets are flagged (the door refuses them); the organizer is told from that change.
+    async fn disputed(&self, id: &str) -> Result<(), MessageFailure> {
+        match self.store.flag_disputed(id, self.clock.now()).await {
+            Ok(()) => {
+                tracing::warn!(reservation_id = %id, "charge disputed; tickets flagged");
+                Ok(())
+            }
+            Err(StoreError::Changed) => Ok(()),
+            Err(err) => Err(retry(err)),
+        }
+    }
+
+    /// The money came back from a failed refund: asked again (a few times at most),
+    /// and the organizer told (once per reservation).
+    async fn refund_failed(&self, trouble: &PaymentTrouble, correlation: &str) -> Result<(), MessageFailure> {
+        let reservation = self.reservation(&trouble.reservation_id).await?;
+        if trouble.failures <= REFUND_TRIES {
+            let refund = PaymentMessage::Refund(RefundRequest {
+                reservation_id: reservation.id.clone(),
+                reason: reservation.refund_reason(),
+            });
+            self.payments.send(encode(&refund), correlation).await.map_err(retry)?;
+        } else {
+            tracing::error!(reservation_id = %reservation.id, failures = trouble.failures, "refund failed too often; left to the organizer");
+        }
+        let notice = reservation.organizer_notification(NotificationKind::RefundFailed);
+        self.notifications.send(encode(&notice), correlation).await.map_err(retry)
     }
 
     async fn refunded(&self, id: &str, correlation: &str) -> Result<(), MessageFailure> {

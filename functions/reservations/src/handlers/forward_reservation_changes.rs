@@ -44,6 +44,7 @@ impl<Q: Queue> Forwarder<'_, Q> {
                     (self.payments, encode(&PaymentMessage::Refund(refund)))
                 }
                 FollowUp::Notify(kind) => (self.notifications, encode(&after.notification(kind))),
+                FollowUp::NotifyOrganizer(kind) => (self.notifications, encode(&after.organizer_notification(kind))),
             };
             queue.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
             tracing::info!(reservation_id = %after.id, correlation_id = %after.correlation_id, ?step, "follow-up queued");

@@ -92,6 +92,9 @@ pub struct ReservationView {
     /// (`clientSecret`, to its holder only) or that another card is wanted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<PaymentProgress>,
+    /// The buyer's bank disputes the charge: the tickets are refused at the door.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disputed: bool,
 }
 
 impl ReservationView {
@@ -124,6 +127,7 @@ impl From<&Reservation> for ReservationView {
             tickets: r.tickets.iter().map(|code| TicketView { code: code.clone() }).collect(),
             refund_requested: r.refund_requested,
             payment: r.payment.clone().filter(|_| r.status == Status::PendingPayment),
+            disputed: r.disputed,
         }
     }
 }

@@ -89,6 +89,8 @@ struct ReservationItem {
     payment: Option<PaymentProgress>,
     #[serde(default, skip_serializing_if = "is_zero")]
     payment_attempt: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    disputed: bool,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -129,6 +131,7 @@ impl ReservationItem {
             correlation_id: r.correlation_id.clone(),
             payment: r.payment.clone(),
             payment_attempt: r.payment_attempt,
+            disputed: r.disputed,
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
@@ -165,6 +168,7 @@ impl ReservationItem {
             correlation_id: self.correlation_id,
             payment: self.payment,
             payment_attempt: self.payment_attempt,
+            disputed: self.disputed,
         }
     }
 }
@@ -352,6 +356,28 @@ impl DynamoReservationStore {
             .expression_attribute_values(":pending", s(Status::PendingPayment.as_str()))
             .expression_attribute_values(":seq", dynamo::number(progress.sequence))
             .expression_attribute_values(":payment", value)
+            .expression_attribute_values(":now", s(stored(now)))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match dynamo::condition_held(result)? {
+            true => Ok(()),
+            false => Err(StoreError::Changed),
+        }
+    }
+
+    /// Flags a reservation whose charge the buyer's bank disputes (its tickets are
+    /// refused at the door); the organizer is told from this commit. `Changed` if
+    /// flagged already.
+    pub async fn flag_disputed(&self, id: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(id)))
+            .update_expression("SET disputed = :yes, updatedAt = :now")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(disputed)")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .expression_attribute_values(":now", s(stored(now)))
             .send()
             .await
