@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# The slowest platform tests mostly wait on the chain (visibility timeouts, the
-# sweeper, 600 holders' emails, a 40-second hold), each file against a runner of its
-# own: `make test` runs them beside the other tests instead of after them.
+# The slowest platform tests mostly wait: on the chain (visibility timeouts, the
+# sweeper, 600 holders' emails), on holds running out, on a slow or absent Stripe,
+# on the circuit's cooldown. Each file runs against a runner of its own, so
+# `make test` runs them beside the other tests instead of after them, in two lanes
+# (their waits overlap; the CPU-heavy fault test and 600-holder run are in different ones).
 #   slow-tests.sh skips   the --skip arguments that keep them out of `cargo test`
-#   slow-tests.sh start   starts them in the background (test binaries built already)
-#   slow-tests.sh wait    waits for them, prints their output, fails if they failed
+#   slow-tests.sh start   starts the lanes in the background (test binaries built already)
+#   slow-tests.sh wait    waits for them, prints their output, fails if one failed
 #   slow-tests.sh stop    stops them (make's EXIT trap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TESTS=(faults reminders_cutoff three_d_secure)
-# What `cargo test` skips (substrings of test names): three_d_secure's tests are all under `sca::`.
-NAMES=(nothing_is_lost_oversold_charged_or_told_twice_when_processes_die
-       a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
-       sca::)
+# One lane per string: its test files, run one after the other.
+LANES=("reminders_cutoff three_d_secure"
+       "late_payment holds refunds circuit faults")
+# What `cargo test` skips (substrings of these files' test names; three_d_secure's
+# tests are all under `sca::`).
+NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
+       sca::
+       a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged
+       expired_holds_are_released_once_by_overlapping_sweeps
+       a_poison_message_does_not_hold_up_its_batch
+       cancelling_an_event_releases_unpaid_holds_and_tells_their_buyers
+       a_cancellation_clicked_twenty_times_more_refunds_once
+       provider_down_opens_the_circuit_and_everything_confirms_when_it_is_back
+       nothing_is_lost_oversold_charged_or_told_twice_when_processes_die)
 dir=target/slow-tests
 case "${1:-}" in
   skips)
@@ -23,27 +34,40 @@ case "${1:-}" in
     # The workspace's own build of them (one package alone would unify features
     # differently and build them again). Their file names are unique in the workspace.
     built=$(cargo test --workspace --no-run 2>&1)
-    bins=()
-    for test in "${TESTS[@]}"; do
-      bin=$(sed -n "s/.*Executable tests\/$test\.rs (\(.*\))/\1/p" <<< "$built")
-      [ -n "$bin" ] || { echo "slow-tests: no test binary for $test" >&2; exit 1; }
-      bins+=("$PWD/$bin")
+    lane=0
+    for tests in "${LANES[@]}"; do
+      lane=$((lane + 1))
+      bins=()
+      for test in $tests; do
+        bin=$(sed -n "s/.*Executable tests\/$test\.rs (\(.*\))/\1/p" <<< "$built")
+        [ -n "$bin" ] || { echo "slow-tests: no test binary for $test" >&2; exit 1; }
+        bins+=("$PWD/$bin")
+      done
+      # Its own process group, so `stop` ends the tests and the runners they started.
+      setsid bash -c 'cd infra/platform-tests; status=0
+        for bin in "$@"; do "$bin" --nocapture || status=1; done
+        echo "$status" > ../../'"$dir/status.$lane"'' _ "${bins[@]}" > "$dir/log.$lane" 2>&1 < /dev/null &
+      echo $! > "$dir/pid.$lane"
+      echo "==> started beside the others, lane $lane: $tests"
     done
-    # Its own process group, so `stop` ends the tests and the runners they started.
-    setsid bash -c 'cd infra/platform-tests; status=0
-      for bin in "$@"; do "$bin" --nocapture || status=1; done
-      echo "$status" > ../../'"$dir"'/status' _ "${bins[@]}" > "$dir/log" 2>&1 < /dev/null &
-    echo $! > "$dir/pid"
-    echo "==> started beside the others: ${TESTS[*]}"
     ;;
   wait)
-    while [ ! -s "$dir/status" ]; do sleep 2; done
-    echo "==> the slow platform tests (${TESTS[*]}), run beside the others:"
-    cat "$dir/log"
-    [ "$(cat "$dir/status")" = 0 ]
+    status=0
+    lane=0
+    for tests in "${LANES[@]}"; do
+      lane=$((lane + 1))
+      while [ ! -s "$dir/status.$lane" ]; do sleep 2; done
+      echo "==> the slow platform tests, lane $lane ($tests), run beside the others:"
+      cat "$dir/log.$lane"
+      [ "$(cat "$dir/status.$lane")" = 0 ] || status=1
+    done
+    exit $status
     ;;
   stop)
-    if [ -s "$dir/pid" ] && [ ! -s "$dir/status" ]; then kill -- -"$(cat "$dir/pid")" 2>/dev/null || true; fi
+    for pid in "$dir"/pid.*; do
+      lane=${pid##*.}
+      if [ -s "$pid" ] && [ ! -s "$dir/status.$lane" ]; then kill -- -"$(cat "$pid")" 2>/dev/null || true; fi
+    done
     ;;
   *) echo "usage: $0 skips|start|wait|stop" >&2; exit 2 ;;
 esac
