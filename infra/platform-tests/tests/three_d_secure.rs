@@ -6,7 +6,7 @@
 //! payment whose webhook never came, the hold's end cancelling an abandoned
 //! intent, and free orders that never reach Stripe.
 //!
-//! Mostly waiting on the chain and on a 40-second hold: `make test` runs this file
+//! Mostly waiting on the chain and on a 60-second hold: `make test` runs this file
 //! beside the others (infra/slow-tests.sh), its tests under `sca::`.
 
 use platform_tests::{Answer, Platform, Session, WEBHOOK_SECRET};
@@ -18,7 +18,7 @@ static PLATFORM: OnceLock<Platform> = OnceLock::new();
 
 /// Long enough for a challenge passed at once to settle many times over on a
 /// loaded machine (about 5 s here); the abandoned test waits it out.
-const HOLD_SECONDS: u64 = 40;
+const HOLD_SECONDS: u64 = 60;
 
 fn platform() -> &'static Platform {
     PLATFORM.get_or_init(|| {
