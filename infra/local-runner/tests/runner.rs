@@ -396,7 +396,9 @@ async fn faults_are_shown_changed_and_injected_at_the_control_endpoint() {
     assert_eq!(status, 502, "{body}");
     let (_, shown) = send_json(reqwest::Method::GET, &faults, None).await;
     assert!(shown["injected"]["kills"].as_u64().unwrap() >= 1, "{shown}");
-    assert!(runner.output().contains("instance killed by fault injection"));
+    // The runner's log reaches us through a pipe read in the background: wait for the
+    // line (a safety net; it comes within milliseconds) rather than read it at once.
+    assert!(runner.wait_for_output("instance killed by fault injection", Duration::from_secs(30)));
 
     // A misspelt fault is refused; `{}` turns them all off.
     let (status, body) = send_json(reqwest::Method::PUT, &faults, Some(json!({"kil": 1.0}))).await;
