@@ -16,7 +16,8 @@ target/debug/local-runner serve --params-file infra/local.params --start-moto .v
   --port 0 >"$LOG" 2>&1 &
 RUNNER=$!
 trap 'kill $RUNNER 2>/dev/null; wait $RUNNER 2>/dev/null; rm -rf "$LOG" "$REPORTS"' EXIT
-for _ in $(seq 1 150); do grep -q '^ready: ' "$LOG" && break; sleep 0.2; done
+# Up to 120 s: it starts beside the browser tests' own platform (about 10 s alone).
+for _ in $(seq 1 600); do grep -q '^ready: ' "$LOG" && break; sleep 0.2; done
 API=$(sed -n 's/^ready: //p' "$LOG")
 [ -n "$API" ] || { cat "$LOG"; echo "the runner did not start"; exit 1; }
 infra/seed.sh "$API" >/dev/null
