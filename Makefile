@@ -118,19 +118,16 @@ test:
 	@echo "==> cargo fmt --check"
 	cargo fmt --all -- --check
 	@$(MAKE) --no-print-directory -j4 --output-sync=target test-prepare
-	@# The slowest platform tests (mostly waiting) run beside everything else (infra/slow-tests.sh);
-	@# the fuzz pass runs beside the browser tests, each against a platform of its own.
-	@set -e; trap 'infra/slow-tests.sh stop; [ -z "$$fuzz" ] || kill $$fuzz 2>/dev/null || true' EXIT; \
-	infra/slow-tests.sh start; \
+	@# The slowest platform tests (mostly waiting) run beside everything else (infra/slow-tests.sh).
+	@# The fuzz pass and the browser tests run one after the other: two platforms starting at
+	@# once can pick the same free port for their local services.
+	@set -e; trap 'infra/slow-tests.sh stop' EXIT; infra/slow-tests.sh start; \
 	echo "==> cargo test"; \
 	cargo test --workspace --no-fail-fast -- $$(infra/slow-tests.sh skips); \
-	echo "==> schemathesis beside the web tests: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"; \
-	rm -f target/fuzz.log target/fuzz.status; \
-	(status=0; infra/fuzz.sh $(FUZZ_EXAMPLES) 1 > target/fuzz.log 2>&1 || status=$$?; echo $$status > target/fuzz.status) & fuzz=$$!; \
-	web=0; $(MAKE) --no-print-directory web-tests || web=1; \
-	wait $$fuzz; fuzz=; cat target/fuzz.log; \
-	infra/slow-tests.sh wait; \
-	[ "$$(cat target/fuzz.status)" = 0 ] && [ $$web = 0 ]
+	echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"; \
+	infra/fuzz.sh $(FUZZ_EXAMPLES) 1; \
+	$(MAKE) --no-print-directory web-tests; \
+	infra/slow-tests.sh wait
 
 # The site: its logic with Vitest, then its stories in Chromium against the local platform.
 test-web: local-aws build site $(CHROMIUM)
