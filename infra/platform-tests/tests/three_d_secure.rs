@@ -80,9 +80,10 @@ async fn challenge_answer(p: &Platform, intent: &str, client_secret: &str, succe
         .unwrap()
 }
 
-async fn intent(p: &Platform, id: &str) -> Value {
+/// `GET <localstripe><path>` with the secret key.
+async fn stripe_get(p: &Platform, path: &str) -> Value {
     http()
-        .get(format!("{}/v1/payment_intents/{id}", stripe(p)))
+        .get(format!("{}{path}", stripe(p)))
         .basic_auth("sk_test_local", Some(""))
         .send()
         .await
@@ -90,6 +91,34 @@ async fn intent(p: &Platform, id: &str) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+async fn intent(p: &Platform, id: &str) -> Value {
+    stripe_get(p, &format!("/v1/payment_intents/{id}")).await
+}
+
+type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+/// The reservation's payment as the payments table holds it.
+async fn payment_of(p: &Platform, id: &str) -> Item {
+    p.runner.stored_item("local-PaymentsTable", &format!("PAYMENT#{id}"), "PAYMENT").await.expect("a payment")
+}
+
+/// Polls the payments table until the reservation's payment satisfies `done` (a 60 s safety net).
+async fn until_payment_stored(p: &Platform, id: &str, done: impl Fn(&Item) -> bool) -> Item {
+    let started = Instant::now();
+    loop {
+        let payment = payment_of(p, id).await;
+        if done(&payment) {
+            return payment;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{payment:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn text(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().or_else(|_| v.as_n()).ok()).cloned()
 }
 
 async fn book(p: &Platform, buyer: &Session, event: &str, tier: &str, payment_method: &str) -> String {
@@ -412,13 +441,6 @@ mod sca {
         (id.clone(), payment_of(p, &id).await["intentId"].as_s().unwrap().clone())
     }
 
-    async fn payment_of(
-        p: &Platform,
-        id: &str,
-    ) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
-        p.runner.stored_item("local-PaymentsTable", &format!("PAYMENT#{id}"), "PAYMENT").await.expect("a payment")
-    }
-
     fn subjects(emails: &[Value]) -> Vec<String> {
         emails.iter().map(|e| e["subject"].as_str().unwrap_or_default().to_owned()).collect()
     }
@@ -471,29 +493,16 @@ mod sca {
         let told = p.wait_for_emails(&organizer.email, 1).await;
         assert!(subjects(&told)[0].contains("refund") && subjects(&told)[0].contains("failed"), "{told:?}");
         // Asked again under a new idempotency key, and refunded.
-        let started = Instant::now();
-        loop {
-            let payment = payment_of(p, &id).await;
-            let failures = payment.get("refundFailures").and_then(|n| n.as_n().ok()).cloned();
-            if failures.as_deref() == Some("1") && payment["status"].as_s().unwrap() == "refunded" {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "{payment:?}");
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
+        until_payment_stored(p, &id, |payment| {
+            text(payment, "refundFailures").as_deref() == Some("1")
+                && text(payment, "status").as_deref() == Some("refunded")
+        })
+        .await;
         tokio::time::sleep(Duration::from_secs(4)).await;
         assert_eq!(payment_of(p, &id).await["refundFailures"].as_n().unwrap(), "1", "one failure, applied once");
         assert_eq!(p.emails_to(&organizer.email).await.len(), 1, "the organizer told once");
         assert_eq!(p.emails_to(&buyer.email).await.len(), 2, "the buyer's confirmation and cancellation only");
-        let refunds: Value = http()
-            .get(format!("{}/v1/refunds?limit=100", stripe(p)))
-            .basic_auth("sk_test_local", Some(""))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let refunds = stripe_get(p, "/v1/refunds?limit=100").await;
         let paid_back: i64 = refunds["data"]
             .as_array()
             .unwrap()
@@ -547,22 +556,10 @@ mod sca {
         assert_eq!(confirmed["tickets"].as_array().unwrap().len(), 2);
         let emails = p.wait_for_emails(&buyer.email, 1).await;
         assert_eq!(confirmations(&emails), 1, "{emails:?}");
-        let payment = p
-            .runner
-            .stored_item("local-PaymentsTable", &format!("PAYMENT#{id}"), "PAYMENT")
-            .await
-            .expect("a payment record");
+        let payment = payment_of(p, &id).await;
         assert_eq!(payment["status"].as_s().unwrap(), "succeeded");
         assert!(payment.get("intentId").is_none(), "no PaymentIntent: Stripe was never asked");
-        let intents: Value = http()
-            .get(format!("{}/v1/payment_intents?limit=100", stripe(p)))
-            .basic_auth("sk_test_local", Some(""))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let intents = stripe_get(p, "/v1/payment_intents?limit=100").await;
         let ours =
             intents["data"].as_array().unwrap().iter().filter(|i| i["metadata"]["reservation_id"] == id.as_str());
         assert_eq!(ours.count(), 0);
@@ -571,15 +568,6 @@ mod sca {
         // Cancelling it gives the seats back without a refund at Stripe.
         let cancelled = p.api.call("DELETE", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
         assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
-        let started = Instant::now();
-        loop {
-            let payment =
-                p.runner.stored_item("local-PaymentsTable", &format!("PAYMENT#{id}"), "PAYMENT").await.unwrap();
-            if payment["status"].as_s().unwrap() == "refunded" {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "{payment:?}");
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
+        until_payment_stored(p, &id, |payment| text(payment, "status").as_deref() == Some("refunded")).await;
     }
 }

@@ -7,7 +7,8 @@ import { Loading, Notice, SelectField, Title } from '../components';
 import { formatEventTime, formatMoney } from '../format';
 import { navigate } from '../router';
 import type { Profile } from '../session';
-import { mountCard, paymentMethodId } from '../stripe';
+import { useCardElement } from '../card';
+import { paymentMethodId } from '../stripe';
 import type { PublicEvent } from './Home';
 
 const LIVE_SECONDS = 10;
@@ -85,26 +86,10 @@ function Checkout({ event }: { event: PublicEvent }) {
   const [quantity, setQuantity] = useState('1');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const [cardReady, setCardReady] = useState(false);
-  const cardBox = useRef<HTMLDivElement>(null);
-  const card = useRef<Awaited<ReturnType<typeof mountCard>>>();
+  const { box: cardBox, card, ready: cardReady, error: cardError } = useCardElement();
+  const shownError = error ?? cardError;
   // One key per checkout attempt: a retried click never books twice.
   const idempotencyKey = useRef(crypto.randomUUID());
-
-  useEffect(() => {
-    let cancelled = false;
-    mountCard(cardBox.current!)
-      .then((mounted) => {
-        if (cancelled) return mounted.card.destroy();
-        card.current = mounted;
-        setCardReady(true);
-      })
-      .catch((e: Error) => setError(e.message));
-    return () => {
-      cancelled = true;
-      card.current?.card.destroy();
-    };
-  }, []);
 
   const tier = event.tiers.find((t) => t.id === tierId);
   if (available.length === 0) return <Notice kind="info">This event is sold out.</Notice>;
@@ -154,10 +139,10 @@ function Checkout({ event }: { event: PublicEvent }) {
           Card
         </span>
         <div class="card-box" ref={cardBox} role="group" aria-labelledby="card-label" />
-        {!cardReady && !error && <p class="hint">Loading the secure card form…</p>}
+        {!cardReady && !shownError && <p class="hint">Loading the secure card form…</p>}
       </div>
       {tier && <p class="total">Total: {formatMoney(tier.priceMinor * count, tier.currency)}</p>}
-      {error && <Notice kind="error">{error}</Notice>}
+      {shownError && <Notice kind="error">{shownError}</Notice>}
       <button type="submit" disabled={busy || (!free && !cardReady)}>
         {busy
           ? 'Holding your seats…'

@@ -6,7 +6,8 @@ import { ApiError, request } from '../api';
 import { Confirm, Loading, Notice, Title } from '../components';
 import { countdown, formatMoney } from '../format';
 import { qrDataUrl } from '../qr';
-import { authenticate, mountCard, paymentMethodId } from '../stripe';
+import { useCardElement } from '../card';
+import { authenticate, paymentMethodId } from '../stripe';
 import type { Profile } from '../session';
 
 export interface Reservation {
@@ -232,26 +233,10 @@ function BuyerAction({ reservation, onChange }: { reservation: Reservation; onCh
 }
 
 function AnotherCard({ reservation, onChange }: { reservation: Reservation; onChange: (r: Reservation) => void }) {
-  const cardBox = useRef<HTMLDivElement>(null);
-  const card = useRef<Awaited<ReturnType<typeof mountCard>>>();
-  const [ready, setReady] = useState(false);
+  const { box: cardBox, card, ready, error: cardError } = useCardElement();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let cancelled = false;
-    mountCard(cardBox.current!)
-      .then((mounted) => {
-        if (cancelled) return mounted.card.destroy();
-        card.current = mounted;
-        setReady(true);
-      })
-      .catch((e: Error) => setError(e.message));
-    return () => {
-      cancelled = true;
-      card.current?.card.destroy();
-    };
-  }, []);
+  const [failure, setError] = useState<string>();
+  const error = failure ?? cardError;
 
   const pay = async (e: Event) => {
     e.preventDefault();

@@ -318,7 +318,8 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                         // not a reason to keep the seats until the hold expires.
                         Err(ProviderError::Rejected(why)) => {
                             tracing::info!(reservation_id = %id, %why, "payment method refused");
-                            return self.declined(id, Status::Pending, "invalid_payment_method", correlation).await;
+                            let code = "invalid_payment_method";
+                            return self.declined(id, Status::Pending, code, correlation).await.map(drop);
                         }
                         Err(err) => return Err(provider(err)),
                     };
@@ -359,7 +360,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                             }
                         }
                         Charge::Declined(code) => {
-                            if self.declined_from(id, payment.status, &code, correlation).await? {
+                            if self.declined(id, payment.status, &code, correlation).await? {
                                 return Ok(());
                             }
                         }
@@ -452,23 +453,13 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
 
     /// Declined: recorded (from `from`); the reservations domain releases the seats
     /// and tells the buyer. `false` if the payment had moved meanwhile.
-    async fn declined_from(
-        &self,
-        id: &str,
-        from: Status,
-        code: &str,
-        correlation: &str,
-    ) -> Result<bool, MessageFailure> {
+    async fn declined(&self, id: &str, from: Status, code: &str, correlation: &str) -> Result<bool, MessageFailure> {
         let moved = self.payments.set_status(id, from, Status::Failed, self.clock.now()).await.map_err(storage)?;
         if moved {
             tracing::info!(reservation_id = %id, %correlation, code, "payment declined");
             shared::metrics::count("payments", Metric::PaymentsFailed, 1);
         }
         Ok(moved)
-    }
-
-    async fn declined(&self, id: &str, from: Status, code: &str, correlation: &str) -> Result<(), MessageFailure> {
-        self.declined_from(id, from, code, correlation).await.map(|_| ())
     }
 
     async fn refund(&self, request: &RefundRequest, delivery: &Delivery<'_>) -> Result<(), MessageFailure> {

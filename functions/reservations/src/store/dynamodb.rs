@@ -173,6 +173,11 @@ impl ReservationItem {
     }
 }
 
+/// A conditional write that did not hold: the reservation moved on meanwhile.
+fn changed_unless(held: bool) -> StoreResult<()> {
+    if held { Ok(()) } else { Err(StoreError::Changed) }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
@@ -360,10 +365,7 @@ impl DynamoReservationStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure);
-        match dynamo::condition_held(result)? {
-            true => Ok(()),
-            false => Err(StoreError::Changed),
-        }
+        changed_unless(dynamo::condition_held(result)?)
     }
 
     /// Flags a reservation whose charge the buyer's bank disputes (its tickets are
@@ -382,10 +384,7 @@ impl DynamoReservationStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure);
-        match dynamo::condition_held(result)? {
-            true => Ok(()),
-            false => Err(StoreError::Changed),
-        }
+        changed_unless(dynamo::condition_held(result)?)
     }
 
     /// Records the holder's next card (`attempt`) for a reservation whose card failed
@@ -423,20 +422,16 @@ impl DynamoReservationStore {
             .send()
             .await
             .map_err(dynamo::sdk_failure);
-        match dynamo::condition_held(result)? {
-            true => {
-                let progress =
-                    r.payment.clone().map(|p| PaymentProgress { status: PaymentStep::Processing, detail: None, ..p });
-                Ok(Reservation {
-                    payment_method: payment_method.to_owned(),
-                    payment_attempt: attempt,
-                    payment: progress,
-                    updated_at: now,
-                    ..r.clone()
-                })
-            }
-            false => Err(StoreError::Changed),
-        }
+        changed_unless(dynamo::condition_held(result)?)?;
+        let progress =
+            r.payment.clone().map(|p| PaymentProgress { status: PaymentStep::Processing, detail: None, ..p });
+        Ok(Reservation {
+            payment_method: payment_method.to_owned(),
+            payment_attempt: attempt,
+            payment: progress,
+            updated_at: now,
+            ..r.clone()
+        })
     }
 
     /// Confirms a pending reservation with its tickets, listing it among the
