@@ -1,20 +1,30 @@
 //! Seat inventory: the contract through which other domains hold and return seats.
 //!
-//! The events domain owns every tier's `available` counter (one item per tier in
-//! the events table). The reservations domain changes it only through the
-//! transaction actions built here, inside its own `TransactWriteItems` together
-//! with its reservation item, so a seat is held or returned exactly when the
-//! reservation's state changes. Nothing outside this module spells these keys.
+//! The events domain owns every tier's seats. They sit in `K` shard items per tier
+//! (`domain::shards` says why and how they are chosen), each with its share of the
+//! unsold seats and a copy of what a hold must check: the event's status, its
+//! sales window and the tier's `maxPerOrder`. So a hold touches one shard item and
+//! its own reservation, and nothing every hold of the event touches.
+//!
+//! The reservations domain changes the shards only through the transaction actions
+//! built here, inside its own `TransactWriteItems` together with its reservation
+//! item, so a seat is held or returned exactly when the reservation's state changes.
+//! Nothing outside this module spells these keys.
 //!
 //! | action | item | effect | condition |
 //! |---|---|---|---|
-//! | [`sales_open`] | event `EVENT#<id>` / `META` | — | published, `salesOpensAt <= now < salesClosesAt` |
-//! | [`hold`] | tier `EVENT#<id>` / `TIER#<tierId>` | `available -= n` | `available >= n`, `maxPerOrder >= n` |
-//! | [`release`] | tier | `available += n` | the tier exists |
+//! | [`hold`] | shard `SHARDS#<eventId>` / `<tierId>#<nn>` | `available -= n` | `available >= n`, `maxPerOrder >= n`; for a sale also published and `salesOpensAt <= now < salesClosesAt` |
+//! | [`release`] | shard | `available += n` | the shard exists |
+//! | [`not_cancelled`] | shard | — | its event is not cancelled |
+//! | [`rebalance`] | some shards → one | seats move | each donor has them |
 //!
-//! A failed `hold` condition returns the tier as it was ([`TierSnapshot`]), so the
-//! caller can say what remains. [`offer`] reads what a buyer is offered (event,
-//! sales window, the tier's price and limits) to check and price an order first.
+//! A failed `hold` condition returns the shard as it was ([`ShardSnapshot`]), so the
+//! caller knows whether the window closed or the shard ran short. [`snapshot`]
+//! reads every shard of a tier at one instant: the only basis for `sold out`.
+//! Every write to a shard bumps its `version` (that is what makes the snapshot
+//! possible without a transaction).
+//! [`offer`] reads what a buyer is offered (event, sales window, the tier's price,
+//! limits and shard count) to check and price an order first.
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
@@ -35,6 +45,17 @@ pub fn tier_sk(tier_id: &str) -> String {
     format!("TIER#{tier_id}")
 }
 
+/// Partition key of an event's shard items (apart from the event, so that reading
+/// the event never reads its shards).
+pub fn shards_pk(event_id: &str) -> String {
+    format!("SHARDS#{event_id}")
+}
+
+/// Sort key of a tier's shard `shard`; a tier's shards share the prefix `<tierId>#`.
+pub fn shard_sk(tier_id: &str, shard: usize) -> String {
+    format!("{tier_id}#{shard:02}")
+}
+
 /// Sort key of the event's own item.
 pub const META: &str = "META";
 
@@ -46,32 +67,29 @@ pub fn tier_key(event_id: &str, tier_id: &str) -> Item {
     dynamo::key(event_pk(event_id), tier_sk(tier_id))
 }
 
+pub fn shard_key(event_id: &str, tier_id: &str, shard: usize) -> Item {
+    dynamo::key(shards_pk(event_id), shard_sk(tier_id, shard))
+}
+
+/// The event and tier a shard item's key names (for the stream's summary refresh).
+pub fn shard_of_key(pk: &str, sk: &str) -> Option<(String, String)> {
+    let event_id = pk.strip_prefix("SHARDS#")?;
+    let (tier_id, _) = sk.rsplit_once('#')?;
+    Some((event_id.to_owned(), tier_id.to_owned()))
+}
+
 /// Instants as the events table stores them (they compare as text).
 pub fn stored_instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Checks, inside the caller's transaction, that the event sells now.
-pub fn sales_open(table: &str, event_id: &str, now: DateTime<Utc>) -> Result<TransactWriteItem, Failure> {
-    let check = ConditionCheck::builder()
-        .table_name(table)
-        .set_key(Some(event_key(event_id)))
-        .condition_expression("#status = :published AND salesOpensAt <= :now AND salesClosesAt > :now")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":published", string("published"))
-        .expression_attribute_values(":now", string(stored_instant(now)))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().condition_check(check).build())
-}
-
 /// Checks, inside the caller's transaction, that the event is not cancelled (a
-/// booking confirmed after its event's cancellation must not happen).
-pub fn not_cancelled(table: &str, event_id: &str) -> Result<TransactWriteItem, Failure> {
+/// booking confirmed after its event's cancellation must not happen), on the shard
+/// the reservation's seats came from (cancelling writes every shard with the event).
+pub fn not_cancelled(table: &str, event_id: &str, tier_id: &str, shard: usize) -> Result<TransactWriteItem, Failure> {
     let check = ConditionCheck::builder()
         .table_name(table)
-        .set_key(Some(event_key(event_id)))
+        .set_key(Some(shard_key(event_id, tier_id, shard)))
         .condition_expression("#status <> :cancelled")
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":cancelled", string("cancelled"))
@@ -80,31 +98,160 @@ pub fn not_cancelled(table: &str, event_id: &str) -> Result<TransactWriteItem, F
     Ok(TransactWriteItem::builder().condition_check(check).build())
 }
 
-/// Takes `quantity` seats of the tier, if that many remain and one order may take them.
-pub fn hold(table: &str, event_id: &str, tier_id: &str, quantity: u32) -> Result<TransactWriteItem, Failure> {
+/// Takes `quantity` seats from one shard of the tier, if it has that many and one
+/// order may take them; with `sale_at`, only while the event sells at that instant.
+pub fn hold(
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    shard: usize,
+    quantity: u32,
+    sale_at: Option<DateTime<Utc>>,
+) -> Result<TransactWriteItem, Failure> {
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(shard_key(event_id, tier_id, shard)))
+        .update_expression("SET available = available - :n ADD #v :one")
+        .expression_attribute_names("#v", "version")
+        .expression_attribute_values(":one", number(1))
+        .expression_attribute_values(":n", number(quantity))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    update = match sale_at {
+        Some(now) => update
+            .condition_expression(
+                "available >= :n AND maxPerOrder >= :n AND #status = :published \
+                 AND salesOpensAt <= :now AND salesClosesAt > :now",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":published", string("published"))
+            .expression_attribute_values(":now", string(stored_instant(now))),
+        None => update.condition_expression("available >= :n AND maxPerOrder >= :n"),
+    };
+    Ok(TransactWriteItem::builder().update(update.build().map_err(dynamo::failure)?).build())
+}
+
+/// Gives `quantity` seats back to a shard of the tier.
+pub fn release(
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    shard: usize,
+    quantity: u32,
+) -> Result<TransactWriteItem, Failure> {
     let update = Update::builder()
         .table_name(table)
-        .set_key(Some(tier_key(event_id, tier_id)))
-        .update_expression("SET available = available - :n")
-        .condition_expression("available >= :n AND maxPerOrder >= :n")
+        .set_key(Some(shard_key(event_id, tier_id, shard)))
+        .update_expression("SET available = available + :n ADD #v :one")
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_names("#v", "version")
+        .expression_attribute_values(":one", number(1))
         .expression_attribute_values(":n", number(quantity))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .build()
         .map_err(dynamo::failure)?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-/// Gives `quantity` seats of the tier back.
-pub fn release(table: &str, event_id: &str, tier_id: &str, quantity: u32) -> Result<TransactWriteItem, Failure> {
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(tier_key(event_id, tier_id)))
-        .update_expression("SET available = available + :n")
-        .condition_expression("attribute_exists(pk)")
-        .expression_attribute_values(":n", number(quantity))
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+/// Every shard's seats at one instant, or `None` if they kept changing.
+///
+/// A double collect: all the tier's shards are read (one consistent `Query`), then
+/// read again; every write to a shard bumps its `version`, so if no version moved
+/// between the two reads, each shard held its value from the end of the first read
+/// to the start of the second, and the counts are the tier's at any instant in
+/// between. Unlike `TransactGetItems`, this never conflicts with the holds.
+pub async fn snapshot(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    shards: usize,
+) -> Result<Option<Vec<u32>>, Failure> {
+    let mut previous = collect(client, table, event_id, tier_id, shards).await?;
+    for _ in 0..SNAPSHOT_COLLECTS {
+        let next = collect(client, table, event_id, tier_id, shards).await?;
+        if next == previous {
+            return Ok(Some(next.into_iter().map(|(available, _)| available).collect()));
+        }
+        previous = next;
+    }
+    Ok(None)
+}
+
+/// Second reads a snapshot makes before it gives up on a tier that keeps changing.
+const SNAPSHOT_COLLECTS: usize = 2;
+
+/// Each shard's (available, version), in shard order (a missing shard: zeros).
+async fn collect(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    shards: usize,
+) -> Result<Vec<(u32, u64)>, Failure> {
+    let mut seen = vec![(0, 0); shards];
+    let mut start = None;
+    loop {
+        let out = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :tier)")
+            .expression_attribute_values(":pk", string(shards_pk(event_id)))
+            .expression_attribute_values(":tier", string(format!("{tier_id}#")))
+            .projection_expression("sk, available, #v")
+            .expression_attribute_names("#v", "version")
+            .consistent_read(true)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        for item in out.items.unwrap_or_default() {
+            let n = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<u64>().ok());
+            let index = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.rsplit_once('#'))
+                .and_then(|(_, i)| i.parse::<usize>().ok());
+            if let Some(index) = index.filter(|&i| i < shards) {
+                seen[index] = (n("available").unwrap_or(0) as u32, n("version").unwrap_or(0));
+            }
+        }
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(seen);
+        }
+    }
+}
+
+/// Moves seats between a tier's shards in one transaction: each donor gives its
+/// share only if it has it, so no seat is made or lost.
+pub async fn rebalance(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    plan: &crate::domain::shards::Rebalance,
+) -> Result<(), Failure> {
+    let mut actions = Vec::new();
+    for &(shard, seats) in &plan.from {
+        let update = Update::builder()
+            .table_name(table)
+            .set_key(Some(shard_key(event_id, tier_id, shard)))
+            .update_expression("SET available = available - :n ADD #v :one")
+            .condition_expression("available >= :n")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":n", number(seats))
+            .build()
+            .map_err(dynamo::failure)?;
+        actions.push(TransactWriteItem::builder().update(update).build());
+    }
+    actions.push(release(table, event_id, tier_id, plan.to, plan.seats())?);
+    client
+        .transact_write_items()
+        .set_transact_items(Some(actions))
+        .send()
+        .await
+        .map_err(dynamo::transaction_failure)?;
+    Ok(())
 }
 
 /// What is on sale: the event and one of its tiers, as a buyer's order needs them.
@@ -125,7 +272,13 @@ pub struct Offer {
     pub tier_name: String,
     pub price_minor: i64,
     pub max_per_order: u32,
+    /// Seats left as last summarised (informs; the shards decide).
     pub available: u32,
+    /// The tier's shard count.
+    pub shards: u32,
+    /// Buyers admitted per minute, when the sale has a waiting room (a hold then
+    /// needs an admission token).
+    pub waiting_room: Option<u32>,
 }
 
 impl Offer {
@@ -175,6 +328,39 @@ pub async fn offer(
         price_minor: tier.price_minor,
         max_per_order: tier.max_per_order,
         available: tier.available,
+        shards: tier.shards.max(1),
+        waiting_room: d.waiting_room.map(|room| room.admit_per_minute),
+    }))
+}
+
+/// What the waiting room needs of an event: whether it sells, when, and at what pace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSettings {
+    pub published: bool,
+    pub sales_opens_at: Option<DateTime<Utc>>,
+    pub sales_closes_at: Option<DateTime<Utc>>,
+    /// `None`: the sale has no waiting room.
+    pub admit_per_minute: Option<u32>,
+}
+
+/// The event's waiting-room settings, or `None` if there is no such event.
+pub async fn room_settings(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+) -> Result<Option<RoomSettings>, Failure> {
+    use crate::store::{EventStore, StoreError};
+    let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
+    let event = match store.get(event_id).await {
+        Ok(event) => event,
+        Err(StoreError::Storage(failure)) => return Err(failure),
+        Err(other) => return Err(Failure::Other(other.to_string())),
+    };
+    Ok(event.map(|event| RoomSettings {
+        published: event.status == crate::domain::event::Status::Published,
+        sales_opens_at: event.details.sales_opens_at,
+        sales_closes_at: event.details.sales_closes_at,
+        admit_per_minute: event.details.waiting_room.map(|room| room.admit_per_minute),
     }))
 }
 
@@ -195,22 +381,37 @@ pub async fn is_cancelled(client: &aws_sdk_dynamodb::Client, table: &str, event_
         == Some("cancelled"))
 }
 
-/// A tier's counter as a failed [`hold`] found it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TierSnapshot {
+/// A shard as a failed [`hold`] found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardSnapshot {
     pub available: u32,
-    pub capacity: u32,
     pub max_per_order: u32,
+    status: Option<String>,
+    sales_opens_at: Option<String>,
+    sales_closes_at: Option<String>,
 }
 
-impl TierSnapshot {
-    /// Reads the item a cancellation reason carried; `None` if it is not a tier.
+impl ShardSnapshot {
+    /// Reads the item a cancellation reason carried; `None` if it is not a shard.
     pub fn from_item(item: &Item) -> Option<Self> {
         let n = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
-        let is_tier =
-            item.get("sk").and_then(|v: &AttributeValue| v.as_s().ok()).is_some_and(|sk| sk.starts_with("TIER#"));
-        is_tier.then_some(())?;
-        Some(Self { available: n("available")?, capacity: n("capacity")?, max_per_order: n("maxPerOrder")? })
+        let s = |name: &str| item.get(name).and_then(|v: &AttributeValue| v.as_s().ok()).cloned();
+        s("pk").is_some_and(|pk| pk.starts_with("SHARDS#")).then_some(())?;
+        Some(Self {
+            available: n("available")?,
+            max_per_order: n("maxPerOrder")?,
+            status: s("status"),
+            sales_opens_at: s("salesOpensAt"),
+            sales_closes_at: s("salesClosesAt"),
+        })
+    }
+
+    /// Whether the event sold at `now` by this shard's copy of its status and window.
+    pub fn sells_at(&self, now: DateTime<Utc>) -> bool {
+        let now = stored_instant(now);
+        self.status.as_deref() == Some("published")
+            && self.sales_opens_at.as_deref().is_some_and(|opens| opens <= now.as_str())
+            && self.sales_closes_at.as_deref().is_some_and(|closes| now.as_str() < closes)
     }
 }
 
@@ -223,34 +424,46 @@ mod tests {
         assert_eq!(event_key("e1")["pk"], string("EVENT#e1"));
         assert_eq!(event_key("e1")["sk"], string("META"));
         assert_eq!(tier_key("e1", "t1")["sk"], string("TIER#t1"));
+        assert_eq!(shard_key("e1", "t1", 3)["pk"], string("SHARDS#e1"));
+        assert_eq!(shard_key("e1", "t1", 3)["sk"], string("t1#03"));
+        assert_eq!(shard_of_key("SHARDS#e1", "t1#03"), Some(("e1".into(), "t1".into())));
+        assert_eq!(shard_of_key("EVENT#e1", "META"), None);
     }
 
     #[test]
     fn hold_and_release_are_guarded_counter_updates() {
-        let hold = hold("events", "e1", "t1", 3).unwrap();
+        let hold = hold("events", "e1", "t1", 2, 3, None).unwrap();
         let update = hold.update().unwrap();
-        assert_eq!(update.update_expression(), "SET available = available - :n");
+        assert_eq!(update.update_expression(), "SET available = available - :n ADD #v :one");
         assert_eq!(update.condition_expression(), Some("available >= :n AND maxPerOrder >= :n"));
         assert_eq!(update.expression_attribute_values().unwrap()[":n"], number(3));
-        let release = release("events", "e1", "t1", 3).unwrap();
-        assert_eq!(release.update().unwrap().update_expression(), "SET available = available + :n");
+        assert_eq!(update.key()["sk"], string("t1#02"));
+        let release = release("events", "e1", "t1", 2, 3).unwrap();
+        assert_eq!(release.update().unwrap().update_expression(), "SET available = available + :n ADD #v :one");
     }
 
     #[test]
-    fn the_sales_window_is_checked_against_stored_text() {
+    fn a_sale_checks_the_window_against_stored_text() {
         let now = DateTime::parse_from_rfc3339("2030-01-01T10:00:00.123+02:00").unwrap().with_timezone(&Utc);
-        let check = sales_open("events", "e1", now).unwrap();
-        let values = check.condition_check().unwrap().expression_attribute_values().unwrap().clone();
-        assert_eq!(values[":now"], string("2030-01-01T08:00:00Z"));
+        let hold = hold("events", "e1", "t1", 0, 1, Some(now)).unwrap();
+        let update = hold.update().unwrap();
+        assert!(update.condition_expression().unwrap().contains("salesOpensAt <= :now"));
+        assert_eq!(update.expression_attribute_values().unwrap()[":now"], string("2030-01-01T08:00:00Z"));
     }
 
     #[test]
-    fn a_failed_hold_says_what_remains() {
-        let mut item = tier_key("e1", "t1");
+    fn a_failed_hold_says_what_the_shard_had() {
+        let mut item = shard_key("e1", "t1", 0);
         item.insert("available".into(), number(2));
-        item.insert("capacity".into(), number(50));
         item.insert("maxPerOrder".into(), number(4));
-        assert_eq!(TierSnapshot::from_item(&item), Some(TierSnapshot { available: 2, capacity: 50, max_per_order: 4 }));
-        assert_eq!(TierSnapshot::from_item(&event_key("e1")), None);
+        item.insert("status".into(), string("published"));
+        item.insert("salesOpensAt".into(), string("2030-01-01T00:00:00Z"));
+        item.insert("salesClosesAt".into(), string("2030-02-01T00:00:00Z"));
+        let shard = ShardSnapshot::from_item(&item).unwrap();
+        assert_eq!(shard.available, 2);
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert!(shard.sells_at(at("2030-01-15T00:00:00Z")));
+        assert!(!shard.sells_at(at("2030-02-01T00:00:00Z")));
+        assert_eq!(ShardSnapshot::from_item(&event_key("e1")), None);
     }
 }

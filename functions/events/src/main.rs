@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "list_my_events" => entrypoints::list_my_events::run().await,
         "list_participants" => entrypoints::list_participants::run().await,
         "publish_event" => entrypoints::publish_event::run().await,
+        "refresh_tier_summaries" => entrypoints::refresh_tier_summaries::run().await,
         "update_event" => entrypoints::update_event::run().await,
         other => Err(shared::unknown_handler(other)),
     }

@@ -30,13 +30,20 @@ pub async fn store_from_env() -> Result<DynamoReservationStore, ConfigError> {
 pub struct EventOffers {
     client: aws_sdk_dynamodb::Client,
     events_table: String,
+    /// Offers on sale, kept for [`OFFER_CACHE`] per instance: a hold then costs its
+    /// transaction alone. Safe because the hold's transaction checks the shard's own
+    /// copy of the status, window and limit; a stale price lasts seconds at most.
+    cache: std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, Offer)>>,
 }
+
+/// How long an instance reuses an offer it read.
+pub const OFFER_CACHE: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl EventOffers {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let events_table = shared::env_required("EVENTS_TABLE")?;
         let config = shared::aws_sdk_config().await;
-        Ok(Self { client: aws_sdk_dynamodb::Client::new(&config), events_table })
+        Ok(Self { client: aws_sdk_dynamodb::Client::new(&config), events_table, cache: Default::default() })
     }
 }
 
@@ -60,7 +67,26 @@ impl handlers::send_reminders::Occurrences for EventOffers {
 
 impl Offers for EventOffers {
     async fn offer(&self, event_id: &str, tier_id: &str) -> Result<Option<Offer>, Failure> {
-        events::inventory::offer(&self.client, &self.events_table, event_id, tier_id).await
+        let key = (event_id.to_owned(), tier_id.to_owned());
+        let now = std::time::Instant::now();
+        if let Some((_, offer)) = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+            .filter(|(at, _)| now.duration_since(*at) < OFFER_CACHE)
+        {
+            return Ok(Some(offer));
+        }
+        let offer = events::inventory::offer(&self.client, &self.events_table, event_id, tier_id).await?;
+        // Only what is on sale is kept: an event about to open is read afresh.
+        if let Some(offer) = offer.as_ref().filter(|o| o.on_sale(chrono::Utc::now())) {
+            if let Ok(mut cache) = self.cache.lock() {
+                cache.retain(|_, (at, _)| now.duration_since(*at) < OFFER_CACHE);
+                cache.insert(key, (now, offer.clone()));
+            }
+        }
+        Ok(offer)
     }
 }
 

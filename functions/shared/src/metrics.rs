@@ -12,6 +12,10 @@ pub enum Metric {
     HoldsMade,
     /// A reservation refused because the tier had too few seats left.
     SoldOut,
+    /// A hold answered 503 because its tier's shards were too contended to finish it.
+    HoldsBusy,
+    /// Seats moved between a tier's shards so that a hold could take them.
+    ShardsRebalanced,
     PaymentsSucceeded,
     PaymentsFailed,
     PaymentsRefunded,
@@ -37,6 +41,8 @@ impl Metric {
         match self {
             Metric::HoldsMade => "HoldsMade",
             Metric::SoldOut => "SoldOut",
+            Metric::HoldsBusy => "HoldsBusy",
+            Metric::ShardsRebalanced => "ShardsRebalanced",
             Metric::PaymentsSucceeded => "PaymentsSucceeded",
             Metric::PaymentsFailed => "PaymentsFailed",
             Metric::PaymentsRefunded => "PaymentsRefunded",

@@ -64,7 +64,7 @@ struct StackArgs {
     /// Where the function binaries are (default: beside this executable).
     #[arg(long)]
     bin_dir: Option<PathBuf>,
-    /// Instances per function when requests overlap (a function's ReservedConcurrentExecutions wins).
+    /// Instances per function when requests overlap (a function's ReservedConcurrentExecutions lowers it).
     #[arg(long, default_value_t = 4)]
     max_instances: usize,
     /// moto's URL (SQS, SES and the rest), when moto is already running.

@@ -262,7 +262,10 @@ impl Stack {
             environment: env.into_iter().collect(),
             memory_mb: def.memory_mb,
             timeout: def.timeout,
-            max_instances: def.reserved_concurrency.unwrap_or(self.options.max_instances),
+            // A reserved concurrency caps a function (as in AWS); the machine's cap still holds.
+            max_instances: def
+                .reserved_concurrency
+                .map_or(self.options.max_instances, |r| r.min(self.options.max_instances)),
         })
     }
 

@@ -201,6 +201,33 @@ impl Runner {
             .item
     }
 
+    /// A tier's seats as stored, read consistently: each shard's `available` (the
+    /// seat-inventory contract's items) and the tier's capacity.
+    pub async fn tier_seats(&self, event: &str, tier: &str) -> TierSeats {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let number = |item: &std::collections::HashMap<String, AttributeValue>, name: &str| -> i64 {
+            item[name].as_n().unwrap().parse().unwrap()
+        };
+        let tier_item = self
+            .stored_item("local-EventsTable", &format!("EVENT#{event}"), &format!("TIER#{tier}"))
+            .await
+            .expect("the tier's item");
+        let out = self
+            .dynamodb()
+            .await
+            .query()
+            .table_name("local-EventsTable")
+            .key_condition_expression("pk = :pk AND begins_with(sk, :tier)")
+            .expression_attribute_values(":pk", AttributeValue::S(format!("SHARDS#{event}")))
+            .expression_attribute_values(":tier", AttributeValue::S(format!("{tier}#")))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("the tier's shards");
+        let shards: Vec<i64> = out.items.unwrap_or_default().iter().map(|item| number(item, "available")).collect();
+        TierSeats { available: shards.iter().sum(), capacity: number(&tier_item, "capacity"), shards }
+    }
+
     async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(endpoint)
@@ -209,6 +236,16 @@ impl Runner {
             .load()
             .await
     }
+}
+
+/// A tier's seats as its shards hold them.
+#[derive(Debug, Clone)]
+pub struct TierSeats {
+    /// The sum over its shards.
+    pub available: i64,
+    pub capacity: i64,
+    /// Each shard's count, in shard order.
+    pub shards: Vec<i64>,
 }
 
 /// One runner per test binary, started on first use.

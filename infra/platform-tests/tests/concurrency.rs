@@ -126,9 +126,13 @@ async fn concurrent_tier_edits_from_organizer_and_admin_lose_no_update() {
     let kept = &items[&format!("TIER#{standard}")];
     assert_eq!(number(kept, "capacity"), 100 + winner as i64);
     assert_eq!(number(kept, "available"), number(kept, "capacity"), "every capacity change applied exactly once");
+    let kept_seats = p.runner.tier_seats(&id, &standard).await;
+    assert_eq!(kept_seats.available, kept_seats.capacity, "and the shards hold exactly the capacity: {kept_seats:?}");
     let extra = tiers.iter().find(|t| t["sk"].as_s().unwrap() != &format!("TIER#{standard}")).unwrap();
     assert_eq!(extra["name"].as_s().unwrap(), &format!("Extra {winner}"));
     assert_eq!(number(extra, "available"), 10 + winner as i64);
+    let extra_seats = p.runner.tier_seats(&id, extra["id"].as_s().unwrap()).await;
+    assert_eq!(extra_seats.available, 10 + winner as i64, "{extra_seats:?}");
 
     // And the API tells the same story as the table.
     let mine = p.api.call("GET", "/organizers/me/events", Some(&organizer.access_token), None).await;

@@ -316,7 +316,7 @@ async fn capacity_and_currency_respect_seats_already_taken() {
     for quantity in [4, 4, 4, 4, 4, 4, 4, 2] {
         dynamodb
             .transact_write_items()
-            .transact_items(events::inventory::hold(EVENTS_TABLE, &id, &tier, quantity).unwrap())
+            .transact_items(events::inventory::hold(EVENTS_TABLE, &id, &tier, 0, quantity, None).unwrap())
             .send()
             .await
             .unwrap();

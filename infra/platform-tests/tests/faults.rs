@@ -382,24 +382,12 @@ async fn nothing_is_lost_oversold_charged_or_told_twice_when_processes_die() {
     eprintln!("the chain settled {:.0} s after the faults stopped", took.as_secs_f64());
 
     // Nothing oversold, nothing stranded; every reservation final.
-    let client = p.runner.dynamodb().await;
     let mut reservations = Vec::new();
     for (event, tier, capacity) in [(&sale, &sale_tier, 40), (&doomed, &doomed_tier, 80), (&clicked, &clicked_tier, 5)]
     {
         let items = reservations_of(p, event).await;
         let sold: i64 = items.iter().filter(|r| text(r, "status") == "confirmed").map(|r| number(r, "quantity")).sum();
-        let tier_item = client
-            .get_item()
-            .table_name("local-EventsTable")
-            .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("EVENT#{event}")))
-            .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(format!("TIER#{tier}")))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item
-            .unwrap();
-        let remaining = number(&tier_item, "available");
+        let remaining = p.runner.tier_seats(event, tier).await.available;
         assert_eq!(sold + remaining, capacity, "event {event}: {sold} sold + {remaining} remaining");
         reservations.extend(items);
     }

@@ -124,6 +124,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("ReservationsTable", "reservations"),
     ("PaymentsTable", "payments"),
     ("NotificationsTable", "notifications"),
+    ("WaitingRoomTable", "waiting_room"),
 ];
 
 /// The one documented exception, the seat-inventory contract

@@ -1,5 +1,6 @@
 //! Events and their ticket tiers, and the rules an event must follow.
 
+use super::shards;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,17 @@ pub enum Status {
     Completed,
 }
 
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Cancelled => "cancelled",
+            Self::Completed => "completed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Venue {
@@ -75,8 +87,12 @@ pub struct Tier {
     pub price_minor: i64,
     pub capacity: u32,
     pub max_per_order: u32,
-    /// Seats neither sold nor held. Reservations decrement it atomically.
+    /// Seats neither sold nor held: the sum of the shards' counters, which
+    /// reservations decrement atomically (exact when read with the shards, a
+    /// summary refreshed from the stream in public listings).
     pub available: u32,
+    /// Shard items its unsold seats are spread over (`domain::shards`).
+    pub shards: u32,
 }
 
 impl Tier {
@@ -94,6 +110,8 @@ pub struct TierSpec {
     pub price_minor: i64,
     pub capacity: u32,
     pub max_per_order: u32,
+    /// Shards asked for; `None` keeps the tier's (or the default for a new one).
+    pub shards: Option<u32>,
 }
 
 /// Everything an organizer sets about an event. A draft may leave some of it out;
@@ -113,7 +131,19 @@ pub struct Details {
     pub currency: String,
     /// How long before the start ticket holders are reminded; `None`: the default (24 h).
     pub reminder_lead_minutes: Option<u32>,
+    /// The on-sale's waiting room, if the organizer turned it on.
+    pub waiting_room: Option<WaitingRoom>,
 }
+
+/// A waiting room in front of an event's sale: buyers queue, and are let in at this pace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingRoom {
+    pub admit_per_minute: u32,
+}
+
+/// The most buyers a waiting room may let in per minute.
+pub const ADMIT_PER_MINUTE_MAX: u32 = 1_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -261,6 +291,16 @@ pub fn validate_tiers(tiers: &[TierSpec]) -> Vec<FieldError> {
         } else if tier.max_per_order > tier.capacity {
             errors.push(FieldError::new(field("maxPerOrder"), "cannot exceed the tier's capacity"));
         }
+        if let Some(k) = tier.shards {
+            if !(1..=shards::MAX_SHARDS_PER_TIER).contains(&k) {
+                errors.push(FieldError::new(
+                    field("shards"),
+                    format!("must be between 1 and {}", shards::MAX_SHARDS_PER_TIER),
+                ));
+            } else if k > tier.capacity {
+                errors.push(FieldError::new(field("shards"), "cannot exceed the tier's capacity"));
+            }
+        }
     }
     errors
 }
@@ -352,6 +392,7 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                 capacity: spec.capacity,
                 max_per_order: spec.max_per_order,
                 available: spec.capacity,
+                shards: spec.shards.unwrap_or(0),
             }),
             Some(id) => match existing.iter().find(|t| &t.id == id) {
                 None => errors.push(FieldError::new(format!("tiers[{i}].id"), "is not a tier of this event")),
@@ -362,6 +403,12 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                             format!("cannot go below the {} seats already sold or held", old.taken()),
                         ));
                     }
+                    if spec.shards.is_some_and(|k| k < old.shards) {
+                        errors.push(FieldError::new(
+                            format!("tiers[{i}].shards"),
+                            format!("can grow but not shrink (the tier has {})", old.shards),
+                        ));
+                    }
                     let new = Tier {
                         id: old.id.clone(),
                         name: spec.name.trim().to_owned(),
@@ -369,6 +416,7 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                         capacity: spec.capacity,
                         max_per_order: spec.max_per_order,
                         available: (spec.capacity.saturating_sub(old.taken())),
+                        shards: spec.shards.unwrap_or(old.shards).max(old.shards),
                     };
                     if new != *old {
                         plan.changed.push((old.clone(), new));
@@ -396,7 +444,34 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
             plan.removed.push(old.clone());
         }
     }
+    assign_default_shards(&mut plan, existing, wanted, &mut errors);
     if errors.is_empty() { Ok(plan) } else { Err(errors) }
+}
+
+/// New tiers without a shard count get the default for their capacity, within
+/// what the event's budget leaves; the event's total is checked.
+fn assign_default_shards(plan: &mut TierPlan, existing: &[Tier], wanted: &[TierSpec], errors: &mut Vec<FieldError>) {
+    let kept: u32 = existing
+        .iter()
+        .filter(|old| !plan.removed.iter().any(|r| r.id == old.id))
+        .map(|old| plan.changed.iter().find(|(o, _)| o.id == old.id).map_or(old.shards, |(_, new)| new.shards))
+        .sum();
+    let explicit: u32 = plan.added.iter().map(|t| t.shards).sum();
+    let defaulted = plan.added.iter().filter(|t| t.shards == 0).count() as u32;
+    if defaulted > 0 {
+        let budget = shards::MAX_SHARDS_PER_EVENT.saturating_sub(kept + explicit);
+        let share = (budget / defaulted).max(1);
+        for tier in plan.added.iter_mut().filter(|t| t.shards == 0) {
+            tier.shards = shards::default_shards(tier.capacity).min(share).min(tier.capacity).max(1);
+        }
+    }
+    let total = kept + plan.added.iter().map(|t| t.shards).sum::<u32>();
+    if total > shards::MAX_SHARDS_PER_EVENT && !wanted.is_empty() {
+        errors.push(FieldError::new(
+            "tiers",
+            format!("an event has at most {} shards over all its tiers ({total} asked)", shards::MAX_SHARDS_PER_EVENT),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -426,15 +501,23 @@ pub(crate) mod tests {
             sales_closes_at: Some(at("2030-05-01T18:00:00Z")),
             currency: "EUR".into(),
             reminder_lead_minutes: None,
+            waiting_room: None,
         }
     }
 
     pub(crate) fn tier(id: &str, capacity: u32, available: u32) -> Tier {
-        Tier { id: id.into(), name: id.into(), price_minor: 1000, capacity, max_per_order: 4, available }
+        Tier { id: id.into(), name: id.into(), price_minor: 1000, capacity, max_per_order: 4, available, shards: 1 }
     }
 
     pub(crate) fn spec(id: Option<&str>, name: &str, capacity: u32) -> TierSpec {
-        TierSpec { id: id.map(str::to_owned), name: name.into(), price_minor: 1000, capacity, max_per_order: 4 }
+        TierSpec {
+            id: id.map(str::to_owned),
+            name: name.into(),
+            price_minor: 1000,
+            capacity,
+            max_per_order: 4,
+            shards: None,
+        }
     }
 
     pub(crate) fn event(tiers: Vec<Tier>) -> Event {
@@ -529,6 +612,27 @@ pub(crate) mod tests {
         assert_eq!(plan.added[0].available, 20);
         assert!(plan.changed.is_empty(), "an unchanged tier is not rewritten");
         assert!(plan_tiers(&existing, &[spec(Some("nope"), "x", 1)]).is_err());
+    }
+
+    #[test]
+    fn shards_default_from_capacity_can_grow_and_stay_within_the_events_budget() {
+        let plan = plan_tiers(&[], &[spec(None, "Stands", 100_000), spec(None, "Box", 10)]).unwrap();
+        assert_eq!(plan.added[0].shards, 16);
+        assert_eq!(plan.added[1].shards, 1);
+        let mut wanted = spec(None, "Stands", 100_000);
+        wanted.shards = Some(64);
+        let plan = plan_tiers(&[], &[wanted.clone(), spec(None, "Box", 10)]);
+        assert_eq!(plan.unwrap_err()[0].field, "tiers", "65 shards are over the budget");
+        let existing = vec![Tier { shards: 8, ..tier("std", 100, 100) }];
+        let mut grow = spec(Some("std"), "std", 100);
+        grow.shards = Some(12);
+        assert_eq!(plan_tiers(&existing, &[grow.clone()]).unwrap().changed[0].1.shards, 12);
+        grow.shards = Some(4);
+        assert_eq!(plan_tiers(&existing, &[grow]).unwrap_err()[0].field, "tiers[0].shards");
+        let mut tiny = spec(None, "Tiny", 2);
+        tiny.max_per_order = 1;
+        tiny.shards = Some(3);
+        assert_eq!(validate_tiers(&[tiny])[0].field, "tiers[0].shards");
     }
 
     #[test]

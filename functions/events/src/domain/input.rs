@@ -2,7 +2,7 @@
 //! The same reader serves create (all required fields present) and update
 //! (present fields replace, `null` clears an optional one, `tiers` replaces the list).
 
-use super::event::{Category, Details, TierSpec, Venue};
+use super::event::{ADMIT_PER_MINUTE_MAX, Category, Details, TierSpec, Venue, WaitingRoom};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
@@ -25,6 +25,7 @@ pub struct EventInput {
     pub currency: Option<String>,
     pub tiers: Option<Vec<TierSpec>>,
     pub reminder_lead_minutes: Patch<u32>,
+    pub waiting_room: Patch<WaitingRoom>,
 }
 
 const FIELDS: &[&str] = &[
@@ -40,6 +41,7 @@ const FIELDS: &[&str] = &[
     "currency",
     "tiers",
     "reminderLeadMinutes",
+    "waitingRoom",
 ];
 
 struct Reader {
@@ -100,6 +102,36 @@ impl Reader {
         }
     }
 
+    /// `Some(None)`: a room explicitly off; `None`: invalid.
+    fn waiting_room(&mut self, value: &Value) -> Option<Option<WaitingRoom>> {
+        let Some(map) = value.as_object() else {
+            self.error("waitingRoom", "must be an object with enabled and admitPerMinute");
+            return None;
+        };
+        for key in map.keys().filter(|k| !["enabled", "admitPerMinute"].contains(&k.as_str())) {
+            self.error(&format!("waitingRoom.{key}"), "is not a known field");
+        }
+        let Some(enabled) = map.get("enabled").and_then(Value::as_bool) else {
+            self.error("waitingRoom.enabled", "must be true or false");
+            return None;
+        };
+        if !enabled {
+            return Some(None);
+        }
+        match map.get("admitPerMinute").and_then(Value::as_i64) {
+            Some(n) if (1..=i64::from(ADMIT_PER_MINUTE_MAX)).contains(&n) => {
+                Some(Some(WaitingRoom { admit_per_minute: n as u32 }))
+            }
+            _ => {
+                self.error(
+                    "waitingRoom.admitPerMinute",
+                    format!("must be a whole number from 1 to {ADMIT_PER_MINUTE_MAX}"),
+                );
+                None
+            }
+        }
+    }
+
     fn venue(&mut self, value: &Value) -> Option<Venue> {
         let Some(map) = value.as_object() else {
             self.error("venue", "must be an object with name, address, city and country");
@@ -138,6 +170,7 @@ impl Reader {
             let price = get("priceMinor").cloned();
             let capacity = get("capacity").cloned();
             let per_order = get("maxPerOrder").cloned();
+            let shards = get("shards").cloned();
             let id = id.and_then(|v| self.string(&field("id"), &v));
             let name = match name {
                 Some(v) => self.string(&field("name"), &v),
@@ -156,8 +189,10 @@ impl Reader {
             let price = number("priceMinor", price, i64::MAX);
             let capacity = number("capacity", capacity, u32::MAX as i64);
             let per_order = number("maxPerOrder", per_order, u32::MAX as i64);
-            for key in
-                map.keys().filter(|k| !["id", "name", "priceMinor", "capacity", "maxPerOrder"].contains(&k.as_str()))
+            let shards = shards.and_then(|v| self.whole(&field("shards"), &v, u32::MAX as i64)).map(|k| k as u32);
+            for key in map
+                .keys()
+                .filter(|k| !["id", "name", "priceMinor", "capacity", "maxPerOrder", "shards"].contains(&k.as_str()))
             {
                 self.error(&field(key), "is not a known field");
             }
@@ -168,6 +203,7 @@ impl Reader {
                     price_minor: price,
                     capacity: capacity as u32,
                     max_per_order: per_order as u32,
+                    shards,
                 });
             }
         }
@@ -218,6 +254,8 @@ pub fn parse(map: &Map<String, Value>) -> Result<EventInput, Vec<FieldError>> {
     // The range (1 hour to 7 days) is a rule of the details: `validate_details`.
     input.reminder_lead_minutes = r
         .patch(map, "reminderLeadMinutes", |r, v| r.whole("reminderLeadMinutes", v, u32::MAX as i64).map(|n| n as u32));
+    // `{"enabled": false}` and `null` both turn the room off.
+    input.waiting_room = r.patch(map, "waitingRoom", |r, v| r.waiting_room(v)).map(Option::flatten);
     if r.errors.is_empty() { Ok(input) } else { Err(r.errors) }
 }
 
@@ -258,6 +296,7 @@ impl EventInput {
             sales_closes_at: self.sales_closes_at.flatten(),
             currency,
             reminder_lead_minutes: self.reminder_lead_minutes.flatten(),
+            waiting_room: self.waiting_room.flatten(),
         };
         Ok((details, self.tiers.unwrap_or_default()))
     }
@@ -282,6 +321,7 @@ impl EventInput {
             sales_closes_at: pick(&self.sales_closes_at, &current.sales_closes_at),
             currency: self.currency.clone().unwrap_or_else(|| current.currency.clone()),
             reminder_lead_minutes: pick(&self.reminder_lead_minutes, &current.reminder_lead_minutes),
+            waiting_room: pick(&self.waiting_room, &current.waiting_room),
         }
     }
 
@@ -298,6 +338,7 @@ impl EventInput {
             && self.currency.is_none()
             && self.tiers.is_none()
             && self.reminder_lead_minutes.is_none()
+            && self.waiting_room.is_none()
     }
 }
 

@@ -4,4 +4,5 @@ pub mod event;
 pub mod input;
 pub mod lifecycle;
 pub mod reminder;
+pub use onsale::shards;
 pub mod view;

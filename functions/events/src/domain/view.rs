@@ -17,6 +17,16 @@ pub struct TierView {
     /// Organizer view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u32>,
+    /// Organizer view only: the shard items its seats are spread over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingRoomView {
+    pub enabled: bool,
+    pub admit_per_minute: u32,
 }
 
 /// An instant both in UTC and in the event's own zone, e.g. `2030-05-01T21:00:00+02:00`.
@@ -44,6 +54,9 @@ pub struct EventView {
     pub currency: String,
     /// How long before the start ticket holders are reminded by email.
     pub reminder_lead_minutes: u32,
+    /// Present when the sale has a waiting room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_room: Option<WaitingRoomView>,
     pub tiers: Vec<TierView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer_id: Option<String>,
@@ -81,6 +94,9 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
         sales_closes_at: when(d.sales_closes_at),
         currency: d.currency.clone(),
         reminder_lead_minutes: d.reminder_lead_minutes.unwrap_or(super::reminder::LEAD_DEFAULT_MINUTES),
+        waiting_room: d
+            .waiting_room
+            .map(|room| WaitingRoomView { enabled: true, admit_per_minute: room.admit_per_minute }),
         tiers: event
             .tiers
             .iter()
@@ -92,6 +108,7 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
                 max_per_order: t.max_per_order,
                 remaining: t.available,
                 capacity: organizer.then_some(t.capacity),
+                shards: organizer.then_some(t.shards),
             })
             .collect(),
         organizer_id: organizer.then(|| event.organizer_id.clone()),

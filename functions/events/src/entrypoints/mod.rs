@@ -10,4 +10,5 @@ pub mod list_events;
 pub mod list_my_events;
 pub mod list_participants;
 pub mod publish_event;
+pub mod refresh_tier_summaries;
 pub mod update_event;

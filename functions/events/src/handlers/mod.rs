@@ -12,6 +12,7 @@ pub mod list_events;
 pub mod list_my_events;
 pub mod list_participants;
 pub mod publish_event;
+pub mod refresh_tier_summaries;
 pub mod update_event;
 
 use crate::domain::event::Event;
@@ -89,7 +90,7 @@ pub(crate) fn event_id(request: &Request) -> Result<String, ApiError> {
 /// The event if the caller may manage it: its organizer, or an admin. Others get
 /// 404, so drafts stay invisible.
 pub(crate) async fn owned_event<S: EventStore>(store: &S, caller: &Caller, id: &str) -> Result<Event, ApiError> {
-    let event = store.get(id).await?;
+    let event = store.get_exact(id).await?;
     match event {
         Some(event) if caller.role == Role::Admin || event.organizer_id == caller.user_id => Ok(event),
         _ => Err(ApiError::not_found("no event of yours has this id")),

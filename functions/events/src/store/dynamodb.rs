@@ -3,9 +3,13 @@
 //! | item | pk | sk | indexes |
 //! |---|---|---|---|
 //! | event | `EVENT#<id>` | `META` | gsi1 `PUBLISHED` / `<startsAt>#<id>` (published, by start); gsi2 `ORGANIZER#<orgId>` / `<createdAt>#<id>`; gsi3 `PUBLISHED` / `<publishedAt>#<id>` (published, newest first); gsi4 `REMINDERS` / `<startsAt - reminder lead>#<id>` (published, by when reminders are due: `crate::reminders`) |
-//! | tier | `EVENT#<id>` | `TIER#<tierId>` | — (its `available` counter: `crate::inventory` is the contract reservations change it through) |
+//! | tier | `EVENT#<id>` | `TIER#<tierId>` | — (`available` is a summary of its shards, refreshed from the stream) |
+//! | shard | `SHARDS#<id>` | `<tierId>#<nn>` | — (a share of the tier's seats with a copy of the event's status and sales window: `crate::inventory` is the contract reservations change it through) |
 //!
-//! One `Query` on `EVENT#<id>` reads an event with all its tiers. Drafts and
+//! One `Query` on `EVENT#<id>` reads an event with all its tiers; one on
+//! `SHARDS#<id>` reads its shards. Every write of the event rewrites, in the same
+//! transaction, each shard's copy of what a hold checks (an event has at most
+//! `MAX_SHARDS_PER_EVENT` shards, so that fits in one transaction). Drafts and
 //! cancelled events carry no `PUBLISHED` or `REMINDERS` index keys, so public
 //! listings and reminders never see them. Every write recomputes the keys, so
 //! moving the start or changing the reminder lead moves the event in gsi4.
@@ -13,16 +17,21 @@
 const REMINDERS: &str = "REMINDERS";
 
 use super::{EventPage, EventStore, PublicQuery, Sort, StoreError, StoreResult};
-use crate::domain::event::{Category, Details, Event, Status, Tier, TierPlan, Venue};
+use crate::domain::event::{Category, Details, Event, Status, Tier, TierPlan, Venue, WaitingRoom};
+use crate::domain::shards;
 use crate::inventory::{self, META, event_pk, tier_sk};
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Get, Put, TransactGetItem, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shared::dynamo::Item;
 use shared::dynamo::{self, Failure, number as n, string as s};
 use std::collections::HashMap;
 
 const PUBLISHED: &str = "PUBLISHED";
+/// Reads of an event being edited at that very moment before giving up (409).
+const EXACT_READ_TRIES: usize = 5;
 /// A listing reads at most this many index pages to fill one page of results.
 const MAX_READS_PER_PAGE: usize = 8;
 
@@ -73,6 +82,8 @@ struct EventItem {
     currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reminder_lead_minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waiting_room: Option<WaitingRoom>,
     created_at: String,
     updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +117,49 @@ struct TierItem {
     max_per_order: u32,
     available: u32,
     position: u32,
+    #[serde(default = "one")]
+    shards: u32,
 }
+
+fn one() -> u32 {
+    1
+}
+
+/// One shard of a tier's seats, with what a hold checks.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShardItem {
+    pk: String,
+    sk: String,
+    event_id: String,
+    tier_id: String,
+    shard: u32,
+    available: u32,
+    max_per_order: u32,
+    status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sales_opens_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sales_closes_at: Option<String>,
+}
+
+fn shard_item(event: &Event, tier: &Tier, shard: usize, available: u32) -> ShardItem {
+    ShardItem {
+        pk: inventory::shards_pk(&event.id),
+        sk: inventory::shard_sk(&tier.id, shard),
+        event_id: event.id.clone(),
+        tier_id: tier.id.clone(),
+        shard: shard as u32,
+        available,
+        max_per_order: tier.max_per_order,
+        status: event.status,
+        sales_opens_at: event.details.sales_opens_at.map(text),
+        sales_closes_at: event.details.sales_closes_at.map(text),
+    }
+}
+
+/// Each tier's shards' seats as read, by tier id, in shard order.
+type ShardSeats = HashMap<String, Vec<u32>>;
 
 fn text(t: DateTime<Utc>) -> String {
     inventory::stored_instant(t)
@@ -143,6 +196,7 @@ impl EventItem {
             sales_closes_at: d.sales_closes_at.map(text),
             currency: d.currency.clone(),
             reminder_lead_minutes: d.reminder_lead_minutes,
+            waiting_room: d.waiting_room,
             created_at: text(event.created_at),
             updated_at: text(event.updated_at),
             published_at: event.published_at.map(text),
@@ -172,6 +226,7 @@ impl EventItem {
                 sales_closes_at: instant(&self.sales_closes_at)?,
                 currency: self.currency,
                 reminder_lead_minutes: self.reminder_lead_minutes,
+                waiting_room: self.waiting_room,
             },
             id: self.id,
             organizer_id: self.organizer_id,
@@ -196,6 +251,7 @@ fn tier_item(event_id: &str, tier: &Tier, position: usize) -> TierItem {
         max_per_order: tier.max_per_order,
         available: tier.available,
         position: position as u32,
+        shards: tier.shards,
     }
 }
 
@@ -307,9 +363,141 @@ impl DynamoEventStore {
                 capacity: t.capacity,
                 max_per_order: t.max_per_order,
                 available: t.available,
+                shards: t.shards,
             })
             .collect();
         Ok(meta.map(|m| (m, tiers)))
+    }
+
+    /// Every shard of the event, read consistently (not at one instant: for edits,
+    /// whose transaction then checks what it relies on).
+    async fn read_shards(&self, id: &str) -> StoreResult<ShardSeats> {
+        let mut seats: ShardSeats = HashMap::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(inventory::shards_pk(id)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(dynamo::sdk_failure)?;
+            for item in out.items.unwrap_or_default() {
+                let shard: ShardItem = serde_dynamo::from_item(item).map_err(dynamo::failure)?;
+                let list = seats.entry(shard.tier_id).or_default();
+                let index = shard.shard as usize;
+                if list.len() <= index {
+                    list.resize(index + 1, 0);
+                }
+                list[index] = shard.available;
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(seats);
+            }
+        }
+    }
+
+    /// A tier's seats summed from its shards, onto its item (the public figure).
+    /// Nothing if the tier is gone.
+    pub async fn refresh_summary(&self, event_id: &str, tier_id: &str) -> StoreResult<u32> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :tier)")
+            .expression_attribute_values(":pk", s(inventory::shards_pk(event_id)))
+            .expression_attribute_values(":tier", s(format!("{tier_id}#")))
+            .projection_expression("available")
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        let sum: u32 = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| item.get("available").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<u32>().ok()))
+            .sum();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(inventory::tier_key(event_id, tier_id)))
+            .update_expression("SET available = :sum")
+            .condition_expression("attribute_exists(pk) AND available <> :sum")
+            .expression_attribute_values(":sum", n(sum))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        dynamo::condition_held(result)?;
+        Ok(sum)
+    }
+
+    fn shard_put(&self, event: &Event, tier: &Tier, shard: usize, available: u32) -> StoreResult<TransactWriteItem> {
+        let item = serde_dynamo::to_item(shard_item(event, tier, shard, available)).map_err(dynamo::failure)?;
+        self.put(item, "attribute_not_exists(pk)")
+    }
+
+    /// A shard's update in an event's write: its copy of the event's status, sales
+    /// window and the tier's limit, `change` seats (a take only if it has them),
+    /// and, when `exactly` is given, only if it still has exactly that many.
+    fn shard_update(
+        &self,
+        event: &Event,
+        tier: &Tier,
+        shard: usize,
+        change: i64,
+        exactly: Option<u32>,
+    ) -> StoreResult<TransactWriteItem> {
+        let d = &event.details;
+        let mut sets = vec!["#status = :status", "maxPerOrder = :mpo", "available = available + :change"];
+        // Every write to a shard bumps its version (what the holds' snapshot relies on).
+        let mut removes = Vec::new();
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(inventory::shard_key(&event.id, &tier.id, shard)))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(event.status.as_str()))
+            .expression_attribute_values(":mpo", n(tier.max_per_order))
+            .expression_attribute_values(":change", n(change));
+        match d.sales_opens_at {
+            Some(t) => {
+                sets.push("salesOpensAt = :opens");
+                update = update.expression_attribute_values(":opens", s(text(t)));
+            }
+            None => removes.push("salesOpensAt"),
+        }
+        match d.sales_closes_at {
+            Some(t) => {
+                sets.push("salesClosesAt = :closes");
+                update = update.expression_attribute_values(":closes", s(text(t)));
+            }
+            None => removes.push("salesClosesAt"),
+        }
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        expression.push_str(" ADD #v :one");
+        update = update.expression_attribute_names("#v", "version").expression_attribute_values(":one", n(1));
+        let condition = match exactly {
+            Some(seats) => {
+                update = update.expression_attribute_values(":exactly", n(seats));
+                "available = :exactly".to_owned()
+            }
+            None if change < 0 => {
+                update = update.expression_attribute_values(":need", n(-change));
+                "available >= :need".to_owned()
+            }
+            None => "attribute_exists(pk)".to_owned(),
+        };
+        let update =
+            update.update_expression(expression).condition_expression(condition).build().map_err(dynamo::failure)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }
 
@@ -368,6 +556,9 @@ impl EventStore for DynamoEventStore {
         for (position, tier) in event.tiers.iter().enumerate() {
             let item = serde_dynamo::to_item(tier_item(&event.id, tier, position)).map_err(dynamo::failure)?;
             request = request.transact_items(self.put(item, "attribute_not_exists(pk)")?);
+            for (shard, seats) in shards::split(tier.available, tier.shards).into_iter().enumerate() {
+                request = request.transact_items(self.shard_put(event, tier, shard, seats)?);
+            }
         }
         request.send().await.map_err(dynamo::transaction_failure)?;
         Ok(())
@@ -390,6 +581,14 @@ impl EventStore for DynamoEventStore {
                 .build()
                 .map_err(dynamo::failure)?;
             request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+            for shard in 0..tier.shards as usize {
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(inventory::shard_key(&before.id, &tier.id, shard)))
+                    .build()
+                    .map_err(dynamo::failure)?;
+                request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+            }
         }
         match request.send().await.map_err(dynamo::transaction_failure) {
             Ok(_) => Ok(()),
@@ -405,8 +604,57 @@ impl EventStore for DynamoEventStore {
         }
     }
 
+    async fn get_exact(&self, id: &str) -> StoreResult<Option<Event>> {
+        // The event and its tiers, then its version and every shard in one
+        // transactional read: if the version moved in between, read again.
+        for _ in 0..EXACT_READ_TRIES {
+            let Some((meta, mut tiers)) = self.read_event(id).await? else { return Ok(None) };
+            let mut gets = vec![inventory::event_key(id)];
+            for tier in &tiers {
+                gets.extend((0..tier.shards as usize).map(|shard| inventory::shard_key(id, &tier.id, shard)));
+            }
+            let gets = gets
+                .into_iter()
+                .map(|key| {
+                    Get::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key))
+                        .projection_expression("version, available")
+                        .build()
+                        .map(|get| TransactGetItem::builder().get(get).build())
+                        .map_err(dynamo::failure)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let out = match self.client.transact_get_items().set_transact_items(Some(gets)).send().await {
+                Ok(out) => out,
+                // A write on the same items at that moment: read again.
+                Err(err) if err.code() == Some("TransactionCanceledException") => continue,
+                Err(err) => return Err(dynamo::sdk_failure(err).into()),
+            };
+            let items: Vec<Option<Item>> = out.responses.unwrap_or_default().into_iter().map(|r| r.item).collect();
+            let number = |item: &Option<Item>, name: &str| -> Option<u64> {
+                item.as_ref()?.get(name)?.as_n().ok()?.parse().ok()
+            };
+            if number(&items[0], "version") != Some(meta.version) || items.iter().any(Option::is_none) {
+                continue;
+            }
+            let mut next = 1;
+            for tier in &mut tiers {
+                let k = tier.shards as usize;
+                tier.available =
+                    items[next..next + k].iter().filter_map(|i| number(i, "available")).sum::<u64>() as u32;
+                next += k;
+            }
+            return Ok(Some(meta.into_event(tiers)?));
+        }
+        Err(StoreError::Conflict)
+    }
+
     async fn update(&self, before: &Event, after: &Event, plan: &TierPlan) -> StoreResult<()> {
         let currency_changed = before.details.currency != after.details.currency;
+        // Where the seats are now: the plan was checked against exact sums; the
+        // transaction checks each shard again, so a sale meanwhile cancels it.
+        let seats = self.read_shards(&before.id).await?;
         let meta = serde_dynamo::to_item(EventItem::from_event(after)).map_err(dynamo::failure)?;
         let put_meta = Put::builder()
             .table_name(&self.table)
@@ -418,71 +666,95 @@ impl EventStore for DynamoEventStore {
         let mut request =
             self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(put_meta).build());
         let position = |id: &str| after.tiers.iter().position(|t| t.id == id).unwrap_or(0);
+        let observed = |tier: &Tier| -> Vec<u32> {
+            let mut list = seats.get(&tier.id).cloned().unwrap_or_default();
+            list.resize(tier.shards as usize, 0);
+            list
+        };
         for tier in &plan.added {
             let item =
                 serde_dynamo::to_item(tier_item(&after.id, tier, position(&tier.id))).map_err(dynamo::failure)?;
             request = request.transact_items(self.put(item, "attribute_not_exists(pk)")?);
+            for (shard, count) in shards::split(tier.available, tier.shards).into_iter().enumerate() {
+                request = request.transact_items(self.shard_put(after, tier, shard, count)?);
+            }
         }
         for tier in &plan.removed {
-            // Only a tier with nothing sold or held goes; a sale racing this update cancels it.
+            // Only a tier with nothing sold or held goes: each shard exactly as read,
+            // and those add up to the capacity; a sale racing this update cancels it.
+            let now = observed(tier);
+            if now.iter().sum::<u32>() != tier.capacity {
+                return Err(StoreError::Conflict);
+            }
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .set_key(Some(inventory::tier_key(&after.id, &tier.id)))
-                .condition_expression("available = #capacity")
-                .expression_attribute_names("#capacity", "capacity")
                 .build()
                 .map_err(dynamo::failure)?;
             request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
-        }
-        let mut touched = Vec::new();
-        for (old, new) in &plan.changed {
-            touched.push(old.id.clone());
-            let delta = i64::from(new.capacity) - i64::from(old.capacity);
-            let mut condition = "#capacity = :oldcap AND available >= :need".to_owned();
-            if currency_changed {
-                condition.push_str(" AND available = #capacity");
-            }
-            let update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(inventory::tier_key(&after.id, &old.id)))
-                .update_expression(
-                    "SET #name = :name, priceMinor = :price, maxPerOrder = :mpo, #capacity = :cap, \
-                     available = available + :delta, #position = :position",
-                )
-                .condition_expression(condition)
-                .expression_attribute_names("#name", "name")
-                .expression_attribute_names("#position", "position")
-                .expression_attribute_names("#capacity", "capacity")
-                .expression_attribute_values(":name", s(&new.name))
-                .expression_attribute_values(":price", n(new.price_minor))
-                .expression_attribute_values(":mpo", n(new.max_per_order))
-                .expression_attribute_values(":cap", n(new.capacity))
-                .expression_attribute_values(":delta", n(delta))
-                .expression_attribute_values(":oldcap", n(old.capacity))
-                .expression_attribute_values(":need", n((-delta).max(0)))
-                .expression_attribute_values(":position", n(position(&old.id)))
-                .build()
-                .map_err(dynamo::failure)?;
-            request = request.transact_items(TransactWriteItem::builder().update(update).build());
-        }
-        if currency_changed {
-            // The currency may change only while nothing is sold or held, checked in the same transaction.
-            for tier in
-                before.tiers.iter().filter(|t| !touched.contains(&t.id) && !plan.removed.iter().any(|r| r.id == t.id))
-            {
-                let check = ConditionCheck::builder()
+            for (shard, count) in now.into_iter().enumerate() {
+                let delete = Delete::builder()
                     .table_name(&self.table)
-                    .set_key(Some(inventory::tier_key(&after.id, &tier.id)))
-                    .condition_expression("available = #capacity")
-                    .expression_attribute_names("#capacity", "capacity")
+                    .set_key(Some(inventory::shard_key(&after.id, &tier.id, shard)))
+                    .condition_expression("available = :exactly")
+                    .expression_attribute_values(":exactly", n(count))
                     .build()
                     .map_err(dynamo::failure)?;
-                request = request.transact_items(TransactWriteItem::builder().condition_check(check).build());
+                request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+            }
+        }
+        for new in &after.tiers {
+            if plan.added.iter().any(|t| t.id == new.id) {
+                continue;
+            }
+            let old = before.tiers.iter().find(|t| t.id == new.id).unwrap_or(new);
+            let now = observed(old);
+            // The currency may change only while nothing is sold or held.
+            let unsold = currency_changed.then(|| now.clone());
+            if unsold.is_some() && now.iter().sum::<u32>() != old.capacity {
+                return Err(StoreError::Conflict);
+            }
+            let changed = plan.changed.iter().any(|(o, _)| o.id == new.id);
+            if changed {
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(inventory::tier_key(&after.id, &old.id)))
+                    .update_expression(
+                        "SET #name = :name, priceMinor = :price, maxPerOrder = :mpo, #capacity = :cap, \
+                         available = :available, #position = :position, shards = :shards",
+                    )
+                    .condition_expression("#capacity = :oldcap")
+                    .expression_attribute_names("#name", "name")
+                    .expression_attribute_names("#position", "position")
+                    .expression_attribute_names("#capacity", "capacity")
+                    .expression_attribute_values(":name", s(&new.name))
+                    .expression_attribute_values(":price", n(new.price_minor))
+                    .expression_attribute_values(":mpo", n(new.max_per_order))
+                    .expression_attribute_values(":cap", n(new.capacity))
+                    .expression_attribute_values(":available", n(new.available))
+                    .expression_attribute_values(":oldcap", n(old.capacity))
+                    .expression_attribute_values(":position", n(position(&old.id)))
+                    .expression_attribute_values(":shards", n(new.shards))
+                    .build()
+                    .map_err(dynamo::failure)?;
+                request = request.transact_items(TransactWriteItem::builder().update(update).build());
+            }
+            // Seats change by the capacity's change, spread so that the shards (new
+            // ones included) end even; every shard gets the event's new status and window.
+            let delta = i64::from(new.capacity) - i64::from(old.capacity);
+            let changes = reshard(&now, new.shards as usize, delta);
+            for (shard, change) in changes.into_iter().enumerate() {
+                if shard < now.len() {
+                    let exactly = unsold.as_ref().map(|u| u[shard]);
+                    request = request.transact_items(self.shard_update(after, new, shard, change, exactly)?);
+                } else {
+                    request = request.transact_items(self.shard_put(after, new, shard, change.max(0) as u32)?);
+                }
             }
         }
         match request.send().await.map_err(dynamo::transaction_failure) {
             Ok(_) => Ok(()),
-            // The version or a tier guard failed, or another write was on the same items:
+            // The version or a shard guard failed, or another write was on the same items:
             // someone changed the event or sold seats meanwhile.
             Err(Failure::Cancelled(_)) => Err(StoreError::Conflict),
             Err(other) => Err(other.into()),
@@ -536,10 +808,50 @@ impl EventStore for DynamoEventStore {
     }
 }
 
+/// Per-shard seat changes that apply `delta` seats to shards holding `now` and
+/// spread them over `shards` (new shards, past `now.len()`, start from zero), so
+/// that they end as even as the seats allow.
+fn reshard(now: &[u32], shards: usize, delta: i64) -> Vec<i64> {
+    let mut current = now.to_vec();
+    current.resize(shards.max(now.len()), 0);
+    let total: i64 = current.iter().map(|&a| i64::from(a)).sum::<i64>() + delta;
+    let target = shards::split(total.max(0) as u32, current.len() as u32);
+    // Moves toward the even target only as far as the delta and the new shards
+    // need: takes never exceed what a shard has.
+    let wanted: Vec<i64> = current.iter().zip(&target).map(|(&a, &t)| i64::from(t) - i64::from(a)).collect();
+    let grows = shards > now.len();
+    if grows {
+        return wanted;
+    }
+    if delta >= 0 {
+        shards::add_evenly(&current, delta as u32).into_iter().map(i64::from).collect()
+    } else {
+        shards::take_evenly(&current, (-delta) as u32)
+            .map(|take| take.into_iter().map(|t| -i64::from(t)).collect())
+            .unwrap_or(wanted)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::event::tests::{event, tier};
+
+    #[test]
+    fn reshard_keeps_every_seat_and_never_takes_what_a_shard_lacks() {
+        for (now, shards, delta) in
+            [(vec![5, 0, 3], 3, 4), (vec![5, 0, 3], 3, -6), (vec![10, 10], 4, 0), (vec![7], 3, 5), (vec![4, 4], 2, -8)]
+        {
+            let changes = reshard(&now, shards, delta);
+            assert_eq!(changes.len(), shards);
+            assert_eq!(changes.iter().sum::<i64>(), delta, "{now:?} {shards} {delta}");
+            for (i, c) in changes.iter().enumerate() {
+                let had = i64::from(now.get(i).copied().unwrap_or(0));
+                assert!(had + c >= 0, "{now:?} {shards} {delta}: {changes:?}");
+            }
+        }
+        assert_eq!(reshard(&[10, 10], 4, 0), vec![-5, -5, 5, 5]);
+    }
 
     #[test]
     fn only_published_events_are_on_the_reminder_index_by_when_reminders_are_due() {

@@ -98,7 +98,10 @@ pub struct EventPage {
 pub trait EventStore: Send + Sync {
     /// Writes the event and its tiers together.
     fn create(&self, event: &Event) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The event with each tier's seats as last summarised (public pages).
     fn get(&self, id: &str) -> impl Future<Output = StoreResult<Option<Event>>> + Send;
+    /// The event with each tier's exact seats, its shards read (for edits).
+    fn get_exact(&self, id: &str) -> impl Future<Output = StoreResult<Option<Event>>> + Send;
     /// Replaces `before` by `after` if nobody changed it meanwhile, applying the tier
     /// plan with its guards (capacity above sales, no removal of sold tiers, no
     /// currency change once anything is sold) in one transaction.

@@ -98,6 +98,8 @@ pub struct Reservation {
     pub payment_attempt: u32,
     /// The buyer's bank disputes the charge: the tickets are refused at the door.
     pub disputed: bool,
+    /// The tier's shard the seats came from (where they go back).
+    pub shard: u32,
 }
 
 /// What a pending reservation's buyer must do about the payment.
@@ -335,6 +337,7 @@ pub(crate) mod tests {
             payment: None,
             payment_attempt: 0,
             disputed: false,
+            shard: 0,
         }
     }
 

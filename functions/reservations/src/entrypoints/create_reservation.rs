@@ -12,7 +12,8 @@ pub async fn run() -> Result<(), Error> {
     let lifetimes = Lifetimes { expires_seconds: 24 * 3600, in_progress_seconds: 30 };
     let idempotency = &IdempotencyStore::new(store.client().clone(), store.table(), "create-reservation", lifetimes);
     let seconds: i64 = shared::env_required("HOLD_SECONDS")?.parse()?;
-    let settings = &Settings { hold_for: chrono::Duration::seconds(seconds) };
+    let admission = waiting_room::token::AdmissionTokens::from_env()?;
+    let settings = &Settings { hold_for: chrono::Duration::seconds(seconds), admission };
     shared::http::run(move |request: Request| async move {
         handle(store, offers, idempotency, settings, &SystemClock, &request).await
     })

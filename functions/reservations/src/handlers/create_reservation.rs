@@ -24,6 +24,7 @@ use shared::idempotency::{self, Claim, IdempotencyStore};
 use shared::metrics::Metric;
 use shared::{ApiError, Clock, caller, json_response};
 use std::future::Future;
+use waiting_room::token::{AdmissionTokens, Refusal};
 
 /// Reads what is on sale (the events domain's inventory contract).
 pub trait Offers: Send + Sync {
@@ -37,6 +38,8 @@ pub trait Offers: Send + Sync {
 pub struct Settings {
     /// How long seats stay held for payment.
     pub hold_for: Duration,
+    /// Checks the waiting room's admission tokens (the waiting-room domain's contract).
+    pub admission: AdmissionTokens,
 }
 
 /// Namespace of reservation ids derived from idempotency keys (UUID v5).
@@ -143,11 +146,16 @@ async fn book<S: ReservationStore, O: Offers>(
         .await?
         .ok_or_else(|| ApiError::not_found("no such event or tier"))?;
     let now = clock.now();
+    if offer.waiting_room.is_some() {
+        // While the sale's waiting room is on, only an admitted account buys.
+        let token = request.headers().get("admission-token").and_then(|v| v.to_str().ok());
+        settings.admission.check(token, user_id, &offer.event_id, now.timestamp()).map_err(admission_refused)?;
+    }
     let correlation = shared::correlation_id(request);
     let reservation =
         order::hold(&order, &offer, id, user_id, &correlation, now, settings.hold_for).map_err(refusal)?;
-    let reservation = match store.hold(&reservation, now).await {
-        Ok(()) => reservation,
+    let reservation = match store.hold(&reservation, offer.shards, now).await {
+        Ok(held) => held,
         Err(StoreError::AlreadyHeld) => {
             // An earlier attempt of this request held the seats: answer with its
             // reservation (its charge followed from its own commit).
@@ -171,6 +179,27 @@ fn created(reservation: &Reservation) -> Response<Body> {
     response
 }
 
+fn admission_refused(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Missing => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admission_required",
+            "this sale has a waiting room: join it (POST /events/{id}/queue) and send the admission token it gives \
+             in the Admission-Token header",
+        ),
+        Refusal::Expired => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admission_expired",
+            "your admission token has expired: fetch a fresh one (GET /events/{id}/queue/me)",
+        ),
+        Refusal::Invalid => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admission_invalid",
+            "this admission token is not valid for your account and this event",
+        ),
+    }
+}
+
 fn refusal(refusal: OrderRefusal) -> ApiError {
     match refusal {
         OrderRefusal::NotOnSale => ApiError::conflict("sales_closed", "sales for this event are not open"),
@@ -179,9 +208,5 @@ fn refusal(refusal: OrderRefusal) -> ApiError {
             "paymentMethod",
             "is required for a paid order (a payment-method id such as pm_card_visa)",
         )]),
-        OrderRefusal::SoldOut { remaining } => {
-            shared::metrics::count("reservations", Metric::SoldOut, 1);
-            ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))
-        }
     }
 }

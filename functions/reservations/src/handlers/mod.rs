@@ -30,9 +30,20 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::SalesClosed => ApiError::conflict("sales_closed", "sales for this event are not open"),
-            StoreError::SoldOut(snapshot) => {
-                let remaining = snapshot.map(|s| s.available).unwrap_or(0);
+            StoreError::SoldOut { remaining } => {
+                shared::metrics::count("reservations", shared::metrics::Metric::SoldOut, 1);
                 ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))
+            }
+            StoreError::TooMany { max_per_order } => ApiError::validation(vec![shared::FieldError::new(
+                "quantity",
+                format!("must be from 1 to {max_per_order} for this tier"),
+            )]),
+            StoreError::Busy => {
+                shared::metrics::count("reservations", shared::metrics::Metric::HoldsBusy, 1);
+                let mut busy =
+                    ApiError::service_unavailable("too many buyers at once for this tier; try again in a moment");
+                busy.retry_after = Some(1);
+                busy
             }
             StoreError::AlreadyHeld => ApiError::conflict("already_exists", "this reservation exists already"),
             StoreError::Changed => ApiError::conflict(

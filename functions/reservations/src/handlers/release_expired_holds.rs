@@ -31,7 +31,8 @@ pub async fn handle<S: ReservationStore>(store: &S, clock: &impl Clock) -> Resul
             report.skipped += 1;
             continue;
         }
-        match store.release(&reservation, Ending::expired(), now).await {
+        // Each release records its own instant: a sweep of many holds takes a while.
+        match store.release(&reservation, Ending::expired(), clock.now()).await {
             Ok(()) => report.released += 1,
             Err(StoreError::Changed) => report.skipped += 1,
             Err(err) => {

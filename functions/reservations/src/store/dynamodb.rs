@@ -2,7 +2,7 @@
 //!
 //! | item | pk | sk | indexes |
 //! |---|---|---|---|
-//! | reservation | `RESERVATION#<id>` | `RESERVATION` | gsi2 `USER#<userId>` / `<createdAt>#<id>` (mine, newest first); gsi3 `EVENT#<eventId>` / `<createdAt>#<id>` (an event's reservations, for cancelling it); gsi1 while pending: `HOLDS` / `<holdExpiresAt>#<id>` (the sweeper's work list); gsi1 once confirmed: `EVENT#<eventId>` / `CONFIRMED#…` (the participants contract) |
+//! | reservation | `RESERVATION#<id>` | `RESERVATION` | gsi2 `USER#<userId>` / `<createdAt>#<id>` (mine, newest first); gsi3 `EVENT#<eventId>` / `<createdAt>#<id>` (an event's reservations, for cancelling it); gsi1 while pending: `HOLDS#<n>` / `<holdExpiresAt>#<id>` (the sweeper's work list, spread over [`HOLD_PARTITIONS`] partitions by id so that an on-sale's holds do not all write one index partition); gsi1 once confirmed: `EVENT#<eventId>` / `CONFIRMED#…` (the participants contract) |
 //! | idempotency record | `IDEMPOTENCY#create-reservation#<userId>:<key>` | `IDEMPOTENCY` | — |
 //!
 //! Every state change is one `TransactWriteItems`: the reservation's update,
@@ -15,15 +15,27 @@ use crate::domain::reservation::{CancelReason, Ending, PaymentProgress, PaymentS
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use events::inventory::{self, TierSnapshot};
+use events::inventory::{self, ShardSnapshot};
 use events::store::participants::{Participant, listing_attributes};
+use onsale::shards::{HoldPlanner, Observation, Step};
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use shared::clock::stored;
 use shared::dynamo::{self, Failure, Item, string as s};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 const SK: &str = "RESERVATION";
-/// The sweeper's partition of pending holds, by expiry.
+/// The sweeper's partitions of pending holds, by expiry: `HOLDS#0` to `HOLDS#7`.
+/// (`HOLDS` alone is where holds made before the split wait; the sweeper reads it too.)
 pub const HOLDS: &str = "HOLDS";
+pub const HOLD_PARTITIONS: u32 = 8;
+
+/// The sweeper's partition of a pending hold (FNV-1a of its id: stable, spread).
+pub fn holds_partition(id: &str) -> String {
+    let hash = id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("{HOLDS}#{}", hash % HOLD_PARTITIONS)
+}
 
 pub fn reservation_pk(id: &str) -> String {
     format!("RESERVATION#{id}")
@@ -91,6 +103,8 @@ struct ReservationItem {
     payment_attempt: u32,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     disputed: bool,
+    #[serde(default)]
+    shard: u32,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -132,11 +146,12 @@ impl ReservationItem {
             payment: r.payment.clone(),
             payment_attempt: r.payment_attempt,
             disputed: r.disputed,
+            shard: r.shard,
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
             gsi3sk: format!("{}#{}", stored(r.created_at), r.id),
-            gsi1pk: (r.status == Status::PendingPayment).then(|| HOLDS.to_owned()),
+            gsi1pk: (r.status == Status::PendingPayment).then(|| holds_partition(&r.id)),
             gsi1sk: (r.status == Status::PendingPayment).then(|| format!("{}#{}", stored(r.hold_expires_at), r.id)),
         }
     }
@@ -169,6 +184,7 @@ impl ReservationItem {
             payment: self.payment,
             payment_attempt: self.payment_attempt,
             disputed: self.disputed,
+            shard: self.shard,
         }
     }
 }
@@ -216,22 +232,29 @@ pub struct DynamoReservationStore {
     client: Client,
     table: String,
     events_table: String,
+    /// What this instance last saw of each tier's shards (a hint for the next hold).
+    known: Mutex<HashMap<(String, String), Vec<Option<u32>>>>,
 }
 
 /// The actions of the hold transaction, by position (how its cancellation reasons are read).
-const HOLD_SALES_OPEN: usize = 0;
-const HOLD_SEATS: usize = 1;
-const HOLD_RESERVATION: usize = 2;
+const HOLD_SEATS: usize = 0;
+const HOLD_RESERVATION: usize = 1;
+
+/// How one try of the hold transaction ended.
+enum Try {
+    Held,
+    Seen(Observation),
+}
 
 impl DynamoReservationStore {
     pub fn new(client: Client, table: impl Into<String>, events_table: impl Into<String>) -> Self {
-        Self { client, table: table.into(), events_table: events_table.into() }
+        Self { client, table: table.into(), events_table: events_table.into(), known: Mutex::default() }
     }
 
     /// The store as another domain may use it: reading reservations only (it has
     /// no events table, so it cannot hold or release seats).
     pub fn reader(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into(), events_table: String::new() }
+        Self::new(client, table, String::new())
     }
 
     pub fn table(&self) -> &str {
@@ -297,10 +320,126 @@ impl DynamoReservationStore {
         debug_assert!(r.status.holds_seats() && !ending.to.holds_seats());
         let mut actions = vec![
             self.leave(r, ending, now)?,
-            inventory::release(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
+            inventory::release(&self.events_table, &r.event_id, &r.tier_id, r.shard as usize, r.quantity)?,
         ];
         actions.extend(extra);
         self.change(actions).await
+    }
+
+    /// Takes the reservation's seats from one of the tier's `shards` and writes it
+    /// (with the seats' shard) in the same transaction; with `sale_at`, only while
+    /// the event sells. The shard planner chooses where; `sold out` only on a
+    /// snapshot of every shard. Returns the reservation as written.
+    async fn take_seats(
+        &self,
+        r: &Reservation,
+        shards: u32,
+        sale_at: Option<DateTime<Utc>>,
+        item: impl Fn(&Reservation) -> Result<Item, Failure>,
+    ) -> StoreResult<Reservation> {
+        let tier = (r.event_id.clone(), r.tier_id.clone());
+        let known = self.known.lock().map(|k| k.get(&tier).cloned()).unwrap_or_default();
+        let mut known = known.unwrap_or_default();
+        known.resize(shards.max(1) as usize, None);
+        let mut planner = HoldPlanner::new(r.quantity, known);
+        let mut rng = rand::rngs::StdRng::from_entropy();
+        let mut step = planner.start(&mut rng);
+        let outcome = loop {
+            let observation = match &step {
+                Step::Take(shard) => {
+                    let held = Reservation { shard: *shard as u32, ..r.clone() };
+                    match self.try_take(&held, sale_at, item(&held)?).await? {
+                        Try::Held => Observation::Took,
+                        Try::Seen(seen) => seen,
+                    }
+                }
+                Step::Snapshot => {
+                    match inventory::snapshot(
+                        &self.client,
+                        &self.events_table,
+                        &r.event_id,
+                        &r.tier_id,
+                        planner.known().len(),
+                    )
+                    .await
+                    {
+                        Ok(Some(seats)) => Observation::Snapshot(seats),
+                        Ok(None) => Observation::Contended,
+                        Err(failure) if failure.is_transient() => Observation::Contended,
+                        Err(failure) => return Err(failure.into()),
+                    }
+                }
+                Step::Rebalance(plan) => {
+                    match inventory::rebalance(&self.client, &self.events_table, &r.event_id, &r.tier_id, plan).await {
+                        Ok(()) => {
+                            shared::metrics::count("reservations", shared::metrics::Metric::ShardsRebalanced, 1);
+                            Observation::Rebalanced
+                        }
+                        Err(Failure::Cancelled(_)) => Observation::Contended,
+                        Err(failure) if failure.is_transient() => Observation::Contended,
+                        Err(failure) => return Err(failure.into()),
+                    }
+                }
+                Step::Held(shard) => break Ok(Reservation { shard: *shard as u32, ..r.clone() }),
+                Step::SoldOut { remaining } => break Err(StoreError::SoldOut { remaining: *remaining }),
+                Step::Busy => break Err(StoreError::Busy),
+            };
+            step = planner.next(observation, &mut rng);
+        };
+        if let Ok(mut all) = self.known.lock() {
+            all.insert(tier, planner.known().to_vec());
+        }
+        outcome
+    }
+
+    /// One try of the hold transaction on `r.shard`.
+    async fn try_take(&self, r: &Reservation, sale_at: Option<DateTime<Utc>>, item: Item) -> StoreResult<Try> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(dynamo::failure)?;
+        // In the order HOLD_SEATS, HOLD_RESERVATION.
+        let actions = vec![
+            inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.shard as usize, r.quantity, sale_at)?,
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        let failure = match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+            .map_err(dynamo::transaction_failure)
+        {
+            Ok(_) => return Ok(Try::Held),
+            Err(failure) => failure,
+        };
+        if failure.condition_failed_at(HOLD_RESERVATION) {
+            return Err(StoreError::AlreadyHeld);
+        }
+        if failure.condition_failed_at(HOLD_SEATS) {
+            let shard =
+                failure.cancelled_at(HOLD_SEATS).and_then(|c| c.item.as_ref()).and_then(ShardSnapshot::from_item);
+            let Some(shard) = shard else {
+                // No such shard (the tier was removed): nothing to take there.
+                return Ok(Try::Seen(Observation::Short { shard: r.shard as usize, available: 0 }));
+            };
+            if let Some(now) = sale_at {
+                if !shard.sells_at(now) {
+                    return Err(StoreError::SalesClosed);
+                }
+            }
+            if shard.max_per_order < r.quantity {
+                return Err(StoreError::TooMany { max_per_order: shard.max_per_order });
+            }
+            return Ok(Try::Seen(Observation::Short { shard: r.shard as usize, available: shard.available }));
+        }
+        if failure.is_transient() {
+            return Ok(Try::Seen(Observation::Contended));
+        }
+        Err(failure.into())
     }
 
     /// Records a reservation confirmed elsewhere (a box-office sale, an import from
@@ -311,38 +450,21 @@ impl DynamoReservationStore {
     pub async fn import_confirmed(
         &self,
         r: &Reservation,
+        shards: u32,
         tickets: &[String],
         holder_name: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Reservation> {
         let confirmed =
             Reservation { status: Status::Confirmed, tickets: tickets.to_vec(), updated_at: now, ..r.clone() };
-        let mut item: Item = serde_dynamo::to_item(ReservationItem::new(&confirmed)).map_err(dynamo::failure)?;
         let participant = participant(r, holder_name, now);
-        item.extend(listing_attributes(&r.event_id, &participant)?);
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(dynamo::failure)?;
-        let actions = vec![
-            inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
-            TransactWriteItem::builder().put(put).build(),
-        ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-            .map_err(dynamo::transaction_failure)
-        {
-            Ok(_) => Ok(()),
-            Err(failure) if failure.condition_failed_at(1) => Err(StoreError::AlreadyHeld),
-            Err(failure) if failure.condition_failed_at(0) => Err(StoreError::SoldOut(None)),
-            Err(failure) => Err(failure.into()),
-        }
+        let listing = listing_attributes(&r.event_id, &participant)?;
+        self.take_seats(&confirmed, shards, None, |held| {
+            let mut item: Item = serde_dynamo::to_item(ReservationItem::new(held)).map_err(dynamo::failure)?;
+            item.extend(listing.clone());
+            Ok(item)
+        })
+        .await
     }
 
     /// Shows where a pending reservation's payment stands (an outcome of the payments
@@ -444,7 +566,7 @@ impl DynamoReservationStore {
         holder_name: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let check = inventory::not_cancelled(&self.events_table, &r.event_id)?;
+        let check = inventory::not_cancelled(&self.events_table, &r.event_id, &r.tier_id, r.shard as usize)?;
         match self.confirm_with(r, tickets, holder_name, now, vec![check]).await {
             Err(StoreError::Storage(failure)) if failure.condition_failed_at(1) => Err(StoreError::EventCancelled),
             other => other,
@@ -554,38 +676,11 @@ impl DynamoReservationStore {
 }
 
 impl ReservationStore for DynamoReservationStore {
-    async fn hold(&self, r: &Reservation, now: DateTime<Utc>) -> StoreResult<()> {
-        let item = serde_dynamo::to_item(ReservationItem::new(r)).map_err(dynamo::failure)?;
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(dynamo::failure)?;
-        // In the order HOLD_SALES_OPEN, HOLD_SEATS, HOLD_RESERVATION.
-        let actions = vec![
-            inventory::sales_open(&self.events_table, &r.event_id, now)?,
-            inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.quantity)?,
-            TransactWriteItem::builder().put(put).build(),
-        ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-            .map_err(dynamo::transaction_failure)
-        {
-            Ok(_) => Ok(()),
-            Err(failure) if failure.condition_failed_at(HOLD_RESERVATION) => Err(StoreError::AlreadyHeld),
-            Err(failure) if failure.condition_failed_at(HOLD_SALES_OPEN) => Err(StoreError::SalesClosed),
-            Err(failure) if failure.condition_failed_at(HOLD_SEATS) => {
-                let snapshot =
-                    failure.cancelled_at(HOLD_SEATS).and_then(|c| c.item.as_ref()).and_then(TierSnapshot::from_item);
-                Err(StoreError::SoldOut(snapshot))
-            }
-            Err(failure) => Err(failure.into()),
-        }
+    async fn hold(&self, r: &Reservation, shards: u32, now: DateTime<Utc>) -> StoreResult<Reservation> {
+        self.take_seats(r, shards, Some(now), |held| {
+            serde_dynamo::to_item(ReservationItem::new(held)).map_err(dynamo::failure)
+        })
+        .await
     }
 
     async fn get(&self, id: &str) -> StoreResult<Option<Reservation>> {
@@ -610,6 +705,20 @@ impl ReservationStore for DynamoReservationStore {
     }
 
     async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Reservation>> {
+        let partitions = std::iter::once(HOLDS.to_owned())
+            .chain((0..HOLD_PARTITIONS).map(|n| format!("{HOLDS}#{n}")))
+            .map(|partition| self.expired_in(partition, now, limit));
+        let mut holds: Vec<Reservation> =
+            futures::future::try_join_all(partitions).await?.into_iter().flatten().collect();
+        holds.sort_by(|a, b| (a.hold_expires_at, &a.id).cmp(&(b.hold_expires_at, &b.id)));
+        holds.truncate(limit as usize);
+        Ok(holds)
+    }
+}
+
+impl DynamoReservationStore {
+    /// Up to `limit` holds of one sweeper partition that ended by `now`, oldest first.
+    async fn expired_in(&self, partition: String, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Reservation>> {
         // Keys are `<expiry>#<id>`; '~' sorts after '#': every hold that ended by `now`.
         let out = self
             .client
@@ -617,7 +726,7 @@ impl ReservationStore for DynamoReservationStore {
             .table_name(&self.table)
             .index_name("gsi1")
             .key_condition_expression("gsi1pk = :holds AND gsi1sk <= :now")
-            .expression_attribute_values(":holds", s(HOLDS))
+            .expression_attribute_values(":holds", s(partition))
             .expression_attribute_values(":now", s(format!("{}~", stored(now))))
             .limit(limit as i32)
             .send()
@@ -643,7 +752,10 @@ mod tests {
         let r = reservation(Status::PendingPayment);
         let item: Item = serde_dynamo::to_item(ReservationItem::new(&r)).unwrap();
         assert_eq!(item["pk"], s("RESERVATION#r1"));
-        assert_eq!(item["gsi1pk"], s(HOLDS));
+        assert_eq!(item["gsi1pk"], s(holds_partition("r1")));
+        assert!(holds_partition("r1").starts_with("HOLDS#"));
+        let spread: std::collections::HashSet<String> = (0..200).map(|i| holds_partition(&format!("id-{i}"))).collect();
+        assert_eq!(spread.len(), HOLD_PARTITIONS as usize, "holds spread over every partition");
         assert_eq!(item["gsi1sk"], s("2030-01-01T00:15:00.000Z#r1"));
         assert_eq!(item["gsi2pk"], s("USER#u1"));
         assert_eq!(decode(item).unwrap(), r);

@@ -5,7 +5,6 @@ pub mod reminders;
 
 use crate::domain::reservation::{Ending, Reservation};
 use chrono::{DateTime, Utc};
-use events::inventory::TierSnapshot;
 use shared::dynamo::Failure;
 use std::future::Future;
 
@@ -15,9 +14,16 @@ pub enum StoreError {
     /// The event is not on sale any more (checked in the hold's transaction).
     #[error("sales are closed")]
     SalesClosed,
-    /// Not enough seats (checked in the hold's transaction); what the tier had then.
+    /// Not enough seats in the whole tier: a snapshot of all its shards, read at
+    /// one instant, showed `remaining`.
     #[error("sold out")]
-    SoldOut(Option<TierSnapshot>),
+    SoldOut { remaining: u32 },
+    /// More than one order may take (the tier's limit changed since the offer was read).
+    #[error("too many for one order")]
+    TooMany { max_per_order: u32 },
+    /// Too many holds at once on the tier's shards to finish this one now.
+    #[error("the tier is too busy")]
+    Busy,
     /// A reservation with this id exists already: an earlier attempt of the same
     /// request (same `Idempotency-Key`) made it.
     #[error("the reservation exists already")]
@@ -46,9 +52,15 @@ pub struct ReservationPage {
 }
 
 pub trait ReservationStore: Send + Sync {
-    /// Takes the seats and records the pending reservation, in one transaction that
-    /// also checks the sales window.
-    fn hold(&self, reservation: &Reservation, now: DateTime<Utc>) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Takes the seats from one of the tier's `shards` and records the pending
+    /// reservation, in one transaction that also checks the sales window; the
+    /// reservation as recorded (with its seats' shard).
+    fn hold(
+        &self,
+        reservation: &Reservation,
+        shards: u32,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Reservation>> + Send;
     fn get(&self, id: &str) -> impl Future<Output = StoreResult<Option<Reservation>>> + Send;
     fn list_for_user(
         &self,

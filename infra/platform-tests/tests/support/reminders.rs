@@ -65,8 +65,7 @@ async fn store(p: &Platform) -> DynamoReservationStore {
 /// from the committed hold, with `payment_method`.
 pub async fn seed_hold(p: &Platform, event: &str, tier: &str, holder: &Session, payment_method: &str) -> Reservation {
     let reservation = one_seat(p, event, tier, holder, payment_method).await;
-    store(p).await.hold(&reservation, Utc::now()).await.expect("hold");
-    reservation
+    store(p).await.hold(&reservation, shards(p, event, tier).await, Utc::now()).await.expect("hold")
 }
 
 /// A one-seat reservation of `holder`, pending, not yet recorded.
@@ -101,7 +100,14 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         payment: None,
         payment_attempt: 0,
         disputed: false,
+        shard: 0,
     }
+}
+
+/// The tier's shard count, as its offer says.
+async fn shards(p: &Platform, event: &str, tier: &str) -> u32 {
+    let client = p.runner.dynamodb().await;
+    events::inventory::offer(&client, "local-EventsTable", event, tier).await.unwrap().expect("offer").shards
 }
 
 /// `count` confirmed one-seat reservations, spread over `holders`, imported as
@@ -122,11 +128,12 @@ pub async fn seed_confirmed_at(
     at: chrono::DateTime<Utc>,
 ) -> Vec<String> {
     let store = &store(p).await;
+    let shards = shards(p, event, tier).await;
     let seeded = futures::stream::iter(0..count)
         .map(|i| async move {
             let seat = one_seat(p, event, tier, &holders[i % holders.len()], "pm_card_visa").await;
             let tickets = reservations::domain::tickets::new_codes(1);
-            store.import_confirmed(&seat, &tickets, "Test Person", at).await.expect("import");
+            store.import_confirmed(&seat, shards, &tickets, "Test Person", at).await.expect("import");
             seat.id
         })
         .buffer_unordered(16)
