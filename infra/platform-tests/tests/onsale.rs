@@ -52,6 +52,8 @@ struct Outcome {
     sent: DateTime<Utc>,
     answered: DateTime<Utc>,
     retries: u32,
+    /// The reservation, and when its cancellation was answered (its seats were back by then).
+    cancelled: Option<(String, DateTime<Utc>)>,
 }
 
 async fn stadium(p: &Platform, organizer: &Session) -> (String, String) {
@@ -114,6 +116,7 @@ async fn buy(
             sent,
             answered: Utc::now(),
             retries,
+            cancelled: None,
         };
         return (outcome, id);
     }
@@ -121,6 +124,11 @@ async fn buy(
 
 /// The event's reservations as stored: (status, quantity, createdAt, updatedAt).
 async fn reservations_of(p: &Platform, event: &str) -> Vec<(String, i64, DateTime<Utc>, DateTime<Utc>)> {
+    reservations_with_ids(p, event).await.into_iter().map(|(_, s, q, c, u)| (s, q, c, u)).collect()
+}
+
+/// The event's reservations as stored: (id, status, quantity, createdAt, updatedAt).
+async fn reservations_with_ids(p: &Platform, event: &str) -> Vec<(String, String, i64, DateTime<Utc>, DateTime<Utc>)> {
     use aws_sdk_dynamodb::types::AttributeValue;
     let client = p.runner.dynamodb().await;
     let mut out = Vec::new();
@@ -140,6 +148,7 @@ async fn reservations_of(p: &Platform, event: &str) -> Vec<(String, i64, DateTim
             let text = |name: &str| item[name].as_s().unwrap().clone();
             let at = |name: &str| text(name).parse::<DateTime<Utc>>().unwrap();
             out.push((
+                text("id"),
                 text("status"),
                 item["quantity"].as_n().unwrap().parse().unwrap(),
                 at("createdAt"),
@@ -216,6 +225,7 @@ async fn two_thousand_buyers_for_five_hundred_sharded_seats_never_oversell_nor_r
                 let cancelled = p.api.call("DELETE", &format!("/reservations/{id}"), Some(&token), None).await;
                 assert!(matches!(cancelled.status, 200 | 409), "{:?}", cancelled.body);
                 outcome.code = "cancelled".into();
+                outcome.cancelled = Some((id, Utc::now()));
             }
             outcome
         }
@@ -247,15 +257,18 @@ async fn two_thousand_buyers_for_five_hundred_sharded_seats_never_oversell_nor_r
 
     // No false sold-out: the tier's seats over time, from the reservations' own
     // timestamps. A hold counts from its creation (before its commit: that only
-    // lowers the count); a release from 2 s after its last change (after its
-    // commit: that too only lowers it). A refusal is false if the tier had enough
-    // at every instant of its request.
-    let reservations = reservations_of(p, &event).await;
+    // lowers the count); a cancellation from when its DELETE was answered, an
+    // expiry from 10 s after the sweeper's instant (both after their commit: that
+    // too only lowers it). A refusal is false if the tier had enough at every
+    // instant of its request.
+    let cancelled_at: HashMap<String, DateTime<Utc>> = outcomes.iter().filter_map(|o| o.cancelled.clone()).collect();
+    let reservations = reservations_with_ids(p, &event).await;
     let mut changes: Vec<(DateTime<Utc>, i64)> = Vec::new();
-    for (status, quantity, created, updated) in &reservations {
+    for (id, status, quantity, created, updated) in &reservations {
         changes.push((*created, -quantity));
         if !holds_seats(status) {
-            changes.push((*updated + chrono::Duration::seconds(2), *quantity));
+            let back = cancelled_at.get(id).copied().unwrap_or(*updated + chrono::Duration::seconds(10));
+            changes.push((back, *quantity));
         }
     }
     changes.sort();

@@ -1,10 +1,14 @@
 //! `make bench`'s flash sale: N buyers at once for M seats of one tier, each
 //! buyer one `POST /reservations`, against the local stack (DynamoDB Local, moto,
-//! localstripe). A measurement, not a test: it prints figures and never fails on
-//! them. Usage: flash_sale [buyers, default 2000] [seats, default 500] [in flight, default 32]
+//! localstripe), once with the tier on 1 shard and once on 8, in the same run;
+//! then the bare rate of the same DynamoDB Local for a transaction shaped like a
+//! hold (a conditional decrement and a put) at the same concurrency, as a ratio.
+//! A measurement, not a test: it prints figures and never fails on them.
+//! Usage: flash_sale [buyers, default 2000] [seats, default 500] [in flight, default 32]
+//! With BIN_DIR=target/release the functions run from a release build.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use platform_tests::Platform;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use platform_tests::{Platform, Session};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,20 +20,42 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
 
-#[tokio::main]
-async fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let buyers = args.first().copied().unwrap_or(2000);
-    let seats = args.get(1).copied().unwrap_or(500) as u32;
-    let in_flight = args.get(2).copied().unwrap_or(32);
-    let p = Arc::new(Platform::start_with(&["--max-instances", "16"]));
-    let organizer = p.organizer().await;
-    let (event, tier) = p.event_on_sale(&organizer, seats).await;
-    // Accounts are slow to make by design (Argon2); 40 accounts share the buyers' requests.
-    let accounts = futures::future::join_all((0..40).map(|_| p.attendee())).await;
-    let accounts = Arc::new(accounts);
+async fn event(p: &Platform, organizer: &Session, seats: u32, shards: u32) -> (String, String) {
+    let year = 1 + chrono::Datelike::year(&chrono::Utc::now());
+    let body = json!({
+        "title": format!("Flash sale {}", uuid::Uuid::new_v4().simple()),
+        "category": "concert",
+        "description": "A benchmark.",
+        "venue": {"name": "Hall", "address": "1 Main Street", "city": "Lyon", "country": "FR"},
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+        "startsAt": format!("{year}-06-01T20:00:00+02:00"),
+        "endsAt": format!("{year}-06-01T23:00:00+02:00"),
+        "salesOpensAt": "2020-01-01T00:00:00Z",
+        "salesClosesAt": format!("{year}-06-01T19:00:00+02:00"),
+        "tiers": [{"name": "Standard", "priceMinor": 2500, "capacity": seats, "maxPerOrder": 4, "shards": shards}]
+    });
+    let created = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let tier = created.body["tiers"][0]["id"].as_str().expect("tier").to_owned();
+    let published = p.api.call("POST", &format!("/events/{id}/publish"), Some(&organizer.access_token), None).await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+    (id, tier)
+}
 
-    println!("Flash sale: {buyers} buyers, {seats} seats, {in_flight} requests in flight (debug build, local stack)");
+/// One sale: (requests per second, holds per second).
+async fn sale(
+    p: &Arc<Platform>,
+    accounts: &Arc<Vec<Session>>,
+    buyers: usize,
+    seats: u32,
+    in_flight: usize,
+    shards: u32,
+) -> (f64, f64) {
+    let organizer = p.organizer().await;
+    let (event, tier) = event(p, &organizer, seats, shards).await;
+    let from = p.runner.output().len();
     let started = Instant::now();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(in_flight));
     let mut tasks = tokio::task::JoinSet::new();
@@ -46,93 +72,138 @@ async fn main() {
             )
             .await;
             let millis = sent.elapsed().as_secs_f64() * 1000.0;
-            match answer {
-                Ok(a) => (Some(a.status), a.body["id"].as_str().map(str::to_owned), token, millis),
-                Err(_) => (None, None, token, millis),
-            }
+            (answer.ok().map(|a| a.status), millis)
         });
     }
-    let mut latencies = Vec::new();
-    let (mut held, mut refused, mut server_errors, mut lost, mut other) = (Vec::new(), 0, 0, 0, 0);
+    let (mut all, mut held) = (Vec::new(), Vec::new());
+    let (mut refused, mut busy, mut server_errors, mut lost, mut other) = (0, 0, 0, 0, 0);
     while let Some(result) = tasks.join_next().await {
-        let (status, id, token, millis) = result.expect("task");
-        latencies.push(millis);
+        let (status, millis) = result.expect("task");
+        all.push(millis);
         match status {
-            Some(201) => held.push((id.expect("id"), token)),
+            Some(201) => held.push(millis),
             Some(409) => refused += 1,
+            Some(503) => busy += 1,
             Some(s) if s >= 500 => server_errors += 1,
             Some(_) => other += 1,
             None => lost += 1,
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_by(|a, b| a.total_cmp(b));
-    let item = p
-        .runner
-        .dynamodb()
-        .await
-        .get_item()
-        .table_name("local-EventsTable")
-        .set_key(Some(events::inventory::tier_key(&event, &tier)))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("tier")
-        .item
-        .expect("tier item");
-    let available: i64 = item["available"].as_n().expect("n").parse().expect("int");
+    all.sort_by(|a, b| a.total_cmp(b));
+    held.sort_by(|a, b| a.total_cmp(b));
+    let seats_left = p.runner.tier_seats(&event, &tier).await;
+    println!("K = {shards}: {buyers} buyers, {seats} seats, {in_flight} requests in flight");
     println!(
-        "  accepted holds        {} ({:.0} holds/s over {:.2} s)",
+        "  accepted holds        {} ({:.0} holds/s; {:.0} requests/s over {:.2} s)",
         held.len(),
         held.len() as f64 / elapsed,
+        buyers as f64 / elapsed,
         elapsed
     );
-    println!("  sold out (409)        {refused}");
+    println!("  sold out (409)        {refused}   busy (503, Retry-After) {busy}");
     println!(
-        "  latency               p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.95),
-        percentile(&latencies, 0.99)
+        "  latency, every answer p50 {:.1} ms  p99 {:.1} ms;  accepted holds p50 {:.1} ms  p99 {:.1} ms",
+        percentile(&all, 0.5),
+        percentile(&all, 0.99),
+        percentile(&held, 0.5),
+        percentile(&held, 0.99)
     );
-    println!("  seats sold or held    {}   counter left {available}", held.len());
-    println!("  oversold              {}", (held.len() as i64 - i64::from(seats)).max(0) + (-available).max(0));
-    println!("  lost (no answer)      {lost}");
-    println!("  5xx                   {server_errors}   other 4xx {other}");
     println!(
-        "  DynamoDB calls per accepted hold: 2 by the code path (1 Query reading the offer, 1 TransactWriteItems of 3 actions)"
+        "  oversold              {}   shards left {:?}",
+        (held.len() as i64 - i64::from(seats)).max(0) + seats_left.shards.iter().map(|&n| (-n).max(0)).sum::<i64>(),
+        seats_left.shards
     );
+    println!("  lost (no answer)      {lost}   5xx {server_errors}   other 4xx {other}");
+    // Where the time goes: the functions' own measurements, from their logs.
+    let (log, _) = p.runner.output_since(from);
+    let field = |line: &str, name: &str| -> Option<f64> {
+        let at = line.find(&format!("\"{name}\":"))? + name.len() + 3;
+        line[at..].split([',', '}']).next()?.trim().parse().ok()
+    };
+    let mut offer: Vec<f64> =
+        log.lines().filter(|l| l.contains("seats held")).filter_map(|l| field(l, "offer_ms")).collect();
+    let mut hold: Vec<f64> =
+        log.lines().filter(|l| l.contains("seats held")).filter_map(|l| field(l, "hold_ms")).collect();
+    let durations = |function: &str| -> Vec<f64> {
+        let mut d: Vec<f64> = log
+            .lines()
+            .filter(|l| l.starts_with(&format!("[{function}] REPORT")))
+            .filter_map(|l| l.split("Duration: ").nth(1)?.split(' ').next()?.parse().ok())
+            .collect();
+        d.sort_by(|a, b| a.total_cmp(b));
+        d
+    };
+    offer.sort_by(|a, b| a.total_cmp(b));
+    hold.sort_by(|a, b| a.total_cmp(b));
+    let (authorizer, create) = (durations("AuthorizerFunction"), durations("CreateReservationFunction"));
+    println!(
+        "  time of an accepted hold, medians: authorizer {:.1} ms (cached per token after the first), function {:.1} ms = offer {:.2} ms (cached per instance) + shards and reservation {:.1} ms",
+        percentile(&authorizer, 0.5),
+        percentile(&create, 0.5),
+        percentile(&offer, 0.5),
+        percentile(&hold, 0.5)
+    );
+    (buyers as f64 / elapsed, held.len() as f64 / elapsed)
+}
 
-    // The same concurrency against DynamoDB Local directly: bare conditional decrements.
+#[tokio::main]
+async fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let buyers = args.first().copied().unwrap_or(2000);
+    let seats = args.get(1).copied().unwrap_or(500) as u32;
+    let in_flight = args.get(2).copied().unwrap_or(32);
+    let bin_dir = std::env::var("BIN_DIR").ok();
+    let mut runner_args = vec!["--max-instances", "16"];
+    if let Some(dir) = &bin_dir {
+        runner_args.extend(["--bin-dir", dir.as_str()]);
+    }
+    let p = Arc::new(Platform::start_with(&runner_args));
+    println!(
+        "Flash sale on the local stack ({} build of the functions)",
+        if bin_dir.is_some() { "release" } else { "debug" }
+    );
+    // Accounts are slow to make by design (Argon2); 40 accounts share the buyers' requests.
+    let accounts = Arc::new(futures::future::join_all((0..40).map(|_| p.attendee())).await);
+    let mut rates = Vec::new();
+    for shards in [1, 8] {
+        rates.push((shards, sale(&p, &accounts, buyers, seats, in_flight, shards).await));
+    }
+
+    // The same concurrency against DynamoDB Local directly: a hold's transaction
+    // alone (a conditional decrement of a counter and a put), no API around it.
     let dynamodb = p.runner.dynamodb().await;
-    let bare_event = format!("bare-{}", uuid::Uuid::new_v4().simple());
-    dynamodb
-        .put_item()
-        .table_name("local-EventsTable")
-        .set_item(Some(
-            events::inventory::tier_key(&bare_event, "t")
-                .into_iter()
-                .chain([
-                    ("available".to_owned(), AttributeValue::N(seats.to_string())),
-                    ("maxPerOrder".to_owned(), AttributeValue::N("4".into())),
-                ])
-                .collect(),
-        ))
-        .send()
-        .await
-        .expect("bare tier");
+    let bare = format!("BARE#{}", uuid::Uuid::new_v4().simple());
+    let key = |sk: &str| {
+        std::collections::HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(bare.clone())),
+            ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+        ])
+    };
+    let mut counter = key("COUNTER");
+    counter.insert("available".into(), AttributeValue::N(seats.to_string()));
+    dynamodb.put_item().table_name("local-EventsTable").set_item(Some(counter)).send().await.expect("bare counter");
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(in_flight));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..buyers {
-        let (dynamodb, semaphore, bare_event) = (dynamodb.clone(), semaphore.clone(), bare_event.clone());
+    for i in 0..buyers {
+        let (dynamodb, semaphore) = (dynamodb.clone(), semaphore.clone());
+        let (counter_key, item) = (key("COUNTER"), key(&format!("HOLD#{i}")));
         tasks.spawn(async move {
             let _permit = semaphore.acquire().await.expect("semaphore");
-            dynamodb
-                .update_item()
+            let update = Update::builder()
                 .table_name("local-EventsTable")
-                .set_key(Some(events::inventory::tier_key(&bare_event, "t")))
+                .set_key(Some(counter_key))
                 .update_expression("SET available = available - :one")
                 .condition_expression("available >= :one")
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .build()
+                .expect("update");
+            let put = Put::builder().table_name("local-EventsTable").set_item(Some(item)).build().expect("put");
+            dynamodb
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().update(update).build())
+                .transact_items(TransactWriteItem::builder().put(put).build())
                 .send()
                 .await
                 .is_ok()
@@ -142,43 +213,14 @@ async fn main() {
     while let Some(ok) = tasks.join_next().await {
         bare_ok += usize::from(ok.expect("task"));
     }
-    let bare_elapsed = started.elapsed().as_secs_f64();
-    let api_rate = buyers as f64 / elapsed;
-    let bare_rate = buyers as f64 / bare_elapsed;
+    let bare_rate = buyers as f64 / started.elapsed().as_secs_f64();
     println!(
-        "  bare conditional UpdateItem: {bare_ok} decrements, {bare_rate:.0} requests/s vs the API's {api_rate:.0} requests/s (API / bare = {:.2})",
-        api_rate / bare_rate
+        "Bare conditional transactions on the same DynamoDB Local, {in_flight} in flight: {bare_rate:.0} requests/s ({bare_ok} took a seat)"
     );
-
-    // Let the chain drain: every hold charged and confirmed, every email sent.
-    let drain = Instant::now();
-    let mut pending = held.clone();
-    while !pending.is_empty() && drain.elapsed() < Duration::from_secs(600) {
-        let mut still = Vec::new();
-        for (id, token) in pending {
-            let r = p.api.call("GET", &format!("/reservations/{id}"), Some(&token), None).await;
-            if r.body["status"] == "pending_payment" {
-                still.push((id, token));
-            }
-        }
-        pending = still;
-        if !pending.is_empty() {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
+    for (shards, (requests, holds)) in rates {
+        println!(
+            "  K = {shards}: the API at {requests:.0} requests/s ({holds:.0} holds/s) = {:.2} x the bare rate",
+            requests / bare_rate
+        );
     }
-    let confirmed_after = drain.elapsed().as_secs_f64();
-    let mut emails = 0;
-    while drain.elapsed() < Duration::from_secs(600) {
-        let all = p.api.call("GET", "/_local/emails", None, None).await;
-        emails = all.body["emails"].as_array().map(|e| e.len()).unwrap_or(0);
-        if emails >= held.len() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    println!(
-        "  chain drained: every hold settled after {confirmed_after:.1} s ({} still pending), {emails} emails sent after {:.1} s",
-        pending.len(),
-        drain.elapsed().as_secs_f64()
-    );
 }
