@@ -10,7 +10,10 @@ use std::time::Duration;
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
 
 fn platform() -> &'static Platform {
-    PLATFORM.get_or_init(|| Platform::start_with(&["--max-instances", "8"]))
+    // A message that fails once (DynamoDB Local or moto slow under load) comes back
+    // after the queue's visibility timeout: 30 s here, so that one retry fits within
+    // the tests' 60 s waits (in AWS it is 180 s).
+    PLATFORM.get_or_init(|| Platform::start_with(&["--max-instances", "8", "--param", "ChainVisibilitySeconds=30"]))
 }
 
 fn order(event: &str, tier: &str, quantity: u32, card: &str) -> Value {
