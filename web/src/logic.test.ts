@@ -6,6 +6,7 @@ import { countdown, formatEventTime, formatMoney, fromLocalInput, parseMoney, to
 import { match, safeNext } from './paths';
 import { joinCsvPages, salesByTier, totals } from './sales';
 import { refreshDelay } from './session';
+import { aboutTime, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from './queue';
 
 describe('money', () => {
   it('formats minor units by the currency', () => {
@@ -147,5 +148,36 @@ describe('paths and session', () => {
     expect(words(429, 'too_many_requests', '', 60)).toMatch(/60 seconds/);
     expect(words(500, 'internal_error', 'boom')).toMatch(/on our side/);
     expect(words(409, 'something_new', 'a message from the API')).toBe('a message from the API');
+  });
+});
+
+describe('waiting room', () => {
+  const place: QueuePlace = {
+    eventId: 'e1',
+    status: 'waiting',
+    position: 120,
+    ahead: 59,
+    estimatedWaitSeconds: 60,
+    opensAt: '2030-01-01T10:00:00Z',
+    admissionToken: null,
+    admissionTokenExpiresAt: null,
+  };
+  const room: RoomStatus = { status: 'open', opensAt: '2030-01-01T10:00:00Z', admitPerMinute: 60, admittedThrough: 100 };
+
+  it('asks for its place only when its turn came, the order was drawn, or to stay alive', () => {
+    expect(shouldAskPlace(place, room, 1)).toBe(false);
+    expect(shouldAskPlace(place, { ...room, admittedThrough: 120 }, 1)).toBe(true);
+    expect(shouldAskPlace({ ...place, status: 'pre_queue', position: null }, room, 1)).toBe(true);
+    expect(shouldAskPlace({ ...place, status: 'pre_queue', position: null }, { ...room, status: 'before_opening' }, 1)).toBe(false);
+    expect(shouldAskPlace(place, room, 15)).toBe(true);
+  });
+
+  it('says where the buyer stands from the cached status', () => {
+    expect(waitingText(place, room)).toContain('number 120');
+    expect(waitingText(place, room)).toContain('19 ahead');
+    expect(waitingText(place, room)).toContain('less than a minute');
+    expect(waitingText({ ...place, status: 'pre_queue', position: null }, room)).toContain('drawn at random');
+    expect(aboutTime(150)).toBe('about 3 minutes');
+    expect(aboutTime(7200)).toBe('about 2 h 0 min');
   });
 });

@@ -137,3 +137,48 @@ test('signing in with a wrong password says so in words', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('That email and password do not match an account.');
 });
+
+test('an on-sale behind a waiting room: the buyer queues, sees the wait, and buys once admitted', async ({ page, request }) => {
+  // The organizer's event, through the API: a free tier on sale in a few seconds, 120 admitted a minute.
+  const login = await request.post('/auth/login', { data: { email: 'organizer@demo.example', password: 'demo-password-2026' } });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const headers = { authorization: `Bearer ${accessToken}` };
+  const year = new Date().getUTCFullYear() + 1;
+  const opens = new Date(Date.now() + 8_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const created = await request.post('/events', {
+    headers,
+    data: {
+      title: `Stadium on-sale ${Date.now()}`,
+      category: 'match',
+      description: 'The final, behind a waiting room.',
+      venue: { name: 'Stadium', address: '1 Stadium Way', city: 'Lyon', country: 'FR' },
+      timezone: 'Europe/Paris',
+      currency: 'EUR',
+      startsAt: `${year}-06-01T20:00:00+02:00`,
+      endsAt: `${year}-06-01T23:00:00+02:00`,
+      salesOpensAt: opens,
+      salesClosesAt: `${year}-06-01T19:00:00+02:00`,
+      waitingRoom: { enabled: true, admitPerMinute: 120 },
+      tiers: [{ name: 'Stands', priceMinor: 0, capacity: 100, maxPerOrder: 2 }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  const event = (await created.json()) as { id: string };
+  expect((await request.post(`/events/${event.id}/publish`, { headers })).status()).toBe(200);
+
+  await page.goto(`/signup?next=${encodeURIComponent(`/e/${event.id}`)}`);
+  await page.getByLabel('Your name').fill('Queue Buyer');
+  await page.getByLabel('Email').fill(uniqueEmail('queue'));
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Waiting room' })).toBeVisible();
+  await expect(page.getByText('drawn at random when the sale opens')).toBeVisible();
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await screenshot(page, 'waiting-room');
+
+  // At the opening the order is drawn; the only buyer in the queue is let in at once.
+  await expect(page.getByRole('button', { name: 'Book for free' })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Book for free' }).click();
+  await expect(page).toHaveURL(/\/tickets\/[0-9a-f-]{36}$/);
+  await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
+});

@@ -10,6 +10,7 @@ import type { Profile } from '../session';
 import { useCardElement } from '../card';
 import { paymentMethodId } from '../stripe';
 import type { PublicEvent } from './Home';
+import { PLACE_POLL_SECONDS, ROOM_POLL_SECONDS, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from '../queue';
 
 const LIVE_SECONDS = 10;
 
@@ -67,7 +68,7 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
           ))}
         </tbody>
       </table>
-      {onSale && profile && <Checkout event={event} />}
+      {onSale && profile && (event.waitingRoom?.enabled ? <WaitingRoom event={event} /> : <Checkout event={event} />)}
       {onSale && !profile && (
         <p>
           <a class="button" href={`/signin?next=${encodeURIComponent(`/e/${event.id}`)}`}>
@@ -80,7 +81,72 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
   );
 }
 
-function Checkout({ event }: { event: PublicEvent }) {
+/** The sale's waiting room: joins it, shows the place and the wait, and opens the
+ *  checkout once admitted. The room's public status (cached by CloudFront) is read
+ *  every few seconds; our own place only when our turn may have come, or to stay alive. */
+function WaitingRoom({ event }: { event: PublicEvent }) {
+  const [place, setPlace] = useState<QueuePlace>();
+  const [room, setRoom] = useState<RoomStatus>();
+  const [error, setError] = useState<string>();
+  const [joins, setJoins] = useState(0);
+  const base = `/events/${encodeURIComponent(event.id)}/queue`;
+
+  useEffect(() => {
+    let stopped = false;
+    let current: QueuePlace | undefined;
+    let askedAt = 0;
+    const show = (next: QueuePlace) => {
+      current = next;
+      askedAt = Date.now();
+      if (!stopped) setPlace(next);
+    };
+    const tick = async () => {
+      if (!current || current.status === 'admitted' || current.status === 'abandoned') return;
+      try {
+        const status = await request<RoomStatus>(base, { auth: false });
+        if (stopped) return;
+        setRoom(status);
+        if (shouldAskPlace(current, status, (Date.now() - askedAt) / 1000)) show(await request<QueuePlace>(`${base}/me`));
+        setError(undefined);
+      } catch (err) {
+        if (!stopped) setError(err instanceof ApiError ? err.message : 'The queue could not be reached; retrying.');
+      }
+    };
+    request<QueuePlace>(base, { method: 'POST' })
+      .then(show)
+      .catch((err: ApiError) => !stopped && setError(err.message));
+    const timer = setInterval(() => void tick(), ROOM_POLL_SECONDS * 1000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [base, joins]);
+
+  if (!place) return error ? <Notice kind="error">{error}</Notice> : <Loading what="your place in the queue" />;
+  if (place.status === 'admitted') {
+    // A fresh token for each attempt: the one shown lasts a few minutes.
+    const admission = async () => (await request<QueuePlace>(`${base}/me`)).admissionToken ?? '';
+    return <Checkout event={event} admission={admission} />;
+  }
+  return (
+    <section class="queue" aria-labelledby="queue-title">
+      <h2 id="queue-title">Waiting room</h2>
+      <p aria-live="polite">{waitingText(place, room)}</p>
+      {place.status === 'waiting' && room && place.position !== null && (
+        <progress max={place.position} value={Math.min(room.admittedThrough, place.position)} aria-label="Your progress in the queue" />
+      )}
+      {place.status === 'abandoned' && (
+        <button type="button" onClick={() => setJoins((n) => n + 1)}>
+          Join the queue again
+        </button>
+      )}
+      {error && <Notice kind="error">{error}</Notice>}
+      <p class="hint">We check your place every {PLACE_POLL_SECONDS} seconds while this page is open.</p>
+    </section>
+  );
+}
+
+function Checkout({ event, admission }: { event: PublicEvent; admission?: () => Promise<string> }) {
   const available = event.tiers.filter((t) => t.remaining > 0);
   const [tierId, setTierId] = useState(available[0]?.id ?? '');
   const [quantity, setQuantity] = useState('1');
@@ -104,10 +170,12 @@ function Checkout({ event }: { event: PublicEvent }) {
     setError(undefined);
     try {
       const paymentMethod = free ? undefined : await paymentMethodId(card.current!.stripe, card.current!.card);
+      const headers: Record<string, string> = { 'idempotency-key': idempotencyKey.current };
+      if (admission) headers['admission-token'] = await admission();
       const reservation = await request<{ id: string }>('/reservations', {
         method: 'POST',
         body: { eventId: event.id, tierId: tier.id, quantity: count, paymentMethod },
-        headers: { 'idempotency-key': idempotencyKey.current },
+        headers,
       });
       navigate(`/tickets/${reservation.id}`);
     } catch (err) {

@@ -21,6 +21,8 @@ export interface PublicEvent {
   salesClosesAt: When | null;
   currency: string;
   tiers: { id: string; name: string; priceMinor: number; currency: string; maxPerOrder: number; remaining: number }[];
+  /** Present when the sale has a waiting room: buyers queue, then buy with an admission token. */
+  waitingRoom?: { enabled: boolean; admitPerMinute: number };
 }
 
 interface Page {
