@@ -162,7 +162,7 @@ describe('waiting room', () => {
     admissionToken: null,
     admissionTokenExpiresAt: null,
   };
-  const room: RoomStatus = { status: 'open', opensAt: '2030-01-01T10:00:00Z', admitPerMinute: 60, admittedThrough: 100 };
+  const room: RoomStatus = { status: 'open', opensAt: '2030-01-01T10:00:00Z', admitPerMinute: 60, admittedThrough: 100, seatsLeft: 40 };
 
   it('asks for its place only when its turn came, the order was drawn, or to stay alive', () => {
     expect(shouldAskPlace(place, room, 1)).toBe(false);
@@ -177,6 +177,7 @@ describe('waiting room', () => {
     expect(waitingText(place, room)).toContain('19 ahead');
     expect(waitingText(place, room)).toContain('less than a minute');
     expect(waitingText({ ...place, status: 'pre_queue', position: null }, room)).toContain('drawn at random');
+    expect(waitingText(place, { ...room, seatsLeft: 0 })).toContain('Sold out for now');
     expect(aboutTime(150)).toBe('about 3 minutes');
     expect(aboutTime(7200)).toBe('about 2 h 0 min');
   });

@@ -18,6 +18,8 @@ export interface RoomStatus {
   opensAt: string;
   admitPerMinute: number;
   admittedThrough: number;
+  /** Seats left as last summarised: 0 means sold out for now. */
+  seatsLeft: number;
 }
 
 /** Seconds between asks of the room's public (cached) status. */
@@ -41,6 +43,9 @@ export function waitingText(place: QueuePlace, room: RoomStatus | undefined): st
   }
   if (place.status === 'abandoned') return 'Your place in the queue lapsed while this page was closed. Join again to get a new place.';
   if (place.status === 'admitted') return 'It is your turn: choose your seats.';
+  if (room && room.status === 'open' && room.seatsLeft === 0) {
+    return 'Sold out for now. Seats can come back as other buyers\' holds run out: keep this page open to keep your place.';
+  }
   const ahead = place.position !== null && room ? Math.max(0, place.position - room.admittedThrough - 1) : place.ahead;
   const seconds =
     place.position !== null && room

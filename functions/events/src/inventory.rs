@@ -341,6 +341,8 @@ pub struct RoomSettings {
     pub sales_closes_at: Option<DateTime<Utc>>,
     /// `None`: the sale has no waiting room.
     pub admit_per_minute: Option<u32>,
+    /// Seats left over all tiers, as last summarised (informs; the shards decide).
+    pub seats_left: u64,
 }
 
 /// The event's waiting-room settings, or `None` if there is no such event.
@@ -361,6 +363,7 @@ pub async fn room_settings(
         sales_opens_at: event.details.sales_opens_at,
         sales_closes_at: event.details.sales_closes_at,
         admit_per_minute: event.details.waiting_room.map(|room| room.admit_per_minute),
+        seats_left: event.tiers.iter().map(|t| u64::from(t.available)).sum(),
     }))
 }
 

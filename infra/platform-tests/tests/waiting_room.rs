@@ -177,6 +177,9 @@ async fn the_pre_queue_is_drawn_at_the_opening_then_arrivals_queue_in_order_and_
     let public = p.api.call("GET", &format!("/events/{event}/queue"), None, None).await;
     assert_eq!(public.body["status"], "open");
     assert_eq!(public.body["preQueue"], 10);
+    // The public seat figure follows the sale (summed from the shards as it streams in).
+    let left = p.poll_until(&format!("/events/{event}/queue"), &first.access_token, |b| b["seatsLeft"] == 99).await;
+    assert_eq!(left["seatsLeft"], 99);
     assert!(public.body["admittedThrough"].as_u64().unwrap() >= 1, "{:?}", public.body);
 }
 

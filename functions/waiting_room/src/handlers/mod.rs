@@ -53,6 +53,8 @@ pub(crate) struct Sale {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub admit_per_minute: u64,
+    /// Seats left as last summarised.
+    pub seats_left: u64,
 }
 
 pub(crate) async fn sale<S: Settings>(settings: &S, event_id: &str) -> Result<Sale, ApiError> {
@@ -64,7 +66,7 @@ pub(crate) async fn sale<S: Settings>(settings: &S, event_id: &str) -> Result<Sa
     else {
         return Err(ApiError::conflict("no_waiting_room", "this event's sale has no waiting room: buy directly"));
     };
-    Ok(Sale { opens_at, closes_at, admit_per_minute: u64::from(rate) })
+    Ok(Sale { opens_at, closes_at, admit_per_minute: u64::from(rate), seats_left: event.seats_left })
 }
 
 /// The room once the sale has opened (opening it if nobody has yet): the

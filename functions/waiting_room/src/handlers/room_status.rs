@@ -26,6 +26,9 @@ struct RoomView {
     admitted_through: u64,
     /// Places drawn at the opening (once it opened).
     pre_queue: Option<u64>,
+    /// Seats left over all tiers, as last summarised: at 0 the page says "sold out
+    /// for now" (seats may come back as holds expire; only a hold's answer decides).
+    seats_left: u64,
 }
 
 pub async fn handle<S: Settings>(
@@ -53,6 +56,7 @@ pub async fn handle<S: Settings>(
         admit_per_minute: sale.admit_per_minute,
         admitted_through: admission::admitted_through(sale.admit_per_minute, elapsed),
         pre_queue: room.map(|r| r.pre_queue),
+        seats_left: sale.seats_left,
     };
     let mut response = json_response(StatusCode::OK, &view);
     response
