@@ -295,6 +295,21 @@ impl Offer {
     }
 }
 
+/// An event with its tiers' summarised seats (one Query), for the contracts here.
+async fn published_view(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+) -> Result<Option<crate::domain::event::Event>, Failure> {
+    use crate::store::{EventStore, StoreError};
+    let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
+    match store.get(event_id).await {
+        Ok(event) => Ok(event),
+        Err(StoreError::Storage(failure)) => Err(failure),
+        Err(other) => Err(Failure::Other(other.to_string())),
+    }
+}
+
 /// The event and tier a buyer asks for, or `None` if either does not exist.
 pub async fn offer(
     client: &aws_sdk_dynamodb::Client,
@@ -302,14 +317,7 @@ pub async fn offer(
     event_id: &str,
     tier_id: &str,
 ) -> Result<Option<Offer>, Failure> {
-    use crate::store::{EventStore, StoreError};
-    let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
-    let event = match store.get(event_id).await {
-        Ok(event) => event,
-        Err(StoreError::Storage(failure)) => return Err(failure),
-        Err(other) => return Err(Failure::Other(other.to_string())),
-    };
-    let Some(event) = event else { return Ok(None) };
+    let Some(event) = published_view(client, table, event_id).await? else { return Ok(None) };
     let Some(tier) = event.tiers.iter().find(|t| t.id == tier_id) else { return Ok(None) };
     let d = &event.details;
     Ok(Some(Offer {
@@ -351,13 +359,7 @@ pub async fn room_settings(
     table: &str,
     event_id: &str,
 ) -> Result<Option<RoomSettings>, Failure> {
-    use crate::store::{EventStore, StoreError};
-    let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
-    let event = match store.get(event_id).await {
-        Ok(event) => event,
-        Err(StoreError::Storage(failure)) => return Err(failure),
-        Err(other) => return Err(Failure::Other(other.to_string())),
-    };
+    let event = published_view(client, table, event_id).await?;
     Ok(event.map(|event| RoomSettings {
         published: event.status == crate::domain::event::Status::Published,
         sales_opens_at: event.details.sales_opens_at,

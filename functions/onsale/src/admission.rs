@@ -17,6 +17,9 @@
 
 /// Counters handing out arrival numbers after the opening (1: strict arrival order).
 pub const ARRIVAL_COUNTERS: u64 = 1;
+/// Counters the pre-queue's joins are counted on (order does not matter there, so
+/// they spread: no one item takes every early join).
+pub const PRE_QUEUE_COUNTERS: u64 = 8;
 /// A waiting place not seen for this long is abandoned (the default).
 pub const ABANDONED_AFTER_SECONDS: i64 = 90;
 /// How long an admitted account may buy before its admission lapses.

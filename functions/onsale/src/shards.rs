@@ -259,12 +259,6 @@ impl Step {
     }
 }
 
-/// Which shard a hold's seats go back to when they are released: the one they
-/// came from while it exists (a tier never loses shards while it has sales).
-pub fn release_shard(held_from: Option<usize>, shards: usize) -> usize {
-    held_from.filter(|&s| s < shards).unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,12 +372,5 @@ mod tests {
         assert_eq!(planner.start(&mut r), Step::Take(0));
         assert_eq!(planner.next(Observation::Took, &mut r), Step::Held(0));
         assert_eq!(planner.known(), &[Some(3)]);
-    }
-
-    #[test]
-    fn releases_go_back_where_they_came_from() {
-        assert_eq!(release_shard(Some(3), 8), 3);
-        assert_eq!(release_shard(None, 8), 0);
-        assert_eq!(release_shard(Some(9), 8), 0);
     }
 }

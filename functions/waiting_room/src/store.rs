@@ -8,7 +8,6 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use onsale::admission::ARRIVAL_COUNTERS;
 use shared::dynamo::{self, Failure, Item, number as n, string as s};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,7 +188,7 @@ impl RoomStore {
     }
 }
 
-/// Which counter a join uses (spread at random over the counters).
-pub fn any_counter() -> u64 {
-    rand::random::<u64>() % ARRIVAL_COUNTERS
+/// Which of `counters` a join uses (spread at random).
+pub fn any_counter(counters: u64) -> u64 {
+    rand::random::<u64>() % counters.max(1)
 }

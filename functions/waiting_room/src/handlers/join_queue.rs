@@ -46,7 +46,7 @@ pub async fn handle<S: Settings>(
             admitted_at: None,
         },
         Some(room) => {
-            let counter = any_counter();
+            let counter = any_counter(admission::ARRIVAL_COUNTERS);
             let count = deps.store.count(&event_id, "ARRIVALS", counter).await?;
             PlaceRecord {
                 pre_queue: false,
@@ -68,7 +68,7 @@ pub async fn handle<S: Settings>(
     }
     if place.pre_queue {
         // Counted after the place exists: a count is never ahead of the places.
-        deps.store.count(&event_id, "PRE", any_counter()).await?;
+        deps.store.count(&event_id, "PRE", any_counter(admission::PRE_QUEUE_COUNTERS)).await?;
     }
     tracing::info!(event_id = %event_id, pre_queue = place.pre_queue, position = ?place.position, "joined the waiting room");
     let (_, shown) = view(deps, &event_id, &caller.user_id, &sale, &place, room.as_ref(), now);
