@@ -97,17 +97,21 @@ async fn sleep_until(t: DateTime<Utc>) {
 async fn the_pre_queue_is_drawn_at_the_opening_then_arrivals_queue_in_order_and_only_admitted_accounts_buy() {
     let p = platform();
     let organizer = p.organizer().await;
-    let opens = Utc::now() + Span::seconds(15);
-    // 120 a minute: two positions a second.
-    let (event, tier) = event_with_room(p, &organizer, opens, 120).await;
+    // The accounts first (sign-ups are slow by design), so that the time before the
+    // opening is the room's: what follows until it takes a few seconds.
     let early: Vec<Session> = futures::future::join_all((0..10).map(|_| p.attendee())).await;
     let late: Vec<Session> = futures::future::join_all((0..3).map(|_| p.attendee())).await;
+    let opens = Utc::now() + Span::seconds(20);
+    // 30 a minute: a position every 2 s, so the last arrival (13) comes up 26 s
+    // after the opening, well after the few requests that look at it.
+    let (event, tier) = event_with_room(p, &organizer, opens, 30).await;
 
     // Before the opening: the pre-queue, no position yet; one place per account.
     for who in &early {
         let (status, body) = join(p, who, &event).await;
+        assert!(Utc::now() < opens, "the joins before the opening took over 20 s: too slow to test the pre-queue");
         assert_eq!(status, 201, "{body:?}");
-        assert_eq!(body["status"], "pre_queue");
+        assert_eq!(body["status"], "pre_queue", "{body:?}");
         assert!(body["position"].is_null(), "no order before the opening: {body:?}");
     }
     let (again, body) = join(p, &early[0], &event).await;

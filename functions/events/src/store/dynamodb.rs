@@ -404,37 +404,70 @@ impl DynamoEventStore {
 
     /// A tier's seats summed from its shards, onto its item (the public figure).
     /// Nothing if the tier is gone.
+    ///
+    /// Refreshes of one tier can run at once (a table's stream has several shards),
+    /// and one that read earlier may write later. So each writer reads the shards
+    /// again after its write and goes on until the figure it wrote still holds: the
+    /// last write to the figure is then always followed by a read that agrees with
+    /// it, and any later change to a shard brings another refresh.
     pub async fn refresh_summary(&self, event_id: &str, tier_id: &str) -> StoreResult<u32> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :tier)")
-            .expression_attribute_values(":pk", s(inventory::shards_pk(event_id)))
-            .expression_attribute_values(":tier", s(format!("{tier_id}#")))
-            .projection_expression("available")
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        let sum: u32 = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|item| item.get("available").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<u32>().ok()))
-            .sum();
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(inventory::tier_key(event_id, tier_id)))
-            .update_expression("SET available = :sum")
-            .condition_expression("attribute_exists(pk) AND available <> :sum")
-            .expression_attribute_values(":sum", n(sum))
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure);
-        dynamo::condition_held(result)?;
-        Ok(sum)
+        const ROUNDS: usize = 8;
+        let mut sum = self.shards_sum(event_id, tier_id).await?;
+        for _ in 0..ROUNDS {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(inventory::tier_key(event_id, tier_id)))
+                .update_expression("SET available = :sum")
+                .condition_expression("attribute_exists(pk) AND available <> :sum")
+                .expression_attribute_values(":sum", n(sum))
+                .send()
+                .await
+                .map_err(dynamo::sdk_failure);
+            dynamo::condition_held(result)?;
+            let now = self.shards_sum(event_id, tier_id).await?;
+            if now == sum {
+                return Ok(sum);
+            }
+            sum = now;
+        }
+        Err(StoreError::Storage(dynamo::failure(format!(
+            "the shards of tier {tier_id} kept changing over {ROUNDS} refreshes; retried with the batch"
+        ))))
+    }
+
+    /// The seats of a tier's shards, read consistently.
+    async fn shards_sum(&self, event_id: &str, tier_id: &str) -> StoreResult<u32> {
+        let mut sum = 0u32;
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :tier)")
+                .expression_attribute_values(":pk", s(inventory::shards_pk(event_id)))
+                .expression_attribute_values(":tier", s(format!("{tier_id}#")))
+                .projection_expression("available")
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(dynamo::sdk_failure)?;
+            sum += out
+                .items
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|item| {
+                    item.get("available").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<u32>().ok())
+                })
+                .sum::<u32>();
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(sum);
+            }
+        }
     }
 
     fn shard_put(&self, event: &Event, tier: &Tier, shard: usize, available: u32) -> StoreResult<TransactWriteItem> {
