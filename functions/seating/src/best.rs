@@ -1,0 +1,211 @@
+//! Best available: which seats to offer a buyer who asks for `k` seats of a tier.
+//!
+//! - Together first: `k` adjacent free seats in one row whenever any row has them.
+//! - No single-seat gaps where it can be helped: a placement that leaves one free
+//!   seat stranded beside it (nobody buys one seat between two strangers) loses to
+//!   one that leaves none.
+//! - The better rows first (the map lists rows best first), the middle of a row
+//!   before its ends.
+//! - Spread under a rush: thousands of buyers asking at once would all want the same
+//!   best pair, and all but one would lose the race for it. So the pick is drawn
+//!   among the few best rows that qualify equally, and a buyer who lost a race asks
+//!   again with the seats they lost marked taken.
+//! - Only when no row has `k` together, the seats come from the fewest rows.
+//!
+//! Rows are given in preference order, each with its seats in the order they stand.
+
+use rand::Rng;
+
+/// A row's seats as best-available sees them: (seat number, free), side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowSeats<R> {
+    pub row: R,
+    pub seats: Vec<(u32, bool)>,
+}
+
+/// The seats picked: (row, seat number), and whether they sit together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick<R> {
+    pub seats: Vec<(R, u32)>,
+    pub together: bool,
+}
+
+/// Among how many equally good rows a pick is drawn.
+pub const SPREAD: usize = 4;
+
+/// `k` seats from `rows`, or `None` if they have fewer than `k` free seats in all.
+pub fn pick<R: Clone>(rows: &[RowSeats<R>], k: usize, rng: &mut impl Rng) -> Option<Pick<R>> {
+    if k == 0 {
+        return None;
+    }
+    // Each row's best placement of k together: (stranded single seats, row index, start).
+    let mut placements: Vec<(usize, usize, usize)> = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        if let Some((gaps, start)) = best_in_row(&row.seats, k) {
+            placements.push((gaps, r, start));
+        }
+    }
+    if let Some(fewest) = placements.iter().map(|p| p.0).min() {
+        let best: Vec<&(usize, usize, usize)> = placements.iter().filter(|p| p.0 == fewest).take(SPREAD).collect();
+        let &(_, r, start) = best[rng.gen_range(0..best.len())];
+        let row = &rows[r];
+        let seats = row.seats[start..start + k].iter().map(|(n, _)| (row.row.clone(), *n)).collect();
+        return Some(Pick { seats, together: true });
+    }
+    apart(rows, k)
+}
+
+/// The best start of `k` adjacent free seats in a row: fewest stranded singles,
+/// then nearest the middle.
+fn best_in_row(seats: &[(u32, bool)], k: usize) -> Option<(usize, usize)> {
+    let middle = seats.len() as f64 / 2.0;
+    let mut best: Option<(usize, f64, usize)> = None;
+    for (run_start, run_len) in runs(seats) {
+        if run_len < k {
+            continue;
+        }
+        for offset in 0..=run_len - k {
+            let left = offset;
+            let right = run_len - k - offset;
+            let gaps = usize::from(left == 1) + usize::from(right == 1);
+            let start = run_start + offset;
+            let distance = (start as f64 + k as f64 / 2.0 - middle).abs();
+            if best.is_none_or(|(g, d, _)| (gaps, distance) < (g, d)) {
+                best = Some((gaps, distance, start));
+            }
+        }
+    }
+    best.map(|(gaps, _, start)| (gaps, start))
+}
+
+/// Runs of adjacent free seats: (start, length).
+fn runs(seats: &[(u32, bool)]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, (_, free)) in seats.iter().enumerate() {
+        match (free, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i - s));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, seats.len() - s));
+    }
+    runs
+}
+
+/// No row has `k` together: the longest runs first (the fewest groups), the better
+/// rows breaking ties.
+fn apart<R: Clone>(rows: &[RowSeats<R>], k: usize) -> Option<Pick<R>> {
+    let mut all: Vec<(usize, usize, usize)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| runs(&row.seats).into_iter().map(move |(start, len)| (r, start, len)))
+        .collect();
+    if all.iter().map(|(_, _, len)| len).sum::<usize>() < k {
+        return None;
+    }
+    all.sort_by_key(|&(r, start, len)| (std::cmp::Reverse(len), r, start));
+    let mut seats = Vec::with_capacity(k);
+    for (r, start, len) in all {
+        let row = &rows[r];
+        for (n, _) in &row.seats[start..start + len.min(k - seats.len())] {
+            seats.push((row.row.clone(), *n));
+        }
+        if seats.len() == k {
+            break;
+        }
+    }
+    Some(Pick { seats, together: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    /// A row from a picture: 'o' free, 'x' taken; seats numbered 1, 2, ...
+    fn row(name: &'static str, picture: &str) -> RowSeats<&'static str> {
+        RowSeats { row: name, seats: picture.chars().enumerate().map(|(i, c)| (i as u32 + 1, c == 'o')).collect() }
+    }
+
+    fn numbers(pick: &Pick<&str>) -> Vec<u32> {
+        pick.seats.iter().map(|(_, n)| *n).collect()
+    }
+
+    #[test]
+    fn a_pair_sits_in_the_middle_of_an_empty_row() {
+        let pick = pick(&[row("A", "oooooooo")], 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        assert_eq!(numbers(&pick), [4, 5]);
+        assert!(pick.together);
+    }
+
+    #[test]
+    fn no_single_seat_is_stranded_when_it_can_be_helped() {
+        // Three free between taken seats: a pair against either end leaves one; the
+        // row's other run of two takes the pair cleanly.
+        let pick = pick(&[row("A", "xoooxoox")], 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        assert_eq!(numbers(&pick), [6, 7]);
+        // Four free: the pair goes against an end (leaving two), not the middle.
+        let pick = super::pick(&[row("A", "xoooox")], 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        assert!(numbers(&pick) == [2, 3] || numbers(&pick) == [4, 5], "{pick:?}");
+    }
+
+    #[test]
+    fn together_beats_a_better_row() {
+        let rows = [row("A", "oxoxoxox"), row("B", "xxxxxoox")];
+        let pick = pick(&rows, 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        assert_eq!(pick.seats, [("B", 6), ("B", 7)]);
+    }
+
+    #[test]
+    fn the_pick_is_drawn_among_the_best_rows_only() {
+        let rows: Vec<_> = ["A", "B", "C", "D", "E", "F"].into_iter().map(|r| row(r, "oooooo")).collect();
+        let mut rng = StdRng::seed_from_u64(7);
+        let seen: std::collections::HashSet<&str> =
+            (0..200).map(|_| pick(&rows, 2, &mut rng).unwrap().seats[0].0).collect();
+        assert_eq!(seen, ["A", "B", "C", "D"].into_iter().collect(), "spread over the {SPREAD} best rows");
+    }
+
+    #[test]
+    fn apart_only_when_no_row_has_them_together() {
+        let rows = [row("A", "oxoxo"), row("B", "xooxx")];
+        let pick = pick(&rows, 3, &mut StdRng::seed_from_u64(1)).unwrap();
+        assert!(!pick.together);
+        assert_eq!(pick.seats, [("B", 2), ("B", 3), ("A", 1)]);
+        assert_eq!(super::pick(&rows, 6, &mut StdRng::seed_from_u64(1)), None, "five free seats in all");
+    }
+
+    #[test]
+    fn a_pair_is_never_split_when_a_pair_exists() {
+        // Every availability of three rows of six seats.
+        let mut rng = StdRng::seed_from_u64(3);
+        for mask in 0u32..(1 << 18) {
+            if mask % 7 != 0 {
+                continue; // a spread-out sample keeps the test quick
+            }
+            let rows: Vec<RowSeats<usize>> = (0..3)
+                .map(|r| RowSeats {
+                    row: r,
+                    seats: (0..6).map(|s| (s + 1, mask & (1 << (r * 6 + s as usize)) != 0)).collect(),
+                })
+                .collect();
+            let pair_exists = rows.iter().any(|r| r.seats.windows(2).any(|w| w[0].1 && w[1].1));
+            let Some(pick) = pick(&rows, 2, &mut rng) else {
+                assert!(mask.count_ones() < 2);
+                continue;
+            };
+            let (a, b) = (&pick.seats[0], &pick.seats[1]);
+            let free = |(r, n): &(usize, u32)| rows[*r].seats[*n as usize - 1].1;
+            assert!(free(a) && free(b), "only free seats: {mask:b}");
+            if pair_exists {
+                assert!(pick.together && a.0 == b.0 && b.1 == a.1 + 1, "a pair split in {mask:018b}: {pick:?}");
+            }
+        }
+    }
+}
