@@ -5,6 +5,7 @@
 //! - `store`: the events table behind the `EventStore` trait;
 //! - `handlers`: one module per endpoint;
 //! - `inventory`: the seat-inventory contract other domains hold and return seats through;
+//! - `seats`: its seated half (seat maps by version);
 //! - `reminders`: the reminder-schedule contract (which events' holders to remind now);
 //! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
@@ -12,6 +13,7 @@ pub mod domain;
 pub mod handlers;
 pub mod inventory;
 pub mod reminders;
+pub mod seats;
 pub mod store;
 
 use store::dynamodb::DynamoEventStore;

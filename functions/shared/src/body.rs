@@ -12,6 +12,12 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// `text/plain` body is what a browser sends cross-site without asking first, so
 /// reading it as JSON would open the API to forged requests.
 pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    json_object_up_to(request, MAX_BODY_BYTES)
+}
+
+/// [`json_object`] for the few routes whose bodies are documents (a venue's seat
+/// map), up to `max_bytes`.
+pub fn json_object_up_to(request: &Request, max_bytes: usize) -> Result<Map<String, Value>, ApiError> {
     let content_type = request.headers().get(lambda_http::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !content_type.is_some_and(is_json_media_type) {
         return Err(ApiError::new(
@@ -21,7 +27,7 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
         ));
     }
     let bytes: &[u8] = request.body().as_ref();
-    parse_object(bytes)
+    parse_object_up_to(bytes, max_bytes)
 }
 
 /// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
@@ -31,8 +37,12 @@ pub fn is_json_media_type(content_type: &str) -> bool {
 }
 
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    parse_object_up_to(bytes, MAX_BODY_BYTES)
+}
+
+fn parse_object_up_to(bytes: &[u8], max_bytes: usize) -> Result<Map<String, Value>, ApiError> {
+    if bytes.len() > max_bytes {
+        return Err(ApiError::payload_too_large(max_bytes));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("the request needs a JSON body"));

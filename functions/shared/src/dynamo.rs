@@ -161,17 +161,42 @@ pub async fn batch_get(
 /// retrying what DynamoDB leaves unprocessed.
 pub async fn batch_put(client: &aws_sdk_dynamodb::Client, table: &str, items: Vec<Item>) -> Result<(), Failure> {
     use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-    for chunk in items.chunks(BATCH_WRITE) {
-        let mut pending = chunk
-            .iter()
-            .map(|item| {
-                PutRequest::builder()
-                    .set_item(Some(item.clone()))
-                    .build()
-                    .map(|put| WriteRequest::builder().put_request(put).build())
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(failure)?;
+    let requests = items
+        .into_iter()
+        .map(|item| {
+            PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map(|put| WriteRequest::builder().put_request(put).build())
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(failure)?;
+    batch_write(client, table, requests).await
+}
+
+/// Deletes the items of `keys` from `table` with `BatchWriteItem` (no conditions).
+pub async fn batch_delete(client: &aws_sdk_dynamodb::Client, table: &str, keys: Vec<Item>) -> Result<(), Failure> {
+    use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+    let requests = keys
+        .into_iter()
+        .map(|key| {
+            DeleteRequest::builder()
+                .set_key(Some(key))
+                .build()
+                .map(|d| WriteRequest::builder().delete_request(d).build())
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(failure)?;
+    batch_write(client, table, requests).await
+}
+
+async fn batch_write(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    requests: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+) -> Result<(), Failure> {
+    for chunk in requests.chunks(BATCH_WRITE) {
+        let mut pending = chunk.to_vec();
         for attempt in 0..BATCH_TRIES {
             if pending.is_empty() {
                 break;

@@ -93,6 +93,8 @@ pub struct Tier {
     pub available: u32,
     /// Shard items its unsold seats are spread over (`domain::shards`).
     pub shards: u32,
+    /// Sold seat by seat from the event's seat map (its capacity is its seats there).
+    pub seated: bool,
 }
 
 impl Tier {
@@ -157,7 +159,23 @@ pub struct Event {
     pub published_at: Option<DateTime<Utc>>,
     /// Optimistic concurrency: every change checks and bumps it.
     pub version: u64,
+    /// The seat map in force, if the event has one.
+    pub seat_map: Option<SeatMapRef>,
 }
+
+/// Which version of an event's seat map is in force, and its size. The map's rows
+/// are stored under their version; this reference, on the event's own item, is
+/// what makes a new version take effect all at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatMapRef {
+    pub version: u32,
+    pub seats: u32,
+}
+
+/// The most seats one order of a seated tier takes (a hold is one transaction of a
+/// write per seat).
+pub const MAX_SEATS_PER_ORDER: u32 = 10;
 
 impl Event {
     /// The status a reader sees: a published event that has ended is completed.
@@ -393,6 +411,7 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                 max_per_order: spec.max_per_order,
                 available: spec.capacity,
                 shards: spec.shards.unwrap_or(0),
+                seated: false,
             }),
             Some(id) => match existing.iter().find(|t| &t.id == id) {
                 None => errors.push(FieldError::new(format!("tiers[{i}].id"), "is not a tier of this event")),
@@ -417,7 +436,20 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                         max_per_order: spec.max_per_order,
                         available: (spec.capacity.saturating_sub(old.taken())),
                         shards: spec.shards.unwrap_or(old.shards).max(old.shards),
+                        seated: old.seated,
                     };
+                    if old.seated && spec.capacity != old.capacity {
+                        errors.push(FieldError::new(
+                            format!("tiers[{i}].capacity"),
+                            format!("is the tier's seats on the seat map ({}); change the map instead", old.capacity),
+                        ));
+                    }
+                    if old.seated && spec.max_per_order > MAX_SEATS_PER_ORDER {
+                        errors.push(FieldError::new(
+                            format!("tiers[{i}].maxPerOrder"),
+                            format!("a seated tier sells at most {MAX_SEATS_PER_ORDER} seats per order"),
+                        ));
+                    }
                     if new != *old {
                         plan.changed.push((old.clone(), new));
                     }
@@ -439,6 +471,11 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                 errors.push(FieldError::new(
                     "tiers",
                     format!("tier {:?} has seats sold or held and cannot be removed", old.name),
+                ));
+            } else if old.seated {
+                errors.push(FieldError::new(
+                    "tiers",
+                    format!("tier {:?} prices sections of the seat map; change the map first", old.name),
                 ));
             }
             plan.removed.push(old.clone());
@@ -506,7 +543,16 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn tier(id: &str, capacity: u32, available: u32) -> Tier {
-        Tier { id: id.into(), name: id.into(), price_minor: 1000, capacity, max_per_order: 4, available, shards: 1 }
+        Tier {
+            id: id.into(),
+            name: id.into(),
+            price_minor: 1000,
+            capacity,
+            max_per_order: 4,
+            available,
+            shards: 1,
+            seated: false,
+        }
     }
 
     pub(crate) fn spec(id: Option<&str>, name: &str, capacity: u32) -> TierSpec {
@@ -531,6 +577,7 @@ pub(crate) mod tests {
             updated_at: at("2029-01-01T00:00:00Z"),
             published_at: None,
             version: 1,
+            seat_map: None,
         }
     }
 

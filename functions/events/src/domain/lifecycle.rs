@@ -47,6 +47,7 @@ pub fn draft(id: String, organizer_id: &str, input: EventInput, now: DateTime<Ut
         updated_at: now,
         published_at: None,
         version: 1,
+        seat_map: None,
     })
 }
 

@@ -20,6 +20,8 @@ pub struct TierView {
     /// Organizer view only: the shard items its seats are spread over.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shards: Option<u32>,
+    /// Sold seat by seat from the seat map (`GET /events/{id}/seats`).
+    pub seated: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +60,9 @@ pub struct EventView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting_room: Option<WaitingRoomView>,
     pub tiers: Vec<TierView>,
+    /// Present when the event has a seat map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_map: Option<super::event::SeatMapRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,9 +114,111 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
                 remaining: t.available,
                 capacity: organizer.then_some(t.capacity),
                 shards: organizer.then_some(t.shards),
+                seated: t.seated,
             })
             .collect(),
+        seat_map: event.seat_map,
         organizer_id: organizer.then(|| event.organizer_id.clone()),
         version: organizer.then_some(event.version),
+    }
+}
+
+/// A seat as the map shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatView {
+    /// `<section>-<row>-<seat>`: what a buyer picks (`seatIds`).
+    pub id: String,
+    pub label: String,
+    pub x: f64,
+    pub y: f64,
+    pub status: SeatStatus,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub accessible: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restricted_view: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeatStatus {
+    Available,
+    Held,
+    Sold,
+    Blocked,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowView {
+    pub number: u32,
+    pub label: String,
+    pub seats: Vec<SeatView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionView {
+    pub number: u32,
+    pub name: String,
+    pub tier_id: String,
+    pub rows: Vec<RowView>,
+}
+
+/// The map: sections (each priced by one tier), rows, seats with their status.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatMapView {
+    pub event_id: String,
+    pub version: u32,
+    pub seat_count: u32,
+    pub sections: Vec<SectionView>,
+}
+
+/// The map of `event`, its sections all or only `section`, each seat's status by `status`.
+pub fn seat_map_view(
+    event: &Event,
+    map: &seating::map::SeatMap,
+    section: Option<u32>,
+    status: impl Fn(seating::map::SeatId) -> SeatStatus,
+) -> SeatMapView {
+    SeatMapView {
+        event_id: event.id.clone(),
+        version: event.seat_map.map_or(0, |m| m.version),
+        seat_count: map.seat_count() as u32,
+        sections: map
+            .sections
+            .iter()
+            .filter(|s| section.is_none_or(|n| n == s.number))
+            .map(|s| SectionView {
+                number: s.number,
+                name: s.name.clone(),
+                tier_id: s.tier_id.clone(),
+                rows: s
+                    .rows
+                    .iter()
+                    .map(|r| RowView {
+                        number: r.number,
+                        label: r.label.clone(),
+                        seats: r
+                            .seats
+                            .iter()
+                            .map(|seat| {
+                                let id = seating::map::SeatId { section: s.number, row: r.number, seat: seat.number };
+                                SeatView {
+                                    id: id.to_string(),
+                                    label: seat.label.clone(),
+                                    x: seat.x,
+                                    y: seat.y,
+                                    status: status(id),
+                                    accessible: seat.accessible,
+                                    restricted_view: seat.restricted_view,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }

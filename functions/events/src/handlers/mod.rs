@@ -8,10 +8,12 @@ pub mod create_event;
 pub mod delete_event;
 pub mod forward_event_changes;
 pub mod get_event;
+pub mod get_seats;
 pub mod list_events;
 pub mod list_my_events;
 pub mod list_participants;
 pub mod publish_event;
+pub mod put_seat_map;
 pub mod refresh_tier_summaries;
 pub mod update_event;
 
@@ -31,7 +33,7 @@ pub const ORGANIZERS: &[Role] = &[Role::Organizer, Role::Admin];
 pub fn allowed_roles(handler: &str) -> Option<&'static [Role]> {
     match handler {
         "create_event" | "update_event" | "delete_event" | "publish_event" | "cancel_event" | "list_my_events"
-        | "list_participants" => Some(ORGANIZERS),
+        | "list_participants" | "put_seat_map" => Some(ORGANIZERS),
         _ => None,
     }
 }

@@ -17,13 +17,16 @@
 const REMINDERS: &str = "REMINDERS";
 
 use super::{EventPage, EventStore, PublicQuery, Sort, StoreError, StoreResult};
-use crate::domain::event::{Category, Details, Event, Status, Tier, TierPlan, Venue, WaitingRoom};
+use crate::domain::event::{Category, Details, Event, SeatMapRef, Status, Tier, TierPlan, Venue, WaitingRoom};
+use crate::domain::seat_map::Seating;
 use crate::domain::shards;
 use crate::inventory::{self, META, event_pk, tier_sk};
+use crate::seats;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Get, Put, TransactGetItem, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
+use seating::map::SeatMap;
 use serde::{Deserialize, Serialize};
 use shared::dynamo::Item;
 use shared::dynamo::{self, Failure, number as n, string as s};
@@ -103,6 +106,8 @@ struct EventItem {
     gsi4pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi4sk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seat_map: Option<SeatMapRef>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -119,6 +124,8 @@ struct TierItem {
     position: u32,
     #[serde(default = "one")]
     shards: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    seated: bool,
 }
 
 fn one() -> u32 {
@@ -209,6 +216,7 @@ impl EventItem {
             gsi3sk: published.then(|| format!("{}#{}", event.published_at.map(text).unwrap_or_default(), event.id)),
             gsi4pk: reminders.is_some().then(|| REMINDERS.to_owned()),
             gsi4sk: reminders,
+            seat_map: event.seat_map,
         }
     }
 
@@ -236,6 +244,7 @@ impl EventItem {
             updated_at: instant(&Some(self.updated_at))?.unwrap_or_default(),
             published_at: instant(&self.published_at)?,
             version: self.version,
+            seat_map: self.seat_map,
         })
     }
 }
@@ -252,6 +261,7 @@ fn tier_item(event_id: &str, tier: &Tier, position: usize) -> TierItem {
         available: tier.available,
         position: position as u32,
         shards: tier.shards,
+        seated: tier.seated,
     }
 }
 
@@ -364,6 +374,7 @@ impl DynamoEventStore {
                 max_per_order: t.max_per_order,
                 available: t.available,
                 shards: t.shards,
+                seated: t.seated,
             })
             .collect();
         Ok(meta.map(|m| (m, tiers)))
@@ -754,7 +765,7 @@ impl EventStore for DynamoEventStore {
                     .set_key(Some(inventory::tier_key(&after.id, &old.id)))
                     .update_expression(
                         "SET #name = :name, priceMinor = :price, maxPerOrder = :mpo, #capacity = :cap, \
-                         available = :available, #position = :position, shards = :shards",
+                         available = :available, #position = :position, shards = :shards, seated = :seated",
                     )
                     .condition_expression("#capacity = :oldcap")
                     .expression_attribute_names("#name", "name")
@@ -768,6 +779,7 @@ impl EventStore for DynamoEventStore {
                     .expression_attribute_values(":oldcap", n(old.capacity))
                     .expression_attribute_values(":position", n(position(&old.id)))
                     .expression_attribute_values(":shards", n(new.shards))
+                    .expression_attribute_values(":seated", AttributeValue::Bool(new.seated))
                     .build()
                     .map_err(dynamo::failure)?;
                 request = request.transact_items(TransactWriteItem::builder().update(update).build());
@@ -792,6 +804,35 @@ impl EventStore for DynamoEventStore {
             Err(Failure::Cancelled(_)) => Err(StoreError::Conflict),
             Err(other) => Err(other.into()),
         }
+    }
+
+    async fn seat_map(&self, event: &Event) -> StoreResult<Option<SeatMap>> {
+        let Some(current) = event.seat_map else { return Ok(None) };
+        Ok(seats::read_map(&self.client, &self.table, &event.id, current.version).await?)
+    }
+
+    async fn put_seat_map(&self, before: &Event, seating: &Seating) -> StoreResult<()> {
+        let version = seating.event.seat_map.map_or(1, |m| m.version);
+        let id = &before.id;
+        // Rows a failed write of this version left, then the version's own.
+        let stale = seats::row_keys(&self.client, &self.table, id, version).await?;
+        dynamo::batch_delete(&self.client, &self.table, stale).await?;
+        let rows = seats::row_items(id, version, &seating.map)?;
+        dynamo::batch_put(&self.client, &self.table, rows).await?;
+        self.update(before, &seating.event, &seating.plan).await?;
+        // The version before the previous one is read by nobody now (a reader that
+        // read the event just before this switch reads the previous one: it stays
+        // until the next switch).
+        if let Some(old) = before.seat_map.map(|m| m.version - 1).filter(|&v| v > 0) {
+            let cleared = match seats::row_keys(&self.client, &self.table, id, old).await {
+                Ok(keys) => dynamo::batch_delete(&self.client, &self.table, keys).await,
+                Err(err) => Err(err),
+            };
+            if let Err(err) = cleared {
+                tracing::warn!(event_id = %id, version = old, %err, "an old seat-map version was not cleared");
+            }
+        }
+        Ok(())
     }
 
     async fn list_published(&self, query: &PublicQuery, cursor: Option<&str>) -> StoreResult<EventPage> {

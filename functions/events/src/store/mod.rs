@@ -4,7 +4,9 @@ pub mod dynamodb;
 pub mod participants;
 
 use crate::domain::event::{Category, Event, TierPlan};
+use crate::domain::seat_map::Seating;
 use chrono::{DateTime, Utc};
+use seating::map::SeatMap;
 use shared::dynamo::Failure;
 use std::future::Future;
 
@@ -120,4 +122,9 @@ pub trait EventStore: Send + Sync {
         limit: usize,
         cursor: Option<&str>,
     ) -> impl Future<Output = StoreResult<EventPage>> + Send;
+    /// The event's seat map in force (`None` if it has none).
+    fn seat_map(&self, event: &Event) -> impl Future<Output = StoreResult<Option<SeatMap>>> + Send;
+    /// Puts the new map version's rows, then makes it the one in force together
+    /// with the tiers' new capacities (as `update`, guarded the same way).
+    fn put_seat_map(&self, before: &Event, seating: &Seating) -> impl Future<Output = StoreResult<()>> + Send;
 }
