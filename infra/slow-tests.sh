@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One lane per string: its test files, run one after the other.
-LANES=("reminders_cutoff three_d_secure waiting_room"
+LANES=("reminders_cutoff three_d_secure waiting_room seating"
        "late_payment holds refunds circuit faults onsale")
 # What `cargo test` skips (substrings of these files' test names; three_d_secure's
 # tests are all under `sca::`).
@@ -26,7 +26,10 @@ NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
        nothing_is_lost_oversold_charged_or_told_twice_when_processes_die
        two_thousand_buyers_for_five_hundred_sharded_seats
        the_pre_queue_is_drawn_at_the_opening
-       a_place_that_stops_asking_is_abandoned)
+       a_place_that_stops_asking_is_abandoned
+       an_organizer_seats_an_event
+       five_hundred_buyers_picking_overlapping_seats
+       a_paid_pick_sells_its_seats)
 dir=target/slow-tests
 case "${1:-}" in
   skips)

@@ -279,6 +279,8 @@ pub struct Offer {
     /// Buyers admitted per minute, when the sale has a waiting room (a hold then
     /// needs an admission token).
     pub waiting_room: Option<u32>,
+    /// Sold seat by seat from the seat map (`seats`).
+    pub seated: bool,
 }
 
 impl Offer {
@@ -318,9 +320,13 @@ pub async fn offer(
     tier_id: &str,
 ) -> Result<Option<Offer>, Failure> {
     let Some(event) = published_view(client, table, event_id).await? else { return Ok(None) };
-    let Some(tier) = event.tiers.iter().find(|t| t.id == tier_id) else { return Ok(None) };
+    Ok(offer_of(&event, tier_id))
+}
+
+fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer> {
+    let tier = event.tiers.iter().find(|t| t.id == tier_id)?;
     let d = &event.details;
-    Ok(Some(Offer {
+    Some(Offer {
         event_id: event.id.clone(),
         organizer_id: event.organizer_id.clone(),
         title: d.title.clone(),
@@ -338,7 +344,44 @@ pub async fn offer(
         available: tier.available,
         shards: tier.shards.max(1),
         waiting_room: d.waiting_room.map(|room| room.admit_per_minute),
-    }))
+        seated: tier.seated,
+    })
+}
+
+/// What seats picked on an event's map are offered as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeatOffer {
+    /// No such event (or not a public one).
+    NoEvent,
+    /// The seats, all of one tier, and that tier's offer.
+    Seats { offer: Offer, seats: Vec<crate::seats::PickedSeat> },
+    /// Ids the map does not have.
+    Unknown(Vec<seating::map::SeatId>),
+    /// Seats of more than one tier: an order is of one tier.
+    MixedTiers,
+}
+
+/// The seats `ids` of the event's map in force, with their tier's offer.
+pub async fn seat_offer(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    ids: &[seating::map::SeatId],
+) -> Result<SeatOffer, Failure> {
+    let Some(event) = published_view(client, table, event_id).await? else { return Ok(SeatOffer::NoEvent) };
+    let Some(map) = event.seat_map else { return Ok(SeatOffer::Unknown(ids.to_vec())) };
+    let (seats, missing) = crate::seats::read_seats(client, table, event_id, map.version, ids).await?;
+    if !missing.is_empty() {
+        return Ok(SeatOffer::Unknown(missing));
+    }
+    let tier_id = seats.first().map(|s| s.tier_id.clone()).unwrap_or_default();
+    if seats.iter().any(|s| s.tier_id != tier_id) {
+        return Ok(SeatOffer::MixedTiers);
+    }
+    match offer_of(&event, &tier_id) {
+        Some(offer) => Ok(SeatOffer::Seats { offer, seats }),
+        None => Ok(SeatOffer::Unknown(ids.to_vec())),
+    }
 }
 
 /// What the waiting room needs of an event: whether it sells, when, and at what pace.

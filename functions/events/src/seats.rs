@@ -4,7 +4,17 @@
 //!
 //! | item | key | what |
 //! |---|---|---|
-//! | a row of a map version | `SEATMAP#<eventId>` / `v<version>#<position>` | the row's section, tier, label and seats (labels, places, flags), in map order |
+//! | a row of a map version | `SEATMAP#<eventId>` / `v<version>#<section>-<row>` | the row's section, tier, label, seats (labels, places, flags) and place in the map |
+//! | a seat someone holds, bought or blocked | `SEAT#<eventId>#<section>-<row>` / `<seat>` | `status` (`held`, `sold`, `blocked`, or `available` again), `reservationId` |
+//! | a row's taken seats (from the stream) | `SEATSTATE#<eventId>` / `<section>-<row>` | `taken`: `<seat>:<h|s|b>` for each seat not available |
+//!
+//! A seat without an item is available. The reservations domain holds, sells and
+//! releases seats only through the actions here ([`hold_seat`], [`sell_seat`],
+//! [`release_seat`]), inside its own transaction with the reservation and the
+//! tier's counted seats (`inventory::hold`): a seated tier's shards count its free
+//! seats, so `sold out` and the sales window are decided exactly as for a tier
+//! without seats, and each seat's own condition decides who gets it. A row's items
+//! share a partition: a rush spreads over the venue's rows.
 //!
 //! A new version's rows are written first, under their own version; the event's
 //! item then names the version in force, in the same transaction that changes the
@@ -12,9 +22,11 @@
 //! seen half-written, and a failed write leaves only rows nobody reads (the next
 //! write of that version clears them first).
 
-use seating::map::{Row, Seat, SeatMap, Section};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use seating::map::{Row, Seat, SeatId, SeatMap, Section};
 use serde::{Deserialize, Serialize};
 use shared::dynamo::{self, Failure, Item, string};
+use std::collections::HashMap;
 
 /// Partition of an event's seat-map rows (every version's).
 pub fn seat_map_pk(event_id: &str) -> String {
@@ -26,9 +38,9 @@ pub fn version_prefix(version: u32) -> String {
     format!("v{version:06}#")
 }
 
-/// A row's sort key: its version, then its place in the map.
-pub fn row_sk(version: u32, position: usize) -> String {
-    format!("{}{position:05}", version_prefix(version))
+/// A row's sort key: its version, then its section's and its own number.
+pub fn row_sk(version: u32, section: u32, row: u32) -> String {
+    format!("{}{section}-{row}", version_prefix(version))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -43,6 +55,8 @@ struct RowItem {
     label: String,
     /// The row's seats as JSON (one attribute: compact, and read whole).
     seats: String,
+    /// Its place in the map (sections and rows in the organizer's order).
+    position: u32,
 }
 
 /// The items of a map version, one per row.
@@ -52,7 +66,8 @@ pub fn row_items(event_id: &str, version: u32, map: &SeatMap) -> Result<Vec<Item
         for row in &section.rows {
             let item = RowItem {
                 pk: seat_map_pk(event_id),
-                sk: row_sk(version, items.len()),
+                sk: row_sk(version, section.number, row.number),
+                position: items.len() as u32,
                 section: section.number,
                 section_name: section.name.clone(),
                 tier_id: section.tier_id.clone(),
@@ -103,7 +118,7 @@ pub async fn read_map(
     event_id: &str,
     version: u32,
 ) -> Result<Option<SeatMap>, Failure> {
-    let mut sections: Vec<Section> = Vec::new();
+    let mut rows: Vec<RowItem> = Vec::new();
     let mut start = None;
     loop {
         let out = client
@@ -118,24 +133,311 @@ pub async fn read_map(
             .await
             .map_err(dynamo::sdk_failure)?;
         for item in out.items.unwrap_or_default() {
-            let row: RowItem = serde_dynamo::from_item(item).map_err(dynamo::failure)?;
-            let seats: Vec<Seat> = serde_json::from_str(&row.seats).map_err(dynamo::failure)?;
-            let row_of = Row { number: row.row, label: row.label, seats };
-            match sections.last_mut() {
-                Some(section) if section.number == row.section => section.rows.push(row_of),
-                _ => sections.push(Section {
-                    number: row.section,
-                    name: row.section_name,
-                    tier_id: row.tier_id,
-                    rows: vec![row_of],
-                }),
+            rows.push(serde_dynamo::from_item(item).map_err(dynamo::failure)?);
+        }
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    rows.sort_by_key(|r| r.position);
+    let mut sections: Vec<Section> = Vec::new();
+    for row in rows {
+        let (number, name, tier_id) = (row.section, row.section_name.clone(), row.tier_id.clone());
+        let row = decode_row(row)?;
+        match sections.last_mut() {
+            Some(section) if section.number == number => section.rows.push(row),
+            _ => sections.push(Section { number, name, tier_id, rows: vec![row] }),
+        }
+    }
+    Ok((!sections.is_empty()).then_some(SeatMap { sections }))
+}
+
+fn decode_row(row: RowItem) -> Result<Row, Failure> {
+    let seats: Vec<Seat> = serde_json::from_str(&row.seats).map_err(dynamo::failure)?;
+    Ok(Row { number: row.row, label: row.label, seats })
+}
+
+/// Seats a buyer picked, as a map version has them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickedSeat {
+    pub id: SeatId,
+    pub tier_id: String,
+    /// "Nord, row C, seat 12".
+    pub name: String,
+}
+
+/// The picked seats of a map version, in the order asked; the ids it lacks are
+/// returned apart.
+pub async fn read_seats(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    version: u32,
+    ids: &[SeatId],
+) -> Result<(Vec<PickedSeat>, Vec<SeatId>), Failure> {
+    let mut rows: Vec<(u32, u32)> = ids.iter().map(|id| (id.section, id.row)).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let keys =
+        rows.iter().map(|(section, row)| dynamo::key(seat_map_pk(event_id), row_sk(version, *section, *row))).collect();
+    let mut found = Vec::new();
+    for item in dynamo::batch_get(client, table, keys, false, None).await? {
+        let row: RowItem = serde_dynamo::from_item(item).map_err(dynamo::failure)?;
+        let (section, name, tier) = (row.section, row.section_name.clone(), row.tier_id.clone());
+        found.push((section, name, tier, decode_row(row)?));
+    }
+    let mut picked = Vec::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        let seat = found.iter().filter(|(s, _, _, row)| *s == id.section && row.number == id.row).find_map(
+            |(_, name, tier, row)| {
+                row.seats.iter().find(|seat| seat.number == id.seat).map(|seat| PickedSeat {
+                    id: *id,
+                    tier_id: tier.clone(),
+                    name: format!("{name}, row {}, seat {}", row.label, seat.label),
+                })
+            },
+        );
+        match seat {
+            Some(seat) => picked.push(seat),
+            None => missing.push(*id),
+        }
+    }
+    Ok((picked, missing))
+}
+
+/// Partition of a row's seat items.
+pub fn seat_pk(event_id: &str, id: SeatId) -> String {
+    format!("SEAT#{event_id}#{}", id.row_key())
+}
+
+pub fn seat_key(event_id: &str, id: SeatId) -> Item {
+    dynamo::key(seat_pk(event_id, id), id.seat.to_string())
+}
+
+/// The event and row a seat item's key names (for the stream's refresh).
+pub fn row_of_seat_key(pk: &str) -> Option<(String, u32, u32)> {
+    let rest = pk.strip_prefix("SEAT#")?;
+    let (event_id, row) = rest.rsplit_once('#')?;
+    let (section, row) = row.split_once('-')?;
+    Some((event_id.to_owned(), section.parse().ok()?, row.parse().ok()?))
+}
+
+/// A seat's state on its item.
+pub const HELD: &str = "held";
+pub const SOLD: &str = "sold";
+pub const BLOCKED: &str = "blocked";
+pub const AVAILABLE: &str = "available";
+
+/// Holds a seat for `reservation_id`, if nobody has it.
+pub fn hold_seat(table: &str, event_id: &str, id: SeatId, reservation_id: &str) -> Result<TransactWriteItem, Failure> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(seat_key(event_id, id)))
+        .update_expression("SET #status = :held, reservationId = :r, eventId = :e")
+        .condition_expression("attribute_not_exists(pk) OR #status = :available")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":held", string(HELD))
+        .expression_attribute_values(":available", string(AVAILABLE))
+        .expression_attribute_values(":r", string(reservation_id))
+        .expression_attribute_values(":e", string(event_id))
+        .build()
+        .map_err(dynamo::failure)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// A held seat, sold to its reservation.
+pub fn sell_seat(table: &str, event_id: &str, id: SeatId, reservation_id: &str) -> Result<TransactWriteItem, Failure> {
+    mark_seat(table, event_id, id, reservation_id, SOLD)
+}
+
+/// A seat of `reservation_id` (held or sold), available again.
+pub fn release_seat(
+    table: &str,
+    event_id: &str,
+    id: SeatId,
+    reservation_id: &str,
+) -> Result<TransactWriteItem, Failure> {
+    mark_seat(table, event_id, id, reservation_id, AVAILABLE)
+}
+
+fn mark_seat(
+    table: &str,
+    event_id: &str,
+    id: SeatId,
+    reservation_id: &str,
+    status: &str,
+) -> Result<TransactWriteItem, Failure> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(seat_key(event_id, id)))
+        .update_expression("SET #status = :status")
+        .condition_expression("reservationId = :r")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":status", string(status))
+        .expression_attribute_values(":r", string(reservation_id))
+        .build()
+        .map_err(dynamo::failure)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// Partition of an event's rows' taken seats.
+pub fn state_pk(event_id: &str) -> String {
+    format!("SEATSTATE#{event_id}")
+}
+
+/// What a seat is, as the map shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatState {
+    Held,
+    Sold,
+    Blocked,
+}
+
+impl SeatState {
+    fn letter(self) -> char {
+        match self {
+            Self::Held => 'h',
+            Self::Sold => 's',
+            Self::Blocked => 'b',
+        }
+    }
+
+    fn from_status(status: &str) -> Option<Self> {
+        match status {
+            HELD => Some(Self::Held),
+            SOLD => Some(Self::Sold),
+            BLOCKED => Some(Self::Blocked),
+            _ => None,
+        }
+    }
+}
+
+/// A row's taken seats as the state item spells them: `3:h,4:s`.
+pub fn spell_taken(taken: &[(u32, SeatState)]) -> String {
+    taken.iter().map(|(seat, state)| format!("{seat}:{}", state.letter())).collect::<Vec<_>>().join(",")
+}
+
+pub fn read_taken(text: &str) -> Vec<(u32, SeatState)> {
+    text.split(',')
+        .filter_map(|part| {
+            let (seat, letter) = part.split_once(':')?;
+            let state = match letter {
+                "h" => SeatState::Held,
+                "s" => SeatState::Sold,
+                "b" => SeatState::Blocked,
+                _ => return None,
+            };
+            Some((seat.parse().ok()?, state))
+        })
+        .collect()
+}
+
+/// Every seat of the event not available, as last refreshed from the stream.
+pub async fn taken_seats(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+) -> Result<HashMap<SeatId, SeatState>, Failure> {
+    let mut taken = HashMap::new();
+    let mut start = None;
+    loop {
+        let out = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", string(state_pk(event_id)))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        for item in out.items.unwrap_or_default() {
+            let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            let Some((section, row)) =
+                text("sk").split_once('-').and_then(|(s, r)| Some((s.parse().ok()?, r.parse().ok()?)))
+            else {
+                continue;
+            };
+            for (seat, state) in read_taken(&text("taken")) {
+                taken.insert(SeatId { section, row, seat }, state);
             }
         }
         start = out.last_evaluated_key;
         if start.is_none() {
-            return Ok((!sections.is_empty()).then_some(SeatMap { sections }));
+            return Ok(taken);
         }
     }
+}
+
+/// A row's taken seats, read from its seat items (consistently).
+async fn row_taken(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    section: u32,
+    row: u32,
+) -> Result<String, Failure> {
+    let pk = seat_pk(event_id, SeatId { section, row, seat: 1 });
+    let mut taken = Vec::new();
+    let mut start = None;
+    loop {
+        let out = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", string(&pk))
+            .projection_expression("sk, #status")
+            .expression_attribute_names("#status", "status")
+            .consistent_read(true)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        for item in out.items.unwrap_or_default() {
+            let seat = item.get("sk").and_then(|v| v.as_s().ok()).and_then(|s| s.parse::<u32>().ok());
+            let state = item.get("status").and_then(|v| v.as_s().ok()).and_then(|s| SeatState::from_status(s));
+            if let (Some(seat), Some(state)) = (seat, state) {
+                taken.push((seat, state));
+            }
+        }
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            taken.sort_by_key(|(seat, _)| *seat);
+            return Ok(spell_taken(&taken));
+        }
+    }
+}
+
+/// A row's state item, from its seats. Like the tiers' summaries, refreshes of one
+/// row may run at once: each reads the seats again after its write and writes
+/// again until they agree, so the state cannot stay behind.
+pub async fn refresh_row(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+    section: u32,
+    row: u32,
+) -> Result<(), Failure> {
+    const ROUNDS: usize = 8;
+    let mut taken = row_taken(client, table, event_id, section, row).await?;
+    for _ in 0..ROUNDS {
+        client
+            .put_item()
+            .table_name(table)
+            .item("pk", string(state_pk(event_id)))
+            .item("sk", string(format!("{section}-{row}")))
+            .item("taken", string(&taken))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        let now = row_taken(client, table, event_id, section, row).await?;
+        if now == taken {
+            return Ok(());
+        }
+        taken = now;
+    }
+    Err(dynamo::failure(format!("row {section}-{row} kept changing over {ROUNDS} refreshes")))
 }
 
 #[cfg(test)]
@@ -144,8 +446,8 @@ mod tests {
 
     #[test]
     fn rows_sort_by_version_then_place() {
-        assert_eq!(row_sk(3, 12), "v000003#00012");
-        assert!(row_sk(3, 99_999) < version_prefix(4));
+        assert_eq!(row_sk(3, 2, 12), "v000003#2-12");
+        assert!(row_sk(3, 500, 300) < version_prefix(4));
         let map = SeatMap {
             sections: vec![Section {
                 number: 2,
@@ -167,8 +469,21 @@ mod tests {
         };
         let items = row_items("e1", 3, &map).unwrap();
         assert_eq!(items[0]["pk"], string("SEATMAP#e1"));
-        assert_eq!(items[0]["sk"], string("v000003#00000"));
+        assert_eq!(items[0]["sk"], string("v000003#2-1"));
         let row: RowItem = serde_dynamo::from_item(items[0].clone()).unwrap();
         assert_eq!(row.seats, r#"[{"number":1,"label":"1","x":1.5,"y":2.0,"accessible":true}]"#);
+    }
+
+    #[test]
+    fn seat_items_live_in_their_rows_partition_and_states_round_trip() {
+        let id = SeatId { section: 3, row: 12, seat: 7 };
+        assert_eq!(seat_key("e1", id)["pk"], string("SEAT#e1#3-12"));
+        assert_eq!(seat_key("e1", id)["sk"], string("7"));
+        assert_eq!(row_of_seat_key("SEAT#e1#3-12"), Some(("e1".into(), 3, 12)));
+        assert_eq!(row_of_seat_key("SHARDS#e1"), None);
+        let taken = vec![(3, SeatState::Held), (4, SeatState::Sold), (9, SeatState::Blocked)];
+        assert_eq!(spell_taken(&taken), "3:h,4:s,9:b");
+        assert_eq!(read_taken("3:h,4:s,9:b"), taken);
+        assert_eq!(read_taken(""), vec![]);
     }
 }

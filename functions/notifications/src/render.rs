@@ -126,6 +126,7 @@ impl Renderer {
             quantity => b.quantity,
             amount => amount(b.amount_minor, &b.currency),
             ticket_codes => b.ticket_codes,
+            seats => b.seats,
         };
         let render = |suffix: &str| {
             self.env
@@ -161,12 +162,28 @@ mod tests {
                 amount_minor: 5000,
                 currency: "EUR".into(),
                 ticket_codes: vec!["AAAABBBBCCCCDDDDEEEEFF".into(), "GGGGHHHHIIIIJJJJKKKKLL".into()],
+                seats: Vec::new(),
                 venue_address: None,
                 timezone: None,
             },
             event_starts_at: None,
             previous_starts_at_local: None,
         }
+    }
+
+    #[test]
+    fn a_confirmation_names_each_tickets_seat() {
+        let mut confirmed = request(NotificationKind::ReservationConfirmed, "Cup final");
+        confirmed.booking.seats = vec!["Nord, row C, seat 12".into(), "Nord, row C, seat 13".into()];
+        let email = Renderer::with_base_url("https://tickets.example.com/").render(&confirmed, "Ada").unwrap();
+        assert!(email.text.contains("AAAABBBBCCCCDDDDEEEEFF (Nord, row C, seat 12)"), "{}", email.text);
+        assert!(email.text.contains("GGGGHHHHIIIIJJJJKKKKLL (Nord, row C, seat 13)"), "{}", email.text);
+        assert!(email.html.contains("Nord, row C, seat 13"), "{}", email.html);
+        // Without seats, the codes alone.
+        let plain = Renderer::with_base_url("https://tickets.example.com/")
+            .render(&request(NotificationKind::ReservationConfirmed, "Cup final"), "Ada")
+            .unwrap();
+        assert!(plain.text.contains("  - AAAABBBBCCCCDDDDEEEEFF\n"), "{}", plain.text);
     }
 
     #[test]

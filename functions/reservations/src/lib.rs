@@ -66,6 +66,16 @@ impl handlers::send_reminders::Occurrences for EventOffers {
 }
 
 impl Offers for EventOffers {
+    async fn seat_offer(
+        &self,
+        event_id: &str,
+        ids: &[seating::map::SeatId],
+    ) -> Result<events::inventory::SeatOffer, Failure> {
+        // Not cached: the seats' rows are read by key (one batch read), and the
+        // hold's own transaction checks each seat.
+        events::inventory::seat_offer(&self.client, &self.events_table, event_id, ids).await
+    }
+
     async fn offer(&self, event_id: &str, tier_id: &str) -> Result<Option<Offer>, Failure> {
         let key = (event_id.to_owned(), tier_id.to_owned());
         let now = std::time::Instant::now();

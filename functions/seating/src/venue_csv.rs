@@ -150,6 +150,17 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_hall_reads_as_a_valid_2000_seat_map() {
+        let text = include_str!("../../../docs/venues/hall-2000.csv");
+        let tiers = [("t1", "Stalls"), ("t2", "Circle"), ("t3", "Balcony")];
+        let sections = parse(text, &tiers).unwrap();
+        assert!(validate(&sections, &["t1", "t2", "t3"]).is_empty());
+        let (map, _) = crate::map::renumber(None, &sections, false).unwrap();
+        assert_eq!(map.seat_count(), 2000);
+        assert_eq!(map.sections.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["Stalls", "Circle", "Balcony"]);
+    }
+
+    #[test]
     fn bad_lines_are_named_by_line_and_column() {
         let text = "section,row,seat,x,y,tier\nNord,A,1,1,5,Standard\nNord,A,2,ten,5,Standard\nNord,A,3,1,5,VIP\n\
                     Nord,A,4,1,5,Away\n";

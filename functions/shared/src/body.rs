@@ -122,6 +122,16 @@ impl Fields {
         }
     }
 
+    /// Whether the client sent `field` (`null` counts as absent).
+    pub fn has(&self, field: &str) -> bool {
+        self.map.get(field).is_some_and(|v| !v.is_null())
+    }
+
+    /// Any JSON the client may send as `field`, to read with the caller's own rules.
+    pub fn optional_value(&mut self, field: &str) -> Option<Value> {
+        self.map.remove(field).filter(|v| !v.is_null())
+    }
+
     /// Rejects fields nobody asked for (typos would otherwise be silently ignored),
     /// then returns every error found, or `Ok` when there were none.
     pub fn finish(self) -> Result<(), ApiError> {

@@ -295,6 +295,9 @@ pub struct BookingSummary {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ticket_codes: Vec<String>,
+    /// On a seated tier, the seats in ticket order ("Nord, row C, seat 12").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<String>,
 }
 
 /// On `EventCancellationsQueue`: an organizer cancelled an event; the reservations
@@ -441,6 +444,7 @@ mod tests {
                 amount_minor: 5000,
                 currency: "EUR".into(),
                 ticket_codes: vec!["code1".into(), "code2".into()],
+                seats: Vec::new(),
             },
             event_starts_at: None,
             previous_starts_at_local: None,

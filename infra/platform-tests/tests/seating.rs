@@ -1,16 +1,38 @@
 //! Reserved seating on the real stack: an organizer gives an event a seat map (as
 //! JSON or a venue's CSV), bad maps are refused naming their fields, the public
 //! reads the map with each seat's state, and once the event is published a map
-//! only grows.
+//! only grows. Buyers pick seats: 500 at once on a 200-seat hall never share one,
+//! the losers are told which seats were taken, and cancellation, a declined card
+//! and expiry each free exactly their reservation's seats.
 
+use futures::StreamExt;
 use platform_tests::{Platform, Session};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
+static STRIPE_DOWN: OnceLock<Platform> = OnceLock::new();
 
 fn platform() -> &'static Platform {
     PLATFORM.get_or_init(Platform::start)
+}
+
+// Longer than the rush takes even on a slow machine (no hold ends during it; the
+// sweeper also runs on its own, every minute), short enough to wait for.
+const HOLD_SECONDS: u64 = 45;
+
+/// Holds that stay pending until they expire: Stripe is "down" (port 9 refuses).
+fn stripe_down() -> &'static Platform {
+    STRIPE_DOWN.get_or_init(|| {
+        Platform::start_with(&[
+            "--param",
+            &format!("HoldSeconds={HOLD_SECONDS}"),
+            "--param",
+            "StripeApiBase=http://127.0.0.1:9",
+        ])
+    })
 }
 
 fn year() -> i32 {
@@ -189,4 +211,325 @@ async fn an_organizer_seats_an_event_the_public_reads_the_map_and_a_published_ma
     p.poll_until(&format!("/events/{event}"), &organizer.access_token, |e| e["tiers"][0]["remaining"] == 50).await;
     let map = p.api.call("GET", &format!("/events/{event}/seats"), None, None).await;
     assert_eq!(map.body["seatCount"], 50);
+}
+
+/// A published hall of `rows` rows of `seats` seats, one tier (4 per order, 4 shards).
+async fn hall(p: &Platform, organizer: &Session, rows: usize, seats: usize) -> (String, String) {
+    let y = year();
+    let body = json!({
+        "title": format!("Hall {}", uuid::Uuid::new_v4().simple()),
+        "category": "concert",
+        "description": "A seated concert.",
+        "venue": {"name": "Hall", "address": "1 Main Street", "city": "Lyon", "country": "FR"},
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+        "startsAt": format!("{y}-06-01T20:00:00+02:00"),
+        "endsAt": format!("{y}-06-01T23:00:00+02:00"),
+        "salesOpensAt": "2026-01-01T00:00:00Z",
+        "salesClosesAt": format!("{y}-06-01T19:00:00+02:00"),
+        "tiers": [{"name": "Stalls", "priceMinor": 3000, "capacity": 4, "maxPerOrder": 4, "shards": 4}]
+    });
+    let created = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let event = created.body["id"].as_str().unwrap().to_owned();
+    let tier = created.body["tiers"][0]["id"].as_str().unwrap().to_owned();
+    let map = json!({"sections": [section("Stalls", &tier, rows, seats)]});
+    let put = p.api.call("PUT", &format!("/events/{event}/seat-map"), Some(&organizer.access_token), Some(map)).await;
+    assert_eq!(put.status, 200, "{:?}", put.body);
+    let published = p.api.call("POST", &format!("/events/{event}/publish"), Some(&organizer.access_token), None).await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+    (event, tier)
+}
+
+/// One buyer's pick: the answer, retried after a 503 or 429 with the same key.
+async fn pick(p: &Platform, token: &str, event: &str, seats: &[String], card: &str, key: &str) -> (u16, Value) {
+    let body = json!({"eventId": event, "seatIds": seats, "paymentMethod": card});
+    for _ in 0..30 {
+        let answer = p
+            .api
+            .call_with_headers("POST", "/reservations", Some(token), &[("idempotency-key", key)], Some(body.clone()))
+            .await;
+        if matches!(answer.status, 429 | 503) {
+            let wait = answer.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+            tokio::time::sleep(Duration::from_secs(wait.unwrap_or(1))).await;
+            continue;
+        }
+        return (answer.status, answer.body);
+    }
+    panic!("busy 30 times in a row")
+}
+
+/// Each seat's state on the public map (held, sold, blocked; absent: available).
+async fn map_states(p: &Platform, event: &str) -> (usize, HashMap<String, String>) {
+    let map = p.api.call("GET", &format!("/events/{event}/seats"), None, None).await;
+    assert_eq!(map.status, 200, "{:?}", map.body);
+    let mut states = HashMap::new();
+    let mut count = 0;
+    for section in map.body["sections"].as_array().unwrap() {
+        for row in section["rows"].as_array().unwrap() {
+            for seat in row["seats"].as_array().unwrap() {
+                count += 1;
+                if seat["status"] != "available" {
+                    states.insert(seat["id"].as_str().unwrap().to_owned(), seat["status"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    (count, states)
+}
+
+/// The event's reservations as stored: id → (status, seat ids).
+async fn stored_reservations(p: &Platform, event: &str) -> HashMap<String, (String, Vec<String>)> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let client = p.runner.dynamodb().await;
+    let mut out = HashMap::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .query()
+            .table_name("local-ReservationsTable")
+            .index_name("gsi3")
+            .key_condition_expression("gsi3pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(format!("EVENT#{event}")))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        for item in page.items() {
+            let seats = item
+                .get("seats")
+                .and_then(|v| v.as_l().ok())
+                .map(|l| l.iter().map(|s| s.as_m().unwrap()["id"].as_s().unwrap().clone()).collect())
+                .unwrap_or_default();
+            out.insert(item["id"].as_s().unwrap().clone(), (item["status"].as_s().unwrap().clone(), seats));
+        }
+        start = page.last_evaluated_key().cloned();
+        if start.is_none() {
+            return out;
+        }
+    }
+}
+
+/// Waits until the public map shows exactly the stored reservations' seats (held
+/// for pending ones, sold for confirmed ones), and the tier's counted seats agree;
+/// returns the states. The map follows the stream: a second or two behind.
+async fn settled(p: &Platform, event: &str, tier: &str, capacity: usize) -> HashMap<String, String> {
+    let started = std::time::Instant::now();
+    loop {
+        let reservations = stored_reservations(p, event).await;
+        let mut expected = HashMap::new();
+        for (status, seats) in reservations.values() {
+            let state = match status.as_str() {
+                "pending_payment" => "held",
+                "confirmed" => "sold",
+                _ => continue,
+            };
+            for seat in seats {
+                let before = expected.insert(seat.clone(), state.to_owned());
+                assert!(before.is_none(), "seat {seat} in two live reservations: {reservations:?}");
+            }
+        }
+        let (count, states) = map_states(p, event).await;
+        assert_eq!(count, capacity);
+        let counted = p.runner.tier_seats(event, tier).await;
+        if states == expected && counted.available == (capacity - expected.len()) as i64 {
+            assert!(counted.shards.iter().all(|&n| n >= 0), "{counted:?}");
+            return states;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the map never matched the reservations: {} shown, {} expected, {} counted free",
+            states.len(),
+            expected.len(),
+            counted.available
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn five_hundred_buyers_picking_overlapping_seats_never_share_one_and_each_release_frees_its_own() {
+    let p = stripe_down();
+    let organizer = p.organizer().await;
+    let (event, tier) = hall(p, &organizer, 10, 20).await;
+    let people: Vec<Session> = futures::future::join_all((0..20).map(|_| p.attendee())).await;
+
+    // 500 buyers, each after a pair of adjacent seats among 190 overlapping pairs
+    // (a pair shares a seat with its neighbours): most of them collide.
+    let rush = std::time::Instant::now();
+    let buyers = futures::stream::iter((0..500usize).map(|i| {
+        let token = people[i % people.len()].access_token.clone();
+        let event = event.clone();
+        let row = i % 10 + 1;
+        let first = (i * 7) % 19 + 1;
+        let seats = vec![format!("1-{row}-{first}"), format!("1-{row}-{}", first + 1)];
+        async move {
+            let (status, body) = pick(p, &token, &event, &seats, "pm_card_visa", &format!("seat-{i}")).await;
+            (i, seats, status, body)
+        }
+    }))
+    .buffer_unordered(64)
+    .collect::<Vec<_>>()
+    .await;
+
+    let took = rush.elapsed();
+    assert!(took < Duration::from_secs(HOLD_SECONDS), "the rush took {took:?}: holds began to end during it");
+    let mut holders: HashMap<String, String> = HashMap::new();
+    let mut winners: Vec<(usize, String, Vec<String>)> = Vec::new();
+    let mut losers = 0;
+    for (i, seats, status, body) in &buyers {
+        match status {
+            201 => {
+                let id = body["id"].as_str().unwrap().to_owned();
+                let names: Vec<&str> =
+                    body["seats"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+                assert_eq!(names, seats.iter().map(String::as_str).collect::<Vec<_>>(), "{body:?}");
+                assert!(body["seats"][0]["name"].as_str().unwrap().starts_with("Stalls, row "), "{body:?}");
+                for seat in seats {
+                    // Never two holds on one seat (no hold ends during the rush: it is shorter than a hold).
+                    let before = holders.insert(seat.clone(), id.clone());
+                    assert!(before.is_none(), "seat {seat} held by {before:?} and {id}");
+                }
+                winners.push((*i, id, seats.clone()));
+            }
+            409 => {
+                assert_eq!(body["error"]["code"], "seats_taken", "buyer {i}: {body:?}");
+                let taken: Vec<&str> = body["error"]["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["message"].as_str().unwrap())
+                    .collect();
+                assert!(!taken.is_empty() && taken.iter().all(|t| seats.iter().any(|s| s == t)), "{seats:?}: {body:?}");
+                losers += 1;
+            }
+            other => panic!("buyer {i}: only 201 or 409 seats_taken, got {other}: {body:?}"),
+        }
+    }
+    eprintln!("{} holds, {losers} told their seats were taken", winners.len());
+    assert!(winners.len() >= 50 && losers > 0, "a contest: {} won, {losers} lost", winners.len());
+    // Every seat a loser was refused is held by a winner.
+    for (_, _, status, body) in &buyers {
+        if *status == 409 {
+            for field in body["error"]["fields"].as_array().unwrap() {
+                let seat = field["message"].as_str().unwrap();
+                assert!(holders.contains_key(seat), "{seat} refused but nobody holds it");
+            }
+        }
+    }
+
+    // The map, the reservations and the counted seats agree: held + available = 200.
+    let states = settled(p, &event, &tier, 200).await;
+    assert_eq!(states.len(), holders.len());
+    assert!(states.values().all(|s| s == "held"), "nothing is paid here");
+
+    // A cancellation frees exactly its seats; a picker then gets them.
+    let (_, cancelled, freed) = winners[0].clone();
+    let holder = &people[winners[0].0 % people.len()];
+    let answer = p.api.call("DELETE", &format!("/reservations/{cancelled}"), Some(&holder.access_token), None).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let states = settled(p, &event, &tier, 200).await;
+    assert_eq!(states.len(), holders.len() - 2);
+    assert!(freed.iter().all(|seat| !states.contains_key(seat)));
+    let (status, body) = pick(p, &holder.access_token, &event, &freed, "pm_card_visa", "seat-again").await;
+    assert_eq!(status, 201, "the freed seats sell again: {body:?}");
+    let last_hold = std::time::Instant::now();
+
+    // Expiry frees every hold's seats, once.
+    tokio::time::sleep(
+        (last_hold + Duration::from_secs(HOLD_SECONDS + 1)).saturating_duration_since(std::time::Instant::now()),
+    )
+    .await;
+    let swept = p.api.call("POST", "/_local/schedules/ReleaseExpiredHoldsFunction.Sweep", None, None).await;
+    assert_eq!(swept.status, 200, "{:?}", swept.body);
+    let states = settled(p, &event, &tier, 200).await;
+    assert!(states.is_empty(), "every seat free again: {states:?}");
+}
+
+#[tokio::test]
+async fn a_paid_pick_sells_its_seats_names_them_on_the_tickets_and_a_declined_card_frees_them() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = hall(p, &organizer, 2, 6).await;
+    let buyer = p.attendee().await;
+    let other = p.attendee().await;
+
+    // Validation: unknown seats, seats with a tier, a quantity on a seated tier.
+    let bad = p
+        .api
+        .call(
+            "POST",
+            "/reservations",
+            Some(&buyer.access_token),
+            Some(json!({"eventId": event, "seatIds": ["1-1-1", "1-9-1"], "paymentMethod": "pm_card_visa"})),
+        )
+        .await;
+    assert_eq!((bad.status, fields(&bad.body)), (422, vec!["seatIds[1]".to_owned()]), "{:?}", bad.body);
+    let bad = p
+        .api
+        .call(
+            "POST",
+            "/reservations",
+            Some(&buyer.access_token),
+            Some(json!({"eventId": event, "seatIds": ["1-1-1", "one"], "tierId": tier})),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, fields(&bad.body)),
+        (422, vec!["tierId".to_owned(), "seatIds[1]".to_owned()]),
+        "{:?}",
+        bad.body
+    );
+    let quantity = p
+        .api
+        .call(
+            "POST",
+            "/reservations",
+            Some(&buyer.access_token),
+            Some(json!({"eventId": event, "tierId": tier, "quantity": 2, "paymentMethod": "pm_card_visa"})),
+        )
+        .await;
+    assert_eq!(
+        (quantity.status, quantity.body["error"]["code"].as_str()),
+        (409, Some("seats_required")),
+        "{:?}",
+        quantity.body
+    );
+
+    // Paid: the seats are sold, and the tickets and the email name them.
+    let seats = vec!["1-2-3".to_owned(), "1-2-4".to_owned()];
+    let (status, held) = pick(p, &buyer.access_token, &event, &seats, "pm_card_visa", "paid").await;
+    assert_eq!(status, 201, "{held:?}");
+    let id = held["id"].as_str().unwrap();
+    let confirmed =
+        p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] == "confirmed").await;
+    let tickets: Vec<&str> =
+        confirmed["tickets"].as_array().unwrap().iter().map(|t| t["seat"].as_str().unwrap()).collect();
+    assert_eq!(tickets, ["Stalls, row B, seat 3", "Stalls, row B, seat 4"]);
+    let email = &p.wait_for_emails(&buyer.email, 1).await[0];
+    assert!(email.to_string().contains("Stalls, row B, seat 4"), "{email}");
+    let (status, body) =
+        pick(p, &other.access_token, &event, &["1-2-4".to_owned(), "1-2-5".to_owned()], "pm_card_visa", "late").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("seats_taken")), "{body:?}");
+    assert_eq!(body["error"]["fields"][0]["message"], "1-2-4");
+
+    // A declined card frees exactly its seats.
+    let (status, declined) = pick(
+        p,
+        &other.access_token,
+        &event,
+        &["1-1-1".to_owned(), "1-1-2".to_owned()],
+        "pm_card_chargeCustomerFail",
+        "declined",
+    )
+    .await;
+    assert_eq!(status, 201, "{declined:?}");
+    let declined_id = declined["id"].as_str().unwrap();
+    p.poll_until(&format!("/reservations/{declined_id}"), &other.access_token, |r| r["status"] == "payment_failed")
+        .await;
+    let states = settled(p, &event, &tier, 12).await;
+    assert_eq!(
+        states,
+        HashMap::from([("1-2-3".to_owned(), "sold".to_owned()), ("1-2-4".to_owned(), "sold".to_owned())])
+    );
 }

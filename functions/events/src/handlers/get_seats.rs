@@ -7,6 +7,7 @@
 use super::event_id;
 use crate::domain::event::Status;
 use crate::domain::view::{SeatStatus, seat_map_view};
+use crate::seats::SeatState;
 use crate::store::EventStore;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -31,8 +32,13 @@ pub async fn handle<S: EventStore>(store: &S, request: &Request) -> Result<Respo
     if section.is_some_and(|n| !map.sections.iter().any(|s| s.number == n)) {
         return Err(ApiError::not_found("this event's map has no such section"));
     }
-    // Seats are sold as a tier's count until seat holds arrive; none is held yet.
-    let view = seat_map_view(&event, &map, section, |_| SeatStatus::Available);
+    let taken = store.taken_seats(&event.id).await?;
+    let view = seat_map_view(&event, &map, section, |id| match taken.get(&id) {
+        None => SeatStatus::Available,
+        Some(SeatState::Held) => SeatStatus::Held,
+        Some(SeatState::Sold) => SeatStatus::Sold,
+        Some(SeatState::Blocked) => SeatStatus::Blocked,
+    });
     let mut response = json_response(StatusCode::OK, &view);
     response.headers_mut().insert("cache-control", CACHE_CONTROL.parse().expect("static header"));
     Ok(response)

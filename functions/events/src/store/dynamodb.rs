@@ -22,11 +22,12 @@ use crate::domain::seat_map::Seating;
 use crate::domain::shards;
 use crate::inventory::{self, META, event_pk, tier_sk};
 use crate::seats;
+use crate::seats::SeatState;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Get, Put, TransactGetItem, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use seating::map::SeatMap;
+use seating::map::{SeatId, SeatMap};
 use serde::{Deserialize, Serialize};
 use shared::dynamo::Item;
 use shared::dynamo::{self, Failure, number as n, string as s};
@@ -448,6 +449,11 @@ impl DynamoEventStore {
         ))))
     }
 
+    /// A row's state item (its taken seats), from its seat items.
+    pub async fn refresh_row(&self, event_id: &str, section: u32, row: u32) -> Result<(), Failure> {
+        seats::refresh_row(&self.client, &self.table, event_id, section, row).await
+    }
+
     /// The seats of a tier's shards, read consistently.
     async fn shards_sum(&self, event_id: &str, tier_id: &str) -> StoreResult<u32> {
         let mut sum = 0u32;
@@ -809,6 +815,10 @@ impl EventStore for DynamoEventStore {
     async fn seat_map(&self, event: &Event) -> StoreResult<Option<SeatMap>> {
         let Some(current) = event.seat_map else { return Ok(None) };
         Ok(seats::read_map(&self.client, &self.table, &event.id, current.version).await?)
+    }
+
+    async fn taken_seats(&self, event_id: &str) -> StoreResult<HashMap<SeatId, SeatState>> {
+        Ok(seats::taken_seats(&self.client, &self.table, event_id).await?)
     }
 
     async fn put_seat_map(&self, before: &Event, seating: &Seating) -> StoreResult<()> {

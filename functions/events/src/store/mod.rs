@@ -5,8 +5,9 @@ pub mod participants;
 
 use crate::domain::event::{Category, Event, TierPlan};
 use crate::domain::seat_map::Seating;
+use crate::seats::SeatState;
 use chrono::{DateTime, Utc};
-use seating::map::SeatMap;
+use seating::map::{SeatId, SeatMap};
 use shared::dynamo::Failure;
 use std::future::Future;
 
@@ -124,6 +125,11 @@ pub trait EventStore: Send + Sync {
     ) -> impl Future<Output = StoreResult<EventPage>> + Send;
     /// The event's seat map in force (`None` if it has none).
     fn seat_map(&self, event: &Event) -> impl Future<Output = StoreResult<Option<SeatMap>>> + Send;
+    /// The seats not available (held, sold, blocked), as last refreshed from the stream.
+    fn taken_seats(
+        &self,
+        event_id: &str,
+    ) -> impl Future<Output = StoreResult<std::collections::HashMap<SeatId, SeatState>>> + Send;
     /// Puts the new map version's rows, then makes it the one in force together
     /// with the tiers' new capacities (as `update`, guarded the same way).
     fn put_seat_map(&self, before: &Event, seating: &Seating) -> impl Future<Output = StoreResult<()>> + Send;

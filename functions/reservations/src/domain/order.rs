@@ -3,7 +3,9 @@
 
 use super::reservation::{Reservation, Status};
 use chrono::{DateTime, Duration, Utc};
+use events::domain::event::MAX_SEATS_PER_ORDER;
 use events::inventory::Offer;
+use seating::map::SeatId;
 use shared::FieldError;
 use shared::body::Fields;
 
@@ -13,19 +15,75 @@ const PAYMENT_METHOD_MAX: usize = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     pub event_id: String,
+    /// For seats picked on the map: the seats' tier, known once they are read.
     pub tier_id: String,
     pub quantity: u32,
+    /// Seats picked on the map (`seatIds`); empty for a quantity of a tier.
+    pub seat_ids: Vec<SeatId>,
     /// The card's payment-method id; a free order needs none.
     pub payment_method: Option<String>,
 }
 
-/// Reads the order's fields, naming every problem.
+/// Reads the order's fields, naming every problem: `{eventId, tierId, quantity}`
+/// or `{eventId, seatIds}`, and `paymentMethod` for a paid order.
 pub fn read(mut fields: Fields) -> Result<Order, shared::ApiError> {
     let event_id = fields.required_str("eventId").filter(|id| plausible(&mut fields, "eventId", id));
+    if fields.has("seatIds") {
+        for other in ["tierId", "quantity"] {
+            if fields.optional_value(other).is_some() {
+                fields.error(other, "is not sent with seatIds (the seats say their tier and number)");
+            }
+        }
+        let value = fields.optional_value("seatIds");
+        let seat_ids = value.and_then(|v| seat_ids(&mut fields, &v));
+        let payment_method = fields.optional_str("paymentMethod").filter(|pm| payment_method_ok(&mut fields, pm));
+        return fields.finish_with(|| {
+            let seat_ids = seat_ids?;
+            Some(Order {
+                event_id: event_id?,
+                tier_id: String::new(),
+                quantity: seat_ids.len() as u32,
+                seat_ids,
+                payment_method,
+            })
+        });
+    }
     let tier_id = fields.required_str("tierId").filter(|id| plausible(&mut fields, "tierId", id));
     let quantity = fields.required_u32("quantity");
     let payment_method = fields.optional_str("paymentMethod").filter(|pm| payment_method_ok(&mut fields, pm));
-    fields.finish_with(|| Some(Order { event_id: event_id?, tier_id: tier_id?, quantity: quantity?, payment_method }))
+    fields.finish_with(|| {
+        Some(Order {
+            event_id: event_id?,
+            tier_id: tier_id?,
+            quantity: quantity?,
+            seat_ids: Vec::new(),
+            payment_method,
+        })
+    })
+}
+
+/// `seatIds`: 1 to 10 distinct seat ids.
+fn seat_ids(fields: &mut Fields, value: &serde_json::Value) -> Option<Vec<SeatId>> {
+    let Some(list) = value.as_array().filter(|l| (1..=MAX_SEATS_PER_ORDER as usize).contains(&l.len())) else {
+        fields.error("seatIds", format!("must be a list of 1 to {MAX_SEATS_PER_ORDER} seat ids"));
+        return None;
+    };
+    let mut ids = Vec::new();
+    let mut ok = true;
+    for (i, item) in list.iter().enumerate() {
+        match item.as_str().and_then(SeatId::parse) {
+            Some(id) if ids.contains(&id) => {
+                fields.error(&format!("seatIds[{i}]"), "names a seat already in the list");
+                ok = false;
+            }
+            Some(id) => ids.push(id),
+            None => {
+                fields.error(&format!("seatIds[{i}]"), "must be a seat id such as \"3-12-7\" (GET /events/{id}/seats)");
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(ids)
 }
 
 /// Reads `{paymentMethod}` alone (another card for a held reservation).
@@ -61,6 +119,8 @@ pub enum OrderRefusal {
     Quantity(FieldError),
     /// A paid order without a card.
     PaymentMethodRequired,
+    /// A quantity of a seated tier: its seats are picked on the map.
+    SeatsRequired,
 }
 
 /// The hold an order becomes, priced now; the store then takes the seats, in one
@@ -76,6 +136,9 @@ pub fn hold(
 ) -> Result<Reservation, OrderRefusal> {
     if !offer.on_sale(now) {
         return Err(OrderRefusal::NotOnSale);
+    }
+    if offer.seated != !order.seat_ids.is_empty() {
+        return Err(OrderRefusal::SeatsRequired);
     }
     if order.quantity == 0 || order.quantity > offer.max_per_order {
         return Err(OrderRefusal::Quantity(FieldError::new(
@@ -115,6 +178,7 @@ pub fn hold(
         payment_attempt: 0,
         disputed: false,
         shard: 0,
+        seats: Vec::new(),
     })
 }
 
@@ -142,6 +206,7 @@ mod tests {
             available: 3,
             shards: 1,
             waiting_room: None,
+            seated: false,
         }
     }
 
@@ -150,7 +215,13 @@ mod tests {
     }
 
     fn order(quantity: u32) -> Order {
-        Order { event_id: "e1".into(), tier_id: "t1".into(), quantity, payment_method: Some("pm_card_visa".into()) }
+        Order {
+            event_id: "e1".into(),
+            tier_id: "t1".into(),
+            quantity,
+            seat_ids: Vec::new(),
+            payment_method: Some("pm_card_visa".into()),
+        }
     }
 
     fn plan(order: &Order, offer: &Offer, now: &str) -> Result<Reservation, OrderRefusal> {
@@ -202,5 +273,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(read(Fields::new(body)).unwrap(), order(2));
+    }
+
+    #[test]
+    fn picked_seats_are_one_to_ten_distinct_ids_without_a_tier_or_quantity() {
+        let read_body = |text: &str| read(Fields::new(shared::body::parse_object(text.as_bytes()).unwrap()));
+        let order = read_body(r#"{"eventId": "e1", "seatIds": ["3-12-7", "3-12-8"], "paymentMethod": "pm_card_visa"}"#)
+            .unwrap();
+        assert_eq!(order.quantity, 2);
+        assert_eq!(order.seat_ids, [SeatId { section: 3, row: 12, seat: 7 }, SeatId { section: 3, row: 12, seat: 8 }]);
+        let fields =
+            |text: &str| -> Vec<String> { read_body(text).unwrap_err().fields.into_iter().map(|f| f.field).collect() };
+        assert_eq!(
+            fields(r#"{"eventId": "e1", "seatIds": ["1-1-1", "1-1-1", "A1"], "quantity": 2}"#),
+            ["quantity", "seatIds[1]", "seatIds[2]"]
+        );
+        assert_eq!(fields(r#"{"eventId": "e1", "seatIds": []}"#), ["seatIds"]);
+        let eleven: Vec<String> = (1..=11).map(|n| format!("\"1-1-{n}\"")).collect();
+        assert_eq!(fields(&format!(r#"{{"eventId": "e1", "seatIds": [{}]}}"#, eleven.join(","))), ["seatIds"]);
+        // A seated tier sells by seats only; seats of a tier without a map are refused too.
+        let seated = Offer { seated: true, ..offer() };
+        assert_eq!(
+            plan(&super::Order { ..order.clone() }, &offer(), "2030-02-01T10:00:00Z"),
+            Err(OrderRefusal::SeatsRequired)
+        );
+        assert!(plan(&order, &seated, "2030-02-01T10:00:00Z").is_ok());
+        assert_eq!(plan(&super::tests::order(2), &seated, "2030-02-01T10:00:00Z"), Err(OrderRefusal::SeatsRequired));
     }
 }

@@ -216,6 +216,7 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
             amount_minor: reservation.amount_minor,
             currency: reservation.currency.clone(),
             ticket_codes: reservation.tickets.clone(),
+            seats: Vec::new(),
         },
         event_starts_at: Some(event.start_key()),
         previous_starts_at_local: previous,

@@ -100,6 +100,18 @@ pub struct Reservation {
     pub disputed: bool,
     /// The tier's shard the seats came from (where they go back).
     pub shard: u32,
+    /// Seat by seat, when the tier is seated: each seat's id and name.
+    pub seats: Vec<BookedSeat>,
+}
+
+/// A reserved seat: its id on the event's map and how tickets name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BookedSeat {
+    /// `<section>-<row>-<seat>`.
+    pub id: String,
+    /// "Nord, row C, seat 12".
+    pub name: String,
 }
 
 /// What a pending reservation's buyer must do about the payment.
@@ -188,6 +200,7 @@ impl Reservation {
             amount_minor: self.amount_minor,
             currency: self.currency.clone(),
             ticket_codes: self.tickets.clone(),
+            seats: self.seats.iter().map(|s| s.name.clone()).collect(),
         }
     }
 
@@ -338,6 +351,7 @@ pub(crate) mod tests {
             payment_attempt: 0,
             disputed: false,
             shard: 0,
+            seats: Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
-//! POST /reservations: `{eventId, tierId, quantity, paymentMethod}` → 201 and a
-//! pending reservation whose seats are held; the charge happens on the payment
-//! queue. With an `Idempotency-Key` header, the same key and body answer what the
+//! POST /reservations: `{eventId, tierId, quantity, paymentMethod}` (or, on a
+//! seated tier, `{eventId, seatIds, paymentMethod}`) → 201 and a pending
+//! reservation whose seats are held; the charge happens on the payment queue. Two
+//! buyers of one seat: one holds it, the other gets 409 `seats_taken` naming it. With an `Idempotency-Key` header, the same key and body answer what the
 //! first request answered, another body 422, a request still running 409.
 //!
 //! The charge follows from the committed hold: the reservations table's stream
@@ -12,12 +13,13 @@
 
 use super::ReservationView;
 use crate::domain::order::{self, OrderRefusal};
-use crate::domain::reservation::Reservation;
+use crate::domain::reservation::{BookedSeat, Reservation};
 use crate::store::{ReservationStore, StoreError};
 use chrono::Duration;
-use events::inventory::Offer;
+use events::inventory::{Offer, SeatOffer};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
+use seating::map::SeatId;
 use serde::{Deserialize, Serialize};
 use shared::body::{Fields, json_object};
 use shared::idempotency::{self, Claim, IdempotencyStore};
@@ -33,6 +35,12 @@ pub trait Offers: Send + Sync {
         event_id: &str,
         tier_id: &str,
     ) -> impl Future<Output = Result<Option<Offer>, shared::dynamo::Failure>> + Send;
+    /// Seats picked on the event's map, with their tier's offer.
+    fn seat_offer(
+        &self,
+        event_id: &str,
+        ids: &[SeatId],
+    ) -> impl Future<Output = Result<SeatOffer, shared::dynamo::Failure>> + Send;
 }
 
 pub struct Settings {
@@ -142,10 +150,16 @@ async fn book<S: ReservationStore, O: Offers>(
 ) -> Result<Response<Body>, ApiError> {
     let order = order::read(Fields::new(json_object(request)?))?;
     let started = std::time::Instant::now();
-    let offer = offers
-        .offer(&order.event_id, &order.tier_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such event or tier"))?;
+    let (offer, seats) = if order.seat_ids.is_empty() {
+        let offer = offers
+            .offer(&order.event_id, &order.tier_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such event or tier"))?;
+        (offer, Vec::new())
+    } else {
+        picked(offers.seat_offer(&order.event_id, &order.seat_ids).await?, &order.seat_ids)?
+    };
+    let order = order::Order { tier_id: offer.tier_id.clone(), ..order };
     let now = clock.now();
     if offer.waiting_room.is_some() {
         // While the sale's waiting room is on, only an admitted account buys.
@@ -153,8 +167,9 @@ async fn book<S: ReservationStore, O: Offers>(
         settings.admission.check(token, user_id, &offer.event_id, now.timestamp()).map_err(admission_refused)?;
     }
     let correlation = shared::correlation_id(request);
-    let reservation =
+    let mut reservation =
         order::hold(&order, &offer, id, user_id, &correlation, now, settings.hold_for).map_err(refusal)?;
+    reservation.seats = seats;
     let offered = started.elapsed();
     let reservation = match store.hold(&reservation, offer.shards, now).await {
         Ok(held) => held,
@@ -174,6 +189,29 @@ async fn book<S: ReservationStore, O: Offers>(
     tracing::info!(reservation_id = %reservation.id, correlation_id = %correlation, quantity = reservation.quantity, shard = reservation.shard, offer_ms, hold_ms, "seats held");
     shared::metrics::count("reservations", Metric::HoldsMade, 1);
     Ok(created(&reservation))
+}
+
+/// The seats' tier offer and the seats as the reservation names them, or why not.
+fn picked(answer: SeatOffer, asked: &[SeatId]) -> Result<(Offer, Vec<BookedSeat>), ApiError> {
+    match answer {
+        SeatOffer::NoEvent => Err(ApiError::not_found("no such event")),
+        SeatOffer::Unknown(ids) => Err(ApiError::validation(
+            ids.iter()
+                .map(|id| {
+                    let at = asked.iter().position(|a| a == id).unwrap_or(0);
+                    shared::FieldError::new(format!("seatIds[{at}]"), format!("{id} is not a seat of this event's map"))
+                })
+                .collect(),
+        )),
+        SeatOffer::MixedTiers => Err(ApiError::validation(vec![shared::FieldError::new(
+            "seatIds",
+            "must all be of one tier (an order is of one tier: book each tier's seats apart)",
+        )])),
+        SeatOffer::Seats { offer, seats } => {
+            let seats = seats.into_iter().map(|s| BookedSeat { id: s.id.to_string(), name: s.name }).collect();
+            Ok((offer, seats))
+        }
+    }
 }
 
 fn created(reservation: &Reservation) -> Response<Body> {
@@ -209,6 +247,10 @@ fn refusal(refusal: OrderRefusal) -> ApiError {
     match refusal {
         OrderRefusal::NotOnSale => ApiError::conflict("sales_closed", "sales for this event are not open"),
         OrderRefusal::Quantity(field) => ApiError::validation(vec![field]),
+        OrderRefusal::SeatsRequired => ApiError::conflict(
+            "seats_required",
+            "this tier is sold seat by seat: send seatIds picked from GET /events/{id}/seats",
+        ),
         OrderRefusal::PaymentMethodRequired => ApiError::validation(vec![shared::FieldError::new(
             "paymentMethod",
             "is required for a paid order (a payment-method id such as pm_card_visa)",

@@ -34,6 +34,14 @@ impl From<StoreError> for ApiError {
                 shared::metrics::count("reservations", shared::metrics::Metric::SoldOut, 1);
                 ApiError::conflict("sold_out", format!("not enough seats left in this tier: {remaining} remaining"))
             }
+            StoreError::SeatsTaken(ids) => {
+                let mut taken = ApiError::conflict(
+                    "seats_taken",
+                    format!("someone else has these seats: {}; pick others", ids.join(", ")),
+                );
+                taken.fields = ids.into_iter().map(|id| shared::FieldError::new("seatIds", id)).collect();
+                taken
+            }
             StoreError::TooMany { max_per_order } => ApiError::validation(vec![shared::FieldError::new(
                 "quantity",
                 format!("must be from 1 to {max_per_order} for this tier"),
@@ -75,6 +83,9 @@ pub(crate) fn reservation_id(request: &Request) -> Result<String, ApiError> {
 #[serde(rename_all = "camelCase")]
 pub struct TicketView {
     pub code: String,
+    /// On a seated tier: the seat this ticket admits to ("Nord, row C, seat 12").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<String>,
 }
 
 /// A reservation as its holder (or the organizer) sees it.
@@ -97,6 +108,9 @@ pub struct ReservationView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub tickets: Vec<TicketView>,
+    /// On a seated tier: the seats held or bought, by id and name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<crate::domain::reservation::BookedSeat>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub refund_requested: bool,
     /// While pending and the payment waits on the buyer: what Stripe.js needs
@@ -135,7 +149,13 @@ impl From<&Reservation> for ReservationView {
             hold_expires_at: (r.status == Status::PendingPayment).then_some(r.hold_expires_at),
             created_at: r.created_at,
             updated_at: r.updated_at,
-            tickets: r.tickets.iter().map(|code| TicketView { code: code.clone() }).collect(),
+            tickets: r
+                .tickets
+                .iter()
+                .enumerate()
+                .map(|(i, code)| TicketView { code: code.clone(), seat: r.seats.get(i).map(|s| s.name.clone()) })
+                .collect(),
+            seats: r.seats.clone(),
             refund_requested: r.refund_requested,
             payment: r.payment.clone().filter(|_| r.status == Status::PendingPayment),
             disputed: r.disputed,

@@ -11,14 +11,16 @@
 //! payment's own record).
 
 use super::{ReservationPage, ReservationStore, StoreError, StoreResult};
-use crate::domain::reservation::{CancelReason, Ending, PaymentProgress, PaymentStep, Reservation, Status};
+use crate::domain::reservation::{BookedSeat, CancelReason, Ending, PaymentProgress, PaymentStep, Reservation, Status};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use events::inventory::{self, ShardSnapshot};
+use events::seats;
 use events::store::participants::{Participant, listing_attributes};
 use onsale::shards::{HoldPlanner, Observation, Step};
 use rand::SeedableRng;
+use seating::map::SeatId;
 use serde::{Deserialize, Serialize};
 use shared::clock::stored;
 use shared::dynamo::{self, Failure, Item, string as s};
@@ -105,6 +107,8 @@ struct ReservationItem {
     disputed: bool,
     #[serde(default)]
     shard: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    seats: Vec<BookedSeat>,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -147,6 +151,7 @@ impl ReservationItem {
             payment_attempt: r.payment_attempt,
             disputed: r.disputed,
             shard: r.shard,
+            seats: r.seats.clone(),
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
@@ -185,8 +190,19 @@ impl ReservationItem {
             payment_attempt: self.payment_attempt,
             disputed: self.disputed,
             shard: self.shard,
+            seats: self.seats,
         }
     }
+}
+
+/// The map seats a reservation holds (none for a tier without seats).
+fn seat_ids(r: &Reservation) -> StoreResult<Vec<SeatId>> {
+    r.seats
+        .iter()
+        .map(|seat| {
+            SeatId::parse(&seat.id).ok_or_else(|| dynamo::failure(format!("stored seat id {:?}", seat.id)).into())
+        })
+        .collect()
 }
 
 /// A conditional write that did not hold: the reservation moved on meanwhile.
@@ -322,6 +338,9 @@ impl DynamoReservationStore {
             self.leave(r, ending, now)?,
             inventory::release(&self.events_table, &r.event_id, &r.tier_id, r.shard as usize, r.quantity)?,
         ];
+        for id in seat_ids(r)? {
+            actions.push(seats::release_seat(&self.events_table, &r.event_id, id, &r.id)?);
+        }
         actions.extend(extra);
         self.change(actions).await
     }
@@ -400,11 +419,15 @@ impl DynamoReservationStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(dynamo::failure)?;
-        // In the order HOLD_SEATS, HOLD_RESERVATION.
-        let actions = vec![
+        // In the order HOLD_SEATS, HOLD_RESERVATION, then each picked seat.
+        let mut actions = vec![
             inventory::hold(&self.events_table, &r.event_id, &r.tier_id, r.shard as usize, r.quantity, sale_at)?,
             TransactWriteItem::builder().put(put).build(),
         ];
+        let seat_ids = seat_ids(r)?;
+        for id in &seat_ids {
+            actions.push(seats::hold_seat(&self.events_table, &r.event_id, *id, &r.id)?);
+        }
         let failure = match self
             .client
             .transact_write_items()
@@ -418,6 +441,15 @@ impl DynamoReservationStore {
         };
         if failure.condition_failed_at(HOLD_RESERVATION) {
             return Err(StoreError::AlreadyHeld);
+        }
+        let taken: Vec<String> = seat_ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| failure.condition_failed_at(HOLD_RESERVATION + 1 + i))
+            .map(|(_, id)| id.to_string())
+            .collect();
+        if !taken.is_empty() {
+            return Err(StoreError::SeatsTaken(taken));
         }
         if failure.condition_failed_at(HOLD_SEATS) {
             let shard =
@@ -567,7 +599,11 @@ impl DynamoReservationStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let check = inventory::not_cancelled(&self.events_table, &r.event_id, &r.tier_id, r.shard as usize)?;
-        match self.confirm_with(r, tickets, holder_name, now, vec![check]).await {
+        let mut extra = vec![check];
+        for id in seat_ids(r)? {
+            extra.push(seats::sell_seat(&self.events_table, &r.event_id, id, &r.id)?);
+        }
+        match self.confirm_with(r, tickets, holder_name, now, extra).await {
             Err(StoreError::Storage(failure)) if failure.condition_failed_at(1) => Err(StoreError::EventCancelled),
             other => other,
         }

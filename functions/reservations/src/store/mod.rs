@@ -18,6 +18,9 @@ pub enum StoreError {
     /// one instant, showed `remaining`.
     #[error("sold out")]
     SoldOut { remaining: u32 },
+    /// Seats picked on the map that someone else holds, bought or blocked (their ids).
+    #[error("seats taken")]
+    SeatsTaken(Vec<String>),
     /// More than one order may take (the tier's limit changed since the offer was read).
     #[error("too many for one order")]
     TooMany { max_per_order: u32 },

@@ -101,6 +101,7 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         payment_attempt: 0,
         disputed: false,
         shard: 0,
+        seats: vec![],
     }
 }
 
