@@ -19,8 +19,8 @@ fn platform() -> &'static Platform {
     PLATFORM.get_or_init(Platform::start)
 }
 
-// Longer than the rush takes even on a slow machine (no hold ends during it; the
-// sweeper also runs on its own, every minute), short enough to wait for.
+// Holds end during the rush on a slow machine (the sweeper runs on its own every
+// minute): the test allows a seat a new hold only once its last one expired.
 const HOLD_SECONDS: u64 = 45;
 
 /// Holds that stay pending until they expire: Stripe is "down" (port 9 refuses).
@@ -372,9 +372,10 @@ async fn five_hundred_buyers_picking_overlapping_seats_never_share_one_and_each_
     .collect::<Vec<_>>()
     .await;
 
-    let took = rush.elapsed();
-    assert!(took < Duration::from_secs(HOLD_SECONDS), "the rush took {took:?}: holds began to end during it");
-    let mut holders: HashMap<String, String> = HashMap::new();
+    eprintln!("the rush took {:.1} s", rush.elapsed().as_secs_f64());
+    // seat → the reservations that won it (more than one only if an earlier hold
+    // expired and was swept meanwhile: the sweeper runs on its own every minute).
+    let mut holders: HashMap<String, Vec<String>> = HashMap::new();
     let mut winners: Vec<(usize, String, Vec<String>)> = Vec::new();
     let mut losers = 0;
     for (i, seats, status, body) in &buyers {
@@ -386,9 +387,7 @@ async fn five_hundred_buyers_picking_overlapping_seats_never_share_one_and_each_
                 assert_eq!(names, seats.iter().map(String::as_str).collect::<Vec<_>>(), "{body:?}");
                 assert!(body["seats"][0]["name"].as_str().unwrap().starts_with("Stalls, row "), "{body:?}");
                 for seat in seats {
-                    // Never two holds on one seat (no hold ends during the rush: it is shorter than a hold).
-                    let before = holders.insert(seat.clone(), id.clone());
-                    assert!(before.is_none(), "seat {seat} held by {before:?} and {id}");
+                    holders.entry(seat.clone()).or_default().push(id.clone());
                 }
                 winners.push((*i, id, seats.clone()));
             }
@@ -417,20 +416,29 @@ async fn five_hundred_buyers_picking_overlapping_seats_never_share_one_and_each_
             }
         }
     }
+    // Never two live holds on one seat: of the winners of a seat, all but the last
+    // had expired (been released) before it was taken again.
+    let stored = stored_reservations(p, &event).await;
+    for (seat, ids) in &holders {
+        let live: Vec<&String> = ids.iter().filter(|id| stored[*id].0 == "pending_payment").collect();
+        assert!(live.len() <= 1, "seat {seat} held by {live:?} at once");
+        for id in ids.iter().filter(|id| stored[*id].0 != "pending_payment") {
+            assert_eq!(stored[id].0, "expired", "seat {seat}: {id} ended only by expiry here");
+        }
+    }
 
     // The map, the reservations and the counted seats agree: held + available = 200.
     let states = settled(p, &event, &tier, 200).await;
-    assert_eq!(states.len(), holders.len());
     assert!(states.values().all(|s| s == "held"), "nothing is paid here");
 
-    // A cancellation frees exactly its seats; a picker then gets them.
-    let (_, cancelled, freed) = winners[0].clone();
-    let holder = &people[winners[0].0 % people.len()];
+    // A cancellation frees exactly its seats; a picker then gets them. (The last
+    // winner: its hold is the furthest from its end.)
+    let (buyer, cancelled, freed) = winners.last().unwrap().clone();
+    let holder = &people[buyer % people.len()];
     let answer = p.api.call("DELETE", &format!("/reservations/{cancelled}"), Some(&holder.access_token), None).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     let states = settled(p, &event, &tier, 200).await;
-    assert_eq!(states.len(), holders.len() - 2);
-    assert!(freed.iter().all(|seat| !states.contains_key(seat)));
+    assert!(freed.iter().all(|seat| !states.contains_key(seat)), "{freed:?} still taken: {states:?}");
     let (status, body) = pick(p, &holder.access_token, &event, &freed, "pm_card_visa", "seat-again").await;
     assert_eq!(status, 201, "the freed seats sell again: {body:?}");
     let last_hold = std::time::Instant::now();
