@@ -214,7 +214,9 @@ async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalA
         Some(path) if has_tables => local_services::start_dynamodb_local(path, args.dynamodb_port)?,
         _ => LocalService::external("DynamoDB Local", &args.dynamodb_endpoint),
     };
-    let timeout = Duration::from_secs(60);
+    // A safety net: each answers within seconds, but a JVM starting on a loaded
+    // machine (test runners side by side, a core kept busy) was seen taking 49 s.
+    let timeout = Duration::from_secs(180);
     let sqs = aws_sdk_sqs::Client::new(&sdk_config(&moto.url, &args.region).await);
     let tables = aws_sdk_dynamodb::Client::new(&sdk_config(&dynamodb.url, &args.region).await);
     let moto_ready = moto.wait_until(timeout, || {

@@ -118,7 +118,10 @@ impl Runner {
                 }
             });
         }
-        let url = match ready_rx.recv_timeout(Duration::from_secs(60)) {
+        // A safety net: a runner is ready in seconds, but on a loaded machine (the
+        // slow lanes' runners beside the others, a core kept busy) DynamoDB Local's
+        // JVM alone was seen taking 49 s to start.
+        let url = match ready_rx.recv_timeout(Duration::from_secs(240)) {
             Ok(url) => url,
             Err(_) => panic!("runner did not become ready:\n{}", output.lock().expect("output lock")),
         };
