@@ -88,27 +88,15 @@ pub async fn row_keys(
     event_id: &str,
     version: u32,
 ) -> Result<Vec<Item>, Failure> {
-    let mut keys = Vec::new();
-    let mut start = None;
-    loop {
-        let out = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :v)")
-            .expression_attribute_values(":pk", string(seat_map_pk(event_id)))
-            .expression_attribute_values(":v", string(version_prefix(version)))
-            .projection_expression("pk, sk")
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        keys.extend(out.items.unwrap_or_default());
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            return Ok(keys);
-        }
-    }
+    let query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk AND begins_with(sk, :v)")
+        .expression_attribute_values(":pk", string(seat_map_pk(event_id)))
+        .expression_attribute_values(":v", string(version_prefix(version)))
+        .projection_expression("pk, sk")
+        .consistent_read(true);
+    dynamo::query_all(query).await
 }
 
 /// A version of an event's map, rows in map order (`None`: no such rows).
@@ -118,28 +106,18 @@ pub async fn read_map(
     event_id: &str,
     version: u32,
 ) -> Result<Option<SeatMap>, Failure> {
-    let mut rows: Vec<RowItem> = Vec::new();
-    let mut start = None;
-    loop {
-        let out = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :v)")
-            .expression_attribute_values(":pk", string(seat_map_pk(event_id)))
-            .expression_attribute_values(":v", string(version_prefix(version)))
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        for item in out.items.unwrap_or_default() {
-            rows.push(serde_dynamo::from_item(item).map_err(dynamo::failure)?);
-        }
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            break;
-        }
-    }
+    let query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk AND begins_with(sk, :v)")
+        .expression_attribute_values(":pk", string(seat_map_pk(event_id)))
+        .expression_attribute_values(":v", string(version_prefix(version)))
+        .consistent_read(true);
+    let mut rows: Vec<RowItem> = dynamo::query_all(query)
+        .await?
+        .into_iter()
+        .map(|item| serde_dynamo::from_item(item).map_err(dynamo::failure))
+        .collect::<Result<_, _>>()?;
     rows.sort_by_key(|r| r.position);
     let mut sections: Vec<Section> = Vec::new();
     for row in rows {
@@ -340,34 +318,24 @@ pub async fn taken_seats(
     table: &str,
     event_id: &str,
 ) -> Result<HashMap<SeatId, SeatState>, Failure> {
+    let query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", string(state_pk(event_id)));
     let mut taken = HashMap::new();
-    let mut start = None;
-    loop {
-        let out = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", string(state_pk(event_id)))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        for item in out.items.unwrap_or_default() {
-            let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-            let Some((section, row)) =
-                text("sk").split_once('-').and_then(|(s, r)| Some((s.parse().ok()?, r.parse().ok()?)))
-            else {
-                continue;
-            };
-            for (seat, state) in read_taken(&text("taken")) {
-                taken.insert(SeatId { section, row, seat }, state);
-            }
-        }
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            return Ok(taken);
+    for item in dynamo::query_all(query).await? {
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let Some((section, row)) =
+            text("sk").split_once('-').and_then(|(s, r)| Some((s.parse().ok()?, r.parse().ok()?)))
+        else {
+            continue;
+        };
+        for (seat, state) in read_taken(&text("taken")) {
+            taken.insert(SeatId { section, row, seat }, state);
         }
     }
+    Ok(taken)
 }
 
 /// A row's taken seats, read from its seat items (consistently).
@@ -379,34 +347,24 @@ async fn row_taken(
     row: u32,
 ) -> Result<String, Failure> {
     let pk = seat_pk(event_id, SeatId { section, row, seat: 1 });
+    let query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", string(&pk))
+        .projection_expression("sk, #status")
+        .expression_attribute_names("#status", "status")
+        .consistent_read(true);
     let mut taken = Vec::new();
-    let mut start = None;
-    loop {
-        let out = client
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", string(&pk))
-            .projection_expression("sk, #status")
-            .expression_attribute_names("#status", "status")
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        for item in out.items.unwrap_or_default() {
-            let seat = item.get("sk").and_then(|v| v.as_s().ok()).and_then(|s| s.parse::<u32>().ok());
-            let state = item.get("status").and_then(|v| v.as_s().ok()).and_then(|s| SeatState::from_status(s));
-            if let (Some(seat), Some(state)) = (seat, state) {
-                taken.push((seat, state));
-            }
-        }
-        start = out.last_evaluated_key;
-        if start.is_none() {
-            taken.sort_by_key(|(seat, _)| *seat);
-            return Ok(spell_taken(&taken));
+    for item in dynamo::query_all(query).await? {
+        let seat = item.get("sk").and_then(|v| v.as_s().ok()).and_then(|s| s.parse::<u32>().ok());
+        let state = item.get("status").and_then(|v| v.as_s().ok()).and_then(|s| SeatState::from_status(s));
+        if let (Some(seat), Some(state)) = (seat, state) {
+            taken.push((seat, state));
         }
     }
+    taken.sort_by_key(|(seat, _)| *seat);
+    Ok(spell_taken(&taken))
 }
 
 /// A row's state item, from its seats. Like the tiers' summaries, refreshes of one

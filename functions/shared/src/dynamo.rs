@@ -212,6 +212,22 @@ async fn batch_write(
     Ok(())
 }
 
+/// Every item a query finds, page after page.
+pub async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, Failure> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = query.clone().set_exclusive_start_key(start.take()).send().await.map_err(sdk_failure)?;
+        items.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 /// For `map_err` on anything displayable (decode errors, builders).
 pub fn failure(err: impl std::fmt::Display) -> Failure {
     Failure::Other(err.to_string())

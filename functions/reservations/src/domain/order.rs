@@ -293,10 +293,7 @@ mod tests {
         assert_eq!(fields(&format!(r#"{{"eventId": "e1", "seatIds": [{}]}}"#, eleven.join(","))), ["seatIds"]);
         // A seated tier sells by seats only; seats of a tier without a map are refused too.
         let seated = Offer { seated: true, ..offer() };
-        assert_eq!(
-            plan(&super::Order { ..order.clone() }, &offer(), "2030-02-01T10:00:00Z"),
-            Err(OrderRefusal::SeatsRequired)
-        );
+        assert_eq!(plan(&order, &offer(), "2030-02-01T10:00:00Z"), Err(OrderRefusal::SeatsRequired));
         assert!(plan(&order, &seated, "2030-02-01T10:00:00Z").is_ok());
         assert_eq!(plan(&super::tests::order(2), &seated, "2030-02-01T10:00:00Z"), Err(OrderRefusal::SeatsRequired));
     }
