@@ -161,6 +161,9 @@ enum Position {
 pub async fn poll(sqs: aws_sdk_sqs::Client, mapping: Mapping) {
     let streams = Streams { http: reqwest::Client::new(), endpoint: mapping.dynamodb_endpoint.clone() };
     let finished: Arc<Mutex<HashSet<String>>> = Arc::default();
+    // A shard read to its end lists the shards again at once: its children are
+    // read without waiting for the next periodic listing.
+    let shard_ended = Arc::new(tokio::sync::Notify::new());
     let mut readers: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
     loop {
         match discover(&streams, &mapping.table).await {
@@ -181,12 +184,14 @@ pub async fn poll(sqs: aws_sdk_sqs::Client, mapping: Mapping) {
                         shard: id.clone(),
                     };
                     let finished = finished.clone();
+                    let shard_ended = shard_ended.clone();
                     let shard = id.clone();
                     readers.insert(
                         id.clone(),
                         tokio::spawn(async move {
                             reader.run().await;
                             finished.lock().expect("lock").insert(shard);
+                            shard_ended.notify_one();
                         }),
                     );
                 }
@@ -194,7 +199,10 @@ pub async fn poll(sqs: aws_sdk_sqs::Client, mapping: Mapping) {
             Ok(None) => tracing::warn!(table = %mapping.table, "the table has no stream yet"),
             Err(err) => tracing::warn!(table = %mapping.table, error = %err, "listing the stream's shards failed"),
         }
-        tokio::time::sleep(RESHARD_POLL).await;
+        tokio::select! {
+            () = tokio::time::sleep(RESHARD_POLL) => {}
+            () = shard_ended.notified() => {}
+        }
     }
 }
 

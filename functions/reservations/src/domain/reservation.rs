@@ -257,6 +257,15 @@ impl Ending {
         Self { to: Status::PaymentFailed, cancel_reason: None, refund_requested: false }
     }
 
+    /// A pending reservation whose payment failed. If its hold had run out by then
+    /// it expired: the failure is the payments domain giving up on an intent
+    /// nobody can pay any more (an abandoned 3-D Secure challenge is cancelled at
+    /// the hold's end), and the buyer's story is the same whichever of that and
+    /// the sweeper comes first.
+    pub fn after_failed_payment(reservation: &Reservation, now: DateTime<Utc>) -> Self {
+        if reservation.hold_expired(now) { Self::expired() } else { Self::payment_failed() }
+    }
+
     /// Cancelled for `reason`; a confirmed reservation (`was_paid`) is refunded.
     pub fn cancelled(reason: CancelReason, was_paid: bool) -> Self {
         Self { to: Status::Cancelled, cancel_reason: Some(reason), refund_requested: was_paid }
@@ -425,5 +434,15 @@ pub(crate) mod tests {
         assert_eq!(may_retry_payment(&expired, now), Err(RetryRefusal::HoldExpired));
         let paid = Reservation { status: Status::Confirmed, ..waiting(PaymentStep::RequiresPaymentMethod) };
         assert_eq!(may_retry_payment(&paid, now), Err(RetryRefusal::NotAwaitingCard));
+    }
+
+    #[test]
+    fn a_payment_that_fails_after_the_hold_ran_out_ends_it_as_expired() {
+        let pending = reservation(Status::PendingPayment);
+        let end = pending.hold_expires_at;
+        let before = end - chrono::Duration::seconds(1);
+        assert_eq!(Ending::after_failed_payment(&pending, before), Ending::payment_failed());
+        assert_eq!(Ending::after_failed_payment(&pending, end), Ending::expired());
+        assert_eq!(Ending::after_failed_payment(&pending, end + chrono::Duration::minutes(5)), Ending::expired());
     }
 }

@@ -5,7 +5,8 @@
 //!   also checks the event is not cancelled; if it is, the reservation is
 //!   cancelled with a refund instead. A hold already gone (expired, cancelled,
 //!   failed) has the late money sent back.
-//! - failed: a live hold is released (the holder is told from that change).
+//! - failed: a live hold is released (the holder is told from that change); one
+//!   whose time had run out by then ends as expired, as the sweeper would end it.
 //! - refunded: the holder is told why the money went back.
 //! - action required / method required: the pending reservation shows it (the
 //!   client secret for Stripe.js, or that another card is wanted).
@@ -134,7 +135,8 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
             // Whatever ended it first has told the holder.
             return Ok(());
         }
-        match self.store.release(&reservation, Ending::payment_failed(), self.clock.now()).await {
+        let now = self.clock.now();
+        match self.store.release(&reservation, Ending::after_failed_payment(&reservation, now), now).await {
             Ok(()) | Err(StoreError::Changed) => Ok(()),
             Err(err) => Err(retry(err)),
         }
