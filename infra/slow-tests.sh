@@ -29,7 +29,8 @@ NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
        a_place_that_stops_asking_is_abandoned
        an_organizer_seats_an_event
        five_hundred_buyers_picking_overlapping_seats
-       a_paid_pick_sells_its_seats)
+       a_paid_pick_sells_its_seats
+       buyers_asking_for_pairs_at_once)
 dir=target/slow-tests
 case "${1:-}" in
   skips)

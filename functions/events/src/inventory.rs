@@ -31,6 +31,7 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use shared::dynamo::{self, Failure, Item, number, string};
+use std::collections::HashMap;
 
 /// Time zones of events (IANA names).
 pub use chrono_tz::Tz;
@@ -146,6 +147,28 @@ pub fn release(
         .expression_attribute_names("#v", "version")
         .expression_attribute_values(":one", number(1))
         .expression_attribute_values(":n", number(quantity))
+        .build()
+        .map_err(dynamo::failure)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// `n` of a shard's counted seats withheld from sale (an organizer blocks seats):
+/// a hold without an order's limit or the sales window, as blocking is not a sale.
+pub fn withhold(
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    shard: usize,
+    n: u32,
+) -> Result<TransactWriteItem, Failure> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(shard_key(event_id, tier_id, shard)))
+        .update_expression("SET available = available - :n ADD #v :one")
+        .condition_expression("available >= :n")
+        .expression_attribute_names("#v", "version")
+        .expression_attribute_values(":one", number(1))
+        .expression_attribute_values(":n", number(n))
         .build()
         .map_err(dynamo::failure)?;
     Ok(TransactWriteItem::builder().update(update).build())
@@ -281,6 +304,8 @@ pub struct Offer {
     pub waiting_room: Option<u32>,
     /// Sold seat by seat from the seat map (`seats`).
     pub seated: bool,
+    /// The version of the event's seat map in force, if it has one.
+    pub seat_map_version: Option<u32>,
 }
 
 impl Offer {
@@ -345,6 +370,7 @@ fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer>
         shards: tier.shards.max(1),
         waiting_room: d.waiting_room.map(|room| room.admit_per_minute),
         seated: tier.seated,
+        seat_map_version: event.seat_map.as_ref().map(|m| m.version),
     })
 }
 
@@ -381,6 +407,43 @@ pub async fn seat_offer(
     match offer_of(&event, &tier_id) {
         Some(offer) => Ok(SeatOffer::Seats { offer, seats }),
         None => Ok(SeatOffer::Unknown(ids.to_vec())),
+    }
+}
+
+/// What best-available found for an order of a seated tier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BestSeats {
+    /// The seats to hold, best first as the map ranks them.
+    Seats(Vec<crate::seats::PickedSeat>),
+    /// The tier has only `free` seats left that are not taken or avoided.
+    NotEnough { free: u32 },
+}
+
+/// Best available: `k` seats of the offer's tier on `map`, none of them `taken`
+/// (as the rows' states last showed) nor `avoid` (seats this request lost a race
+/// for). Pure: the caller reads (and may cache) the map and the taken seats.
+pub fn best_seats(
+    map: &seating::map::SeatMap,
+    offer: &Offer,
+    taken: &HashMap<seating::map::SeatId, crate::seats::SeatState>,
+    avoid: &[seating::map::SeatId],
+    k: usize,
+    rng: &mut impl rand::Rng,
+) -> BestSeats {
+    let not_free = |id| taken.contains_key(&id) || avoid.contains(&id);
+    match seating::best::for_tier(map, &offer.tier_id, k, not_free, rng) {
+        Ok(pick) => BestSeats::Seats(
+            pick.ids()
+                .into_iter()
+                .filter_map(|id| map.find(id))
+                .map(|place| crate::seats::PickedSeat {
+                    id: place.id,
+                    tier_id: offer.tier_id.clone(),
+                    name: place.describe(),
+                })
+                .collect(),
+        ),
+        Err(free) => BestSeats::NotEnough { free: free as u32 },
     }
 }
 
@@ -466,6 +529,53 @@ impl ShardSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn best_available_names_its_seats_and_steers_clear_of_taken_and_lost_ones() {
+        use crate::seats::SeatState;
+        use seating::map::{Row, Seat, SeatId, SeatMap, Section};
+        let seat = |n: u32| Seat {
+            number: n,
+            label: (100 + n).to_string(),
+            x: f64::from(n),
+            y: 0.0,
+            accessible: false,
+            restricted_view: false,
+        };
+        let row = Row { number: 1, label: "C".into(), seats: (1..=4).map(seat).collect() };
+        let map = SeatMap {
+            sections: vec![Section { number: 7, name: "Nord".into(), tier_id: "t1".into(), rows: vec![row] }],
+        };
+        let offer = Offer {
+            event_id: "e1".into(),
+            organizer_id: "o1".into(),
+            title: "Final".into(),
+            published: true,
+            venue: None,
+            starts_at: None,
+            timezone: chrono_tz::UTC,
+            sales_opens_at: None,
+            sales_closes_at: None,
+            currency: "EUR".into(),
+            tier_id: "t1".into(),
+            tier_name: "Standard".into(),
+            price_minor: 3000,
+            max_per_order: 10,
+            available: 4,
+            shards: 1,
+            waiting_room: None,
+            seated: true,
+            seat_map_version: Some(1),
+        };
+        let id = |seat| SeatId { section: 7, row: 1, seat };
+        let taken = HashMap::from([(id(1), SeatState::Sold)]);
+        let mut rng = rand::thread_rng();
+        let BestSeats::Seats(seats) = best_seats(&map, &offer, &taken, &[id(4)], 2, &mut rng) else { panic!() };
+        assert_eq!(seats.iter().map(|s| s.id).collect::<Vec<_>>(), vec![id(2), id(3)]);
+        assert_eq!(seats[0].name, "Nord, row C, seat 102");
+        assert_eq!(seats[0].tier_id, "t1");
+        assert_eq!(best_seats(&map, &offer, &taken, &[id(4)], 3, &mut rng), BestSeats::NotEnough { free: 2 });
+    }
 
     #[test]
     fn keys_are_the_events_tables() {

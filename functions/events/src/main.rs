@@ -20,6 +20,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "list_participants" => entrypoints::list_participants::run().await,
         "publish_event" => entrypoints::publish_event::run().await,
         "put_seat_map" => entrypoints::put_seat_map::run().await,
+        "block_seats" => entrypoints::block_seats::run().await,
         "refresh_tier_summaries" => entrypoints::refresh_tier_summaries::run().await,
         "update_event" => entrypoints::update_event::run().await,
         other => Err(shared::unknown_handler(other)),

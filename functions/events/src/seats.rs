@@ -225,6 +225,37 @@ pub fn hold_seat(table: &str, event_id: &str, id: SeatId, reservation_id: &str) 
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
+/// A free seat blocked by its organizer (no reservation holds it).
+pub fn block_seat(table: &str, event_id: &str, id: SeatId) -> Result<TransactWriteItem, Failure> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(seat_key(event_id, id)))
+        .update_expression("SET #status = :blocked, eventId = :e REMOVE reservationId")
+        .condition_expression("attribute_not_exists(pk) OR #status = :available")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":blocked", string(BLOCKED))
+        .expression_attribute_values(":available", string(AVAILABLE))
+        .expression_attribute_values(":e", string(event_id))
+        .build()
+        .map_err(dynamo::failure)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// A blocked seat, on sale again.
+pub fn unblock_seat(table: &str, event_id: &str, id: SeatId) -> Result<TransactWriteItem, Failure> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(seat_key(event_id, id)))
+        .update_expression("SET #status = :available")
+        .condition_expression("#status = :blocked")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":blocked", string(BLOCKED))
+        .expression_attribute_values(":available", string(AVAILABLE))
+        .build()
+        .map_err(dynamo::failure)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
 /// A held seat, sold to its reservation.
 pub fn sell_seat(table: &str, event_id: &str, id: SeatId, reservation_id: &str) -> Result<TransactWriteItem, Failure> {
     mark_seat(table, event_id, id, reservation_id, SOLD)
@@ -247,10 +278,14 @@ fn mark_seat(
     reservation_id: &str,
     status: &str,
 ) -> Result<TransactWriteItem, Failure> {
+    // A freed seat keeps no reservation: the next hold's condition and the map
+    // read only `status`, but a stale id would mislead whoever reads the item.
+    let expression =
+        if status == AVAILABLE { "SET #status = :status REMOVE reservationId" } else { "SET #status = :status" };
     let update = Update::builder()
         .table_name(table)
         .set_key(Some(seat_key(event_id, id)))
-        .update_expression("SET #status = :status")
+        .update_expression(expression)
         .condition_expression("reservationId = :r")
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":status", string(status))
@@ -430,6 +465,22 @@ mod tests {
         assert_eq!(items[0]["sk"], string("v000003#2-1"));
         let row: RowItem = serde_dynamo::from_item(items[0].clone()).unwrap();
         assert_eq!(row.seats, r#"[{"number":1,"label":"1","x":1.5,"y":2.0,"accessible":true}]"#);
+    }
+
+    #[test]
+    fn a_seat_is_sold_and_freed_only_by_its_own_reservation_and_freed_clean() {
+        let id = SeatId { section: 3, row: 12, seat: 7 };
+        let sold = sell_seat("events", "e1", id, "r1").unwrap();
+        let sold = sold.update().unwrap();
+        assert_eq!(
+            (sold.update_expression(), sold.condition_expression()),
+            ("SET #status = :status", Some("reservationId = :r"))
+        );
+        let freed = release_seat("events", "e1", id, "r1").unwrap();
+        let freed = freed.update().unwrap();
+        assert_eq!(freed.update_expression(), "SET #status = :status REMOVE reservationId");
+        assert_eq!(freed.condition_expression(), Some("reservationId = :r"));
+        assert_eq!(freed.expression_attribute_values().unwrap()[":r"], string("r1"));
     }
 
     #[test]

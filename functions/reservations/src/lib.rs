@@ -11,10 +11,12 @@ pub mod domain;
 pub mod handlers;
 pub mod store;
 
-use events::inventory::Offer;
+use events::inventory::{BestSeats, Offer};
 use handlers::create_reservation::Offers;
+use seating::map::SeatMap;
 use shared::ConfigError;
 use shared::dynamo::Failure;
+use std::sync::Arc;
 use store::dynamodb::DynamoReservationStore;
 
 /// The reservations table (`RESERVATIONS_TABLE`) and the events table it holds
@@ -34,7 +36,21 @@ pub struct EventOffers {
     /// transaction alone. Safe because the hold's transaction checks the shard's own
     /// copy of the status, window and limit; a stale price lasts seconds at most.
     cache: std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, Offer)>>,
+    /// Seat maps by (event, version), for best-available: a version never changes
+    /// once in force, so one read serves the instance's life.
+    maps: std::sync::Mutex<std::collections::HashMap<(String, u32), Arc<SeatMap>>>,
+    /// Each event's taken seats, kept for [`TAKEN_CACHE`]: best-available picks from
+    /// them, and the hold's transaction checks each seat it takes.
+    taken: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<TakenSeats>)>>,
 }
+
+type TakenSeats = std::collections::HashMap<seating::map::SeatId, events::seats::SeatState>;
+
+/// How long an instance reuses the taken seats it read.
+pub const TAKEN_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// At most this many seat maps are kept per instance.
+const MAPS_KEPT: usize = 16;
 
 /// How long an instance reuses an offer it read.
 pub const OFFER_CACHE: std::time::Duration = std::time::Duration::from_secs(3);
@@ -43,7 +59,13 @@ impl EventOffers {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let events_table = shared::env_required("EVENTS_TABLE")?;
         let config = shared::aws_sdk_config().await;
-        Ok(Self { client: aws_sdk_dynamodb::Client::new(&config), events_table, cache: Default::default() })
+        Ok(Self {
+            client: aws_sdk_dynamodb::Client::new(&config),
+            events_table,
+            cache: Default::default(),
+            maps: Default::default(),
+            taken: Default::default(),
+        })
     }
 }
 
@@ -65,7 +87,56 @@ impl handlers::send_reminders::Occurrences for EventOffers {
     }
 }
 
+impl EventOffers {
+    async fn seat_map(&self, event_id: &str, version: u32) -> Result<Option<Arc<SeatMap>>, Failure> {
+        let key = (event_id.to_owned(), version);
+        if let Some(map) = self.maps.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(Some(map));
+        }
+        let Some(map) = events::seats::read_map(&self.client, &self.events_table, event_id, version).await? else {
+            return Ok(None);
+        };
+        let map = Arc::new(map);
+        if let Ok(mut maps) = self.maps.lock() {
+            if maps.len() >= MAPS_KEPT {
+                maps.clear();
+            }
+            maps.insert(key, map.clone());
+        }
+        Ok(Some(map))
+    }
+
+    async fn taken_seats(&self, event_id: &str) -> Result<Arc<TakenSeats>, Failure> {
+        let now = std::time::Instant::now();
+        let cached = self.taken.lock().ok().and_then(|t| t.get(event_id).cloned());
+        if let Some((_, taken)) = cached.filter(|(at, _)| now.duration_since(*at) < TAKEN_CACHE) {
+            return Ok(taken);
+        }
+        let taken = Arc::new(events::seats::taken_seats(&self.client, &self.events_table, event_id).await?);
+        if let Ok(mut cache) = self.taken.lock() {
+            cache.retain(|_, (at, _)| now.duration_since(*at) < TAKEN_CACHE);
+            cache.insert(event_id.to_owned(), (now, taken.clone()));
+        }
+        Ok(taken)
+    }
+}
+
 impl Offers for EventOffers {
+    async fn best_seats(
+        &self,
+        offer: &Offer,
+        quantity: u32,
+        avoid: &[seating::map::SeatId],
+    ) -> Result<BestSeats, Failure> {
+        let Some(version) = offer.seat_map_version else { return Ok(BestSeats::NotEnough { free: 0 }) };
+        let Some(map) = self.seat_map(&offer.event_id, version).await? else {
+            return Ok(BestSeats::NotEnough { free: 0 });
+        };
+        let taken = self.taken_seats(&offer.event_id).await?;
+        let mut rng = rand::thread_rng();
+        Ok(events::inventory::best_seats(&map, offer, &taken, avoid, quantity as usize, &mut rng))
+    }
+
     async fn seat_offer(
         &self,
         event_id: &str,

@@ -14,7 +14,45 @@
 //!
 //! Rows are given in preference order, each with its seats in the order they stand.
 
+use crate::map::{SeatId, SeatMap};
 use rand::Rng;
+
+/// Best available on an event's map: `k` seats of tier `tier_id`, its rows in map
+/// order, `taken(id)` saying which seats are not free. `Err(free)`: the tier has
+/// only `free` seats left.
+pub fn for_tier(
+    map: &SeatMap,
+    tier_id: &str,
+    k: usize,
+    taken: impl Fn(SeatId) -> bool,
+    rng: &mut impl Rng,
+) -> Result<Pick<(u32, u32)>, usize> {
+    let rows: Vec<RowSeats<(u32, u32)>> = map
+        .sections
+        .iter()
+        .filter(|section| section.tier_id == tier_id)
+        .flat_map(|section| {
+            section.rows.iter().map(|row| RowSeats {
+                row: (section.number, row.number),
+                seats: row
+                    .seats
+                    .iter()
+                    .map(|seat| {
+                        (seat.number, !taken(SeatId { section: section.number, row: row.number, seat: seat.number }))
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    pick(&rows, k, rng).ok_or_else(|| rows.iter().flat_map(|r| &r.seats).filter(|(_, free)| *free).count())
+}
+
+impl Pick<(u32, u32)> {
+    /// The picked seats' ids.
+    pub fn ids(&self) -> Vec<SeatId> {
+        self.seats.iter().map(|&((section, row), seat)| SeatId { section, row, seat }).collect()
+    }
+}
 
 /// A row's seats as best-available sees them: (seat number, free), side by side.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +170,46 @@ mod tests {
     /// A row from a picture: 'o' free, 'x' taken; seats numbered 1, 2, ...
     fn row(name: &'static str, picture: &str) -> RowSeats<&'static str> {
         RowSeats { row: name, seats: picture.chars().enumerate().map(|(i, c)| (i as u32 + 1, c == 'o')).collect() }
+    }
+
+    #[test]
+    fn a_tier_is_picked_from_its_own_sections_around_what_is_taken() {
+        use crate::map::{Row, Seat, Section};
+        let seat = |n: u32| Seat {
+            number: n,
+            label: n.to_string(),
+            x: f64::from(n),
+            y: 0.0,
+            accessible: false,
+            restricted_view: false,
+        };
+        let row = |n: u32, seats: u32| Row { number: n, label: n.to_string(), seats: (1..=seats).map(seat).collect() };
+        let section = |n: u32, tier: &str, rows: Vec<Row>| Section {
+            number: n,
+            name: format!("S{n}"),
+            tier_id: tier.into(),
+            rows,
+        };
+        let map = SeatMap {
+            sections: vec![section(1, "vip", vec![row(1, 4)]), section(2, "std", vec![row(1, 6), row(2, 6)])],
+        };
+        let mut rng = StdRng::seed_from_u64(3);
+        // Row 1 of section 2 has seats 3 and 4 taken: 1-2 and 5-6 are pairs but
+        // neither strands a single, and row 2 is whole: the pair sits in a row of std.
+        let taken = |id: SeatId| id.section == 2 && id.row == 1 && (3..=4).contains(&id.seat);
+        for _ in 0..20 {
+            let pick = for_tier(&map, "std", 2, taken, &mut rng).unwrap();
+            assert!(pick.together);
+            assert!(pick.ids().iter().all(|id| id.section == 2 && !taken(*id)), "{pick:?}");
+        }
+        // Four together fit only in row 2, at one of its ends (the middle would strand
+        // a single seat either side); eleven do not fit at all: 10 are free.
+        let four: Vec<(u32, u32)> =
+            for_tier(&map, "std", 4, taken, &mut rng).unwrap().ids().iter().map(|id| (id.row, id.seat)).collect();
+        assert!(four == [(2, 1), (2, 2), (2, 3), (2, 4)] || four == [(2, 3), (2, 4), (2, 5), (2, 6)], "{four:?}");
+        assert_eq!(for_tier(&map, "std", 11, taken, &mut rng).unwrap_err(), 10);
+        assert_eq!(for_tier(&map, "vip", 5, |_| false, &mut rng).unwrap_err(), 4);
+        assert_eq!(for_tier(&map, "none", 1, |_| false, &mut rng).unwrap_err(), 0);
     }
 
     fn numbers(pick: &Pick<&str>) -> Vec<u32> {

@@ -360,6 +360,7 @@ async fn participants_are_listed_as_json_or_csv() {
             quantity: 2,
             holder_name: holder.into(),
             confirmed_at: at.into(),
+            seats: vec![],
         };
         let mut item = listing_attributes(event, &participant).unwrap();
         item.extend(shared::dynamo::key(format!("RESERVATION#{reservation}"), "RESERVATION"));
@@ -391,9 +392,9 @@ async fn participants_are_listed_as_json_or_csv() {
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert_eq!(
         csv.text().await.unwrap(),
-        "reservationId,tierId,tierName,quantity,holderName,confirmedAt\r\n\
-         \"r-ada\",\"t1\",\"Standard\",2,\"Ada Lovelace\",\"2030-01-01T10:00:00.000Z\"\r\n\
-         \"r-bob\",\"t1\",\"Standard\",2,\"'=cmd|' /C calc'!A0\",\"2030-01-02T10:00:00.000Z\"\r\n",
+        "reservationId,tierId,tierName,quantity,holderName,confirmedAt,seats\r\n\
+         \"r-ada\",\"t1\",\"Standard\",2,\"Ada Lovelace\",\"2030-01-01T10:00:00.000Z\",\"\"\r\n\
+         \"r-bob\",\"t1\",\"Standard\",2,\"'=cmd|' /C calc'!A0\",\"2030-01-02T10:00:00.000Z\",\"\"\r\n",
         "CSV rows, with a formula defused"
     );
 

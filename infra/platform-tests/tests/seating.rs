@@ -3,7 +3,8 @@
 //! reads the map with each seat's state, and once the event is published a map
 //! only grows. Buyers pick seats: 500 at once on a 200-seat hall never share one,
 //! the losers are told which seats were taken, and cancellation, a declined card
-//! and expiry each free exactly their reservation's seats.
+//! and expiry each free exactly their reservation's seats. Buyers who ask for a
+//! number of seats get the best ones left, together, never a seat twice.
 
 use futures::StreamExt;
 use platform_tests::{Platform, Session};
@@ -211,6 +212,59 @@ async fn an_organizer_seats_an_event_the_public_reads_the_map_and_a_published_ma
     p.poll_until(&format!("/events/{event}"), &organizer.access_token, |e| e["tiers"][0]["remaining"] == 50).await;
     let map = p.api.call("GET", &format!("/events/{event}/seats"), None, None).await;
     assert_eq!(map.body["seatCount"], 50);
+
+    // The organizer blocks seats: they leave the sale and the count, until unblocked.
+    let blocks = format!("/events/{event}/seat-blocks");
+    let block = |body: Value| {
+        let (token, path) = (organizer.access_token.clone(), blocks.clone());
+        async move { p.api.call("POST", &path, Some(&token), Some(body)).await }
+    };
+    let unknown = block(json!({"block": ["1-1-1", "9-9-9"]})).await;
+    assert_eq!((unknown.status, fields(&unknown.body)), (422, vec!["block[1]".to_owned()]), "{:?}", unknown.body);
+    let theirs = p.api.call("POST", &blocks, Some(&stranger.access_token), Some(json!({"block": ["1-1-1"]}))).await;
+    assert_eq!(theirs.status, 404, "{:?}", theirs.body);
+    let blocked = block(json!({"block": ["1-1-1", "1-1-2", "2-1-1"]})).await;
+    assert_eq!(blocked.status, 200, "{:?}", blocked.body);
+    assert_eq!(blocked.body, json!({"blocked": ["1-1-1", "1-1-2", "2-1-1"], "unblocked": []}));
+    p.poll_until(&format!("/events/{event}"), &organizer.access_token, |e| e["tiers"][0]["remaining"] == 47).await;
+    let again = block(json!({"block": ["1-1-3", "1-1-1"]})).await;
+    assert_eq!((again.status, again.body["error"]["code"].as_str()), (409, Some("seats_taken")), "{:?}", again.body);
+    assert_eq!(again.body["error"]["fields"], json!([{"field": "block", "message": "1-1-1"}]), "all or nothing");
+    let not_blocked = block(json!({"unblock": ["1-1-3"]})).await;
+    assert_eq!(not_blocked.body["error"]["code"], "seats_not_blocked", "{:?}", not_blocked.body);
+    let buyer = p.attendee().await;
+    let (status, body) = pick(p, &buyer.access_token, &event, &["1-1-1".to_owned()], "pm_card_visa", "blocked").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("seats_taken")), "{body:?}");
+    let started = std::time::Instant::now();
+    while map_states(p, &event).await.1
+        != HashMap::from(
+            [("1-1-1", "blocked"), ("1-1-2", "blocked"), ("2-1-1", "blocked")]
+                .map(|(a, b)| (a.to_owned(), b.to_owned())),
+        )
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "the map never showed the blocked seats");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // One given back, one more taken: the count stands at 47.
+    let swapped = block(json!({"unblock": ["2-1-1"], "block": ["2-1-2"]})).await;
+    assert_eq!(swapped.status, 200, "{:?}", swapped.body);
+    let unblocked = block(json!({"unblock": ["1-1-1", "1-1-2"]})).await;
+    assert_eq!(unblocked.status, 200, "{:?}", unblocked.body);
+    p.poll_until(&format!("/events/{event}"), &organizer.access_token, |e| e["tiers"][0]["remaining"] == 49).await;
+    let (status, body) = pick(p, &buyer.access_token, &event, &["1-1-1".to_owned()], "pm_card_visa", "unblocked").await;
+    assert_eq!(status, 201, "an unblocked seat sells: {body:?}");
+    // A draft's seats are not blocked: its map may still be replaced.
+    let (draft_event, ..) = draft(p, &organizer).await;
+    let early = p
+        .api
+        .call(
+            "POST",
+            &format!("/events/{draft_event}/seat-blocks"),
+            Some(&organizer.access_token),
+            Some(json!({"block": ["1-1-1"]})),
+        )
+        .await;
+    assert_eq!((early.status, early.body["error"]["code"].as_str()), (409, Some("not_published")), "{:?}", early.body);
 }
 
 /// A published hall of `rows` rows of `seats` seats, one tier (4 per order, 4 shards).
@@ -462,7 +516,7 @@ async fn a_paid_pick_sells_its_seats_names_them_on_the_tickets_and_a_declined_ca
     let buyer = p.attendee().await;
     let other = p.attendee().await;
 
-    // Validation: unknown seats, seats with a tier, a quantity on a seated tier.
+    // Validation: unknown seats, seats with a tier.
     let bad = p
         .api
         .call(
@@ -488,22 +542,6 @@ async fn a_paid_pick_sells_its_seats_names_them_on_the_tickets_and_a_declined_ca
         "{:?}",
         bad.body
     );
-    let quantity = p
-        .api
-        .call(
-            "POST",
-            "/reservations",
-            Some(&buyer.access_token),
-            Some(json!({"eventId": event, "tierId": tier, "quantity": 2, "paymentMethod": "pm_card_visa"})),
-        )
-        .await;
-    assert_eq!(
-        (quantity.status, quantity.body["error"]["code"].as_str()),
-        (409, Some("seats_required")),
-        "{:?}",
-        quantity.body
-    );
-
     // Paid: the seats are sold, and the tickets and the email name them.
     let seats = vec!["1-2-3".to_owned(), "1-2-4".to_owned()];
     let (status, held) = pick(p, &buyer.access_token, &event, &seats, "pm_card_visa", "paid").await;
@@ -516,6 +554,10 @@ async fn a_paid_pick_sells_its_seats_names_them_on_the_tickets_and_a_declined_ca
     assert_eq!(tickets, ["Stalls, row B, seat 3", "Stalls, row B, seat 4"]);
     let email = &p.wait_for_emails(&buyer.email, 1).await[0];
     assert!(email.to_string().contains("Stalls, row B, seat 4"), "{email}");
+    // The organizer's participant list names them too.
+    let listed = p.api.call("GET", &format!("/events/{event}/participants"), Some(&organizer.access_token), None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(listed.body["items"][0]["seats"][1], json!({"id": "1-2-4", "name": "Stalls, row B, seat 4"}));
     let (status, body) =
         pick(p, &other.access_token, &event, &["1-2-4".to_owned(), "1-2-5".to_owned()], "pm_card_visa", "late").await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("seats_taken")), "{body:?}");
@@ -540,4 +582,84 @@ async fn a_paid_pick_sells_its_seats_names_them_on_the_tickets_and_a_declined_ca
         states,
         HashMap::from([("1-2-3".to_owned(), "sold".to_owned()), ("1-2-4".to_owned(), "sold".to_owned())])
     );
+}
+
+/// A best-available order: `quantity` seats of the tier, retried after a 503 or 429.
+async fn best(p: &Platform, token: &str, event: &str, tier: &str, quantity: u32, key: &str) -> (u16, Value) {
+    let body = json!({"eventId": event, "tierId": tier, "quantity": quantity, "paymentMethod": "pm_card_visa"});
+    for _ in 0..30 {
+        let answer = p
+            .api
+            .call_with_headers("POST", "/reservations", Some(token), &[("idempotency-key", key)], Some(body.clone()))
+            .await;
+        if matches!(answer.status, 429 | 503) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        return (answer.status, answer.body);
+    }
+    panic!("busy 30 times in a row")
+}
+
+#[tokio::test]
+async fn buyers_asking_for_pairs_at_once_get_the_best_pairs_left_together_and_never_a_seat_twice() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    // 4 rows of 6: 12 pairs. 20 buyers ask for a pair at once, then one for more
+    // seats than are left.
+    let (event, tier) = hall(p, &organizer, 4, 6).await;
+    let people: Vec<Session> = futures::future::join_all((0..4).map(|_| p.attendee())).await;
+    let answers = futures::future::join_all((0..20usize).map(|i| {
+        let token = people[i % people.len()].access_token.clone();
+        let (event, tier) = (event.clone(), tier.clone());
+        async move { best(p, &token, &event, &tier, 2, &format!("best-{i}")).await }
+    }))
+    .await;
+    let mut taken: HashMap<String, String> = HashMap::new();
+    let mut sold_out = 0;
+    for (status, body) in &answers {
+        match status {
+            201 => {
+                let seats: Vec<SeatIdParts> =
+                    body["seats"].as_array().unwrap().iter().map(|s| parts(s["id"].as_str().unwrap())).collect();
+                assert_eq!(seats.len(), 2, "{body:?}");
+                // Together: one row, side by side.
+                assert_eq!(seats[0].1, seats[1].1, "one row: {body:?}");
+                assert_eq!(seats[0].2 + 1, seats[1].2, "side by side: {body:?}");
+                assert!(body["seats"][0]["name"].as_str().unwrap().starts_with("Stalls, row "), "{body:?}");
+                for seat in body["seats"].as_array().unwrap() {
+                    let id = seat["id"].as_str().unwrap().to_owned();
+                    let before = taken.insert(id.clone(), body["id"].as_str().unwrap().to_owned());
+                    assert!(before.is_none(), "seat {id} given twice");
+                }
+            }
+            409 => {
+                assert_eq!(body["error"]["code"], "sold_out", "{body:?}");
+                sold_out += 1;
+            }
+            other => panic!("only 201 or 409 sold_out, got {other}: {body:?}"),
+        }
+    }
+    // Pairs never strand a single seat, so all 24 seats go, in 12 pairs.
+    assert_eq!((taken.len(), sold_out), (24, 8), "{answers:?}");
+    let (status, body) = best(p, &people[0].access_token, &event, &tier, 2, "best-late").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("sold_out")), "{body:?}");
+    // The map agrees once the chain has charged them all: every seat sold.
+    let started = std::time::Instant::now();
+    loop {
+        let (_, states) = map_states(p, &event).await;
+        if states.len() == 24 && states.values().all(|s| s == "sold") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "the map never showed 24 sold: {states:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// (section, row, seat) of a seat id such as "1-3-12".
+type SeatIdParts = (u32, u32, u32);
+
+fn parts(id: &str) -> SeatIdParts {
+    let n: Vec<u32> = id.split('-').map(|p| p.parse().unwrap()).collect();
+    (n[0], n[1], n[2])
 }

@@ -17,6 +17,8 @@ interface Participant extends ParticipantLine {
   tierName: string;
   holderName: string;
   confirmedAt: string;
+  /** On a seated tier: the booked seats. */
+  seats?: { id: string; name: string }[];
 }
 
 export function EventEditor({ id, profile }: { id?: string; profile?: Profile }) {
@@ -285,7 +287,7 @@ function Sales({ event }: { event: OrganizerEvent }) {
               <tr key={p.reservationId}>
                 <th scope="row">{p.holderName}</th>
                 <td>{p.tierName}</td>
-                <td>{p.quantity}</td>
+                <td>{p.seats?.length ? p.seats.map((seat) => seat.name).join('; ') : p.quantity}</td>
                 <td>{new Date(p.confirmedAt).toLocaleString()}</td>
               </tr>
             ))}

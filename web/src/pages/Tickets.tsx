@@ -21,7 +21,9 @@ export interface Reservation {
   currency: string;
   holdExpiresAt?: string;
   createdAt: string;
-  tickets: { code: string }[];
+  tickets: { code: string; seat?: string }[];
+  /** On a seated tier: the seats held or booked ("Nord, row C, seat 12"). */
+  seats?: { id: string; name: string }[];
   refundRequested?: boolean;
   /** While pending, when the payment waits on the buyer (3-D Secure). */
   payment?: {
@@ -162,6 +164,9 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
         · {formatMoney(r.amountMinor, r.currency)}
         {r.refundRequested && ' · refund on its way'}
       </p>
+      {r.seats && r.seats.length > 0 && r.status !== 'confirmed' && (
+        <p class="seats">Seats: {r.seats.map((seat) => seat.name).join('; ')}</p>
+      )}
       {r.status === 'pending_payment' && r.holdExpiresAt && (
         <p class="countdown">
           Your seats are held for <strong>{countdown(r.holdExpiresAt, props.now)}</strong> while the payment goes through.
@@ -181,8 +186,14 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
         <ul class="tickets" aria-label="Tickets">
           {r.tickets.map((t, i) => (
             <li key={t.code}>
-              <img src={qrDataUrl(t.code)} width={160} height={160} alt={`QR code of ticket ${i + 1}`} />
+              <img
+                src={qrDataUrl(t.code)}
+                width={160}
+                height={160}
+                alt={`QR code of ticket ${i + 1}${t.seat ? `, ${t.seat}` : ''}`}
+              />
               <code>{t.code}</code>
+              {t.seat && <span class="seat">{t.seat}</span>}
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 //! One entry point per Lambda function of this domain: each builds its clients once,
 //! then hands every event to its handler. `main.rs` picks one by the function's `Handler`.
 
+pub mod block_seats;
 pub mod cancel_event;
 pub mod create_event;
 pub mod delete_event;

@@ -3,6 +3,7 @@
 //! reads the request, asks the domain what to do, and does the I/O; the mapping of
 //! store outcomes and domain refusals to HTTP is here, once.
 
+pub mod block_seats;
 pub mod cancel_event;
 pub mod create_event;
 pub mod delete_event;
@@ -33,7 +34,7 @@ pub const ORGANIZERS: &[Role] = &[Role::Organizer, Role::Admin];
 pub fn allowed_roles(handler: &str) -> Option<&'static [Role]> {
     match handler {
         "create_event" | "update_event" | "delete_event" | "publish_event" | "cancel_event" | "list_my_events"
-        | "list_participants" | "put_seat_map" => Some(ORGANIZERS),
+        | "list_participants" | "put_seat_map" | "block_seats" => Some(ORGANIZERS),
         _ => None,
     }
 }
@@ -58,9 +59,28 @@ impl From<StoreError> for ApiError {
                 "the event or its sales changed while you were editing it; reload and try again",
             ),
             StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
+            StoreError::SeatsNotFree(ids) => {
+                seats_conflict("seats_taken", "these seats are held, sold or blocked already", "block", &ids)
+            }
+            StoreError::SeatsNotBlocked(ids) => {
+                seats_conflict("seats_not_blocked", "these seats are not blocked", "unblock", &ids)
+            }
+            StoreError::Busy => {
+                let mut busy = ApiError::service_unavailable("the tier's seats kept changing; try again in a moment");
+                busy.retry_after = Some(1);
+                busy
+            }
             StoreError::Storage(failure) => failure.into(),
         }
     }
+}
+
+/// 409 `code` naming the seats, each as a field error of `field`.
+fn seats_conflict(code: &'static str, what: &str, field: &str, ids: &[seating::map::SeatId]) -> ApiError {
+    let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut conflict = ApiError::conflict(code, format!("{what}: {}", names.join(", ")));
+    conflict.fields = names.into_iter().map(|id| shared::FieldError::new(field, id)).collect();
+    conflict
 }
 
 impl From<Refusal> for ApiError {

@@ -18,6 +18,7 @@ const REMINDERS: &str = "REMINDERS";
 
 use super::{EventPage, EventStore, PublicQuery, Sort, StoreError, StoreResult};
 use crate::domain::event::{Category, Details, Event, SeatMapRef, Status, Tier, TierPlan, Venue, WaitingRoom};
+use crate::domain::seat_blocks::{self, BlockRequest};
 use crate::domain::seat_map::Seating;
 use crate::domain::shards;
 use crate::inventory::{self, META, event_pk, tier_sk};
@@ -843,6 +844,73 @@ impl EventStore for DynamoEventStore {
             }
         }
         Ok(())
+    }
+
+    async fn block_seats(
+        &self,
+        event: &Event,
+        request: &BlockRequest,
+        change: &std::collections::BTreeMap<String, i64>,
+    ) -> StoreResult<()> {
+        // A sale moves the shards under us: read them again and retry a few times.
+        const TRIES: usize = 4;
+        let id = &event.id;
+        for _ in 0..TRIES {
+            let mut actions = Vec::new();
+            for seat in &request.block {
+                actions.push(seats::block_seat(&self.table, id, *seat)?);
+            }
+            for seat in &request.unblock {
+                actions.push(seats::unblock_seat(&self.table, id, *seat)?);
+            }
+            let mut counted = true;
+            for (tier_id, n) in change {
+                let shards = event.tiers.iter().find(|t| &t.id == tier_id).map_or(1, |t| t.shards.max(1));
+                if *n < 0 {
+                    actions.push(inventory::release(&self.table, id, tier_id, 0, n.unsigned_abs() as u32)?);
+                    continue;
+                }
+                let available = inventory::snapshot(&self.client, &self.table, id, tier_id, shards as usize).await?;
+                match available.and_then(|a| seat_blocks::take_from_shards(&a, *n as u32)) {
+                    Some(takes) => {
+                        for (shard, take) in takes {
+                            actions.push(inventory::withhold(&self.table, id, tier_id, shard, take)?);
+                        }
+                    }
+                    None => counted = false,
+                }
+            }
+            if !counted {
+                continue;
+            }
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(actions))
+                .send()
+                .await
+                .map_err(dynamo::transaction_failure);
+            let failure = match result {
+                Ok(_) => return Ok(()),
+                Err(failure) => failure,
+            };
+            let failed = |offset: usize, list: &[SeatId]| -> Vec<SeatId> {
+                (0..list.len()).filter(|i| failure.condition_failed_at(offset + i)).map(|i| list[i]).collect()
+            };
+            let not_free = failed(0, &request.block);
+            if !not_free.is_empty() {
+                return Err(StoreError::SeatsNotFree(not_free));
+            }
+            let not_blocked = failed(request.block.len(), &request.unblock);
+            if !not_blocked.is_empty() {
+                return Err(StoreError::SeatsNotBlocked(not_blocked));
+            }
+            // A shard's count moved (or a transaction was in the way): again.
+            if !matches!(failure, Failure::Cancelled(_)) && !failure.is_transient() {
+                return Err(failure.into());
+            }
+        }
+        Err(StoreError::Busy)
     }
 
     async fn list_published(&self, query: &PublicQuery, cursor: Option<&str>) -> StoreResult<EventPage> {

@@ -4,6 +4,7 @@ pub mod dynamodb;
 pub mod participants;
 
 use crate::domain::event::{Category, Event, TierPlan};
+use crate::domain::seat_blocks::BlockRequest;
 use crate::domain::seat_map::Seating;
 use crate::seats::SeatState;
 use chrono::{DateTime, Utc};
@@ -20,6 +21,15 @@ pub enum StoreError {
     Conflict,
     #[error("the listing cursor is not valid")]
     BadCursor,
+    /// Seats to block that someone holds, bought or blocked already.
+    #[error("seats not free")]
+    SeatsNotFree(Vec<SeatId>),
+    /// Seats to unblock that are not blocked.
+    #[error("seats not blocked")]
+    SeatsNotBlocked(Vec<SeatId>),
+    /// The tier's counted seats kept changing under a block (a sale in full swing).
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Storage(#[from] Failure),
 }
@@ -133,4 +143,12 @@ pub trait EventStore: Send + Sync {
     /// Puts the new map version's rows, then makes it the one in force together
     /// with the tiers' new capacities (as `update`, guarded the same way).
     fn put_seat_map(&self, before: &Event, seating: &Seating) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Blocks and unblocks seats in one transaction with their tiers' counted
+    /// seats (`change`: per tier, seats withheld if positive, given back if negative).
+    fn block_seats(
+        &self,
+        event: &Event,
+        request: &BlockRequest,
+        change: &std::collections::BTreeMap<String, i64>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 }

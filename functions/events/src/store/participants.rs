@@ -2,9 +2,10 @@
 //!
 //! Contract with the reservations domain: a confirmed reservation item carries
 //! `gsi1pk = EVENT#<eventId>` and `gsi1sk = CONFIRMED#<confirmedAt>#<reservationId>`,
-//! with `reservationId`, `tierId`, `tierName`, `quantity`, `holderName` and
-//! `confirmedAt`; [`listing_attributes`] builds exactly those, and the
-//! reservations domain adds them to its item when it confirms.
+//! with `reservationId`, `tierId`, `tierName`, `quantity`, `holderName`,
+//! `confirmedAt` and, on a seated tier, `seats` (`[{id, name}]`);
+//! [`listing_attributes`] builds exactly those, and the reservations domain adds
+//! them to its item when it confirms.
 
 use super::{StoreError, StoreResult};
 use aws_sdk_dynamodb::Client;
@@ -22,6 +23,16 @@ pub struct Participant {
     pub quantity: u32,
     pub holder_name: String,
     pub confirmed_at: String,
+    /// The seats, on a seated tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<ParticipantSeat>,
+}
+
+/// A participant's seat: its id on the map and its name ("Nord, row C, seat 12").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ParticipantSeat {
+    pub id: String,
+    pub name: String,
 }
 
 const CONFIRMED: &str = "CONFIRMED#";
@@ -109,7 +120,7 @@ pub fn to_csv(participants: &[Participant]) -> String {
         let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
         format!("\"{}\"", value.replace('"', "\"\""))
     }
-    let mut csv = String::from("reservationId,tierId,tierName,quantity,holderName,confirmedAt\r\n");
+    let mut csv = String::from("reservationId,tierId,tierName,quantity,holderName,confirmedAt,seats\r\n");
     for p in participants {
         csv.push_str(
             &[
@@ -119,6 +130,7 @@ pub fn to_csv(participants: &[Participant]) -> String {
                 p.quantity.to_string(),
                 field(&p.holder_name),
                 field(&p.confirmed_at),
+                field(&p.seats.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("; ")),
             ]
             .join(","),
         );
@@ -140,14 +152,23 @@ mod tests {
             quantity: 2,
             holder_name: "=HYPERLINK(\"x\")".into(),
             confirmed_at: "2030-01-01T00:00:00Z".into(),
+            seats: vec![],
         };
-        let csv = to_csv(&[p]);
+        let seated = Participant {
+            seats: vec![
+                ParticipantSeat { id: "1-3-11".into(), name: "Nord, row C, seat 11".into() },
+                ParticipantSeat { id: "1-3-12".into(), name: "Nord, row C, seat 12".into() },
+            ],
+            ..p.clone()
+        };
+        let csv = to_csv(&[p, seated]);
         let lines: Vec<&str> = csv.split("\r\n").collect();
-        assert_eq!(lines[0], "reservationId,tierId,tierName,quantity,holderName,confirmedAt");
+        assert_eq!(lines[0], "reservationId,tierId,tierName,quantity,holderName,confirmedAt,seats");
         assert_eq!(
             lines[1],
-            "\"r1\",\"t1\",\"VIP \"\"gold\"\"\",2,\"'=HYPERLINK(\"\"x\"\")\",\"2030-01-01T00:00:00Z\""
+            "\"r1\",\"t1\",\"VIP \"\"gold\"\"\",2,\"'=HYPERLINK(\"\"x\"\")\",\"2030-01-01T00:00:00Z\",\"\""
         );
+        assert!(lines[2].ends_with(",\"Nord, row C, seat 11; Nord, row C, seat 12\""), "{}", lines[2]);
         assert_eq!(to_csv(&[]).lines().count(), 1, "an empty listing is just the header");
     }
 }

@@ -119,8 +119,8 @@ pub enum OrderRefusal {
     Quantity(FieldError),
     /// A paid order without a card.
     PaymentMethodRequired,
-    /// A quantity of a seated tier: its seats are picked on the map.
-    SeatsRequired,
+    /// Seats picked for a tier sold without seats.
+    NotSeated,
 }
 
 /// The hold an order becomes, priced now; the store then takes the seats, in one
@@ -137,8 +137,10 @@ pub fn hold(
     if !offer.on_sale(now) {
         return Err(OrderRefusal::NotOnSale);
     }
-    if offer.seated != !order.seat_ids.is_empty() {
-        return Err(OrderRefusal::SeatsRequired);
+    // A seated tier sells seats picked on the map or by best-available (the
+    // handler adds those to the hold); a tier without seats sells a quantity only.
+    if !offer.seated && !order.seat_ids.is_empty() {
+        return Err(OrderRefusal::NotSeated);
     }
     if order.quantity == 0 || order.quantity > offer.max_per_order {
         return Err(OrderRefusal::Quantity(FieldError::new(
@@ -207,6 +209,7 @@ mod tests {
             shards: 1,
             waiting_room: None,
             seated: false,
+            seat_map_version: None,
         }
     }
 
@@ -291,10 +294,11 @@ mod tests {
         assert_eq!(fields(r#"{"eventId": "e1", "seatIds": []}"#), ["seatIds"]);
         let eleven: Vec<String> = (1..=11).map(|n| format!("\"1-1-{n}\"")).collect();
         assert_eq!(fields(&format!(r#"{{"eventId": "e1", "seatIds": [{}]}}"#, eleven.join(","))), ["seatIds"]);
-        // A seated tier sells by seats only; seats of a tier without a map are refused too.
+        // A seated tier sells picked seats or a quantity (best-available); a tier
+        // without a map sells a quantity only.
         let seated = Offer { seated: true, ..offer() };
-        assert_eq!(plan(&order, &offer(), "2030-02-01T10:00:00Z"), Err(OrderRefusal::SeatsRequired));
+        assert_eq!(plan(&order, &offer(), "2030-02-01T10:00:00Z"), Err(OrderRefusal::NotSeated));
         assert!(plan(&order, &seated, "2030-02-01T10:00:00Z").is_ok());
-        assert_eq!(plan(&super::tests::order(2), &seated, "2030-02-01T10:00:00Z"), Err(OrderRefusal::SeatsRequired));
+        assert!(plan(&super::tests::order(2), &seated, "2030-02-01T10:00:00Z").is_ok());
     }
 }

@@ -216,7 +216,7 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
             amount_minor: reservation.amount_minor,
             currency: reservation.currency.clone(),
             ticket_codes: reservation.tickets.clone(),
-            seats: Vec::new(),
+            seats: reservation.seats.iter().map(|s| s.name.clone()).collect(),
         },
         event_starts_at: Some(event.start_key()),
         previous_starts_at_local: previous,
@@ -282,6 +282,7 @@ mod tests {
         // A confirmation keyed at 18:59:10 that shows up only now sorts after the line: the next run reads it.
         assert!("CONFIRMED#2026-11-24T18:59:10.000Z#r3" > line);
     }
+    use crate::domain::reservation::BookedSeat;
     use crate::domain::reservation::tests::{at, reservation};
     use events::domain::event::Venue;
     use shared::Clock;
@@ -327,7 +328,17 @@ mod tests {
         assert_eq!(r.booking.timezone.as_deref(), Some("Europe/Paris"));
         assert_eq!(r.booking.venue_address.as_deref(), Some("1 rue du Stade, Lyon, FR"));
         assert_eq!(r.booking.ticket_codes, ["T1", "T2"]);
+        assert!(r.booking.seats.is_empty(), "a tier without seats");
         assert_eq!(r.previous_starts_at_local, None, "booked for this start");
+        let seated = Reservation {
+            seats: vec![
+                BookedSeat { id: "1-3-11".into(), name: "Nord, row C, seat 11".into() },
+                BookedSeat { id: "1-3-12".into(), name: "Nord, row C, seat 12".into() },
+            ],
+            ..confirmed.clone()
+        };
+        let r = reminder(&seated, &event).unwrap();
+        assert_eq!(r.booking.seats, ["Nord, row C, seat 11", "Nord, row C, seat 12"], "the reminder names the seats");
         for other in [Status::PendingPayment, Status::Cancelled, Status::Expired, Status::PaymentFailed] {
             assert!(reminder(&reservation(other), &event).is_none(), "{other:?}");
         }

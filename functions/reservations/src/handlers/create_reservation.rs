@@ -1,8 +1,13 @@
 //! POST /reservations: `{eventId, tierId, quantity, paymentMethod}` (or, on a
 //! seated tier, `{eventId, seatIds, paymentMethod}`) → 201 and a pending
 //! reservation whose seats are held; the charge happens on the payment queue. Two
-//! buyers of one seat: one holds it, the other gets 409 `seats_taken` naming it. With an `Idempotency-Key` header, the same key and body answer what the
-//! first request answered, another body 422, a request still running 409.
+//! buyers of one seat: one holds it, the other gets 409 `seats_taken` naming it.
+//! A quantity of a seated tier gets the best seats available (`seating::best`):
+//! picked from the map and the rows' states as this instance last read them (a
+//! second old at most), and picked again elsewhere, a few times, when another
+//! buyer won one of them. With an `Idempotency-Key` header, the same key and body
+//! answer what the first request answered, another body 422, a request still
+//! running 409.
 //!
 //! The charge follows from the committed hold: the reservations table's stream
 //! hands the new reservation to the forwarder, which queues its payment request
@@ -16,7 +21,7 @@ use crate::domain::order::{self, OrderRefusal};
 use crate::domain::reservation::{BookedSeat, Reservation};
 use crate::store::{ReservationStore, StoreError};
 use chrono::Duration;
-use events::inventory::{Offer, SeatOffer};
+use events::inventory::{BestSeats, Offer, SeatOffer};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use seating::map::SeatId;
@@ -41,7 +46,18 @@ pub trait Offers: Send + Sync {
         event_id: &str,
         ids: &[SeatId],
     ) -> impl Future<Output = Result<SeatOffer, shared::dynamo::Failure>> + Send;
+    /// Best available on a seated tier: `quantity` seats, none of them in `avoid`.
+    fn best_seats(
+        &self,
+        offer: &Offer,
+        quantity: u32,
+        avoid: &[SeatId],
+    ) -> impl Future<Output = Result<BestSeats, shared::dynamo::Failure>> + Send;
 }
+
+/// How often best-available picks again after losing seats to other buyers
+/// before answering 503 `busy` (the buyer's retry then reads fresher states).
+pub const BEST_AVAILABLE_TRIES: usize = 4;
 
 pub struct Settings {
     /// How long seats stay held for payment.
@@ -170,18 +186,43 @@ async fn book<S: ReservationStore, O: Offers>(
     let mut reservation =
         order::hold(&order, &offer, id, user_id, &correlation, now, settings.hold_for).map_err(refusal)?;
     reservation.seats = seats;
+    let best_available = offer.seated && order.seat_ids.is_empty();
     let offered = started.elapsed();
-    let reservation = match store.hold(&reservation, offer.shards, now).await {
-        Ok(held) => held,
-        Err(StoreError::AlreadyHeld) => {
-            // An earlier attempt of this request held the seats: answer with its
-            // reservation (its charge followed from its own commit).
-            let earlier =
-                store.get(&reservation.id).await?.filter(|r| r.user_id == user_id).ok_or_else(ApiError::internal)?;
-            tracing::info!(reservation_id = %earlier.id, status = ?earlier.status, "an earlier attempt of the same request");
-            return Ok(created(&earlier));
+    let mut lost: Vec<SeatId> = Vec::new();
+    let mut tries = 0;
+    let reservation = loop {
+        if best_available {
+            tries += 1;
+            if tries > BEST_AVAILABLE_TRIES {
+                tracing::info!(lost = lost.len(), "best-available lost every pick to other buyers");
+                return Err(StoreError::Busy.into());
+            }
+            reservation.seats = match offers.best_seats(&offer, order.quantity, &lost).await? {
+                BestSeats::Seats(seats) => {
+                    seats.into_iter().map(|s| BookedSeat { id: s.id.to_string(), name: s.name }).collect()
+                }
+                BestSeats::NotEnough { free } => return Err(StoreError::SoldOut { remaining: free }.into()),
+            };
         }
-        Err(err) => return Err(err.into()),
+        match store.hold(&reservation, offer.shards, now).await {
+            Ok(held) => break held,
+            Err(StoreError::AlreadyHeld) => {
+                // An earlier attempt of this request held the seats: answer with its
+                // reservation (its charge followed from its own commit).
+                let earlier = store
+                    .get(&reservation.id)
+                    .await?
+                    .filter(|r| r.user_id == user_id)
+                    .ok_or_else(ApiError::internal)?;
+                tracing::info!(reservation_id = %earlier.id, status = ?earlier.status, "an earlier attempt of the same request");
+                return Ok(created(&earlier));
+            }
+            // Another buyer won some of the seats picked for this one: pick again without them.
+            Err(StoreError::SeatsTaken(ids)) if best_available => {
+                lost.extend(ids.iter().filter_map(|id| SeatId::parse(id)));
+            }
+            Err(err) => return Err(err.into()),
+        }
     };
     // Where a hold's time goes (make bench reads these): the offer, then the shards.
     let offer_ms = offered.as_secs_f64() * 1000.0;
@@ -247,10 +288,10 @@ fn refusal(refusal: OrderRefusal) -> ApiError {
     match refusal {
         OrderRefusal::NotOnSale => ApiError::conflict("sales_closed", "sales for this event are not open"),
         OrderRefusal::Quantity(field) => ApiError::validation(vec![field]),
-        OrderRefusal::SeatsRequired => ApiError::conflict(
-            "seats_required",
-            "this tier is sold seat by seat: send seatIds picked from GET /events/{id}/seats",
-        ),
+        OrderRefusal::NotSeated => ApiError::validation(vec![shared::FieldError::new(
+            "seatIds",
+            "this tier is not sold seat by seat: send tierId and quantity",
+        )]),
         OrderRefusal::PaymentMethodRequired => ApiError::validation(vec![shared::FieldError::new(
             "paymentMethod",
             "is required for a paid order (a payment-method id such as pm_card_visa)",

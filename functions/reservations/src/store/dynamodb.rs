@@ -241,6 +241,11 @@ fn participant(r: &Reservation, holder_name: &str, confirmed_at: DateTime<Utc>) 
         quantity: r.quantity,
         holder_name: holder_name.to_owned(),
         confirmed_at: stored(confirmed_at),
+        seats: r
+            .seats
+            .iter()
+            .map(|s| events::store::participants::ParticipantSeat { id: s.id.clone(), name: s.name.clone() })
+            .collect(),
     }
 }
 

@@ -3,6 +3,9 @@
 //! localstripe), once with the tier on 1 shard and once on 8, in the same run;
 //! then the bare rate of the same DynamoDB Local for a transaction shaped like a
 //! hold (a conditional decrement and a put) at the same concurrency, as a ratio.
+//! Then the same rush on a 40,000-seat stadium's seated tier, each buyer asking
+//! for a pair by best-available: holds per second beside the figures above, and
+//! whether any seat went twice or any pair was split.
 //! A measurement, not a test: it prints figures and never fails on them.
 //! Usage: flash_sale [buyers, default 2000] [seats, default 500] [in flight, default 32]
 //! With BIN_DIR=target/release the functions run from a release build.
@@ -147,6 +150,126 @@ async fn sale(
     (buyers as f64 / elapsed, held.len() as f64 / elapsed)
 }
 
+/// A stadium of 40 sections of 25 rows of 40 seats, one tier: 40,000 seats.
+fn stadium_map(tier: &str) -> serde_json::Value {
+    let sections: Vec<serde_json::Value> = (0..40)
+        .map(|s| {
+            let rows: Vec<serde_json::Value> = (0..25)
+                .map(|r| {
+                    let seats: Vec<serde_json::Value> = (1..=40)
+                        .map(|n| json!({"label": n.to_string(), "x": (s % 10) * 500 + n * 10, "y": (s / 10) * 400 + r * 12}))
+                        .collect();
+                    json!({"label": format!("R{}", r + 1), "seats": seats})
+                })
+                .collect();
+            json!({"name": format!("Block {}", s + 1), "tierId": tier, "rows": rows})
+        })
+        .collect();
+    json!({"sections": sections})
+}
+
+/// The rush on a seated tier: each buyer asks for a pair (best-available).
+async fn seated_sale(p: &Arc<Platform>, accounts: &Arc<Vec<Session>>, buyers: usize, in_flight: usize) -> f64 {
+    let organizer = p.organizer().await;
+    let year = 1 + chrono::Datelike::year(&chrono::Utc::now());
+    let body = json!({
+        "title": format!("Stadium {}", uuid::Uuid::new_v4().simple()),
+        "category": "match",
+        "description": "A benchmark.",
+        "venue": {"name": "Stade", "address": "1 Main Street", "city": "Lyon", "country": "FR"},
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+        "startsAt": format!("{year}-06-01T20:00:00+02:00"),
+        "endsAt": format!("{year}-06-01T23:00:00+02:00"),
+        "salesOpensAt": "2020-01-01T00:00:00Z",
+        "salesClosesAt": format!("{year}-06-01T19:00:00+02:00"),
+        "tiers": [{"name": "Stadium", "priceMinor": 2500, "capacity": 40000, "maxPerOrder": 4, "shards": 8}]
+    });
+    let created = p.api.call("POST", "/events", Some(&organizer.access_token), Some(body)).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let event = created.body["id"].as_str().expect("id").to_owned();
+    let tier = created.body["tiers"][0]["id"].as_str().expect("tier").to_owned();
+    let put_started = Instant::now();
+    let map = p
+        .api
+        .call("PUT", &format!("/events/{event}/seat-map"), Some(&organizer.access_token), Some(stadium_map(&tier)))
+        .await;
+    assert_eq!(map.status, 200, "{:?}", map.body["error"]);
+    let put_took = put_started.elapsed().as_secs_f64();
+    let published = p.api.call("POST", &format!("/events/{event}/publish"), Some(&organizer.access_token), None).await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+
+    let started = Instant::now();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(in_flight));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..buyers {
+        let (p, accounts, semaphore) = (p.clone(), accounts.clone(), semaphore.clone());
+        let body = json!({"eventId": event, "tierId": tier, "quantity": 2, "paymentMethod": "pm_card_visa"});
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire().await.expect("semaphore");
+            let token = accounts[i % accounts.len()].access_token.clone();
+            let sent = Instant::now();
+            let answer = tokio::time::timeout(
+                Duration::from_secs(60),
+                p.api.call("POST", "/reservations", Some(&token), Some(body)),
+            )
+            .await;
+            let millis = sent.elapsed().as_secs_f64() * 1000.0;
+            (answer.ok().map(|a| (a.status, a.body)), millis)
+        });
+    }
+    let (mut held, mut all) = (Vec::new(), Vec::new());
+    let (mut busy, mut failed, mut split) = (0, 0, 0);
+    let mut seats: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    while let Some(result) = tasks.join_next().await {
+        let (answer, millis) = result.expect("task");
+        all.push(millis);
+        match answer {
+            Some((201, body)) => {
+                held.push(millis);
+                let ids: Vec<Vec<u32>> = body["seats"]
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .map(|s| {
+                                s["id"].as_str().unwrap_or_default().split('-').filter_map(|n| n.parse().ok()).collect()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let together = ids.len() == 2 && ids[0][..2] == ids[1][..2] && ids[0][2] + 1 == ids[1][2];
+                split += usize::from(!together);
+                for seat in body["seats"].as_array().into_iter().flatten() {
+                    *seats.entry(seat["id"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+                }
+            }
+            Some((503, _)) => busy += 1,
+            _ => failed += 1,
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.total_cmp(b));
+    held.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "Seated: a 40,000-seat stadium (map put in {put_took:.1} s), {buyers} buyers of a pair each by best-available, {in_flight} in flight"
+    );
+    println!(
+        "  accepted holds        {} ({:.0} holds/s over {:.2} s)   busy (503) {busy}   other answers or none {failed}",
+        held.len(),
+        held.len() as f64 / elapsed,
+        elapsed
+    );
+    println!(
+        "  latency, every answer p50 {:.1} ms  p99 {:.1} ms;  accepted holds p50 {:.1} ms  p99 {:.1} ms",
+        percentile(&all, 0.5),
+        percentile(&all, 0.99),
+        percentile(&held, 0.5),
+        percentile(&held, 0.99)
+    );
+    println!("  seats given twice     {}   pairs split {split}", seats.values().filter(|&&n| n > 1).count());
+    held.len() as f64 / elapsed
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
@@ -169,6 +292,7 @@ async fn main() {
     for shards in [1, 8] {
         rates.push((shards, sale(&p, &accounts, buyers, seats, in_flight, shards).await));
     }
+    let seated = seated_sale(&p, &accounts, buyers, in_flight).await;
 
     // The same concurrency against DynamoDB Local directly: a hold's transaction
     // alone (a conditional decrement of a counter and a put), no API around it.
@@ -223,4 +347,5 @@ async fn main() {
             requests / bare_rate
         );
     }
+    println!("  seated, best-available pairs: {seated:.0} holds/s");
 }
