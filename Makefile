@@ -175,12 +175,15 @@ bench: local-aws build
 
 # The on-sale at stadium scale, in a MODEL of DynamoDB's per-item limits running the
 # real shard planner and admission rule (these machines cannot reach AWS): one JSON
-# line per shard count, then the same at 10,000 buyers a second.
+# line per shard count, then the same at 10,000 buyers a second, then the seated case
+# (a 40,000-seat stadium by the real best-available picker, src/seated.rs).
 simulate-onsale:
 	cargo build --release -p onsale-sim
 	target/release/onsale-sim --shards 1,4,16,64,128
 	@echo "==> 600,000 buyers in a minute (10,000 a second), admitted at 600,000 a minute:"
 	target/release/onsale-sim --buyers 600000 --admit-per-minute 600000 --shards 16,32,64,128
+	@echo "==> seated: a 40,000-seat stadium sold by best-available to 20,000 buyers of 1 to 4 seats:"
+	target/release/onsale-sim --seated --shards 1,8,32
 
 clean:
 	cargo clean

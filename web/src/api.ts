@@ -71,6 +71,8 @@ export interface RequestOptions {
   auth?: boolean;
   headers?: Record<string, string>;
   accept?: string;
+  /** A body sent as it is, with its own type (a seat map's CSV), instead of `body` as JSON. */
+  raw?: { type: string; text: string };
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -79,10 +81,20 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return (await response.json()) as T;
 }
 
+/**
+ * Whether a failed request may have done its work anyway: no answer, a server error
+ * or timeout, or the same idempotent request still running. Retry those with the
+ * same Idempotency-Key; anything else was refused and changed nothing.
+ */
+export function outcomeUnknown(err: ApiError): boolean {
+  return err.status === 0 || err.status >= 500 || err.code === 'request_in_progress';
+}
+
 /** The raw response, for bodies that are not JSON (the participants CSV). */
 export async function send(path: string, options: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: options.accept ?? 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw) headers['content-type'] = options.raw.type;
   if (options.auth !== false) {
     const token = await tokenSource();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -92,7 +104,7 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
     response = await fetch(path, {
       method: options.method ?? 'GET',
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.text : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
     throw new ApiError(0, 'network', describe(0, 'network', ''));

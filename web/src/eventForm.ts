@@ -59,8 +59,19 @@ export interface OrganizerEvent {
   endsAt: When | null;
   salesOpensAt: When | null;
   salesClosesAt: When | null;
-  tiers: { id: string; name: string; priceMinor: number; currency: string; maxPerOrder: number; remaining: number; capacity: number }[];
+  tiers: {
+    id: string;
+    name: string;
+    priceMinor: number;
+    currency: string;
+    maxPerOrder: number;
+    remaining: number;
+    capacity: number;
+    seated?: boolean;
+  }[];
   version: number;
+  /** The seat map in force, if the event has one. */
+  seatMap?: { version: number; seats: number } | null;
 }
 
 export function formFromEvent(event: OrganizerEvent): EventForm {

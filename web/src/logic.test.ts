@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { describe as words } from './api';
+import { ApiError, describe as words, outcomeUnknown } from './api';
 import { toRequest, emptyForm, formFromEvent, inWords, type OrganizerEvent } from './eventForm';
 import { fromQuery, problems, toApiQuery, toQuery } from './filters';
 import { countdown, formatEventTime, formatMoney, fromLocalInput, parseMoney, toLocalInput } from './format';
 import { match, safeNext } from './paths';
 import { joinCsvPages, salesByTier, totals } from './sales';
 import { refreshDelay } from './session';
+import {
+  blockRequest,
+  moveCursor,
+  pickable,
+  seatLabel,
+  seatRadius,
+  sectionsOf,
+  togglePick,
+  viewBox,
+  type SeatMapView,
+  type SectionView,
+} from './seatmap';
 import { aboutTime, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from './queue';
 
 describe('money', () => {
@@ -180,5 +192,82 @@ describe('waiting room', () => {
     expect(waitingText(place, { ...room, seatsLeft: 0 })).toContain('Sold out for now');
     expect(aboutTime(150)).toBe('about 3 minutes');
     expect(aboutTime(7200)).toBe('about 2 h 0 min');
+  });
+});
+
+describe('seat map', () => {
+  // Row A: seats 1-3 at x 10, 20, 30; row B: seats 1-2 at x 15, 25 (staggered).
+  const section: SectionView = {
+    number: 1,
+    name: 'Nord',
+    tierId: 't1',
+    rows: [
+      {
+        number: 1,
+        label: 'A',
+        seats: [
+          { id: '1-1-1', label: '1', x: 10, y: 0, status: 'available', accessible: true },
+          { id: '1-1-2', label: '2', x: 20, y: 0, status: 'sold' },
+          { id: '1-1-3', label: '3', x: 30, y: 0, status: 'available' },
+        ],
+      },
+      {
+        number: 2,
+        label: 'B',
+        seats: [
+          { id: '1-2-1', label: '1', x: 15, y: 10, status: 'available' },
+          { id: '1-2-2', label: '2', x: 25, y: 10, status: 'blocked', restrictedView: true },
+        ],
+      },
+    ],
+  };
+  it('names a seat as a screen reader should read it', () => {
+    const [a, b] = section.rows;
+    expect(seatLabel(section, a, a.seats[0], '€30.00')).toBe('Nord, row A, seat 1, €30.00, wheelchair space');
+    expect(seatLabel(section, a, a.seats[1], '€30.00')).toBe('Nord, row A, seat 2, €30.00, taken');
+    expect(seatLabel(section, b, b.seats[1], '€30.00')).toBe('Nord, row B, seat 2, €30.00, restricted view, taken');
+  });
+  it('draws a section in a box around its seats, each seat smaller than the gap', () => {
+    expect(viewBox(section)).toBe('0 -10 40 30');
+    expect(seatRadius(section)).toBe(4);
+  });
+  it('moves along a row with the arrows and to the nearest seat of the next row', () => {
+    expect(moveCursor(section, { row: 0, seat: 0 }, 'ArrowRight')).toEqual({ row: 0, seat: 1 });
+    expect(moveCursor(section, { row: 0, seat: 2 }, 'ArrowRight')).toEqual({ row: 0, seat: 2 });
+    expect(moveCursor(section, { row: 0, seat: 0 }, 'ArrowLeft')).toEqual({ row: 0, seat: 0 });
+    expect(moveCursor(section, { row: 0, seat: 2 }, 'ArrowDown')).toEqual({ row: 1, seat: 1 });
+    expect(moveCursor(section, { row: 1, seat: 0 }, 'ArrowUp')).toEqual({ row: 0, seat: 0 });
+    expect(moveCursor(section, { row: 0, seat: 1 }, 'ArrowUp')).toEqual({ row: 0, seat: 1 });
+    expect(moveCursor(section, { row: 0, seat: 0 }, 'End')).toEqual({ row: 0, seat: 2 });
+    expect(moveCursor(section, { row: 0, seat: 2 }, 'Home')).toEqual({ row: 0, seat: 0 });
+  });
+  it('picks and unpicks seats, never more than an order takes', () => {
+    expect(togglePick([], 'a', 2)).toEqual(['a']);
+    expect(togglePick(['a'], 'b', 2)).toEqual(['a', 'b']);
+    expect(togglePick(['a', 'b'], 'c', 2)).toEqual(['a', 'b']);
+    expect(togglePick(['a', 'b'], 'a', 2)).toEqual(['b']);
+  });
+  it('lets its organizer block free seats and give blocked ones back, naming their states', () => {
+    const [, b] = section.rows;
+    expect(seatLabel(section, b, b.seats[1], '€30.00', true)).toBe('Nord, row B, seat 2, €30.00, restricted view, blocked');
+    expect([pickable('available'), pickable('blocked'), pickable('held')]).toEqual([true, false, false]);
+    expect([pickable('available', true), pickable('blocked', true), pickable('sold', true)]).toEqual([true, true, false]);
+    const status: Record<string, 'available' | 'blocked'> = { a: 'available', b: 'blocked', c: 'available' };
+    expect(blockRequest(['a', 'b', 'c', 'gone'], (id) => status[id])).toEqual({ block: ['a', 'c'], unblock: ['b'] });
+  });
+    it('keeps the sections of the chosen tier', () => {
+    const map: SeatMapView = { eventId: 'e', version: 1, seatCount: 5, sections: [section, { ...section, number: 2, tierId: 't2' }] };
+    expect(sectionsOf(map, 't2').map((s) => s.number)).toEqual([2]);
+  });
+});
+
+describe('retrying a booking', () => {
+  it('keeps the idempotency key only when the outcome is unknown', () => {
+    expect(outcomeUnknown(new ApiError(0, 'network', 'no answer'))).toBe(true);
+    expect(outcomeUnknown(new ApiError(504, 'gateway_timeout', 'timed out'))).toBe(true);
+    expect(outcomeUnknown(new ApiError(503, 'busy', 'busy'))).toBe(true);
+    expect(outcomeUnknown(new ApiError(409, 'request_in_progress', 'still running'))).toBe(true);
+    expect(outcomeUnknown(new ApiError(409, 'sold_out', 'sold out'))).toBe(false);
+    expect(outcomeUnknown(new ApiError(422, 'validation_failed', 'bad card'))).toBe(false);
   });
 });

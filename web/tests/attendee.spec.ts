@@ -1,7 +1,7 @@
 // An attendee's stories, in a real browser against the local platform.
 
 import type { Page } from '@playwright/test';
-import { accessibilityProblems, CARDS, expect, fillCard, screenshot, seatsLeft, test, uniqueEmail } from './support';
+import { accessibilityProblems, CARDS, expect, fillCard, screenshot, seatedHall, seatsLeft, test, uniqueEmail } from './support';
 
 test('an attendee finds the demo concert by filters, signs up, books two seats, sees two QR codes and cancels', async ({ page }) => {
   await page.goto('/');
@@ -181,4 +181,51 @@ test('an on-sale behind a waiting room: the buyer queues, sees the wait, and buy
   await page.getByRole('button', { name: 'Book for free' }).click();
   await expect(page).toHaveURL(/\/tickets\/[0-9a-f-]{36}$/);
   await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
+});
+
+test('a buyer picks seats on the map with the keyboard, a blocked seat cannot be picked, and the tickets name the seats', async ({ page, request }) => {
+  // The organizer's seated hall, through the API: two rows of six, seat A1 blocked.
+  const { event, headers } = await seatedHall(request);
+  expect((await request.post(`/events/${event.id}/seat-blocks`, { headers, data: { block: ['1-1-1'] } })).status()).toBe(200);
+  // The map shows the block once the stream has refreshed its row.
+  await expect
+    .poll(async () => {
+      const seats = (await (await request.get(`/events/${event.id}/seats`)).json()) as {
+        sections: { rows: { seats: { id: string; status: string }[] }[] }[];
+      };
+      return seats.sections[0].rows[0].seats[0].status;
+    })
+    .toBe('blocked');
+
+  await page.goto(`/signup?next=${encodeURIComponent(`/e/${event.id}`)}`);
+  await page.getByLabel('Your name').fill('Seat Picker');
+  await page.getByLabel('Email').fill(uniqueEmail('seats'));
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByLabel('Pick on the map').check();
+  const seat = (row: string, n: number) => page.getByRole('checkbox', { name: new RegExp(`^Stalls, row ${row}, seat ${n},`) });
+  await expect(seat('A', 1)).toHaveAttribute('aria-disabled', 'true');
+  await expect(seat('A', 1)).toHaveAccessibleName('Stalls, row A, seat 1, €30.00, taken');
+  await seat('A', 1).click({ force: true }); // a click on a taken seat picks nothing
+  await expect(seat('A', 1)).toHaveAttribute('aria-checked', 'false');
+  // The keyboard: the map is one tab stop; the arrows move, Space picks.
+  await seat('A', 1).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(seat('A', 2)).toBeFocused();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowDown');
+  await expect(seat('B', 2)).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(seat('A', 2)).toHaveAttribute('aria-checked', 'true');
+  await expect(seat('B', 2)).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByText('Your seats: Stalls, row A, seat 2; Stalls, row B, seat 2')).toBeVisible();
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await screenshot(page, 'seat-map');
+
+  await fillCard(page, CARDS.ok);
+  await page.getByRole('button', { name: 'Pay €60.00' }).click();
+  await expect(page).toHaveURL(/\/tickets\/[0-9a-f-]{36}$/);
+  await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('Stalls, row A, seat 2', { exact: true })).toBeVisible();
+  await expect(page.getByText('Stalls, row B, seat 2', { exact: true })).toBeVisible();
 });

@@ -1,7 +1,7 @@
 // An organizer's story, in a real browser against the local platform.
 
 import { readFileSync } from 'node:fs';
-import { accessibilityProblems, expect, screenshot, signIn, test } from './support';
+import { accessibilityProblems, DEMO_PASSWORD, expect, HALL_CSV, screenshot, seatedHall, signIn, test } from './support';
 
 const nextYear = new Date().getUTCFullYear() + 1;
 const today = new Date().toISOString().slice(0, 10);
@@ -82,4 +82,29 @@ test('an attendee is told the organizer pages are not theirs', async ({ page }) 
   await signIn(page, 'attendee@demo.example');
   await page.goto('/organize');
   await expect(page.getByRole('heading', { level: 1, name: 'Organizers only' })).toBeVisible();
+});
+
+test('an organizer sends a venue CSV, publishes, blocks a seat on the map and puts it back on sale', async ({ page, request }) => {
+  const { event } = await seatedHall(request, true);
+  await page.goto(`/signin?next=${encodeURIComponent(`/organize/${event.id}`)}`);
+  await page.getByLabel('Email').fill('organizer@demo.example');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Seat map (CSV)').setInputFiles({ name: 'hall.csv', mimeType: 'text/csv', buffer: Buffer.from(HALL_CSV) });
+  await page.getByRole('button', { name: 'Send the seat map' }).click();
+  await expect(page.getByText('This event has a seat map of 12 seats')).toBeVisible();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('dialog', { name: 'Publish this event?' }).getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByRole('heading', { name: 'Blocked seats' })).toBeVisible();
+  const seat = page.getByRole('checkbox', { name: /^Stalls, row A, seat 3,/ });
+  await seat.click();
+  await expect(seat).toHaveAttribute('aria-checked', 'true');
+  await page.getByRole('button', { name: 'Block or put back the picked seats' }).click();
+  await expect(page.getByText('1 blocked, 0 back on sale.')).toBeVisible();
+  // Shown blocked at once (committed), and still pickable to give it back.
+  await expect(seat).toHaveAccessibleName('Stalls, row A, seat 3, €30.00, blocked');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await seat.click();
+  await page.getByRole('button', { name: 'Block or put back the picked seats' }).click();
+  await expect(page.getByText('0 blocked, 1 back on sale.')).toBeVisible();
 });

@@ -1,7 +1,7 @@
 // What the browser stories share: the platform's address, signing in, the test card.
 
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test as base, type Page } from '@playwright/test';
+import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,4 +68,48 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function seatsLeft(page: Page, tier: string): Promise<number> {
   const cell = page.getByRole('row', { name: new RegExp(`^${tier}\\b`) }).getByRole('cell').nth(1);
   return Number(await cell.innerText());
+}
+
+/** The hall's map as a venue's CSV: two rows (A, B) of six seats, tier Stalls. */
+export const HALL_CSV =
+  'section,row,seat,x,y,tier\n' +
+  ['A', 'B'].flatMap((row, r) => Array.from({ length: 6 }, (_, s) => `Stalls,${row},${s + 1},${10 + s * 10},${10 + r * 12},Stalls`)).join('\n') +
+  '\n';
+
+/**
+ * The demo organizer's seated hall, made through the API: one tier (Stalls, €30.00,
+ * 4 per order) of two rows (A, B) of six seats, published; or a draft without its
+ * map (`draft`), for the organizer to send it.
+ */
+export async function seatedHall(
+  request: APIRequestContext,
+  draft = false,
+): Promise<{ event: { id: string }; headers: Record<string, string> }> {
+  const login = await request.post('/auth/login', { data: { email: 'organizer@demo.example', password: DEMO_PASSWORD } });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const headers = { authorization: `Bearer ${accessToken}` };
+  const year = new Date().getUTCFullYear() + 1;
+  const created = await request.post('/events', {
+    headers,
+    data: {
+      title: `Seated recital ${Date.now()}`,
+      category: 'concert',
+      description: 'A recital with numbered seats.',
+      venue: { name: 'Salle Rameau', address: '29 Rue de la Martinière', city: 'Lyon', country: 'FR' },
+      timezone: 'Europe/Paris',
+      currency: 'EUR',
+      startsAt: `${year}-06-01T20:00:00+02:00`,
+      endsAt: `${year}-06-01T23:00:00+02:00`,
+      salesOpensAt: '2026-01-01T00:00:00Z',
+      salesClosesAt: `${year}-06-01T19:00:00+02:00`,
+      tiers: [{ name: 'Stalls', priceMinor: 3000, capacity: 12, maxPerOrder: 4 }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  const event = (await created.json()) as { id: string; tiers: { id: string }[] };
+  if (draft) return { event, headers };
+  const csv = { ...headers, 'content-type': 'text/csv' };
+  expect((await request.put(`/events/${event.id}/seat-map`, { headers: csv, data: HALL_CSV })).status()).toBe(200);
+  expect((await request.post(`/events/${event.id}/publish`, { headers })).status()).toBe(200);
+  return { event, headers };
 }

@@ -30,6 +30,8 @@
 //! false sold-outs (a `sold_out` while the model had enough at the snapshot's
 //! instant), stranded seats (neither available nor held at the end).
 
+mod seated;
+
 use onsale::admission;
 use onsale::shards::{HoldPlanner, Observation, Step, split};
 use rand::rngs::StdRng;
@@ -380,6 +382,18 @@ fn percentile(sorted: &[Micros], p: f64) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    if args.iter().any(|a| a == "--seated") {
+        // A 40,000-seat stadium by best-available (src/seated.rs).
+        let buyers: usize = value("--buyers").and_then(|v| v.parse().ok()).unwrap_or(20_000);
+        let window: u64 = value("--window").and_then(|v| v.parse().ok()).unwrap_or(60);
+        let admit: u64 = value("--admit-per-minute").and_then(|v| v.parse().ok()).unwrap_or(240_000);
+        let max_quantity: u32 = value("--max-quantity").and_then(|v| v.parse().ok()).unwrap_or(4);
+        let ks: Vec<u32> = value("--shards")
+            .map(|v| v.split(',').filter_map(|k| k.parse().ok()).collect())
+            .unwrap_or_else(|| vec![1, 8, 32]);
+        seated::main(buyers, window, admit, max_quantity, &ks);
+        return;
+    }
     let seats: u32 = value("--seats").and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let buyers: usize = value("--buyers").and_then(|v| v.parse().ok()).unwrap_or(200_000);
     let window: u64 = value("--window").and_then(|v| v.parse().ok()).unwrap_or(60);

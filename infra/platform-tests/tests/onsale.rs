@@ -96,6 +96,7 @@ async fn buy(
     let body = json!({"eventId": event, "tierId": tier, "quantity": quantity, "paymentMethod": "pm_card_visa"});
     let sent = Utc::now();
     let mut retries = 0;
+    let mut unknowns = 0;
     loop {
         let answer = p
             .api
@@ -107,6 +108,17 @@ async fn buy(
             assert!(answer.body["error"]["code"].is_string(), "a JSON error: {:?}", answer.body);
             retries += 1;
             tokio::time::sleep(Duration::from_secs(wait)).await;
+            continue;
+        }
+        // No answer from the function (on a starved machine a hold can run past its
+        // timeout, and the runner kills it, as Lambda does): the outcome is unknown,
+        // so the client asks again with the same key, which finds the hold if it was
+        // made (one reservation per key, checked below) and makes it if not; until
+        // the dead attempt's claim lapses the key answers `request_in_progress`.
+        let unknown = matches!(answer.status, 502 | 504) || answer.body["error"]["code"] == "request_in_progress";
+        if unknown && unknowns < 60 {
+            unknowns += 1;
+            tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
         let id = answer.body["id"].as_str().map(str::to_owned);

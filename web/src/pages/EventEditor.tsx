@@ -8,9 +8,11 @@ import { emptyForm, formFromEvent, inWords, toRequest, type EventForm, type Orga
 import { formatMoney } from '../format';
 import { navigate } from '../router';
 import { joinCsvPages, salesByTier, totals, type ParticipantLine } from '../sales';
+import { blockRequest, type SeatMapView, type SeatStatus } from '../seatmap';
 import type { Profile } from '../session';
 import { CATEGORIES } from './Home';
 import { NotOrganizer, STATUS_LABEL } from './Organize';
+import { SeatPicker, type PickedSeat } from './SeatPicker';
 
 interface Participant extends ParticipantLine {
   reservationId: string;
@@ -31,8 +33,10 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
   const [asking, setAsking] = useState<'publish' | 'cancel'>();
 
   useEffect(() => {
-    if (!allowed || !id) return;
-    request<OrganizerEvent>(`/events/${encodeURIComponent(id)}`)
+    // Just created here (the address then names it): the page has it already, and a
+    // reload would undo what the organizer typed meanwhile.
+    if (!allowed || !id || event?.id === id) return;
+    loadOwnEvent(id)
       .then((e) => {
         setEvent(e);
         setForm(formFromEvent(e));
@@ -178,7 +182,180 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
       <Confirm open={asking === 'cancel'} title="Cancel this event?" confirmLabel="Cancel the event" onConfirm={() => act('cancel')} onCancel={() => setAsking(undefined)}>
         <p>Every booking is refunded and every ticket holder is told by email. This cannot be undone.</p>
       </Confirm>
+      {event && event.status === 'draft' && (
+        <SeatMapUpload
+          event={event}
+          onDone={(seated) => {
+            setEvent(seated);
+            setForm(formFromEvent(seated));
+          }}
+        />
+      )}
+      {event && event.status === 'published' && event.seatMap && event.tiers.some((t) => t.seated) && (
+        <BlockSeats event={event} />
+      )}
       {event && event.status !== 'draft' && <Sales event={event} />}
+    </section>
+  );
+}
+
+/**
+ * One of the organizer's events, drafts too: the public route hides drafts, so a
+ * draft is found in the organizer's own listing.
+ */
+async function loadOwnEvent(id: string): Promise<OrganizerEvent> {
+  try {
+    return await request<OrganizerEvent>(`/events/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+  }
+  let cursor: string | null = null;
+  do {
+    const page: { items: OrganizerEvent[]; nextCursor: string | null } = await request(
+      `/organizers/me/events?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    const found = page.items.find((e) => e.id === id);
+    if (found) return found;
+    cursor = page.nextCursor;
+  } while (cursor);
+  throw new ApiError(404, 'not_found', 'We could not find that.');
+}
+
+/** A draft's seat map from a venue's CSV (docs/seating.md has the format and an example). */
+function SeatMapUpload({ event, onDone }: { event: OrganizerEvent; onDone: (event: OrganizerEvent) => void }) {
+  const [file, setFile] = useState<File>();
+  const [problems, setProblems] = useState<FieldError[]>([]);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const upload = async (e: Event) => {
+    e.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    setProblems([]);
+    try {
+      await request(`/events/${event.id}/seat-map`, { method: 'PUT', raw: { type: 'text/csv', text: await file.text() } });
+      onDone(await loadOwnEvent(event.id));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'The seat map could not be sent.');
+      if (err instanceof ApiError) setProblems(err.fields);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="seat-map-upload" onSubmit={upload} aria-labelledby="seat-map-title">
+      <h2 id="seat-map-title">Seat map</h2>
+      <p>
+        {event.seatMap
+          ? `This event has a seat map of ${event.seatMap.seats} seats; a new file replaces it while the event is a draft.`
+          : 'Sell seats instead of quantities: send the venue as a CSV file, one seat per line.'}
+      </p>
+      <div class="field">
+        <label for="seat-map-file">Seat map (CSV)</label>
+        <input
+          id="seat-map-file"
+          type="file"
+          accept=".csv,text/csv"
+          aria-describedby="seat-map-hint"
+          onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])}
+        />
+        <p class="hint" id="seat-map-hint">
+          Header <code>section,row,seat,x,y,tier</code>; <code>tier</code> is a tier's name. A tier priced on the map is
+          sold seat by seat, at most 10 per order.
+        </p>
+      </div>
+      {error && (
+        <Notice kind="error">
+          {error}
+          {problems.length > 0 && (
+            <ul>
+              {problems.slice(0, 20).map((p) => (
+                <li key={p.field}>
+                  {p.field}: {p.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Notice>
+      )}
+      <button type="submit" disabled={busy || !file}>
+        {busy ? 'Sending…' : 'Send the seat map'}
+      </button>
+    </form>
+  );
+}
+
+/** Seats taken off sale (house seats, cameras) and given back, picked on the map. */
+function BlockSeats({ event }: { event: OrganizerEvent }) {
+  const seated = event.tiers.filter((t) => t.seated);
+  const [tierId, setTierId] = useState(seated[0]?.id ?? '');
+  const [picked, setPicked] = useState<PickedSeat[]>([]);
+  const [map, setMap] = useState<SeatMapView>();
+  // What this page blocked or gave back since it read the map (committed: shown at once).
+  const [overrides, setOverrides] = useState<Record<string, SeatStatus>>({});
+  const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string }>();
+  const [busy, setBusy] = useState(false);
+  const tier = seated.find((t) => t.id === tierId) ?? seated[0];
+  const statusOf = (id: string) =>
+    overrides[id] ?? map?.sections.flatMap((s) => s.rows).flatMap((r) => r.seats).find((seat) => seat.id === id)?.status;
+  const apply = async () => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      const body = blockRequest(picked.map((p) => p.id), statusOf);
+      const answer = await request<{ blocked: string[]; unblocked: string[] }>(`/events/${event.id}/seat-blocks`, {
+        method: 'POST',
+        body,
+      });
+      setMessage({ kind: 'success', text: `${answer.blocked.length} blocked, ${answer.unblocked.length} back on sale.` });
+      setPicked([]);
+      const changed: Record<string, SeatStatus> = {};
+      for (const id of answer.blocked) changed[id] = 'blocked';
+      for (const id of answer.unblocked) changed[id] = 'available';
+      setOverrides((known) => ({ ...known, ...changed }));
+    } catch (err) {
+      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : 'The seats could not be changed.' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="block-title">
+      <h2 id="block-title">Blocked seats</h2>
+      <p>Pick free seats to take them off sale (house seats, cameras), or blocked seats to put them back on sale.</p>
+      {seated.length > 1 && (
+        <SelectField
+          label="Seated tier"
+          name="block-tier"
+          value={tier.id}
+          onValue={(id) => {
+            setTierId(id);
+            setPicked([]);
+          }}
+          options={seated.map((t) => [t.id, t.name])}
+        />
+      )}
+      <SeatPicker
+        eventId={event.id}
+        tierId={tier.id}
+        price={formatMoney(tier.priceMinor, tier.currency)}
+        max={25}
+        picked={picked}
+        onPick={setPicked}
+        organizer
+        overrides={overrides}
+        onMap={(read) => {
+          setMap(read);
+          // Once the map shows what this page changed, the map's own state rules again.
+          const shown = new Map(read.sections.flatMap((sec) => sec.rows).flatMap((r) => r.seats).map((seat) => [seat.id, seat.status]));
+          setOverrides((known) => Object.fromEntries(Object.entries(known).filter(([id, status]) => shown.get(id) !== status)));
+        }}
+      />
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      <button type="button" disabled={busy || picked.length === 0} onClick={() => void apply()}>
+        {busy ? 'Saving…' : 'Block or put back the picked seats'}
+      </button>
     </section>
   );
 }

@@ -2,13 +2,14 @@
 // checkout: tier, quantity and card (Stripe.js Elements), then the reservation page.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, request } from '../api';
+import { ApiError, outcomeUnknown, request } from '../api';
 import { Loading, Notice, SelectField, Title } from '../components';
 import { formatEventTime, formatMoney } from '../format';
 import { navigate } from '../router';
 import type { Profile } from '../session';
 import { useCardElement } from '../card';
 import { paymentMethodId } from '../stripe';
+import { SeatPicker, type PickedSeat } from './SeatPicker';
 import type { PublicEvent } from './Home';
 import { PLACE_POLL_SECONDS, ROOM_POLL_SECONDS, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from '../queue';
 
@@ -150,6 +151,9 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
   const available = event.tiers.filter((t) => t.remaining > 0);
   const [tierId, setTierId] = useState(available[0]?.id ?? '');
   const [quantity, setQuantity] = useState('1');
+  // On a seated tier: best available (a quantity) or seats picked on the map.
+  const [choose, setChoose] = useState<'best' | 'map'>('best');
+  const [picked, setPicked] = useState<PickedSeat[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const { box: cardBox, card, ready: cardReady, error: cardError } = useCardElement();
@@ -160,12 +164,17 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
   const tier = event.tiers.find((t) => t.id === tierId);
   if (available.length === 0) return <Notice kind="info">This event is sold out.</Notice>;
   const max = tier ? Math.min(tier.maxPerOrder, tier.remaining) : 1;
-  const count = Math.min(Number(quantity) || 1, max);
+  const onMap = !!tier?.seated && choose === 'map';
+  const count = onMap ? picked.length : Math.min(Number(quantity) || 1, max);
   // A free tier (community events, invitations) needs no card: it is confirmed without Stripe.
   const free = tier?.priceMinor === 0;
   const pay = async (e: Event) => {
     e.preventDefault();
     if (!tier || (!free && !card.current)) return;
+    if (onMap && picked.length === 0) {
+      setError('Pick at least one seat on the map.');
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -174,13 +183,19 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       if (admission) headers['admission-token'] = await admission();
       const reservation = await request<{ id: string }>('/reservations', {
         method: 'POST',
-        body: { eventId: event.id, tierId: tier.id, quantity: count, paymentMethod },
+        body: onMap
+          ? { eventId: event.id, seatIds: picked.map((p) => p.id), paymentMethod }
+          : { eventId: event.id, tierId: tier.id, quantity: count, paymentMethod },
         headers,
       });
       navigate(`/tickets/${reservation.id}`);
     } catch (err) {
       setError(err instanceof ApiError || err instanceof Error ? err.message : 'The payment could not start.');
-      idempotencyKey.current = crypto.randomUUID();
+      // A clear refusal (sold out, seats taken, a bad card form) starts afresh; an
+      // unknown outcome (no answer, a timeout, a server error, the same request still
+      // running) keeps the key, so trying again finds the hold if it was made
+      // instead of holding, and charging, twice.
+      if (!(err instanceof ApiError) || !outcomeUnknown(err)) idempotencyKey.current = crypto.randomUUID();
     } finally {
       setBusy(false);
     }
@@ -192,16 +207,43 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
         label="Tier"
         name="tier"
         value={tierId}
-        onValue={setTierId}
+        onValue={(id) => {
+          setTierId(id);
+          setPicked([]);
+        }}
         options={available.map((t) => [t.id, `${t.name} · ${formatMoney(t.priceMinor, t.currency)}`])}
       />
-      <SelectField
-        label="Seats"
-        name="quantity"
-        value={String(count)}
-        onValue={setQuantity}
-        options={Array.from({ length: max }, (_, i) => [String(i + 1), String(i + 1)])}
-      />
+      {tier?.seated && (
+        <fieldset class="choose-seats">
+          <legend>Seats</legend>
+          <label>
+            <input type="radio" name="choose" checked={choose === 'best'} onChange={() => setChoose('best')} /> Best
+            available
+          </label>
+          <label>
+            <input type="radio" name="choose" checked={choose === 'map'} onChange={() => setChoose('map')} /> Pick on
+            the map
+          </label>
+        </fieldset>
+      )}
+      {onMap && tier ? (
+        <SeatPicker
+          eventId={event.id}
+          tierId={tier.id}
+          price={formatMoney(tier.priceMinor, tier.currency)}
+          max={max}
+          picked={picked}
+          onPick={setPicked}
+        />
+      ) : (
+        <SelectField
+          label={tier?.seated ? 'Number of seats' : 'Seats'}
+          name="quantity"
+          value={String(count)}
+          onValue={setQuantity}
+          options={Array.from({ length: max }, (_, i) => [String(i + 1), String(i + 1)])}
+        />
+      )}
       <div class="field" hidden={free}>
         <span class="label" id="card-label">
           Card
@@ -211,7 +253,7 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       </div>
       {tier && <p class="total">Total: {formatMoney(tier.priceMinor * count, tier.currency)}</p>}
       {shownError && <Notice kind="error">{shownError}</Notice>}
-      <button type="submit" disabled={busy || (!free && !cardReady)}>
+      <button type="submit" disabled={busy || (!free && !cardReady) || (onMap && picked.length === 0)}>
         {busy
           ? 'Holding your seats…'
           : free

@@ -20,7 +20,16 @@ export interface PublicEvent {
   salesOpensAt: When | null;
   salesClosesAt: When | null;
   currency: string;
-  tiers: { id: string; name: string; priceMinor: number; currency: string; maxPerOrder: number; remaining: number }[];
+  tiers: {
+    id: string;
+    name: string;
+    priceMinor: number;
+    currency: string;
+    maxPerOrder: number;
+    remaining: number;
+    /** Sold seat by seat from the event's seat map. */
+    seated?: boolean;
+  }[];
   /** Present when the sale has a waiting room: buyers queue, then buy with an admission token. */
   waitingRoom?: { enabled: boolean; admitPerMinute: number };
 }
