@@ -421,17 +421,19 @@ pub enum BestSeats {
 
 /// Best available: `k` seats of the offer's tier on `map`, none of them `taken`
 /// (as the rows' states last showed) nor `avoid` (seats this request lost a race
-/// for). Pure: the caller reads (and may cache) the map and the taken seats.
+/// for), drawn among the `spread` best placements (`seating::best::spread`). Pure:
+/// the caller reads (and may cache) the map and the taken seats.
 pub fn best_seats(
     map: &seating::map::SeatMap,
     offer: &Offer,
     taken: &HashMap<seating::map::SeatId, crate::seats::SeatState>,
     avoid: &[seating::map::SeatId],
     k: usize,
+    spread: usize,
     rng: &mut impl rand::Rng,
 ) -> BestSeats {
     let not_free = |id| taken.contains_key(&id) || avoid.contains(&id);
-    match seating::best::for_tier(map, &offer.tier_id, k, not_free, rng) {
+    match seating::best::for_tier(map, &offer.tier_id, k, not_free, spread, rng) {
         Ok(pick) => BestSeats::Seats(
             pick.ids()
                 .into_iter()
@@ -570,11 +572,11 @@ mod tests {
         let id = |seat| SeatId { section: 7, row: 1, seat };
         let taken = HashMap::from([(id(1), SeatState::Sold)]);
         let mut rng = rand::thread_rng();
-        let BestSeats::Seats(seats) = best_seats(&map, &offer, &taken, &[id(4)], 2, &mut rng) else { panic!() };
+        let BestSeats::Seats(seats) = best_seats(&map, &offer, &taken, &[id(4)], 2, 1, &mut rng) else { panic!() };
         assert_eq!(seats.iter().map(|s| s.id).collect::<Vec<_>>(), vec![id(2), id(3)]);
         assert_eq!(seats[0].name, "Nord, row C, seat 102");
         assert_eq!(seats[0].tier_id, "t1");
-        assert_eq!(best_seats(&map, &offer, &taken, &[id(4)], 3, &mut rng), BestSeats::NotEnough { free: 2 });
+        assert_eq!(best_seats(&map, &offer, &taken, &[id(4)], 3, 1, &mut rng), BestSeats::NotEnough { free: 2 });
     }
 
     #[test]

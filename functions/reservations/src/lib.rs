@@ -41,7 +41,16 @@ pub struct EventOffers {
     maps: std::sync::Mutex<std::collections::HashMap<(String, u32), Arc<SeatMap>>>,
     /// Each event's taken seats, kept for [`TAKEN_CACHE`]: best-available picks from
     /// them, and the hold's transaction checks each seat it takes.
-    taken: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<TakenSeats>)>>,
+    taken: std::sync::Mutex<std::collections::HashMap<String, TakenRead>>,
+}
+
+/// An event's taken seats as last read, and how fast they were being taken then.
+#[derive(Clone)]
+struct TakenRead {
+    at: std::time::Instant,
+    seats: Arc<TakenSeats>,
+    /// Seats taken per second between the two latest reads (0 until there are two).
+    rate: f64,
 }
 
 type TakenSeats = std::collections::HashMap<seating::map::SeatId, events::seats::SeatState>;
@@ -106,18 +115,27 @@ impl EventOffers {
         Ok(Some(map))
     }
 
-    async fn taken_seats(&self, event_id: &str) -> Result<Arc<TakenSeats>, Failure> {
+    /// The event's taken seats (kept [`TAKEN_CACHE`]) and the rate, in seats a
+    /// second, at which they were being taken between this instance's last reads.
+    async fn taken_seats(&self, event_id: &str) -> Result<(Arc<TakenSeats>, f64), Failure> {
         let now = std::time::Instant::now();
         let cached = self.taken.lock().ok().and_then(|t| t.get(event_id).cloned());
-        if let Some((_, taken)) = cached.filter(|(at, _)| now.duration_since(*at) < TAKEN_CACHE) {
-            return Ok(taken);
+        if let Some(read) = cached.as_ref().filter(|read| now.duration_since(read.at) < TAKEN_CACHE) {
+            return Ok((read.seats.clone(), read.rate));
         }
-        let taken = Arc::new(events::seats::taken_seats(&self.client, &self.events_table, event_id).await?);
+        let seats = Arc::new(events::seats::taken_seats(&self.client, &self.events_table, event_id).await?);
+        // The rate from two reads a few seconds apart at most (older ones say little of now).
+        let rate = cached
+            .map(|before| (now.duration_since(before.at).as_secs_f64(), before.seats.len()))
+            .filter(|(seconds, _)| *seconds <= 10.0)
+            .map_or(0.0, |(seconds, count)| {
+                seats.len().saturating_sub(count) as f64 / seconds.max(TAKEN_CACHE.as_secs_f64())
+            });
         if let Ok(mut cache) = self.taken.lock() {
-            cache.retain(|_, (at, _)| now.duration_since(*at) < TAKEN_CACHE);
-            cache.insert(event_id.to_owned(), (now, taken.clone()));
+            cache.retain(|_, read| now.duration_since(read.at) < std::time::Duration::from_secs(60));
+            cache.insert(event_id.to_owned(), TakenRead { at: now, seats: seats.clone(), rate });
         }
-        Ok(taken)
+        Ok((seats, rate))
     }
 }
 
@@ -127,14 +145,17 @@ impl Offers for EventOffers {
         offer: &Offer,
         quantity: u32,
         avoid: &[seating::map::SeatId],
+        lost: u32,
     ) -> Result<BestSeats, Failure> {
         let Some(version) = offer.seat_map_version else { return Ok(BestSeats::NotEnough { free: 0 }) };
         let Some(map) = self.seat_map(&offer.event_id, version).await? else {
             return Ok(BestSeats::NotEnough { free: 0 });
         };
-        let taken = self.taken_seats(&offer.event_id).await?;
+        let (taken, seats_per_second) = self.taken_seats(&offer.event_id).await?;
+        // Wide enough under a rush that buyers picking from the same view rarely meet.
+        let spread = seating::best::spread(seats_per_second / f64::from(quantity.max(1)), lost);
         let mut rng = rand::thread_rng();
-        Ok(events::inventory::best_seats(&map, offer, &taken, avoid, quantity as usize, &mut rng))
+        Ok(events::inventory::best_seats(&map, offer, &taken, avoid, quantity as usize, spread, &mut rng))
     }
 
     async fn seat_offer(

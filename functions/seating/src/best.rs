@@ -7,9 +7,14 @@
 //! - The better rows first (the map lists rows best first), the middle of a row
 //!   before its ends.
 //! - Spread under a rush: thousands of buyers asking at once would all want the same
-//!   best pair, and all but one would lose the race for it. So the pick is drawn
-//!   among the few best rows that qualify equally, and a buyer who lost a race asks
-//!   again with the seats they lost marked taken.
+//!   best pair, and all but one would lose the race for it, the more so as each
+//!   picks from states a second or two old. So the pick is drawn among the best
+//!   `spread` placements, `spread` growing with the rate at which seats are being
+//!   taken ([`spread`]): wide enough that buyers picking from the same view rarely
+//!   meet, so a rush trades a little of each seat's rank for not losing races. A
+//!   buyer who lost a race picks again without the seats they lost, from four times
+//!   as many placements. (`make simulate-onsale` measures this on a 40,000-seat
+//!   stadium; drawing among a fixed few rows collapsed there.)
 //! - Only when no row has `k` together, the seats come from the fewest rows.
 //!
 //! Rows are given in preference order, each with its seats in the order they stand.
@@ -25,6 +30,7 @@ pub fn for_tier(
     tier_id: &str,
     k: usize,
     taken: impl Fn(SeatId) -> bool,
+    spread: usize,
     rng: &mut impl Rng,
 ) -> Result<Pick<(u32, u32)>, usize> {
     let rows: Vec<RowSeats<(u32, u32)>> = map
@@ -44,7 +50,7 @@ pub fn for_tier(
             })
         })
         .collect();
-    pick(&rows, k, rng).ok_or_else(|| rows.iter().flat_map(|r| &r.seats).filter(|(_, free)| *free).count())
+    pick(&rows, k, spread, rng).ok_or_else(|| rows.iter().flat_map(|r| &r.seats).filter(|(_, free)| *free).count())
 }
 
 impl Pick<(u32, u32)> {
@@ -68,29 +74,66 @@ pub struct Pick<R> {
     pub together: bool,
 }
 
-/// Among how many equally good rows a pick is drawn.
-pub const SPREAD: usize = 4;
+/// How long a pick's view of the seats may be behind them: the rows' states follow
+/// the table's stream (about a second) and an instance keeps them for a second.
+pub const VIEW_AGE_SECONDS: f64 = 2.0;
 
-/// `k` seats from `rows`, or `None` if they have fewer than `k` free seats in all.
-pub fn pick<R: Clone>(rows: &[RowSeats<R>], k: usize, rng: &mut impl Rng) -> Option<Pick<R>> {
+/// Placements per hold expected within a view's age: drawing among that many makes
+/// a meeting of two buyers who see the same free seats unlikely.
+const ROOM_PER_HOLD: f64 = 3.0;
+
+/// Among how many of the best placements a pick is drawn, `holds_per_second` being
+/// the rate at which the tier's seats are being taken (in groups of this size), and
+/// `lost` how many races this request has lost already (each one four times wider).
+pub fn spread(holds_per_second: f64, lost: u32) -> usize {
+    let base = (holds_per_second.max(0.0) * VIEW_AGE_SECONDS * ROOM_PER_HOLD).ceil().max(1.0) as usize;
+    base.saturating_mul(1 << (2 * lost.min(8))).min(1 << 20)
+}
+
+/// `k` seats from `rows`, drawn among the `spread` best placements of `k` together
+/// (fewest stranded single seats, then better rows, then nearer the middle); apart
+/// only when no row has `k` together; `None` if they have fewer than `k` free seats.
+pub fn pick<R: Clone>(rows: &[RowSeats<R>], k: usize, spread: usize, rng: &mut impl Rng) -> Option<Pick<R>> {
     if k == 0 {
         return None;
     }
-    // Each row's best placement of k together: (stranded single seats, row index, start).
-    let mut placements: Vec<(usize, usize, usize)> = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
-        if let Some((gaps, start)) = best_in_row(&row.seats, k) {
-            placements.push((gaps, r, start));
+    let Some(fewest) = rows.iter().filter_map(|row| best_in_row(&row.seats, k).map(|(gaps, _)| gaps)).min() else {
+        return apart(rows, k);
+    };
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    'rows: for (r, row) in rows.iter().enumerate() {
+        for start in placements(&row.seats, k, fewest) {
+            candidates.push((r, start));
+            if candidates.len() >= spread.max(1) {
+                break 'rows;
+            }
         }
     }
-    if let Some(fewest) = placements.iter().map(|p| p.0).min() {
-        let best: Vec<&(usize, usize, usize)> = placements.iter().filter(|p| p.0 == fewest).take(SPREAD).collect();
-        let &(_, r, start) = best[rng.gen_range(0..best.len())];
-        let row = &rows[r];
-        let seats = row.seats[start..start + k].iter().map(|(n, _)| (row.row.clone(), *n)).collect();
-        return Some(Pick { seats, together: true });
+    let (r, start) = candidates[rng.gen_range(0..candidates.len())];
+    let row = &rows[r];
+    let seats = row.seats[start..start + k].iter().map(|(n, _)| (row.row.clone(), *n)).collect();
+    Some(Pick { seats, together: true })
+}
+
+/// A row's starts of `k` adjacent free seats stranding `gaps` single seats, the
+/// nearest the middle first.
+fn placements(seats: &[(u32, bool)], k: usize, gaps: usize) -> Vec<usize> {
+    let middle = seats.len() as f64 / 2.0;
+    let mut found: Vec<(f64, usize)> = Vec::new();
+    for (run_start, run_len) in runs(seats) {
+        if run_len < k {
+            continue;
+        }
+        for offset in 0..=run_len - k {
+            let stranded = usize::from(offset == 1) + usize::from(run_len - k - offset == 1);
+            if stranded == gaps {
+                let start = run_start + offset;
+                found.push(((start as f64 + k as f64 / 2.0 - middle).abs(), start));
+            }
+        }
     }
-    apart(rows, k)
+    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    found.into_iter().map(|(_, start)| start).collect()
 }
 
 /// The best start of `k` adjacent free seats in a row: fewest stranded singles,
@@ -198,18 +241,18 @@ mod tests {
         // neither strands a single, and row 2 is whole: the pair sits in a row of std.
         let taken = |id: SeatId| id.section == 2 && id.row == 1 && (3..=4).contains(&id.seat);
         for _ in 0..20 {
-            let pick = for_tier(&map, "std", 2, taken, &mut rng).unwrap();
+            let pick = for_tier(&map, "std", 2, taken, 4, &mut rng).unwrap();
             assert!(pick.together);
             assert!(pick.ids().iter().all(|id| id.section == 2 && !taken(*id)), "{pick:?}");
         }
         // Four together fit only in row 2, at one of its ends (the middle would strand
         // a single seat either side); eleven do not fit at all: 10 are free.
         let four: Vec<(u32, u32)> =
-            for_tier(&map, "std", 4, taken, &mut rng).unwrap().ids().iter().map(|id| (id.row, id.seat)).collect();
+            for_tier(&map, "std", 4, taken, 1, &mut rng).unwrap().ids().iter().map(|id| (id.row, id.seat)).collect();
         assert!(four == [(2, 1), (2, 2), (2, 3), (2, 4)] || four == [(2, 3), (2, 4), (2, 5), (2, 6)], "{four:?}");
-        assert_eq!(for_tier(&map, "std", 11, taken, &mut rng).unwrap_err(), 10);
-        assert_eq!(for_tier(&map, "vip", 5, |_| false, &mut rng).unwrap_err(), 4);
-        assert_eq!(for_tier(&map, "none", 1, |_| false, &mut rng).unwrap_err(), 0);
+        assert_eq!(for_tier(&map, "std", 11, taken, 1, &mut rng).unwrap_err(), 10);
+        assert_eq!(for_tier(&map, "vip", 5, |_| false, 1, &mut rng).unwrap_err(), 4);
+        assert_eq!(for_tier(&map, "none", 1, |_| false, 1, &mut rng).unwrap_err(), 0);
     }
 
     fn numbers(pick: &Pick<&str>) -> Vec<u32> {
@@ -218,7 +261,7 @@ mod tests {
 
     #[test]
     fn a_pair_sits_in_the_middle_of_an_empty_row() {
-        let pick = pick(&[row("A", "oooooooo")], 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        let pick = pick(&[row("A", "oooooooo")], 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
         assert_eq!(numbers(&pick), [4, 5]);
         assert!(pick.together);
     }
@@ -227,36 +270,51 @@ mod tests {
     fn no_single_seat_is_stranded_when_it_can_be_helped() {
         // Three free between taken seats: a pair against either end leaves one; the
         // row's other run of two takes the pair cleanly.
-        let pick = pick(&[row("A", "xoooxoox")], 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        let pick = pick(&[row("A", "xoooxoox")], 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
         assert_eq!(numbers(&pick), [6, 7]);
         // Four free: the pair goes against an end (leaving two), not the middle.
-        let pick = super::pick(&[row("A", "xoooox")], 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        let pick = super::pick(&[row("A", "xoooox")], 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
         assert!(numbers(&pick) == [2, 3] || numbers(&pick) == [4, 5], "{pick:?}");
     }
 
     #[test]
     fn together_beats_a_better_row() {
         let rows = [row("A", "oxoxoxox"), row("B", "xxxxxoox")];
-        let pick = pick(&rows, 2, &mut StdRng::seed_from_u64(1)).unwrap();
+        let pick = pick(&rows, 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
         assert_eq!(pick.seats, [("B", 6), ("B", 7)]);
     }
 
     #[test]
-    fn the_pick_is_drawn_among_the_best_rows_only() {
+    fn the_pick_is_drawn_among_the_spread_best_placements_only() {
         let rows: Vec<_> = ["A", "B", "C", "D", "E", "F"].into_iter().map(|r| row(r, "oooooo")).collect();
         let mut rng = StdRng::seed_from_u64(7);
-        let seen: std::collections::HashSet<&str> =
-            (0..200).map(|_| pick(&rows, 2, &mut rng).unwrap().seats[0].0).collect();
-        assert_eq!(seen, ["A", "B", "C", "D"].into_iter().collect(), "spread over the {SPREAD} best rows");
+        let firsts = |spread: usize, rng: &mut StdRng| -> std::collections::BTreeSet<(&str, u32)> {
+            (0..300).map(|_| pick(&rows, 2, spread, rng).unwrap().seats[0]).collect()
+        };
+        // A row of six takes a pair cleanly at 3-4, 1-2 or 5-6 (2-3 and 4-5 would
+        // strand a seat): the best is the middle of row A.
+        assert_eq!(firsts(1, &mut rng), [("A", 3)].into_iter().collect());
+        assert_eq!(firsts(4, &mut rng), [("A", 1), ("A", 3), ("A", 5), ("B", 3)].into_iter().collect());
+        assert_eq!(firsts(1000, &mut rng).len(), 18, "every clean placement of the six rows");
+    }
+
+    #[test]
+    fn the_spread_grows_with_the_rush_and_with_each_lost_race() {
+        assert_eq!(spread(0.0, 0), 1, "alone: the best seats");
+        assert_eq!(spread(1.0, 0), 6);
+        assert_eq!(spread(500.0, 0), 3000, "500 holds a second, views two seconds old");
+        assert_eq!(spread(0.0, 1), 4);
+        assert_eq!(spread(0.0, 3), 64);
+        assert_eq!(spread(1e9, 8), 1 << 20, "bounded");
     }
 
     #[test]
     fn apart_only_when_no_row_has_them_together() {
         let rows = [row("A", "oxoxo"), row("B", "xooxx")];
-        let pick = pick(&rows, 3, &mut StdRng::seed_from_u64(1)).unwrap();
+        let pick = pick(&rows, 3, 1, &mut StdRng::seed_from_u64(1)).unwrap();
         assert!(!pick.together);
         assert_eq!(pick.seats, [("B", 2), ("B", 3), ("A", 1)]);
-        assert_eq!(super::pick(&rows, 6, &mut StdRng::seed_from_u64(1)), None, "five free seats in all");
+        assert_eq!(super::pick(&rows, 6, 1, &mut StdRng::seed_from_u64(1)), None, "five free seats in all");
     }
 
     #[test]
@@ -274,7 +332,7 @@ mod tests {
                 })
                 .collect();
             let pair_exists = rows.iter().any(|r| r.seats.windows(2).any(|w| w[0].1 && w[1].1));
-            let Some(pick) = pick(&rows, 2, &mut rng) else {
+            let Some(pick) = pick(&rows, 2, 1 + mask as usize % 8, &mut rng) else {
                 assert!(mask.count_ones() < 2);
                 continue;
             };

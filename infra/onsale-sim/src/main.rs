@@ -391,7 +391,8 @@ fn main() {
         let ks: Vec<u32> = value("--shards")
             .map(|v| v.split(',').filter_map(|k| k.parse().ok()).collect())
             .unwrap_or_else(|| vec![1, 8, 32]);
-        seated::main(buyers, window, admit, max_quantity, &ks);
+        let fixed_spread: usize = value("--spread").and_then(|v| v.parse().ok()).unwrap_or(0);
+        seated::main(buyers, window, admit, max_quantity, &ks, fixed_spread);
         return;
     }
     let seats: u32 = value("--seats").and_then(|v| v.parse().ok()).unwrap_or(100_000);

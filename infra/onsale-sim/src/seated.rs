@@ -10,9 +10,11 @@
 //!   taken seats), one counted shard of the tier (enough seats, else another shard),
 //!   and the reservation (its own table: not a constraint here);
 //! - best-available picks from a **stale view**: the rows' states follow the stream
-//!   (`STREAM_LAG`) and each instance keeps them up to `VIEW_CACHE`; a buyer who lost
-//!   seats picks again without them, `TRIES` times, then is answered 503 and comes
-//!   back after a second, up to 5 times;
+//!   (`STREAM_LAG`) and each instance keeps them up to `VIEW_CACHE`; it draws among
+//!   the `seating::best::spread` best placements for the rate at which seats were
+//!   being taken as of its view (what an instance measures between two reads); a
+//!   buyer who lost seats picks again without them, `TRIES` times, then is answered
+//!   503 and comes back after a second, up to 5 times;
 //! - the shard is picked among those the model knows have enough (an optimistic
 //!   stand-in for the shard planner, which the general case runs for real).
 //!
@@ -22,7 +24,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use seating::best::{RowSeats, pick};
+use seating::best::{RowSeats, pick, spread};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -146,6 +148,11 @@ impl Stadium {
         Outcome::Held
     }
 
+    /// Seats taken in the second before `view` (what an instance measures).
+    fn rate(&self, view: Micros) -> f64 {
+        self.taken_at.iter().filter(|at| at.is_some_and(|t| t <= view && t + SECOND > view)).count() as f64
+    }
+
     /// The rows as a buyer's instance sees them at `view`, without `lost`.
     fn view(&self, view: Micros, lost: &[usize]) -> Vec<RowSeats<usize>> {
         (0..(SECTIONS * ROWS) as usize)
@@ -202,7 +209,8 @@ fn percentile(sorted: &[Micros], p: f64) -> f64 {
 }
 
 /// Runs the seated on-sale for each shard count, printing a JSON line each.
-pub fn main(buyers: usize, window: u64, admit_per_minute: u64, max_quantity: u32, ks: &[u32]) {
+/// `fixed_spread` > 0 draws among that many placements whatever the rate (to compare).
+pub fn main(buyers: usize, window: u64, admit_per_minute: u64, max_quantity: u32, ks: &[u32], fixed_spread: usize) {
     for &k in ks {
         let started = std::time::Instant::now();
         let mut rng = StdRng::seed_from_u64(22);
@@ -237,7 +245,12 @@ pub fn main(buyers: usize, window: u64, admit_per_minute: u64, max_quantity: u32
                 let view = buyer.read_at.saturating_sub(STREAM_LAG);
                 let rows = stadium.view(view, &buyer.lost);
                 results.picks += 1;
-                match pick(&rows, buyer.quantity, &mut rng) {
+                let wide = if fixed_spread > 0 {
+                    fixed_spread << (2 * buyer.tries.min(8))
+                } else {
+                    spread(stadium.rate(view) / buyer.quantity as f64, buyer.tries)
+                };
+                match pick(&rows, buyer.quantity, wide, &mut rng) {
                     None => {
                         results.sold_out += 1;
                         results.latencies.push(now + OVERHEAD - buyer.started);
@@ -296,6 +309,7 @@ pub fn main(buyers: usize, window: u64, admit_per_minute: u64, max_quantity: u32
         let line = serde_json::json!({
             "model": "seated: DynamoDB per-item limits (a model, not DynamoDB), a row's seats one partition of 1000 WCU/s, best-available from states 1-2 s old",
             "k": k,
+            "spread": if fixed_spread > 0 { serde_json::json!(fixed_spread) } else { serde_json::json!("seating::best::spread") },
             "seats": seats,
             "buyers": buyers,
             "arrivalSeconds": window,

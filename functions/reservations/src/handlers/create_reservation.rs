@@ -46,12 +46,14 @@ pub trait Offers: Send + Sync {
         event_id: &str,
         ids: &[SeatId],
     ) -> impl Future<Output = Result<SeatOffer, shared::dynamo::Failure>> + Send;
-    /// Best available on a seated tier: `quantity` seats, none of them in `avoid`.
+    /// Best available on a seated tier: `quantity` seats, none of them in `avoid`
+    /// (seats this request lost), `lost` races lost so far (each widens the draw).
     fn best_seats(
         &self,
         offer: &Offer,
         quantity: u32,
         avoid: &[SeatId],
+        lost: u32,
     ) -> impl Future<Output = Result<BestSeats, shared::dynamo::Failure>> + Send;
 }
 
@@ -197,7 +199,7 @@ async fn book<S: ReservationStore, O: Offers>(
                 tracing::info!(lost = lost.len(), "best-available lost every pick to other buyers");
                 return Err(StoreError::Busy.into());
             }
-            reservation.seats = match offers.best_seats(&offer, order.quantity, &lost).await? {
+            reservation.seats = match offers.best_seats(&offer, order.quantity, &lost, tries as u32 - 1).await? {
                 BestSeats::Seats(seats) => {
                     seats.into_iter().map(|s| BookedSeat { id: s.id.to_string(), name: s.name }).collect()
                 }
