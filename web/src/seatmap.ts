@@ -16,6 +16,8 @@ export interface SeatView {
 export interface RowView {
   number: number;
   label: string;
+  seatCount?: number;
+  /** Left out of a large map's outline (read a section at a time). */
   seats: SeatView[];
 }
 
@@ -30,6 +32,8 @@ export interface SeatMapView {
   eventId: string;
   version: number;
   seatCount: number;
+  /** A large map answered whole lists its sections and rows without their seats. */
+  outline?: boolean;
   sections: SectionView[];
 }
 

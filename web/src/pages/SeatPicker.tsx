@@ -24,6 +24,14 @@ import {
 
 const LIVE_SECONDS = 10;
 
+/** Rows of an outline come without their seats: an empty list stands for them. */
+function withSeats(map: SeatMapView): SeatMapView {
+  return {
+    ...map,
+    sections: map.sections.map((s) => ({ ...s, rows: s.rows.map((r) => ({ ...r, seats: r.seats ?? [] })) })),
+  };
+}
+
 export interface PickedSeat {
   id: string;
   name: string;
@@ -49,25 +57,37 @@ export function SeatPicker(props: {
   const [cursor, setCursor] = useState<Cursor>({ row: 0, seat: 0 });
   const svg = useRef<SVGSVGElement>(null);
 
-  // Live availability: read again every few seconds (CloudFront keeps it 5 s).
+  // Live availability: read again every few seconds (CloudFront keeps it 5 s). A
+  // large map comes as an outline: the chosen section's seats are read on their own.
   useEffect(() => {
     let stopped = false;
-    const load = () =>
-      request<SeatMapView>(`/events/${encodeURIComponent(props.eventId)}/seats`, { auth: false })
-        .then((read) => {
-          if (stopped) return;
-          setMap(read);
-          setError(undefined);
-          props.onMap?.(read);
-        })
-        .catch((e: ApiError) => !stopped && setError(e.message));
+    const base = `/events/${encodeURIComponent(props.eventId)}/seats`;
+    const load = async () => {
+      try {
+        let read = withSeats(await request<SeatMapView>(base, { auth: false }));
+        if (read.outline) {
+          const chosen = sectionsOf(read, props.tierId).find((s) => String(s.number) === sectionNumber);
+          const number = (chosen ?? sectionsOf(read, props.tierId)[0])?.number;
+          if (number !== undefined) {
+            const one = withSeats(await request<SeatMapView>(`${base}?section=${number}`, { auth: false }));
+            read = { ...read, sections: read.sections.map((s) => (s.number === number ? one.sections[0] : s)) };
+          }
+        }
+        if (stopped) return;
+        setMap(read);
+        setError(undefined);
+        props.onMap?.(read);
+      } catch (e) {
+        if (!stopped) setError(e instanceof ApiError ? e.message : 'The seat map could not be read.');
+      }
+    };
     void load();
-    const timer = setInterval(load, LIVE_SECONDS * 1000);
+    const timer = setInterval(() => void load(), LIVE_SECONDS * 1000);
     return () => {
       stopped = true;
       clearInterval(timer);
     };
-  }, [props.eventId]);
+  }, [props.eventId, props.tierId, sectionNumber]);
 
   // Keep the focused seat focused as the keyboard moves.
   useEffect(() => {
@@ -79,6 +99,7 @@ export function SeatPicker(props: {
   const sections = sectionsOf(map, props.tierId);
   if (sections.length === 0) return <Notice kind="info">This tier has no seats on the map.</Notice>;
   const section = sections.find((s) => String(s.number) === sectionNumber) ?? sections[0];
+  if (section.rows.every((r) => r.seats.length === 0)) return <Loading what={`the seats of ${section.name}`} />;
   const radius = seatRadius(section);
   const statusOf = (seat: SeatView): SeatStatus => props.overrides?.[seat.id] ?? seat.status;
   const pickedIds = props.picked.map((p) => p.id);

@@ -153,6 +153,9 @@ pub enum SeatStatus {
 pub struct RowView {
     pub number: u32,
     pub label: String,
+    pub seat_count: u32,
+    /// Empty (left out) in an outline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub seats: Vec<SeatView>,
 }
 
@@ -172,20 +175,30 @@ pub struct SeatMapView {
     pub event_id: String,
     pub version: u32,
     pub seat_count: u32,
+    /// The map is too large to list every seat at once: its sections and rows come
+    /// without their seats, which `?section=<number>` lists a section at a time.
+    pub outline: bool,
     pub sections: Vec<SectionView>,
 }
 
-/// The map of `event`, its sections all or only `section`, each seat's status by `status`.
+/// Most seats a whole map lists: a 40,000-seat stadium's seats would make an answer
+/// over Lambda's 6 MB, so larger maps are answered as an outline.
+pub const FULL_MAP_SEATS: usize = 10_000;
+
+/// The map of `event`, its sections all or only `section`, each seat's status by
+/// `status`; the whole of a map over [`FULL_MAP_SEATS`] as an outline.
 pub fn seat_map_view(
     event: &Event,
     map: &seating::map::SeatMap,
     section: Option<u32>,
     status: impl Fn(seating::map::SeatId) -> SeatStatus,
 ) -> SeatMapView {
+    let outline = section.is_none() && map.seat_count() > FULL_MAP_SEATS;
     SeatMapView {
         event_id: event.id.clone(),
         version: event.seat_map.map_or(0, |m| m.version),
         seat_count: map.seat_count() as u32,
+        outline,
         sections: map
             .sections
             .iter()
@@ -200,9 +213,11 @@ pub fn seat_map_view(
                     .map(|r| RowView {
                         number: r.number,
                         label: r.label.clone(),
+                        seat_count: r.seats.len() as u32,
                         seats: r
                             .seats
                             .iter()
+                            .filter(|_| !outline)
                             .map(|seat| {
                                 let id = seating::map::SeatId { section: s.number, row: r.number, seat: seat.number };
                                 SeatView {
@@ -220,5 +235,47 @@ pub fn seat_map_view(
                     .collect(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seating::map::{Row, Seat, SeatMap, Section};
+
+    fn map(rows: u32, seats: u32) -> SeatMap {
+        let seat = |n: u32| Seat {
+            number: n,
+            label: n.to_string(),
+            x: f64::from(n),
+            y: 0.0,
+            accessible: false,
+            restricted_view: false,
+        };
+        let row = |r: u32| Row { number: r, label: format!("R{r}"), seats: (1..=seats).map(seat).collect() };
+        SeatMap {
+            sections: vec![Section {
+                number: 1,
+                name: "Nord".into(),
+                tier_id: "t1".into(),
+                rows: (1..=rows).map(row).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_map_too_large_to_answer_whole_is_an_outline_its_sections_listed_one_at_a_time() {
+        let event = crate::domain::event::tests::event(vec![]);
+        let small = seat_map_view(&event, &map(10, 100), None, |_| SeatStatus::Available);
+        assert!(!small.outline);
+        assert_eq!((small.seat_count, small.sections[0].rows[0].seats.len()), (1000, 100));
+        let stadium = map(40, 300);
+        let outline = seat_map_view(&event, &stadium, None, |_| SeatStatus::Available);
+        assert!(outline.outline && outline.sections[0].rows.iter().all(|r| r.seats.is_empty() && r.seat_count == 300));
+        let json = serde_json::to_value(&outline).unwrap();
+        assert!(json["sections"][0]["rows"][0].get("seats").is_none(), "{}", json["sections"][0]["rows"][0]);
+        let one = seat_map_view(&event, &stadium, Some(1), |_| SeatStatus::Sold);
+        assert!(!one.outline);
+        assert_eq!(one.sections[0].rows[39].seats[299].status, SeatStatus::Sold);
     }
 }

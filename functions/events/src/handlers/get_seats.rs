@@ -1,8 +1,10 @@
 //! GET /events/{id}/seats[?section=<number>]: the event's seat map with every
 //! seat's status, public for the events the public sees (drafts are not).
 //! Sections → rows → seats, each seat with its id, label, place and status; the
-//! section's tier prices it. `section` narrows the answer to one section (a
-//! stadium's map is a few megabytes whole). Cached for a few seconds at the edge.
+//! section's tier prices it. `section` narrows the answer to one section; a map
+//! over `FULL_MAP_SEATS` asked whole is an outline (sections and rows without their
+//! seats: a stadium's seats would not fit in one Lambda answer). Cached for a few
+//! seconds at the edge.
 
 use super::event_id;
 use crate::domain::event::Status;

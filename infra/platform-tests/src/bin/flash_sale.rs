@@ -194,7 +194,13 @@ async fn seated_sale(p: &Arc<Platform>, accounts: &Arc<Vec<Session>>, buyers: us
         .api
         .call("PUT", &format!("/events/{event}/seat-map"), Some(&organizer.access_token), Some(stadium_map(&tier)))
         .await;
-    assert_eq!(map.status, 200, "{:?}", map.body["error"]);
+    if map.status != 200 {
+        let (log, _) = p.runner.output_since(0);
+        for line in log.lines().filter(|l| l.contains("PutSeatMap")).take(20) {
+            eprintln!("{}", &line[..line.len().min(400)]);
+        }
+    }
+    assert_eq!(map.status, 200, "{:?}", map.body);
     let put_took = put_started.elapsed().as_secs_f64();
     let published = p.api.call("POST", &format!("/events/{event}/publish"), Some(&organizer.access_token), None).await;
     assert_eq!(published.status, 200, "{:?}", published.body);
