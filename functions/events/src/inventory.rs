@@ -139,17 +139,15 @@ pub fn release(
     shard: usize,
     quantity: u32,
 ) -> Result<TransactWriteItem, Failure> {
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(shard_key(event_id, tier_id, shard)))
-        .update_expression("SET available = available + :n ADD #v :one")
-        .condition_expression("attribute_exists(pk)")
-        .expression_attribute_names("#v", "version")
-        .expression_attribute_values(":one", number(1))
-        .expression_attribute_values(":n", number(quantity))
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    shard_count(
+        table,
+        event_id,
+        tier_id,
+        shard,
+        "SET available = available + :n ADD #v :one",
+        "attribute_exists(pk)",
+        quantity,
+    )
 }
 
 /// `n` of a shard's counted seats withheld from sale (an organizer blocks seats):
@@ -161,11 +159,24 @@ pub fn withhold(
     shard: usize,
     n: u32,
 ) -> Result<TransactWriteItem, Failure> {
+    shard_count(table, event_id, tier_id, shard, "SET available = available - :n ADD #v :one", "available >= :n", n)
+}
+
+/// A change of `n` to a shard's count (`:n`), bumping its version (`#v`, `:one`).
+fn shard_count(
+    table: &str,
+    event_id: &str,
+    tier_id: &str,
+    shard: usize,
+    set: &str,
+    condition: &str,
+    n: u32,
+) -> Result<TransactWriteItem, Failure> {
     let update = Update::builder()
         .table_name(table)
         .set_key(Some(shard_key(event_id, tier_id, shard)))
-        .update_expression("SET available = available - :n ADD #v :one")
-        .condition_expression("available >= :n")
+        .update_expression(set)
+        .condition_expression(condition)
         .expression_attribute_names("#v", "version")
         .expression_attribute_values(":one", number(1))
         .expression_attribute_values(":n", number(n))

@@ -210,89 +210,91 @@ pub const AVAILABLE: &str = "available";
 
 /// Holds a seat for `reservation_id`, if nobody has it.
 pub fn hold_seat(table: &str, event_id: &str, id: SeatId, reservation_id: &str) -> Result<TransactWriteItem, Failure> {
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(seat_key(event_id, id)))
-        .update_expression("SET #status = :held, reservationId = :r, eventId = :e")
-        .condition_expression("attribute_not_exists(pk) OR #status = :available")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":held", string(HELD))
-        .expression_attribute_values(":available", string(AVAILABLE))
-        .expression_attribute_values(":r", string(reservation_id))
-        .expression_attribute_values(":e", string(event_id))
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    seat_update(
+        table,
+        event_id,
+        id,
+        "SET #status = :held, reservationId = :r, eventId = :e",
+        "attribute_not_exists(pk) OR #status = :available",
+        &[(":held", HELD), (":available", AVAILABLE), (":r", reservation_id), (":e", event_id)],
+    )
 }
 
 /// A free seat blocked by its organizer (no reservation holds it).
 pub fn block_seat(table: &str, event_id: &str, id: SeatId) -> Result<TransactWriteItem, Failure> {
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(seat_key(event_id, id)))
-        .update_expression("SET #status = :blocked, eventId = :e REMOVE reservationId")
-        .condition_expression("attribute_not_exists(pk) OR #status = :available")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":blocked", string(BLOCKED))
-        .expression_attribute_values(":available", string(AVAILABLE))
-        .expression_attribute_values(":e", string(event_id))
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    seat_update(
+        table,
+        event_id,
+        id,
+        "SET #status = :blocked, eventId = :e REMOVE reservationId",
+        "attribute_not_exists(pk) OR #status = :available",
+        &[(":blocked", BLOCKED), (":available", AVAILABLE), (":e", event_id)],
+    )
 }
 
 /// A blocked seat, on sale again.
 pub fn unblock_seat(table: &str, event_id: &str, id: SeatId) -> Result<TransactWriteItem, Failure> {
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(seat_key(event_id, id)))
-        .update_expression("SET #status = :available")
-        .condition_expression("#status = :blocked")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":blocked", string(BLOCKED))
-        .expression_attribute_values(":available", string(AVAILABLE))
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    seat_update(
+        table,
+        event_id,
+        id,
+        "SET #status = :available",
+        "#status = :blocked",
+        &[(":blocked", BLOCKED), (":available", AVAILABLE)],
+    )
 }
 
 /// A held seat, sold to its reservation.
 pub fn sell_seat(table: &str, event_id: &str, id: SeatId, reservation_id: &str) -> Result<TransactWriteItem, Failure> {
-    mark_seat(table, event_id, id, reservation_id, SOLD)
+    seat_update(
+        table,
+        event_id,
+        id,
+        "SET #status = :status",
+        "reservationId = :r",
+        &[(":status", SOLD), (":r", reservation_id)],
+    )
 }
 
-/// A seat of `reservation_id` (held or sold), available again.
+/// A seat of `reservation_id` (held or sold), available again. A freed seat keeps
+/// no reservation: the next hold's condition and the map read only `status`, but a
+/// stale id would mislead whoever reads the item.
 pub fn release_seat(
     table: &str,
     event_id: &str,
     id: SeatId,
     reservation_id: &str,
 ) -> Result<TransactWriteItem, Failure> {
-    mark_seat(table, event_id, id, reservation_id, AVAILABLE)
+    seat_update(
+        table,
+        event_id,
+        id,
+        "SET #status = :status REMOVE reservationId",
+        "reservationId = :r",
+        &[(":status", AVAILABLE), (":r", reservation_id)],
+    )
 }
 
-fn mark_seat(
+/// One conditional update of a seat item (`#status` names its status), as an
+/// action of a transaction.
+fn seat_update(
     table: &str,
     event_id: &str,
     id: SeatId,
-    reservation_id: &str,
-    status: &str,
+    set: &str,
+    condition: &str,
+    values: &[(&str, &str)],
 ) -> Result<TransactWriteItem, Failure> {
-    // A freed seat keeps no reservation: the next hold's condition and the map
-    // read only `status`, but a stale id would mislead whoever reads the item.
-    let expression =
-        if status == AVAILABLE { "SET #status = :status REMOVE reservationId" } else { "SET #status = :status" };
-    let update = Update::builder()
+    let mut update = Update::builder()
         .table_name(table)
         .set_key(Some(seat_key(event_id, id)))
-        .update_expression(expression)
-        .condition_expression("reservationId = :r")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":status", string(status))
-        .expression_attribute_values(":r", string(reservation_id))
-        .build()
-        .map_err(dynamo::failure)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+        .update_expression(set)
+        .condition_expression(condition)
+        .expression_attribute_names("#status", "status");
+    for (name, value) in values {
+        update = update.expression_attribute_values(*name, string(*value));
+    }
+    Ok(TransactWriteItem::builder().update(update.build().map_err(dynamo::failure)?).build())
 }
 
 /// Partition of an event's rows' taken seats.

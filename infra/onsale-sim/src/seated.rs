@@ -22,27 +22,20 @@
 //! lost a race, and the checks: seats sold twice, split groups where a whole group
 //! fitted in the buyer's view, seats left.
 
+// The general case's model: its times, limits, call latency and percentiles.
+use super::{BUYER_RETRIES, LOCK, Micros, OVERHEAD, SECOND, WRITE_UNITS, jitter, percentile};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use seating::best::{RowSeats, pick, spread};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-type Micros = u64;
-const SECOND: Micros = 1_000_000;
-const MS: Micros = 1_000;
-const LATENCY: Micros = 6 * MS;
-const JITTER: Micros = 4 * MS;
-const LOCK: Micros = 2 * MS;
-const OVERHEAD: Micros = 2 * MS;
-const WRITE_UNITS: f64 = 1_000.0;
 /// The rows' state items lag the seats by about this (the stream, then a refresh).
 const STREAM_LAG: Micros = SECOND;
 /// An instance reuses the states it read for up to this long.
 const VIEW_CACHE: Micros = SECOND;
 /// Picks per request before 503 (the handler's `BEST_AVAILABLE_TRIES`).
 const TRIES: u32 = 4;
-const BUYER_RETRIES: u32 = 5;
 const SECTIONS: u32 = 40;
 const ROWS: u32 = 25;
 const SEATS_PER_ROW: u32 = 40;
@@ -195,17 +188,6 @@ struct Results {
     latencies: Vec<Micros>,
     first_hold: Option<Micros>,
     last_hold: Micros,
-}
-
-fn jitter(rng: &mut StdRng) -> Micros {
-    LATENCY + rng.gen_range(0..=JITTER)
-}
-
-fn percentile(sorted: &[Micros], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / MS as f64
 }
 
 /// Runs the seated on-sale for each shard count, printing a JSON line each.

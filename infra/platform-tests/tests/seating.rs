@@ -295,17 +295,21 @@ async fn hall(p: &Platform, organizer: &Session, rows: usize, seats: usize) -> (
     (event, tier)
 }
 
-/// One buyer's pick: the answer, retried with the same key after a 503 or 429, or
-/// when no answer came (502, 504, or the same request still running).
+/// One buyer's pick, as [`reserve`] sends it.
 async fn pick(p: &Platform, token: &str, event: &str, seats: &[String], card: &str, key: &str) -> (u16, Value) {
-    let body = json!({"eventId": event, "seatIds": seats, "paymentMethod": card});
+    reserve(p, token, json!({"eventId": event, "seatIds": seats, "paymentMethod": card}), key).await
+}
+
+/// `POST /reservations` with `body` under `key`: the answer, asked again with the
+/// same key while busy (429, 503) or unanswered (502, 504, or the same request
+/// still running: a hold past its timeout on a starved machine has an unknown
+/// outcome, and the same key finds the hold if it was made).
+async fn reserve(p: &Platform, token: &str, body: Value, key: &str) -> (u16, Value) {
     for _ in 0..60 {
         let answer = p
             .api
             .call_with_headers("POST", "/reservations", Some(token), &[("idempotency-key", key)], Some(body.clone()))
             .await;
-        // Busy, or no answer (a hold past its timeout on a starved machine: unknown
-        // outcome, so the same key again, which finds the hold if it was made).
         if matches!(answer.status, 429 | 502 | 503 | 504) || answer.body["error"]["code"] == "request_in_progress" {
             let wait = answer.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
             tokio::time::sleep(Duration::from_secs(wait.unwrap_or(1))).await;
@@ -605,21 +609,10 @@ async fn a_paid_pick_sells_its_seats_names_them_on_the_tickets_and_a_declined_ca
     );
 }
 
-/// A best-available order: `quantity` seats of the tier, retried as `pick` is.
+/// A best-available order: `quantity` seats of the tier, as [`reserve`] sends it.
 async fn best(p: &Platform, token: &str, event: &str, tier: &str, quantity: u32, key: &str) -> (u16, Value) {
     let body = json!({"eventId": event, "tierId": tier, "quantity": quantity, "paymentMethod": "pm_card_visa"});
-    for _ in 0..60 {
-        let answer = p
-            .api
-            .call_with_headers("POST", "/reservations", Some(token), &[("idempotency-key", key)], Some(body.clone()))
-            .await;
-        if matches!(answer.status, 429 | 502 | 503 | 504) || answer.body["error"]["code"] == "request_in_progress" {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            continue;
-        }
-        return (answer.status, answer.body);
-    }
-    panic!("busy or unanswered 60 times in a row")
+    reserve(p, token, body, key).await
 }
 
 #[tokio::test]

@@ -109,24 +109,15 @@ pub fn counted_change(request: &BlockRequest, tier_of: impl Fn(SeatId) -> Option
     change
 }
 
-/// Which shards give up `n` counted seats: the fullest first, as few as possible.
-/// `None` if the shards hold fewer than `n` in all.
+/// Which shards give up `n` counted seats, as the holds' rebalancing takes them
+/// (`shards::take_evenly`: from the fullest, leaving the shards even), as
+/// (shard, seats) for the shards that give any, the most first. `None` if they hold
+/// fewer than `n`.
 pub fn take_from_shards(available: &[u32], n: u32) -> Option<Vec<(usize, u32)>> {
-    let mut order: Vec<usize> = (0..available.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(available[i]));
-    let mut left = n;
-    let mut takes = Vec::new();
-    for i in order {
-        if left == 0 {
-            break;
-        }
-        let take = available[i].min(left);
-        if take > 0 {
-            takes.push((i, take));
-            left -= take;
-        }
-    }
-    (left == 0).then_some(takes)
+    let take = crate::domain::shards::take_evenly(available, n)?;
+    let mut takes: Vec<(usize, u32)> = take.into_iter().enumerate().filter(|(_, seats)| *seats > 0).collect();
+    takes.sort_by_key(|&(_, seats)| std::cmp::Reverse(seats));
+    Some(takes)
 }
 
 #[cfg(test)]
