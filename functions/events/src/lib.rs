@@ -6,10 +6,12 @@
 //! - `handlers`: one module per endpoint;
 //! - `inventory`: the seat-inventory contract other domains hold and return seats through;
 //! - `seats`: its seated half (seat maps by version);
+//! - `door`: the door contract (an event's organizer and tiers, for check-in);
 //! - `reminders`: the reminder-schedule contract (which events' holders to remind now);
 //! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
 pub mod domain;
+pub mod door;
 pub mod handlers;
 pub mod inventory;
 pub mod reminders;

@@ -15,6 +15,7 @@ pub mod query;
 pub mod sqs;
 pub mod streams;
 pub mod telemetry;
+pub mod ticket_pass;
 
 pub use auth::{Caller, Role, caller};
 pub use clock::{Clock, SystemClock};

@@ -319,6 +319,78 @@ pub struct EventCancelled {
     pub cursor: Option<String>,
 }
 
+/// On `TicketChangesQueue`: a reservation's tickets changed what they do at the
+/// door (issued, voided, reinstated). The reservations table's stream sends it; the
+/// door domain keeps one item per ticket from it. It may come twice or out of
+/// order: `sequence` (the stream record's, zero-padded) orders the changes of one
+/// reservation, and a ticket takes only a change newer than the one it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum DoorMessage {
+    #[serde(rename = "tickets.changed.v1")]
+    TicketsChanged(TicketsChanged),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TicketsChanged {
+    pub event_id: String,
+    pub reservation_id: String,
+    pub holder_id: String,
+    pub tier_id: String,
+    pub tier_name: String,
+    pub sequence: String,
+    /// The reservation's tickets and what each does at the door now (a transfer
+    /// voids the old codes and issues new ones in one change).
+    pub tickets: Vec<DoorTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DoorTicket {
+    pub code: String,
+    pub state: TicketState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<String>,
+}
+
+/// What a ticket does at the door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Valid,
+    Cancelled,
+    Refunded,
+    Disputed,
+    Transferred,
+}
+
+impl TicketState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+            Self::Disputed => "disputed",
+            Self::Transferred => "transferred",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Valid, Self::Cancelled, Self::Refunded, Self::Disputed, Self::Transferred]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A stream record's sequence number, zero-padded so that strings compare as the
+/// numbers do (DynamoDB's are decimal, at most 40 digits).
+pub fn ordered_sequence(sequence_number: &str) -> String {
+    format!("{sequence_number:0>40}")
+}
+
 /// A message body that is not a message this version of the code knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a known message: {0}")]
@@ -405,6 +477,25 @@ mod tests {
         assert!(decode::<PaymentMessage>(&body).is_err());
         assert!(decode::<PaymentMessage>("not json").is_err());
         assert!(decode::<NotificationMessage>(&encode(&charge())).is_err(), "a message for another queue");
+    }
+
+    #[test]
+    fn the_door_sample_is_a_ticket_change_and_sequences_compare_as_numbers() {
+        let sample = include_str!("../../../events/ApplyTicketChangesFunction/tickets-issued.json");
+        let event: serde_json::Value = serde_json::from_str(sample).unwrap();
+        let body = event["Records"][0]["body"].as_str().unwrap();
+        let DoorMessage::TicketsChanged(change) = decode::<DoorMessage>(body).unwrap();
+        assert_eq!(change.tickets.len(), 2);
+        assert!(change.tickets.iter().all(|t| t.state == TicketState::Valid));
+        assert_eq!(
+            decode::<DoorMessage>(&encode(&DoorMessage::TicketsChanged(change.clone()))).unwrap(),
+            DoorMessage::TicketsChanged(change)
+        );
+        assert!(ordered_sequence("999") < ordered_sequence("1000"));
+        assert_eq!(ordered_sequence("12").len(), 40);
+        for state in ["valid", "cancelled", "refunded", "disputed", "transferred"] {
+            assert_eq!(TicketState::parse(state).unwrap().as_str(), state);
+        }
     }
 
     #[test]

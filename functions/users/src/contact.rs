@@ -26,6 +26,29 @@ pub async fn contact(client: &Client, users_table: &str, user_id: &str) -> Resul
     Ok(out.item.as_ref().and_then(contact_of))
 }
 
+/// The account registered with `email` (normalised as registration does), if it
+/// exists and is not erased: its id and contact. For granting an account a role
+/// somewhere else (door staff of an event).
+pub async fn user_by_email(
+    client: &Client,
+    users_table: &str,
+    email: &str,
+) -> Result<Option<(String, Contact)>, Failure> {
+    let Ok(email) = crate::domain::account::normalize_email(email) else { return Ok(None) };
+    let claim = client
+        .get_item()
+        .table_name(users_table)
+        .set_key(Some(dynamo::key(crate::store::dynamodb::email_pk(&email), "EMAIL")))
+        .projection_expression("userId")
+        .send()
+        .await
+        .map_err(dynamo::sdk_failure)?;
+    let Some(user_id) = claim.item.as_ref().and_then(|i| i.get("userId")).and_then(|v| v.as_s().ok()).cloned() else {
+        return Ok(None);
+    };
+    Ok(contact(client, users_table, &user_id).await?.map(|c| (user_id, c)))
+}
+
 /// A profile item's contact; `None` once the account is erased (no email).
 fn contact_of(item: &dynamo::Item) -> Option<Contact> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();

@@ -15,7 +15,7 @@
 //! | pending → cancelled with a refund (paid as its event was cancelled) | refund it |
 
 use super::reservation::{CancelReason, Reservation, Status};
-use shared::messages::{NotificationKind, RefundReason};
+use shared::messages::{DoorTicket, NotificationKind, RefundReason, TicketState, TicketsChanged, ordered_sequence};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowUp {
@@ -78,6 +78,42 @@ pub fn refund_notice(reservation: &Reservation) -> NotificationKind {
         (true, _) => NotificationKind::ReservationCancelled,
         (false, _) => NotificationKind::LatePaymentRefunded,
     }
+}
+
+/// What a reservation's tickets do at the door: valid once confirmed, void once
+/// cancelled or disputed; no tickets before confirmation.
+pub fn door_tickets(r: &Reservation) -> Vec<DoorTicket> {
+    let state = match (r.status, r.disputed) {
+        (Status::Confirmed, false) => TicketState::Valid,
+        (Status::Confirmed, true) => TicketState::Disputed,
+        (Status::Cancelled, _) => TicketState::Cancelled,
+        _ => return vec![],
+    };
+    r.tickets
+        .iter()
+        .enumerate()
+        .map(|(i, code)| DoorTicket {
+            code: code.clone(),
+            state,
+            seat_id: r.seats.get(i).map(|s| s.id.clone()),
+            seat: r.seats.get(i).map(|s| s.name.clone()),
+        })
+        .collect()
+}
+
+/// The door's news of one committed change, if its tickets changed at the door.
+pub fn door_change(before: Option<&Reservation>, after: &Reservation, sequence: &str) -> Option<TicketsChanged> {
+    let tickets = door_tickets(after);
+    let unchanged = before.is_some_and(|b| door_tickets(b) == tickets);
+    (!tickets.is_empty() && !unchanged).then(|| TicketsChanged {
+        event_id: after.event_id.clone(),
+        reservation_id: after.id.clone(),
+        holder_id: after.user_id.clone(),
+        tier_id: after.tier_id.clone(),
+        tier_name: after.tier_name.clone(),
+        sequence: ordered_sequence(sequence),
+        tickets,
+    })
 }
 
 #[cfg(test)]
@@ -174,5 +210,26 @@ mod tests {
         assert_eq!(refund_notice(&cancelled(CancelReason::Event, true)), NotificationKind::EventCancelled);
         assert_eq!(refund_notice(&cancelled(CancelReason::Attendee, false)), NotificationKind::LatePaymentRefunded);
         assert_eq!(refund_notice(&reservation(Status::Expired)), NotificationKind::LatePaymentRefunded);
+    }
+
+    #[test]
+    fn the_door_hears_of_tickets_issued_voided_and_disputed_and_of_nothing_else() {
+        let pending = reservation(Status::PendingPayment);
+        let confirmed = Reservation { tickets: vec!["T1".into(), "T2".into()], ..reservation(Status::Confirmed) };
+        assert_eq!(door_change(None, &pending, "1"), None, "a hold has no tickets");
+        let issued = door_change(Some(&pending), &confirmed, "12").expect("issued");
+        assert_eq!(issued.sequence.len(), 40);
+        assert!(issued.sequence.ends_with("12"));
+        assert!(issued.tickets.iter().all(|t| t.state == TicketState::Valid));
+        assert_eq!(issued.tickets.len(), 2);
+        assert_eq!(door_change(Some(&confirmed), &confirmed, "13"), None, "a rewrite changes nothing at the door");
+        let disputed = Reservation { disputed: true, ..confirmed.clone() };
+        let change = door_change(Some(&confirmed), &disputed, "14").expect("disputed");
+        assert!(change.tickets.iter().all(|t| t.state == TicketState::Disputed));
+        let cancelled = Reservation { status: Status::Cancelled, ..confirmed.clone() };
+        let change = door_change(Some(&confirmed), &cancelled, "15").expect("cancelled");
+        assert!(change.tickets.iter().all(|t| t.state == TicketState::Cancelled));
+        let expired = reservation(Status::Expired);
+        assert_eq!(door_change(Some(&pending), &expired, "16"), None);
     }
 }

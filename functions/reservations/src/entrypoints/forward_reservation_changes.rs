@@ -1,4 +1,4 @@
-//! Entry point: the reservations table's stream (committed changes → charge, refund and notice messages).
+//! Entry point: the reservations table's stream (committed changes → charge, refund, notice and door messages).
 
 use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::{Error, LambdaEvent};
@@ -9,7 +9,8 @@ use shared::sqs::SqsQueue;
 pub async fn run() -> Result<(), Error> {
     let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
-    let forwarder = &Forwarder { payments, notifications };
+    let door = &SqsQueue::from_env("TICKET_CHANGES_QUEUE_URL").await?;
+    let forwarder = &Forwarder { payments, notifications, door };
     shared::telemetry::run(move |event: LambdaEvent<Event>| async move {
         Ok::<_, Error>(handle(forwarder, event.payload).await)
     })

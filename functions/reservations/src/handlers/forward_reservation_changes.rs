@@ -6,18 +6,20 @@
 //! charge and refund once, notifications email once); never sending is what this
 //! prevents.
 
-use crate::domain::changes::{FollowUp, follow_ups};
+use crate::domain::changes::{FollowUp, door_change, follow_ups};
 use crate::domain::reservation::Reservation;
 use crate::store::dynamodb::from_image;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
-use shared::messages::{ChargeRequest, PaymentMessage, RefundRequest, RetryRequest, encode};
+use shared::messages::{ChargeRequest, DoorMessage, PaymentMessage, RefundRequest, RetryRequest, encode};
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::process_batch;
 
 pub struct Forwarder<'a, Q> {
     pub payments: &'a Q,
     pub notifications: &'a Q,
+    /// The door domain's ticket feed.
+    pub door: &'a Q,
 }
 
 pub async fn handle<Q: Queue>(forwarder: &Forwarder<'_, Q>, event: Event) -> DynamoDbEventResponse {
@@ -48,6 +50,12 @@ impl<Q: Queue> Forwarder<'_, Q> {
             };
             queue.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
             tracing::info!(reservation_id = %after.id, correlation_id = %after.correlation_id, ?step, "follow-up queued");
+        }
+        let sequence = record.change.sequence_number.as_deref().unwrap_or_default();
+        if let Some(change) = door_change(before.as_ref(), &after, sequence) {
+            let body = encode(&DoorMessage::TicketsChanged(change));
+            self.door.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
+            tracing::info!(reservation_id = %after.id, "ticket change sent to the door");
         }
         Ok(())
     }

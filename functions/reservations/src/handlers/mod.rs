@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use lambda_http::{Request, RequestExt};
 use serde::Serialize;
 use shared::ApiError;
+use shared::ticket_pass::{PassClaims, PassKeys};
 
 /// Roles each handler admits beyond "signed in" (none here: any account may book).
 pub fn allowed_roles(_handler: &str) -> Option<&'static [shared::Role]> {
@@ -83,6 +84,10 @@ pub(crate) fn reservation_id(request: &Request) -> Result<String, ApiError> {
 #[serde(rename_all = "camelCase")]
 pub struct TicketView {
     pub code: String,
+    /// The code signed for the door (what the QR code shows): a scanner verifies it
+    /// offline. Only the holder's views carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qr: Option<String>,
     /// On a seated tier: the seat this ticket admits to ("Nord, row C, seat 12").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seat: Option<String>,
@@ -131,6 +136,19 @@ impl ReservationView {
         }
         self
     }
+
+    /// The holder's view: each ticket with its signed code for the QR.
+    pub fn with_passes(mut self, keys: &PassKeys, r: &Reservation) -> Self {
+        for (i, ticket) in self.tickets.iter_mut().enumerate() {
+            let claims = PassClaims {
+                event_id: r.event_id.clone(),
+                code: ticket.code.clone(),
+                seat_id: r.seats.get(i).map(|s| s.id.clone()),
+            };
+            ticket.qr = Some(keys.sign(&claims));
+        }
+        self
+    }
 }
 
 impl From<&Reservation> for ReservationView {
@@ -149,11 +167,17 @@ impl From<&Reservation> for ReservationView {
             hold_expires_at: (r.status == Status::PendingPayment).then_some(r.hold_expires_at),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            // A cancelled reservation's codes are void: it shows none.
             tickets: r
                 .tickets
                 .iter()
+                .filter(|_| r.status == Status::Confirmed)
                 .enumerate()
-                .map(|(i, code)| TicketView { code: code.clone(), seat: r.seats.get(i).map(|s| s.name.clone()) })
+                .map(|(i, code)| TicketView {
+                    code: code.clone(),
+                    qr: None,
+                    seat: r.seats.get(i).map(|s| s.name.clone()),
+                })
                 .collect(),
             seats: r.seats.clone(),
             refund_requested: r.refund_requested,

@@ -146,7 +146,7 @@ const NO_SUCH_USER: &str = "none";
 pub(crate) fn user_pk(id: &str) -> String {
     format!("USER#{id}")
 }
-fn email_pk(email: &str) -> String {
+pub fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
 }
 fn attempts_pk(key: &str) -> String {

@@ -1,0 +1,5 @@
+//! The door's rules, with no AWS types: what a scan decides, how gates are set up,
+//! what staff may do.
+
+pub mod admission;
+pub mod rules;

@@ -1,0 +1,9 @@
+//! Entry point: GET /events/{id}/door (door)
+
+use lambda_http::{Error, Request};
+
+pub async fn run() -> Result<(), Error> {
+    let door = &door::door_from_env().await?;
+    shared::http::run(move |request: Request| async move { door::handlers::door_setup::get(door, &request).await })
+        .await
+}

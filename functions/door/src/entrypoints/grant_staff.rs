@@ -1,0 +1,11 @@
+//! Entry point: POST /events/{id}/staff (organizer)
+
+use lambda_http::{Error, Request};
+
+pub async fn run() -> Result<(), Error> {
+    let door = &door::door_from_env().await?;
+    shared::http::run(move |request: Request| async move {
+        door::handlers::staff::grant(door, &shared::SystemClock, &request).await
+    })
+    .await
+}

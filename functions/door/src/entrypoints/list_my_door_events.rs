@@ -1,0 +1,11 @@
+//! Entry point: GET /users/me/door-events
+
+use lambda_http::{Error, Request};
+
+pub async fn run() -> Result<(), Error> {
+    let door = &door::door_from_env().await?;
+    shared::http::run(
+        move |request: Request| async move { door::handlers::my_door_events::handle(door, &request).await },
+    )
+    .await
+}

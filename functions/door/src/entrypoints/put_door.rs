@@ -1,0 +1,9 @@
+//! Entry point: PUT /events/{id}/door (organizer)
+
+use lambda_http::{Error, Request};
+
+pub async fn run() -> Result<(), Error> {
+    let door = &door::door_from_env().await?;
+    shared::http::run(move |request: Request| async move { door::handlers::door_setup::put(door, &request).await })
+        .await
+}

@@ -1,0 +1,8 @@
+//! Entry point: DELETE /events/{id}/staff/{userId} (organizer)
+
+use lambda_http::{Error, Request};
+
+pub async fn run() -> Result<(), Error> {
+    let door = &door::door_from_env().await?;
+    shared::http::run(move |request: Request| async move { door::handlers::staff::revoke(door, &request).await }).await
+}

@@ -1,0 +1,263 @@
+//! Admitted once, at the door: eight gates scanning one ticket at the same instant
+//! admit it once; door staff act only at their own event and lose the right the
+//! moment it is revoked; an offline scanner's batch gets an answer per scan (a
+//! duplicate, an unknown, a cancelled and a forged code among them), and uploading
+//! it again changes nothing.
+
+use platform_tests::{Platform, Session};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+static PLATFORM: OnceLock<Platform> = OnceLock::new();
+
+/// One platform for this file's tests (each test makes its own events and people).
+fn platform() -> &'static Platform {
+    PLATFORM.get_or_init(|| Platform::start_with(&["--max-instances", "8"]))
+}
+
+/// A ticket as its holder sees it: the bare code and the signed one the QR shows.
+#[derive(Debug, Clone)]
+struct Ticket {
+    code: String,
+    qr: String,
+}
+
+/// Buys `quantity` seats of the tier with the test card and waits for the tickets.
+async fn buy(p: &Platform, buyer: &Session, event: &str, tier: &str, quantity: u32) -> (String, Vec<Ticket>) {
+    let order = json!({"eventId": event, "tierId": tier, "quantity": quantity, "paymentMethod": "pm_card_visa"});
+    let made = p.api.call("POST", "/reservations", Some(&buyer.access_token), Some(order)).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let id = made.body["id"].as_str().unwrap().to_owned();
+    let confirmed =
+        p.poll_until(&format!("/reservations/{id}"), &buyer.access_token, |r| r["status"] == "confirmed").await;
+    let tickets = confirmed["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| Ticket {
+            code: t["code"].as_str().unwrap().to_owned(),
+            qr: t["qr"].as_str().expect("the holder's view carries the signed code").to_owned(),
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(tickets.len(), quantity as usize);
+    (id, tickets)
+}
+
+/// Waits until the door's list shows each code in `state` (the door hears of
+/// tickets from the reservations' stream, a moment after the commit).
+async fn door_knows(p: &Platform, token: &str, event: &str, codes: &[&str], state: &str) {
+    let started = Instant::now();
+    loop {
+        let list = p.api.call("GET", &format!("/events/{event}/door/tickets"), Some(token), None).await;
+        assert_eq!(list.status, 200, "{:?}", list.body);
+        let states: Vec<(String, String)> = list.body["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["code"].as_str().unwrap().to_owned(), t["state"].as_str().unwrap().to_owned()))
+            .collect();
+        if codes.iter().all(|c| states.iter().any(|(code, s)| code == c && s == state)) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the door never saw {codes:?} {state}: {states:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn scan(p: &Platform, token: &str, event: &str, body: Value) -> platform_tests::Answer {
+    p.api.call("POST", &format!("/events/{event}/check-ins"), Some(token), Some(body)).await
+}
+
+#[tokio::test]
+async fn eight_gates_scanning_one_ticket_at_the_same_instant_admit_it_once() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let (_, tickets) = buy(p, &buyer, &event, &tier, 2).await;
+    door_knows(p, &organizer.access_token, &event, &[&tickets[0].code, &tickets[1].code], "valid").await;
+
+    let scans = (0..8).map(|gate| {
+        let body = json!({"code": tickets[0].qr, "gate": format!("Gate {gate}"), "device": format!("phone-{gate}")});
+        scan(p, &organizer.access_token, &event, body)
+    });
+    let answers = futures::future::join_all(scans).await;
+    let admitted: Vec<&platform_tests::Answer> = answers.iter().filter(|a| a.status == 200).collect();
+    assert_eq!(
+        admitted.len(),
+        1,
+        "one gate admits: {:?}",
+        answers.iter().map(|a| (a.status, &a.body)).collect::<Vec<_>>()
+    );
+    let winner = &admitted[0].body;
+    assert_eq!(winner["result"], "admitted");
+    assert_eq!(winner["ticket"]["code"], tickets[0].code.as_str());
+    assert_eq!(winner["ticket"]["holder"], "Test Person");
+    for refused in answers.iter().filter(|a| a.status != 200) {
+        assert_eq!(
+            (refused.status, refused.body["error"]["code"].as_str()),
+            (409, Some("already_admitted")),
+            "{:?}",
+            refused.body
+        );
+        assert_eq!(
+            refused.body["error"]["admission"]["gate"], winner["gate"],
+            "each refusal names the first admission"
+        );
+    }
+
+    // The bare code typed by hand is the same ticket; the other ticket still enters.
+    let typed = scan(p, &organizer.access_token, &event, json!({"code": tickets[0].code})).await;
+    assert_eq!((typed.status, typed.body["error"]["code"].as_str()), (409, Some("already_admitted")));
+    let second = scan(p, &organizer.access_token, &event, json!({"code": tickets[1].qr, "gate": "Gate 0"})).await;
+    assert_eq!(second.status, 200, "{:?}", second.body);
+
+    let summary =
+        p.api.call("GET", &format!("/events/{event}/check-ins/summary"), Some(&organizer.access_token), None).await;
+    assert_eq!(summary.status, 200, "{:?}", summary.body);
+    assert_eq!(summary.body["admitted"], 2, "{:?}", summary.body);
+    assert_eq!(summary.body["tiers"][0]["admitted"], 2);
+    let gates: i64 = summary.body["gates"].as_array().unwrap().iter().map(|g| g["admitted"].as_i64().unwrap()).sum();
+    assert_eq!(gates, 2, "{:?}", summary.body);
+}
+
+#[tokio::test]
+async fn door_staff_scan_only_at_their_own_event_and_a_revoked_grant_stops_at_once() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event_a, tier_a) = p.event_on_sale(&organizer, 10).await;
+    let (event_b, tier_b) = p.event_on_sale(&organizer, 10).await;
+    let steward = p.attendee().await;
+    let buyer = p.attendee().await;
+    let (_, at_a) = buy(p, &buyer, &event_a, &tier_a, 2).await;
+    let (_, at_b) = buy(p, &buyer, &event_b, &tier_b, 1).await;
+
+    // Nobody but the organizer sets up the door; an unknown email is named as such.
+    let path = format!("/events/{event_a}/staff");
+    let unknown = p
+        .api
+        .call("POST", &path, Some(&organizer.access_token), Some(json!({"email": "nobody-here@example.com"})))
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.body["error"]["code"].as_str()),
+        (404, Some("no_account")),
+        "{:?}",
+        unknown.body
+    );
+    let by_stranger = p.api.call("POST", &path, Some(&buyer.access_token), Some(json!({"email": steward.email}))).await;
+    assert_eq!(by_stranger.status, 403, "{:?}", by_stranger.body);
+    let granted = p
+        .api
+        .call("POST", &path, Some(&organizer.access_token), Some(json!({"email": steward.email.to_uppercase()})))
+        .await;
+    assert_eq!(granted.status, 201, "{:?}", granted.body);
+    assert_eq!(granted.body["userId"], steward.user_id.as_str());
+
+    let mine = p.api.call("GET", "/users/me/door-events", Some(&steward.access_token), None).await;
+    assert_eq!(mine.status, 200, "{:?}", mine.body);
+    let events: Vec<&str> =
+        mine.body["events"].as_array().unwrap().iter().map(|e| e["eventId"].as_str().unwrap()).collect();
+    assert_eq!(events, [event_a.as_str()]);
+
+    door_knows(p, &steward.access_token, &event_a, &[&at_a[0].code, &at_a[1].code], "valid").await;
+    let admitted = scan(p, &steward.access_token, &event_a, json!({"code": at_a[0].qr})).await;
+    assert_eq!(admitted.status, 200, "{:?}", admitted.body);
+    // Event B's ticket at event A is another event's; staff of A at B are refused.
+    let foreign = scan(p, &steward.access_token, &event_a, json!({"code": at_b[0].qr})).await;
+    assert_eq!(
+        (foreign.status, foreign.body["error"]["code"].as_str()),
+        (409, Some("wrong_event")),
+        "{:?}",
+        foreign.body
+    );
+    let at_other = scan(p, &steward.access_token, &event_b, json!({"code": at_b[0].qr})).await;
+    assert_eq!(at_other.status, 403, "{:?}", at_other.body);
+    let summary_b =
+        p.api.call("GET", &format!("/events/{event_b}/check-ins/summary"), Some(&steward.access_token), None).await;
+    assert_eq!(summary_b.status, 403);
+    // Door staff scan and count; they do not run the door, nor see the participants.
+    let setup = p
+        .api
+        .call("PUT", &format!("/events/{event_a}/door"), Some(&steward.access_token), Some(json!({"reentry": true})))
+        .await;
+    assert_eq!(setup.status, 403, "{:?}", setup.body);
+    let staff_list = p.api.call("GET", &path, Some(&steward.access_token), None).await;
+    assert_eq!(staff_list.status, 403);
+    let participants =
+        p.api.call("GET", &format!("/events/{event_a}/participants"), Some(&steward.access_token), None).await;
+    assert!(matches!(participants.status, 403 | 404), "{:?}", participants.body);
+
+    let revoked =
+        p.api.call("DELETE", &format!("{path}/{}", steward.user_id), Some(&organizer.access_token), None).await;
+    assert_eq!(revoked.status, 204, "{:?}", revoked.body);
+    let after = scan(p, &steward.access_token, &event_a, json!({"code": at_a[1].qr})).await;
+    assert_eq!(after.status, 403, "revoked at once: {:?}", after.body);
+}
+
+#[tokio::test]
+async fn an_offline_batch_answers_each_scan_and_uploading_it_again_changes_nothing() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let (_, tickets) = buy(p, &buyer, &event, &tier, 2).await;
+    let (cancelled_id, cancelled) = buy(p, &buyer, &event, &tier, 1).await;
+    let cancel = p.api.call("DELETE", &format!("/reservations/{cancelled_id}"), Some(&buyer.access_token), None).await;
+    assert_eq!(cancel.status, 200, "{:?}", cancel.body);
+    let reread = p.api.call("GET", &format!("/reservations/{cancelled_id}"), Some(&buyer.access_token), None).await;
+    assert_eq!(reread.body["tickets"], json!([]), "a cancelled reservation shows no codes");
+    let token = &organizer.access_token;
+    door_knows(p, token, &event, &[&tickets[0].code, &tickets[1].code], "valid").await;
+    door_knows(p, token, &event, &[&cancelled[0].code], "cancelled").await;
+
+    // A forged pass: the second ticket's signed code with another code in its payload.
+    let parts: Vec<&str> = tickets[1].qr.split('.').collect();
+    let claims = json!({"e": event, "t": "AAAAAAAAAAAAAAAAAAAAAA"}).to_string();
+    use base64::Engine;
+    let forged =
+        format!("{}.{}.{}", parts[0], base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims), parts[2]);
+    let batch = json!({"scans": [
+        {"scanId": "a1", "code": tickets[0].qr, "scannedAt": "2026-12-01T18:00:00Z", "gate": "Nord", "device": "phone-1"},
+        {"scanId": "a2", "code": tickets[0].code, "scannedAt": "2026-12-01T18:00:30Z", "gate": "Sud", "device": "phone-2"},
+        {"scanId": "a3", "code": "ZZZZZZZZZZZZZZZZZZZZZZ", "scannedAt": "2026-12-01T18:01:00Z"},
+        {"scanId": "a4", "code": cancelled[0].qr, "scannedAt": "2026-12-01T18:02:00Z"},
+        {"scanId": "a5", "code": forged, "scannedAt": "2026-12-01T18:03:00Z"},
+        {"scanId": "a6", "code": tickets[1].qr, "scannedAt": "2026-12-01T18:04:00Z", "gate": "Nord"},
+    ]});
+    let path = format!("/events/{event}/check-ins/batch");
+    let first = p.api.call("POST", &path, Some(token), Some(batch.clone())).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let answers: Vec<(String, String, String)> = first.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+            (text(&r["scanId"]), text(&r["result"]), text(&r["code"]))
+        })
+        .collect();
+    let expected = [
+        ("a1", "admitted", ""),
+        ("a2", "duplicate", "already_admitted"),
+        ("a3", "refused", "unknown_ticket"),
+        ("a4", "refused", "ticket_cancelled"),
+        ("a5", "refused", "forged_code"),
+        ("a6", "admitted", ""),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    assert_eq!(answers, expected, "{:?}", first.body);
+    let duplicate = &first.body["results"][1];
+    assert_eq!(duplicate["admission"]["scanId"], "a1");
+    assert_eq!(duplicate["admission"]["admittedAt"], "2026-12-01T18:00:00Z", "admitted when the holder walked in");
+
+    let again = p.api.call("POST", &path, Some(token), Some(batch)).await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(again.body, first.body, "the same answers again");
+    let summary = p.api.call("GET", &format!("/events/{event}/check-ins/summary"), Some(token), None).await;
+    assert_eq!(summary.body["admitted"], 2, "counted once: {:?}", summary.body);
+    // Online, the batch's admissions hold: the same ticket at a gate now is a duplicate.
+    let now = scan(p, token, &event, json!({"code": tickets[1].code})).await;
+    assert_eq!((now.status, now.body["error"]["code"].as_str()), (409, Some("already_admitted")));
+}
