@@ -13,6 +13,8 @@ export class ApiError extends Error {
     message: string,
     readonly fields: FieldError[] = [],
     readonly retryAfter?: number,
+    /** The error object as the API sent it, for codes that carry more (`admission`). */
+    readonly detail: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -50,6 +52,8 @@ export function describe(status: number, code: string, message: string, retryAft
       return 'Someone changed this at the same time. Reload the page and try again.';
     case 'service_unavailable':
       return 'The service is busy. Please try again in a moment.';
+    case 'no_account':
+      return 'No account with that email: ask them to sign up first.';
   }
   if (status === 0) return 'We could not reach the server. Check your connection and try again.';
   if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
@@ -115,7 +119,7 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
 
 async function errorFrom(response: Response): Promise<ApiError> {
   const retryAfter = Number(response.headers.get('retry-after')) || undefined;
-  let body: { error?: { code?: string; message?: string; fields?: FieldError[] }; message?: string } = {};
+  let body: { error?: { code?: string; message?: string; fields?: FieldError[] } & Record<string, unknown>; message?: string } = {};
   try {
     body = await response.json();
   } catch {
@@ -129,5 +133,6 @@ async function errorFrom(response: Response): Promise<ApiError> {
     describe(response.status, code, message, retryAfter),
     body.error?.fields ?? [],
     retryAfter,
+    body.error ?? {},
   );
 }

@@ -11,6 +11,7 @@ import { TicketPage, MyTickets } from './pages/Tickets';
 import { Account } from './pages/Account';
 import { Organize } from './pages/Organize';
 import { EventEditor } from './pages/EventEditor';
+import { DoorEvents, DoorScanner } from './pages/Door';
 import './styles.css';
 
 function useProfile(): Profile | undefined {
@@ -31,6 +32,8 @@ function Page({ path, query, profile }: { path: string; query: URLSearchParams; 
   if (path === '/organize') return <Organize profile={profile} />;
   if (path === '/organize/new') return <EventEditor profile={profile} />;
   if ((params = match('/organize/:id', path))) return <EventEditor id={params.id} profile={profile} />;
+  if (path === '/door') return <DoorEvents profile={profile} />;
+  if ((params = match('/door/:eventId', path))) return <DoorScanner eventId={params.eventId} profile={profile} />;
   return (
     <section>
       <h1>Page not found</h1>
@@ -79,6 +82,13 @@ function App() {
                 </a>
               </li>
             )}
+            {(organizes || path.startsWith('/door')) && (
+              <li>
+                <a href="/door" aria-current={path.startsWith('/door') ? 'page' : undefined}>
+                  Door
+                </a>
+              </li>
+            )}
             {profile ? (
               <>
                 <li>
@@ -111,3 +121,11 @@ function App() {
 }
 
 render(<App />, document.getElementById('app')!);
+
+// The service worker keeps the app shell, so a door scanner opens with no network
+// after one visit (public/sw.js). Only the built site: the dev server has no shell.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  });
+}

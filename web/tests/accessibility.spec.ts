@@ -12,6 +12,7 @@ const pages: { name: string; path: string; as?: string; heading: RegExp }[] = [
   { name: 'account', path: '/account', as: 'attendee@demo.example', heading: /Your account/ },
   { name: 'organizer-events', path: '/organize', as: 'organizer@demo.example', heading: /My events/ },
   { name: 'new-event', path: '/organize/new', as: 'organizer@demo.example', heading: /New event/ },
+  { name: 'door-events', path: '/door', as: 'organizer@demo.example', heading: /Door check-in/ },
 ];
 
 for (const viewport of [

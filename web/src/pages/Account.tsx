@@ -56,6 +56,9 @@ export function Account({ profile }: { profile?: Profile }) {
       <p>
         Signed in as <strong>{profile.email}</strong> ({profile.role}).
       </p>
+      <p>
+        Door staff: <a href="/door">scan tickets at the door</a> of the events you were added to.
+      </p>
       <form onSubmit={(e) => (e.preventDefault(), void update('name', { displayName: name }, 'Your name was saved.'))}>
         <h2>Name</h2>
         <Field label="Your name" name="displayName" required value={name} onValue={setName} error={errors?.fieldMessage('displayName')} />

@@ -1,5 +1,5 @@
-// Create or edit an event and its tiers; publish or cancel it; its sales per tier
-// and its participants (with a CSV download).
+// Create or edit an event and its tiers; publish or cancel it; its door (staff,
+// gates); its sales per tier and its participants (with a CSV download).
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request, send, type FieldError } from '../api';
@@ -13,6 +13,7 @@ import type { Profile } from '../session';
 import { CATEGORIES } from './Home';
 import { NotOrganizer, STATUS_LABEL } from './Organize';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
+import { DoorSettings } from './DoorSettings';
 
 interface Participant extends ParticipantLine {
   reservationId: string;
@@ -194,6 +195,7 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
       {event && event.status === 'published' && event.seatMap && event.tiers.some((t) => t.seated) && (
         <BlockSeats event={event} />
       )}
+      {event && event.status === 'published' && <DoorSettings event={event} />}
       {event && event.status !== 'draft' && <Sales event={event} />}
     </section>
   );

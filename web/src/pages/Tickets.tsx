@@ -21,7 +21,8 @@ export interface Reservation {
   currency: string;
   holdExpiresAt?: string;
   createdAt: string;
-  tickets: { code: string; seat?: string }[];
+  /** `qr`: the code signed for the door (what the QR code shows, checked offline); `code`: the bare code, to type. */
+  tickets: { code: string; seat?: string; qr?: string }[];
   /** On a seated tier: the seats held or booked ("Nord, row C, seat 12"). */
   seats?: { id: string; name: string }[];
   refundRequested?: boolean;
@@ -187,7 +188,7 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
           {r.tickets.map((t, i) => (
             <li key={t.code}>
               <img
-                src={qrDataUrl(t.code)}
+                src={qrDataUrl(t.qr ?? t.code)}
                 width={160}
                 height={160}
                 alt={`QR code of ticket ${i + 1}${t.seat ? `, ${t.seat}` : ''}`}
