@@ -3,11 +3,13 @@
 //! live counts. Its facts about tickets come from the reservations' stream (the
 //! ticket-changes queue), never from the reservations table.
 //!
+//! - `contract`: what other domains may read (whether tickets were used);
 //! - `domain`: the rules (what a scan decides, gates), no AWS types;
 //! - `store`: the door table behind the `DoorStore` trait;
 //! - `handlers`: one module per endpoint;
 //! - `src/main.rs` and `src/entrypoints/*.rs`: the binary, one thin entry point per function.
 
+pub mod contract;
 pub mod domain;
 pub mod handlers;
 pub mod store;

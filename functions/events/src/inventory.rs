@@ -317,6 +317,8 @@ pub struct Offer {
     pub seated: bool,
     /// The version of the event's seat map in force, if it has one.
     pub seat_map_version: Option<u32>,
+    /// Whether holders may hand their tickets on.
+    pub ticket_transfers: crate::domain::event::TicketTransfers,
 }
 
 impl Offer {
@@ -382,6 +384,7 @@ fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer>
         waiting_room: d.waiting_room.map(|room| room.admit_per_minute),
         seated: tier.seated,
         seat_map_version: event.seat_map.as_ref().map(|m| m.version),
+        ticket_transfers: d.ticket_transfers.unwrap_or(crate::domain::event::TicketTransfers::Allowed),
     })
 }
 
@@ -579,6 +582,7 @@ mod tests {
             waiting_room: None,
             seated: true,
             seat_map_version: Some(1),
+            ticket_transfers: crate::domain::event::TicketTransfers::Allowed,
         };
         let id = |seat| SeatId { section: 7, row: 1, seat };
         let taken = HashMap::from([(id(1), SeatState::Sold)]);

@@ -41,6 +41,12 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "refund_failed.subject.txt",
     "refund_failed.txt",
     "refund_failed.html",
+    "tickets_received.subject.txt",
+    "tickets_received.txt",
+    "tickets_received.html",
+    "tickets_transferred.subject.txt",
+    "tickets_transferred.txt",
+    "tickets_transferred.html",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +174,7 @@ mod tests {
             },
             event_starts_at: None,
             previous_starts_at_local: None,
+            transfer: None,
         }
     }
 
@@ -231,6 +238,8 @@ mod tests {
             NotificationKind::Reminder,
             NotificationKind::PaymentDisputed,
             NotificationKind::RefundFailed,
+            NotificationKind::TicketsReceived,
+            NotificationKind::TicketsTransferred,
         ] {
             let email = renderer.render(&request(kind, "Cup final"), "Ada").unwrap();
             assert!(email.subject.contains("Cup final"), "{kind:?}: {}", email.subject);

@@ -20,6 +20,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "retry_payment" => entrypoints::retry_payment::run().await,
         "send_reminders" => entrypoints::send_reminders::run().await,
         "start_reminders" => entrypoints::start_reminders::run().await,
+        "transfer_reservation" => entrypoints::transfer_reservation::run().await,
         other => Err(shared::unknown_handler(other)),
     }
 }

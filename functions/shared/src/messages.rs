@@ -226,15 +226,20 @@ pub struct NotificationRequest {
     /// organizer has moved it since (the email says the time changed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_starts_at_local: Option<String>,
+    /// Transfer notices only: which of the reservation's transfers (1, 2, ...), so
+    /// each is told once and a later one is told again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<u32>,
 }
 
 impl NotificationRequest {
     /// What makes this notification unique: one email per key, however often the
     /// message arrives. `<reservation>:<kind>`, and for reminders also the start.
     pub fn dedupe_key(&self) -> String {
-        match &self.event_starts_at {
-            Some(start) => format!("{}:{}:{start}", self.reservation_id, self.kind.as_str()),
-            None => format!("{}:{}", self.reservation_id, self.kind.as_str()),
+        match (&self.event_starts_at, self.transfer) {
+            (Some(start), _) => format!("{}:{}:{start}", self.reservation_id, self.kind.as_str()),
+            (None, Some(transfer)) => format!("{}:{}:{transfer}", self.reservation_id, self.kind.as_str()),
+            (None, None) => format!("{}:{}", self.reservation_id, self.kind.as_str()),
         }
     }
 }
@@ -254,6 +259,10 @@ pub enum NotificationKind {
     PaymentDisputed,
     /// To the organizer: a refund failed at the bank (it is tried again).
     RefundFailed,
+    /// To the new holder: tickets were handed to them (with new codes).
+    TicketsReceived,
+    /// To the former holder: their tickets went to someone else; their codes no longer work.
+    TicketsTransferred,
 }
 
 impl NotificationKind {
@@ -268,6 +277,8 @@ impl NotificationKind {
             Self::Reminder => "reminder",
             Self::PaymentDisputed => "payment_disputed",
             Self::RefundFailed => "refund_failed",
+            Self::TicketsReceived => "tickets_received",
+            Self::TicketsTransferred => "tickets_transferred",
         }
     }
 }
@@ -354,6 +365,9 @@ pub struct DoorTicket {
     pub seat_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seat: Option<String>,
+    /// A transfer's new code: the code it replaces (its admission, if any, carries over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 /// What a ticket does at the door.
@@ -539,6 +553,7 @@ mod tests {
             },
             event_starts_at: None,
             previous_starts_at_local: None,
+            transfer: None,
         });
         let body = encode(&message);
         assert!(body.contains(r#""kind":"reservation_confirmed""#));

@@ -261,3 +261,82 @@ async fn an_offline_batch_answers_each_scan_and_uploading_it_again_changes_nothi
     let now = scan(p, token, &event, json!({"code": tickets[1].code})).await;
     assert_eq!((now.status, now.body["error"]["code"].as_str()), (409, Some("already_admitted")));
 }
+
+#[tokio::test]
+async fn a_transfer_gives_new_codes_the_old_are_refused_at_the_door_and_both_holders_are_told() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let friend = p.attendee().await;
+    let (id, old) = buy(p, &buyer, &event, &tier, 2).await;
+    let path = format!("/reservations/{id}/transfer");
+
+    let nobody =
+        p.api.call("POST", &path, Some(&buyer.access_token), Some(json!({"email": "nobody-here@example.com"}))).await;
+    assert_eq!((nobody.status, nobody.body["error"]["code"].as_str()), (404, Some("no_account")), "{:?}", nobody.body);
+    let by_stranger = p.api.call("POST", &path, Some(&friend.access_token), Some(json!({"email": friend.email}))).await;
+    assert_eq!(by_stranger.status, 404, "only the holder: {:?}", by_stranger.body);
+    // The organizer turns transfers off, then on again.
+    let event_path = format!("/events/{event}");
+    let off =
+        p.api.call("PATCH", &event_path, Some(&organizer.access_token), Some(json!({"ticketTransfers": "off"}))).await;
+    assert_eq!((off.status, off.body["ticketTransfers"].as_str()), (200, Some("off")), "{:?}", off.body);
+    let refused = p.api.call("POST", &path, Some(&buyer.access_token), Some(json!({"email": friend.email}))).await;
+    assert_eq!(
+        (refused.status, refused.body["error"]["code"].as_str()),
+        (409, Some("transfers_off")),
+        "{:?}",
+        refused.body
+    );
+    let on = p
+        .api
+        .call("PATCH", &event_path, Some(&organizer.access_token), Some(json!({"ticketTransfers": "allowed"})))
+        .await;
+    assert_eq!(on.status, 200, "{:?}", on.body);
+
+    let moved = p.api.call("POST", &path, Some(&buyer.access_token), Some(json!({"email": friend.email}))).await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    assert_eq!(moved.body["tickets"], json!([]), "the former holder sees no codes");
+    let gone = p.api.call("GET", &format!("/reservations/{id}"), Some(&buyer.access_token), None).await;
+    assert_eq!(gone.status, 404, "no longer the buyer's");
+    let theirs =
+        p.poll_until(&format!("/reservations/{id}"), &friend.access_token, |r| r["status"] == "confirmed").await;
+    let new: Vec<Ticket> = theirs["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| Ticket { code: t["code"].as_str().unwrap().into(), qr: t["qr"].as_str().unwrap().into() })
+        .collect();
+    assert_eq!(new.len(), 2);
+    assert!(new.iter().all(|n| old.iter().all(|o| o.code != n.code)), "new codes");
+
+    let token = &organizer.access_token;
+    door_knows(p, token, &event, &[&old[0].code, &old[1].code], "transferred").await;
+    door_knows(p, token, &event, &[&new[0].code, &new[1].code], "valid").await;
+    let old_scan = scan(p, token, &event, json!({"code": old[0].qr})).await;
+    assert_eq!(
+        (old_scan.status, old_scan.body["error"]["code"].as_str()),
+        (409, Some("ticket_transferred")),
+        "{:?}",
+        old_scan.body
+    );
+    let new_scan = scan(p, token, &event, json!({"code": new[0].qr})).await;
+    assert_eq!(new_scan.status, 200, "{:?}", new_scan.body);
+
+    // Both are told, once each; a used ticket is not handed on again.
+    let to_buyer = p.wait_for_emails(&buyer.email, 2).await;
+    assert!(to_buyer.iter().any(|e| e["subject"].as_str().is_some_and(|s| s.contains("handed on"))), "{to_buyer:?}");
+    let to_friend = p.wait_for_emails(&friend.email, 1).await;
+    assert!(
+        to_friend.iter().any(|e| e["subject"].as_str().is_some_and(|s| s.contains("given to you"))),
+        "{to_friend:?}"
+    );
+    let again = p.api.call("POST", &path, Some(&friend.access_token), Some(json!({"email": buyer.email}))).await;
+    assert_eq!(
+        (again.status, again.body["error"]["code"].as_str()),
+        (409, Some("already_checked_in")),
+        "{:?}",
+        again.body
+    );
+}

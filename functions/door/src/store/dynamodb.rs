@@ -271,6 +271,26 @@ impl DoorStore for DynamoDoorStore {
                     request = request.expression_attribute_values(format!(":{name}"), string(value));
                 }
             }
+            // A transfer's new code carries over the old one's admission, if a gate
+            // let it in before the old code was voided (just above: old codes come first).
+            if let Some(old) = &ticket.replaces
+                && let Some(admission) = self.ticket(old).await?.and_then(|t| t.admission)
+            {
+                names.extend(["admittedAt", "inside"]);
+                request = request
+                    .expression_attribute_values(":admittedAt", string(stored(admission.admitted_at)))
+                    .expression_attribute_values(":inside", AttributeValue::Bool(true));
+                for (name, value) in [
+                    ("admittedGate", &admission.gate),
+                    ("admittedDevice", &admission.device),
+                    ("admittedScan", &admission.scan_id),
+                ] {
+                    if let Some(value) = value {
+                        names.push(name);
+                        request = request.expression_attribute_values(format!(":{name}"), string(value));
+                    }
+                }
+            }
             let set: Vec<String> = names.iter().map(|n| format!("{n} = :{}", n.trim_start_matches('#'))).collect();
             let result = request
                 .update_expression(format!("SET {}", set.join(", ")))

@@ -135,6 +135,35 @@ pub struct Details {
     pub reminder_lead_minutes: Option<u32>,
     /// The on-sale's waiting room, if the organizer turned it on.
     pub waiting_room: Option<WaitingRoom>,
+    /// Whether holders may hand their tickets to someone else; `None`: allowed.
+    pub ticket_transfers: Option<TicketTransfers>,
+}
+
+/// What an organizer allows holders to do with their tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketTransfers {
+    /// To any account.
+    Allowed,
+    /// To any account, and every ticket names its holder: staff compare it with an
+    /// ID at the gate (football clubs' named tickets).
+    Named,
+    /// Not at all.
+    Off,
+}
+
+impl TicketTransfers {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::Named => "named",
+            Self::Off => "off",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Allowed, Self::Named, Self::Off].into_iter().find(|t| t.as_str() == text)
+    }
 }
 
 /// A waiting room in front of an event's sale: buyers queue, and are let in at this pace.
@@ -539,6 +568,7 @@ pub(crate) mod tests {
             currency: "EUR".into(),
             reminder_lead_minutes: None,
             waiting_room: None,
+            ticket_transfers: None,
         }
     }
 

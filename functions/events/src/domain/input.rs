@@ -2,7 +2,7 @@
 //! The same reader serves create (all required fields present) and update
 //! (present fields replace, `null` clears an optional one, `tiers` replaces the list).
 
-use super::event::{ADMIT_PER_MINUTE_MAX, Category, Details, TierSpec, Venue, WaitingRoom};
+use super::event::{ADMIT_PER_MINUTE_MAX, Category, Details, TicketTransfers, TierSpec, Venue, WaitingRoom};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
@@ -26,6 +26,7 @@ pub struct EventInput {
     pub tiers: Option<Vec<TierSpec>>,
     pub reminder_lead_minutes: Patch<u32>,
     pub waiting_room: Patch<WaitingRoom>,
+    pub ticket_transfers: Patch<TicketTransfers>,
 }
 
 const FIELDS: &[&str] = &[
@@ -42,6 +43,7 @@ const FIELDS: &[&str] = &[
     "tiers",
     "reminderLeadMinutes",
     "waitingRoom",
+    "ticketTransfers",
 ];
 
 struct Reader {
@@ -256,6 +258,13 @@ pub fn parse(map: &Map<String, Value>) -> Result<EventInput, Vec<FieldError>> {
         .patch(map, "reminderLeadMinutes", |r, v| r.whole("reminderLeadMinutes", v, u32::MAX as i64).map(|n| n as u32));
     // `{"enabled": false}` and `null` both turn the room off.
     input.waiting_room = r.patch(map, "waitingRoom", |r, v| r.waiting_room(v)).map(Option::flatten);
+    input.ticket_transfers = r.patch(map, "ticketTransfers", |r, v| {
+        let parsed = v.as_str().and_then(TicketTransfers::parse);
+        if parsed.is_none() {
+            r.error("ticketTransfers", "must be \"allowed\", \"named\" or \"off\"");
+        }
+        parsed
+    });
     if r.errors.is_empty() { Ok(input) } else { Err(r.errors) }
 }
 
@@ -297,6 +306,7 @@ impl EventInput {
             currency,
             reminder_lead_minutes: self.reminder_lead_minutes.flatten(),
             waiting_room: self.waiting_room.flatten(),
+            ticket_transfers: self.ticket_transfers.flatten(),
         };
         Ok((details, self.tiers.unwrap_or_default()))
     }
@@ -322,6 +332,7 @@ impl EventInput {
             currency: self.currency.clone().unwrap_or_else(|| current.currency.clone()),
             reminder_lead_minutes: pick(&self.reminder_lead_minutes, &current.reminder_lead_minutes),
             waiting_room: pick(&self.waiting_room, &current.waiting_room),
+            ticket_transfers: pick(&self.ticket_transfers, &current.ticket_transfers),
         }
     }
 
@@ -339,6 +350,7 @@ impl EventInput {
             && self.tiers.is_none()
             && self.reminder_lead_minutes.is_none()
             && self.waiting_room.is_none()
+            && self.ticket_transfers.is_none()
     }
 }
 

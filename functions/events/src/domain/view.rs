@@ -59,6 +59,8 @@ pub struct EventView {
     /// Present when the sale has a waiting room.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting_room: Option<WaitingRoomView>,
+    /// `allowed`, `named` or `off`.
+    pub ticket_transfers: &'static str,
     pub tiers: Vec<TierView>,
     /// Present when the event has a seat map.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,6 +104,7 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
         waiting_room: d
             .waiting_room
             .map(|room| WaitingRoomView { enabled: true, admit_per_minute: room.admit_per_minute }),
+        ticket_transfers: d.ticket_transfers.unwrap_or(super::event::TicketTransfers::Allowed).as_str(),
         tiers: event
             .tiers
             .iter()

@@ -17,7 +17,9 @@
 const REMINDERS: &str = "REMINDERS";
 
 use super::{EventPage, EventStore, PublicQuery, Sort, StoreError, StoreResult};
-use crate::domain::event::{Category, Details, Event, SeatMapRef, Status, Tier, TierPlan, Venue, WaitingRoom};
+use crate::domain::event::{
+    Category, Details, Event, SeatMapRef, Status, TicketTransfers, Tier, TierPlan, Venue, WaitingRoom,
+};
 use crate::domain::seat_blocks::{self, BlockRequest};
 use crate::domain::seat_map::Seating;
 use crate::domain::shards;
@@ -89,6 +91,8 @@ struct EventItem {
     reminder_lead_minutes: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     waiting_room: Option<WaitingRoom>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ticket_transfers: Option<TicketTransfers>,
     created_at: String,
     updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +210,7 @@ impl EventItem {
             currency: d.currency.clone(),
             reminder_lead_minutes: d.reminder_lead_minutes,
             waiting_room: d.waiting_room,
+            ticket_transfers: d.ticket_transfers,
             created_at: text(event.created_at),
             updated_at: text(event.updated_at),
             published_at: event.published_at.map(text),
@@ -237,6 +242,7 @@ impl EventItem {
                 currency: self.currency,
                 reminder_lead_minutes: self.reminder_lead_minutes,
                 waiting_room: self.waiting_room,
+                ticket_transfers: self.ticket_transfers,
             },
             id: self.id,
             organizer_id: self.organizer_id,

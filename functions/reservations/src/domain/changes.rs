@@ -13,6 +13,10 @@
 //! | pending → cancelled | tell the holder (by the holder, or with the event) |
 //! | confirmed → cancelled | refund it (the holder is told once the money is back) |
 //! | pending → cancelled with a refund (paid as its event was cancelled) | refund it |
+//! | confirmed, handed to another account (`transfers` grew) | tell both holders |
+//!
+//! Separately, every change of what its tickets do at the door (issued, voided,
+//! handed on with new codes) becomes the door's news (`door_change`).
 
 use super::reservation::{CancelReason, Reservation, Status};
 use shared::messages::{DoorTicket, NotificationKind, RefundReason, TicketState, TicketsChanged, ordered_sequence};
@@ -29,6 +33,8 @@ pub enum FollowUp {
     Notify(NotificationKind),
     /// Ask notifications to tell the event's organizer.
     NotifyOrganizer(NotificationKind),
+    /// Ask notifications to tell whoever held the tickets before this change.
+    NotifyFormerHolder(NotificationKind),
 }
 
 /// The follow-ups of one committed change; `before` is `None` for a new reservation.
@@ -37,6 +43,12 @@ pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<Foll
     let Some(before) = before else {
         return if after.status == Status::PendingPayment { vec![Charge] } else { vec![] };
     };
+    if after.transfers > before.transfers && after.user_id != before.user_id {
+        return vec![
+            Notify(NotificationKind::TicketsReceived),
+            FollowUp::NotifyFormerHolder(NotificationKind::TicketsTransferred),
+        ];
+    }
     if after.disputed && !before.disputed {
         return vec![FollowUp::NotifyOrganizer(NotificationKind::PaymentDisputed)];
     }
@@ -97,13 +109,28 @@ pub fn door_tickets(r: &Reservation) -> Vec<DoorTicket> {
             state,
             seat_id: r.seats.get(i).map(|s| s.id.clone()),
             seat: r.seats.get(i).map(|s| s.name.clone()),
+            replaces: None,
         })
         .collect()
 }
 
 /// The door's news of one committed change, if its tickets changed at the door.
+/// A transfer (new codes for the same seats) voids the old codes as transferred,
+/// in the same message as the new ones that replace them.
 pub fn door_change(before: Option<&Reservation>, after: &Reservation, sequence: &str) -> Option<TicketsChanged> {
-    let tickets = door_tickets(after);
+    let mut tickets = door_tickets(after);
+    if let Some(before) = before.filter(|b| b.status == Status::Confirmed && b.tickets != after.tickets) {
+        let replaced: Vec<DoorTicket> = door_tickets(before)
+            .into_iter()
+            .filter(|old| !after.tickets.contains(&old.code))
+            .map(|old| DoorTicket { state: TicketState::Transferred, ..old })
+            .collect();
+        for (new, old) in tickets.iter_mut().zip(&replaced) {
+            new.replaces = Some(old.code.clone());
+        }
+        // The old codes first: the door voids them before it looks at what replaces them.
+        tickets.splice(0..0, replaced);
+    }
     let unchanged = before.is_some_and(|b| door_tickets(b) == tickets);
     (!tickets.is_empty() && !unchanged).then(|| TicketsChanged {
         event_id: after.event_id.clone(),
@@ -231,5 +258,36 @@ mod tests {
         assert!(change.tickets.iter().all(|t| t.state == TicketState::Cancelled));
         let expired = reservation(Status::Expired);
         assert_eq!(door_change(Some(&pending), &expired, "16"), None);
+    }
+
+    #[test]
+    fn a_transfer_voids_the_old_codes_issues_the_new_and_tells_both_holders() {
+        let before = Reservation { tickets: vec!["A".into(), "B".into()], ..reservation(Status::Confirmed) };
+        let after = Reservation {
+            tickets: vec!["C".into(), "D".into()],
+            user_id: "friend".into(),
+            transfers: 1,
+            ..before.clone()
+        };
+        let change = door_change(Some(&before), &after, "20").expect("a door change");
+        let codes: Vec<(&str, TicketState, Option<&str>)> =
+            change.tickets.iter().map(|t| (t.code.as_str(), t.state, t.replaces.as_deref())).collect();
+        assert_eq!(
+            codes,
+            [
+                ("A", TicketState::Transferred, None),
+                ("B", TicketState::Transferred, None),
+                ("C", TicketState::Valid, Some("A")),
+                ("D", TicketState::Valid, Some("B")),
+            ]
+        );
+        assert_eq!(change.holder_id, "friend");
+        assert_eq!(
+            follow_ups(Some(&before), &after),
+            vec![
+                FollowUp::Notify(NotificationKind::TicketsReceived),
+                FollowUp::NotifyFormerHolder(NotificationKind::TicketsTransferred)
+            ]
+        );
     }
 }

@@ -5,3 +5,4 @@ pub mod order;
 pub mod reminders;
 pub mod reservation;
 pub mod tickets;
+pub mod transfer;

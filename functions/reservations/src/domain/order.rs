@@ -178,6 +178,7 @@ pub fn hold(
         correlation_id: correlation_id.to_owned(),
         payment: None,
         payment_attempt: 0,
+        transfers: 0,
         disputed: false,
         shard: 0,
         seats: Vec::new(),
@@ -210,6 +211,7 @@ mod tests {
             waiting_room: None,
             seated: false,
             seat_map_version: None,
+            ticket_transfers: events::domain::event::TicketTransfers::Allowed,
         }
     }
 

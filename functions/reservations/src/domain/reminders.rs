@@ -220,6 +220,7 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
         },
         event_starts_at: Some(event.start_key()),
         previous_starts_at_local: previous,
+        transfer: None,
     })
 }
 

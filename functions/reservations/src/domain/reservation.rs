@@ -96,6 +96,8 @@ pub struct Reservation {
     pub payment: Option<PaymentProgress>,
     /// Cards given after the first failed authentication (0: none).
     pub payment_attempt: u32,
+    /// Times its tickets were handed to another account (each time with new codes).
+    pub transfers: u32,
     /// The buyer's bank disputes the charge: the tickets are refused at the door.
     pub disputed: bool,
     /// The tier's shard the seats came from (where they go back).
@@ -225,6 +227,19 @@ impl Reservation {
         }
     }
 
+    /// The message asking to tell `user_id` (a former holder) about `kind`.
+    pub fn notification_to(
+        &self,
+        kind: shared::messages::NotificationKind,
+        user_id: &str,
+    ) -> shared::messages::NotificationMessage {
+        let mut message = self.notification(kind);
+        let shared::messages::NotificationMessage::Send(request) = &mut message else { unreachable!("one request") };
+        request.user_id = user_id.to_owned();
+        request.booking.ticket_codes.clear();
+        message
+    }
+
     /// The message asking to tell the holder about `kind`.
     pub fn notification(&self, kind: shared::messages::NotificationKind) -> shared::messages::NotificationMessage {
         shared::messages::NotificationMessage::Send(shared::messages::NotificationRequest {
@@ -234,6 +249,12 @@ impl Reservation {
             booking: self.summary(),
             event_starts_at: None,
             previous_starts_at_local: None,
+            transfer: matches!(
+                kind,
+                shared::messages::NotificationKind::TicketsReceived
+                    | shared::messages::NotificationKind::TicketsTransferred
+            )
+            .then_some(self.transfers),
         })
     }
 }
@@ -358,6 +379,7 @@ pub(crate) mod tests {
             correlation_id: "req-1".into(),
             payment: None,
             payment_attempt: 0,
+            transfers: 0,
             disputed: false,
             shard: 0,
             seats: Vec::new(),

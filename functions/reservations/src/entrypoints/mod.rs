@@ -12,3 +12,4 @@ pub mod release_expired_holds;
 pub mod retry_payment;
 pub mod send_reminders;
 pub mod start_reminders;
+pub mod transfer_reservation;

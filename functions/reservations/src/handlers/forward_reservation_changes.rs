@@ -47,6 +47,10 @@ impl<Q: Queue> Forwarder<'_, Q> {
                 }
                 FollowUp::Notify(kind) => (self.notifications, encode(&after.notification(kind))),
                 FollowUp::NotifyOrganizer(kind) => (self.notifications, encode(&after.organizer_notification(kind))),
+                FollowUp::NotifyFormerHolder(kind) => {
+                    let former = before.as_ref().map_or(&after.user_id, |b| &b.user_id);
+                    (self.notifications, encode(&after.notification_to(kind, former)))
+                }
             };
             queue.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
             tracing::info!(reservation_id = %after.id, correlation_id = %after.correlation_id, ?step, "follow-up queued");

@@ -13,6 +13,7 @@ pub mod release_expired_holds;
 pub mod retry_payment;
 pub mod send_reminders;
 pub mod start_reminders;
+pub mod transfer_reservation;
 
 use crate::domain::reservation::{PaymentProgress, Reservation, Status};
 use crate::store::StoreError;

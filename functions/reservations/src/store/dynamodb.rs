@@ -103,6 +103,8 @@ struct ReservationItem {
     payment: Option<PaymentProgress>,
     #[serde(default, skip_serializing_if = "is_zero")]
     payment_attempt: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    transfers: u32,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     disputed: bool,
     #[serde(default)]
@@ -149,6 +151,7 @@ impl ReservationItem {
             correlation_id: r.correlation_id.clone(),
             payment: r.payment.clone(),
             payment_attempt: r.payment_attempt,
+            transfers: r.transfers,
             disputed: r.disputed,
             shard: r.shard,
             seats: r.seats.clone(),
@@ -188,6 +191,7 @@ impl ReservationItem {
             correlation_id: self.correlation_id,
             payment: self.payment,
             payment_attempt: self.payment_attempt,
+            transfers: self.transfers,
             disputed: self.disputed,
             shard: self.shard,
             seats: self.seats,
@@ -743,6 +747,34 @@ impl ReservationStore for DynamoReservationStore {
 
     async fn release(&self, r: &Reservation, ending: Ending, now: DateTime<Utc>) -> StoreResult<()> {
         self.release_with(r, ending, now, Vec::new()).await
+    }
+
+    async fn transfer(&self, r: &Reservation, to_user: &str, codes: &[String], now: DateTime<Utc>) -> StoreResult<()> {
+        let list = |codes: &[String]| AttributeValue::L(codes.iter().map(|c| s(c)).collect());
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(&r.id)))
+            .update_expression(
+                "SET userId = :to, tickets = :new, gsi2pk = :partition, updatedAt = :now ADD transfers :one",
+            )
+            .condition_expression(
+                "#status = :confirmed AND userId = :from AND tickets = :old AND attribute_not_exists(disputed)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":to", s(to_user))
+            .expression_attribute_values(":from", s(&r.user_id))
+            .expression_attribute_values(":new", list(codes))
+            .expression_attribute_values(":old", list(&r.tickets))
+            .expression_attribute_values(":partition", s(user_partition(to_user)))
+            .expression_attribute_values(":now", s(stored(now)))
+            .expression_attribute_values(":one", dynamo::number(1))
+            .expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        if dynamo::condition_held(result)? { Ok(()) } else { Err(StoreError::Changed) }
     }
 
     async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Reservation>> {

@@ -79,6 +79,15 @@ pub trait ReservationStore: Send + Sync {
         ending: Ending,
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Hands a confirmed reservation's tickets to `to_user` with `codes` (new ones),
+    /// provided it is still as read (the same holder, codes and state).
+    fn transfer(
+        &self,
+        reservation: &Reservation,
+        to_user: &str,
+        codes: &[String],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
     /// Pending reservations whose hold ended before `now`, oldest first.
     fn expired_holds(
         &self,

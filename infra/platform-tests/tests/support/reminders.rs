@@ -99,6 +99,7 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         correlation_id: "seeded".into(),
         payment: None,
         payment_attempt: 0,
+        transfers: 0,
         disputed: false,
         shard: 0,
         seats: vec![],
