@@ -3,15 +3,23 @@
 //! are user-supplied); text templates do not need to.
 
 use minijinja::{Environment, context};
+use shared::locale::Language;
 use shared::messages::{NotificationKind, NotificationRequest};
 
+/// The same template files in every language: `templates/<language>/<name>`.
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+        (
+            &[$(($name, include_str!(concat!("../templates/en/", $name)))),*],
+            &[$(($name, include_str!(concat!("../templates/fr/", $name)))),*],
+        )
     };
 }
 
-const TEMPLATES: &[(&str, &str)] = templates![
+type Templates = &'static [(&'static str, &'static str)];
+
+/// English and French, file for file (a missing file fails the build).
+const TEMPLATES: (Templates, Templates) = templates![
     "layout.txt",
     "layout.html",
     "reservation_confirmed.subject.txt",
@@ -49,6 +57,13 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "tickets_transferred.html",
 ];
 
+fn templates(language: Language) -> Templates {
+    match language {
+        Language::En => TEMPLATES.0,
+        Language::Fr => TEMPLATES.1,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     pub subject: String,
@@ -65,28 +80,49 @@ pub struct RenderError {
 }
 
 pub struct Renderer {
-    env: Environment<'static>,
+    /// One environment per language, each with the same template names.
+    envs: Vec<(Language, Environment<'static>)>,
     /// Where people open their reservations (`PublicBaseUrl`): `<base>/tickets/<id>` (the site's reservation page).
     base_url: Option<String>,
 }
 
 impl Default for Renderer {
     fn default() -> Self {
-        let mut env = Environment::new();
-        // Undefined values are mistakes, not empty strings.
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source).expect("bundled templates parse (checked by a test)");
-        }
-        Self { env, base_url: None }
+        let envs = Language::ALL
+            .into_iter()
+            .map(|language| {
+                let mut env = Environment::new();
+                // Undefined values are mistakes, not empty strings.
+                env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+                for (name, source) in templates(language) {
+                    env.add_template(name, source).expect("bundled templates parse (checked by a test)");
+                }
+                (language, env)
+            })
+            .collect();
+        Self { envs, base_url: None }
     }
 }
 
-/// `2030-06-01T20:00:00+02:00` → `Saturday 1 June 2030, 20:00` and `UTC+02:00`:
-/// the wall-clock time where the event is, and its offset.
-pub fn local_time(rfc3339: &str) -> Option<(String, String)> {
+/// `2030-06-01T20:00:00+02:00` → `Saturday 1 June 2030, 20:00` (French: `samedi
+/// 1 juin 2030, 20:00`) and `UTC+02:00`: the wall-clock time where the event is,
+/// and its offset.
+pub fn local_time(rfc3339: &str, language: Language) -> Option<(String, String)> {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
-    Some((t.format("%A %-d %B %Y, %H:%M").to_string(), t.format("UTC%:z").to_string()))
+    let locale = match language {
+        Language::En => chrono::Locale::en_GB,
+        Language::Fr => chrono::Locale::fr_FR,
+    };
+    Some((t.format_localized("%A %-d %B %Y, %H:%M", locale).to_string(), t.format("UTC%:z").to_string()))
+}
+
+/// `5000` EUR → `50.00 EUR` (French: `50,00 EUR`); `1500` JPY → `1500 JPY`.
+pub fn localized_amount(minor: i64, currency: &str, language: Language) -> String {
+    let plain = amount(minor, currency);
+    match language {
+        Language::En => plain,
+        Language::Fr => plain.replacen('.', ",", 1),
+    }
 }
 
 /// `5000` EUR → `50.00 EUR`; `1500` JPY → `1500 JPY`.
@@ -112,16 +148,21 @@ impl Renderer {
         Self { base_url: (!base.is_empty()).then_some(base), ..Self::default() }
     }
 
-    pub fn render(&self, request: &NotificationRequest, recipient_name: &str) -> Result<Email, RenderError> {
+    pub fn render(
+        &self,
+        request: &NotificationRequest,
+        recipient_name: &str,
+        language: Language,
+    ) -> Result<Email, RenderError> {
         let kind = request.kind.as_str();
         let b = &request.booking;
-        let when = b.starts_at_local.as_deref().and_then(local_time);
+        let when = b.starts_at_local.as_deref().and_then(|t| local_time(t, language));
         let values = context! {
             starts_at_pretty => when.as_ref().map(|(local, _)| local.clone()),
             utc_offset => when.as_ref().map(|(_, offset)| offset.clone()),
             timezone => b.timezone,
             venue_address => b.venue_address,
-            previous_starts_at => request.previous_starts_at_local.as_deref().and_then(local_time).map(|(local, offset)| format!("{local} ({offset})")),
+            previous_starts_at => request.previous_starts_at_local.as_deref().and_then(|t| local_time(t, language)).map(|(local, offset)| format!("{local} ({offset})")),
             reservation_url => self.base_url.as_ref().map(|base| format!("{base}/tickets/{}", request.reservation_id)),
             name => recipient_name,
             reservation_id => request.reservation_id,
@@ -130,13 +171,13 @@ impl Renderer {
             starts_at => b.starts_at_local,
             tier_name => b.tier_name,
             quantity => b.quantity,
-            amount => amount(b.amount_minor, &b.currency),
+            amount => localized_amount(b.amount_minor, &b.currency, language),
             ticket_codes => b.ticket_codes,
             seats => b.seats,
         };
+        let env = &self.envs.iter().find(|(l, _)| *l == language).expect("every language has templates").1;
         let render = |suffix: &str| {
-            self.env
-                .get_template(&format!("{kind}.{suffix}"))
+            env.get_template(&format!("{kind}.{suffix}"))
                 .and_then(|t| t.render(&values))
                 .map_err(|source| RenderError { kind: kind_name(request.kind), source })
         };
@@ -182,13 +223,14 @@ mod tests {
     fn a_confirmation_names_each_tickets_seat() {
         let mut confirmed = request(NotificationKind::ReservationConfirmed, "Cup final");
         confirmed.booking.seats = vec!["Nord, row C, seat 12".into(), "Nord, row C, seat 13".into()];
-        let email = Renderer::with_base_url("https://tickets.example.com/").render(&confirmed, "Ada").unwrap();
+        let email =
+            Renderer::with_base_url("https://tickets.example.com/").render(&confirmed, "Ada", Language::En).unwrap();
         assert!(email.text.contains("AAAABBBBCCCCDDDDEEEEFF (Nord, row C, seat 12)"), "{}", email.text);
         assert!(email.text.contains("GGGGHHHHIIIIJJJJKKKKLL (Nord, row C, seat 13)"), "{}", email.text);
         assert!(email.html.contains("Nord, row C, seat 13"), "{}", email.html);
         // Without seats, the codes alone.
         let plain = Renderer::with_base_url("https://tickets.example.com/")
-            .render(&request(NotificationKind::ReservationConfirmed, "Cup final"), "Ada")
+            .render(&request(NotificationKind::ReservationConfirmed, "Cup final"), "Ada", Language::En)
             .unwrap();
         assert!(plain.text.contains("  - AAAABBBBCCCCDDDDEEEEFF\n"), "{}", plain.text);
     }
@@ -200,7 +242,7 @@ mod tests {
         reminder.booking.venue_address = Some("1 rue du Stade, Lyon, FR".into());
         reminder.event_starts_at = Some("2030-06-01T18:00:00Z".into());
         let renderer = Renderer::with_base_url("https://tickets.example.com/");
-        let email = renderer.render(&reminder, "Ada").unwrap();
+        let email = renderer.render(&reminder, "Ada", Language::En).unwrap();
         for part in [
             "Saturday 1 June 2030, 20:00",
             "Europe/Paris, UTC+02:00",
@@ -219,7 +261,7 @@ mod tests {
         assert!(!email.text.to_lowercase().contains("time changed"));
 
         reminder.previous_starts_at_local = Some("2030-06-01T19:00:00+02:00".into());
-        let moved = renderer.render(&reminder, "Ada").unwrap();
+        let moved = renderer.render(&reminder, "Ada", Language::En).unwrap();
         assert!(moved.subject.contains("new time"), "{}", moved.subject);
         assert!(moved.text.contains("The time changed") && moved.text.contains("Saturday 1 June 2030, 19:00"));
         assert!(moved.html.contains("The time changed"));
@@ -241,7 +283,7 @@ mod tests {
             NotificationKind::TicketsReceived,
             NotificationKind::TicketsTransferred,
         ] {
-            let email = renderer.render(&request(kind, "Cup final"), "Ada").unwrap();
+            let email = renderer.render(&request(kind, "Cup final"), "Ada", Language::En).unwrap();
             assert!(email.subject.contains("Cup final"), "{kind:?}: {}", email.subject);
             assert!(email.text.contains("Hello Ada") && email.text.contains("50.00 EUR"), "{kind:?}: {}", email.text);
             assert!(email.html.contains("<strong>Cup final</strong>"), "{kind:?}");
@@ -251,8 +293,9 @@ mod tests {
 
     #[test]
     fn the_confirmation_lists_every_ticket_code() {
-        let email =
-            Renderer::default().render(&request(NotificationKind::ReservationConfirmed, "Final"), "Ada").unwrap();
+        let email = Renderer::default()
+            .render(&request(NotificationKind::ReservationConfirmed, "Final"), "Ada", Language::En)
+            .unwrap();
         for code in ["AAAABBBBCCCCDDDDEEEEFF", "GGGGHHHHIIIIJJJJKKKKLL"] {
             assert!(email.text.contains(code) && email.html.contains(code));
         }
@@ -261,7 +304,11 @@ mod tests {
     #[test]
     fn user_supplied_text_is_escaped_in_html() {
         let email = Renderer::default()
-            .render(&request(NotificationKind::ReservationConfirmed, "<script>alert(1)</script>"), "<b>Eve</b>")
+            .render(
+                &request(NotificationKind::ReservationConfirmed, "<script>alert(1)</script>"),
+                "<b>Eve</b>",
+                Language::En,
+            )
             .unwrap();
         assert!(!email.html.contains("<script>") && email.html.contains("&lt;script&gt;"));
         assert!(!email.html.contains("<b>Eve</b>"));
@@ -273,5 +320,56 @@ mod tests {
         assert_eq!(amount(5, "EUR"), "0.05 EUR");
         assert_eq!(amount(1500, "JPY"), "1500 JPY");
         assert_eq!(amount(1234, "BHD"), "1.234 BHD");
+    }
+
+    #[test]
+    fn every_kind_renders_in_french_with_french_dates_and_amounts() {
+        let renderer = Renderer::default();
+        for kind in [
+            NotificationKind::ReservationConfirmed,
+            NotificationKind::PaymentFailed,
+            NotificationKind::HoldExpired,
+            NotificationKind::ReservationCancelled,
+            NotificationKind::EventCancelled,
+            NotificationKind::LatePaymentRefunded,
+            NotificationKind::Reminder,
+            NotificationKind::PaymentDisputed,
+            NotificationKind::RefundFailed,
+            NotificationKind::TicketsReceived,
+            NotificationKind::TicketsTransferred,
+        ] {
+            let english = renderer.render(&request(kind, "Finale"), "Ada", Language::En).unwrap();
+            let french = renderer.render(&request(kind, "Finale"), "Ada", Language::Fr).unwrap();
+            assert!(
+                french.text.starts_with("Bonjour Ada") && french.text.contains("50,00 EUR"),
+                "{kind:?}: {}",
+                french.text
+            );
+            assert!(french.html.contains("<html lang=\"fr\">") && french.html.contains("<strong>Finale</strong>"));
+            assert_ne!(english.subject, french.subject, "{kind:?} has its own French subject");
+            assert!(french.subject.contains("Finale"), "{kind:?}: {}", french.subject);
+        }
+        let reminder = renderer.render(&request(NotificationKind::Reminder, "Finale"), "Ada", Language::Fr).unwrap();
+        assert!(reminder.subject.contains("samedi 1 juin 2030, 20:00"), "{}", reminder.subject);
+    }
+
+    #[test]
+    fn each_language_has_every_template_and_the_same_placeholders() {
+        let placeholders = |source: &str| {
+            let mut names: Vec<String> = source
+                .split("{{")
+                .skip(1)
+                .filter_map(|part| part.split("}}").next())
+                .map(|inner| inner.trim().split(['|', '[', ' ']).next().unwrap_or_default().to_owned())
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        };
+        assert_eq!(TEMPLATES.0.len(), TEMPLATES.1.len());
+        for ((en_name, en), (fr_name, fr)) in TEMPLATES.0.iter().zip(TEMPLATES.1) {
+            assert_eq!(en_name, fr_name);
+            assert_eq!(placeholders(en), placeholders(fr), "{en_name}: the French says other things");
+        }
     }
 }

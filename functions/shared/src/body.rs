@@ -122,6 +122,11 @@ impl Fields {
         }
     }
 
+    /// Whether a problem was recorded already.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
     /// Whether the client sent `field` (`null` counts as absent).
     pub fn has(&self, field: &str) -> bool {
         self.map.get(field).is_some_and(|v| !v.is_null())

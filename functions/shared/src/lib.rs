@@ -8,6 +8,7 @@ pub mod config;
 pub mod dynamo;
 pub mod http;
 pub mod idempotency;
+pub mod locale;
 pub mod messages;
 pub mod metrics;
 pub mod outbound;

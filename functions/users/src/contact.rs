@@ -11,6 +11,8 @@ use shared::dynamo::{self, Failure};
 pub struct Contact {
     pub email: String,
     pub name: String,
+    /// The language the person chose; `None`: not chosen (English is the default).
+    pub language: Option<shared::locale::Language>,
 }
 
 /// The user's email and display name, if the account exists and is not erased.
@@ -19,7 +21,7 @@ pub async fn contact(client: &Client, users_table: &str, user_id: &str) -> Resul
         .get_item()
         .table_name(users_table)
         .set_key(Some(dynamo::key(crate::store::dynamodb::user_pk(user_id), crate::store::dynamodb::PROFILE)))
-        .projection_expression("email, displayName")
+        .projection_expression("email, displayName, preferredLanguage")
         .send()
         .await
         .map_err(dynamo::sdk_failure)?;
@@ -52,7 +54,11 @@ pub async fn user_by_email(
 /// A profile item's contact; `None` once the account is erased (no email).
 fn contact_of(item: &dynamo::Item) -> Option<Contact> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-    text("email").map(|email| Contact { email, name: text("displayName").unwrap_or_default() })
+    text("email").map(|email| Contact {
+        email,
+        name: text("displayName").unwrap_or_default(),
+        language: text("preferredLanguage").as_deref().and_then(shared::locale::Language::parse),
+    })
 }
 
 /// [`contact`] for many users at once (BatchGetItem, a call per hundred): the ones
@@ -65,7 +71,8 @@ pub async fn contacts(
     let by_pk: std::collections::HashMap<String, &String> =
         user_ids.iter().map(|id| (crate::store::dynamodb::user_pk(id), id)).collect();
     let keys = by_pk.keys().map(|pk| dynamo::key(pk.clone(), crate::store::dynamodb::PROFILE)).collect();
-    let items = dynamo::batch_get(client, users_table, keys, false, Some("pk, email, displayName")).await?;
+    let items =
+        dynamo::batch_get(client, users_table, keys, false, Some("pk, email, displayName, preferredLanguage")).await?;
     Ok(items
         .iter()
         .filter_map(|item| {

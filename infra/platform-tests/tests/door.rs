@@ -340,3 +340,36 @@ async fn a_transfer_gives_new_codes_the_old_are_refused_at_the_door_and_both_hol
         again.body
     );
 }
+
+#[tokio::test]
+async fn a_french_browser_signs_up_in_french_and_gets_its_emails_in_french() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let email = platform_tests::unique_email("francais");
+    let body = json!({"email": email, "password": platform_tests::PASSWORD, "displayName": "Camille"});
+    let headers = [("accept-language", "fr-FR,fr;q=0.9,en;q=0.5")];
+    let registered = p.api.call_with_headers("POST", "/auth/register", None, &headers, Some(body)).await;
+    assert_eq!((registered.status, registered.body["language"].as_str()), (201, Some("fr")), "{:?}", registered.body);
+    let login = p.login(&email, platform_tests::PASSWORD).await;
+    let token = login.body["accessToken"].as_str().unwrap().to_owned();
+    let buyer = Session {
+        user_id: registered.body["id"].as_str().unwrap().into(),
+        email: email.clone(),
+        password: platform_tests::PASSWORD.into(),
+        access_token: token.clone(),
+        refresh_token: String::new(),
+    };
+    buy(p, &buyer, &event, &tier, 1).await;
+    let emails = p.wait_for_emails(&email, 1).await;
+    let subject = emails[0]["subject"].as_str().unwrap_or_default();
+    assert!(subject.starts_with("Vos billets pour"), "{:?}", emails[0]);
+    let text = emails[0]["body"].to_string();
+    assert!(text.contains("Bonjour Camille"), "{:?}", emails[0]);
+
+    // An English speaker on the same machine: the account's choice wins over the browser.
+    let switched = p.api.call("PATCH", "/users/me", Some(&token), Some(json!({"language": "en"}))).await;
+    assert_eq!((switched.status, switched.body["language"].as_str()), (200, Some("en")), "{:?}", switched.body);
+    let bad = p.api.call("PATCH", "/users/me", Some(&token), Some(json!({"language": "klingon"}))).await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+}

@@ -147,7 +147,7 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
         };
         let email = self
             .renderer
-            .render(request, &contact.name)
+            .render(request, &contact.name, contact.language.unwrap_or_default())
             .map_err(|e| Delivery::Failed(MessageFailure::Poison(e.to_string())))?;
         match self.mailer.send(&contact.email, &email).await {
             Ok(()) => Ok("sent".into()),

@@ -2,6 +2,7 @@
 //! the API shows it.
 
 use serde::Serialize;
+use shared::locale::Language;
 use shared::{FieldError, Role};
 
 pub const PASSWORD_MIN_CHARS: usize = 12;
@@ -24,6 +25,8 @@ pub struct User {
     /// Bumped by every password or role change; sessions of an older version are dead.
     pub credentials_version: u64,
     pub deleted: bool,
+    /// The language the person chose for emails and the site; `None`: not chosen.
+    pub language: Option<Language>,
 }
 
 impl User {
@@ -38,6 +41,7 @@ impl User {
             created_at: at.to_owned(),
             updated_at: at.to_owned(),
             credentials_version: 0,
+            language: None,
             deleted: false,
         }
     }
@@ -53,6 +57,7 @@ pub struct Profile {
     pub role: Role,
     pub created_at: String,
     pub updated_at: String,
+    pub language: Option<Language>,
 }
 
 impl From<&User> for Profile {
@@ -64,6 +69,7 @@ impl From<&User> for Profile {
             role: user.role,
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
+            language: user.language,
         }
     }
 }
@@ -260,6 +266,7 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
             credentials_version: 2,
+            language: None,
             deleted: false,
         };
         let json = serde_json::to_value(Profile::from(&user)).unwrap();

@@ -1,4 +1,4 @@
-//! PATCH /users/me: `{displayName?, currentPassword?, newPassword?}`. A password
+//! PATCH /users/me: `{displayName?, language?, currentPassword?, newPassword?}`. A password
 //! change needs the current password and signs out every other session (the
 //! credentials version moves on; only the caller's session moves with it).
 
@@ -11,6 +11,7 @@ use crate::store::{CredentialsChange, StoreError, UserStore};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
+use shared::locale::Language;
 use shared::{ApiError, Clock, FieldError, caller};
 
 pub async fn handle<S: UserStore>(
@@ -24,6 +25,13 @@ pub async fn handle<S: UserStore>(
     let display_name = fields.optional_str("displayName");
     let current_password = fields.optional_str("currentPassword");
     let new_password = fields.optional_str("newPassword");
+    let language = fields.optional_str("language").and_then(|tag| match Language::parse(&tag) {
+        Some(language) if language.code() == tag => Some(language),
+        _ => {
+            fields.error("language", "must be \"en\" or \"fr\"");
+            None
+        }
+    });
     let display_name =
         display_name.and_then(|n| normalize_display_name(&n).map_err(|e| fields.error(&e.field, e.message)).ok());
     match (&current_password, &new_password) {
@@ -38,16 +46,21 @@ pub async fn handle<S: UserStore>(
         (Some(_), None) => fields.error("newPassword", "is required with currentPassword"),
         (None, None) => {}
     }
-    if display_name.is_none() && new_password.is_none() && current_password.is_none() {
-        fields.error("displayName", "send displayName and/or currentPassword with newPassword");
+    if display_name.is_none()
+        && language.is_none()
+        && new_password.is_none()
+        && current_password.is_none()
+        && !fields.has_errors()
+    {
+        fields.error("displayName", "send displayName, language and/or currentPassword with newPassword");
     }
     fields.finish()?;
 
     let (now_secs, now_text) = now(clock);
     let user = own_account(store, &caller.user_id).await?;
     let (Some(current), Some(new_password)) = (current_password, new_password) else {
-        let name = display_name.expect("validated: a name when no password change");
-        return Ok(profile_response(StatusCode::OK, &store.update_display_name(&user.id, &name, &now_text).await?));
+        let updated = store.update_profile(&user.id, display_name.as_deref(), language, &now_text).await?;
+        return Ok(profile_response(StatusCode::OK, &updated));
     };
     // Throttled per session: other people's guesses never block the owner's change.
     let attempts_key = throttle::password_change_key(&user.id, &caller.session_id);

@@ -44,6 +44,9 @@ struct UserItem {
     cred_version: u64,
     #[serde(default)]
     deleted: bool,
+    /// `language` is a DynamoDB reserved word.
+    #[serde(default, rename = "preferredLanguage", skip_serializing_if = "Option::is_none")]
+    language: Option<shared::locale::Language>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,6 +72,7 @@ impl UserItem {
             updated_at: user.updated_at.clone(),
             cred_version: user.credentials_version,
             deleted: user.deleted,
+            language: user.language,
             gsi1pk: Some(ALL_USERS.into()),
             gsi1sk: Some(listing_key.clone()),
             gsi2pk: Some(role_pk(user.role)),
@@ -87,6 +91,7 @@ impl UserItem {
             updated_at: self.updated_at,
             credentials_version: self.cred_version,
             deleted: self.deleted,
+            language: self.language,
         }
     }
 }
@@ -364,15 +369,28 @@ impl UserStore for DynamoUserStore {
         Ok(())
     }
 
-    async fn update_display_name(&self, id: &str, name: &str, now: &str) -> StoreResult<User> {
-        let result = self
-            .client
-            .update_item()
+    async fn update_profile(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        language: Option<shared::locale::Language>,
+        now: &str,
+    ) -> StoreResult<User> {
+        let mut sets = vec!["updatedAt = :now"];
+        let mut request = self.client.update_item();
+        if let Some(name) = name {
+            sets.push("displayName = :name");
+            request = request.expression_attribute_values(":name", s(name));
+        }
+        if let Some(language) = language {
+            sets.push("preferredLanguage = :language");
+            request = request.expression_attribute_values(":language", s(language.code()));
+        }
+        let result = request
             .table_name(&self.table)
             .set_key(Some(key(user_pk(id), PROFILE)))
-            .update_expression("SET displayName = :name, updatedAt = :now")
+            .update_expression(format!("SET {}", sets.join(", ")))
             .condition_expression("attribute_exists(pk) AND deleted = :false")
-            .expression_attribute_values(":name", s(name))
             .expression_attribute_values(":now", s(now))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .return_values(ReturnValue::AllNew)
@@ -654,6 +672,7 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-02T00:00:00Z".into(),
             credentials_version: 4,
+            language: None,
             deleted: false,
         };
         let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(UserItem::from_user(&user)).unwrap();

@@ -71,7 +71,14 @@ pub trait UserStore: Send + Sync {
     ) -> impl Future<Output = StoreResult<bool>> + Send;
     fn clear_attempts(&self, key: &str) -> impl Future<Output = StoreResult<()>> + Send;
 
-    fn update_display_name(&self, id: &str, name: &str, now: &str) -> impl Future<Output = StoreResult<User>> + Send;
+    /// Sets the display name and/or the language (what is `Some`).
+    fn update_profile(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        language: Option<shared::locale::Language>,
+        now: &str,
+    ) -> impl Future<Output = StoreResult<User>> + Send;
     /// Sets a new password and bumps the credentials version, in one transaction
     /// that also moves `keep_session` to the new version: every other session dies.
     /// `CredentialsChanged` when the account changed since it was read.
