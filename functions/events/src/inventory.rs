@@ -298,6 +298,7 @@ pub struct Offer {
     /// "Venue name, City", for emails.
     pub venue: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
     pub timezone: chrono_tz::Tz,
     pub sales_opens_at: Option<DateTime<Utc>>,
     pub sales_closes_at: Option<DateTime<Utc>>,
@@ -371,6 +372,7 @@ fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer>
         published: event.status == crate::domain::event::Status::Published,
         venue: d.venue.as_ref().map(|v| format!("{}, {}", v.name, v.city)),
         starts_at: d.starts_at,
+        ends_at: d.ends_at,
         timezone: d.timezone,
         sales_opens_at: d.sales_opens_at,
         sales_closes_at: d.sales_closes_at,
@@ -569,6 +571,7 @@ mod tests {
             published: true,
             venue: None,
             starts_at: None,
+            ends_at: None,
             timezone: chrono_tz::UTC,
             sales_opens_at: None,
             sales_closes_at: None,

@@ -14,7 +14,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "cancel_reservation" => entrypoints::cancel_reservation::run().await,
         "create_reservation" => entrypoints::create_reservation::run().await,
         "forward_reservation_changes" => entrypoints::forward_reservation_changes::run().await,
+        "get_calendar" => {
+            entrypoints::get_documents::run(reservations::handlers::get_documents::Document::Calendar).await
+        }
         "get_reservation" => entrypoints::get_reservation::run().await,
+        "get_tickets_pdf" => {
+            entrypoints::get_documents::run(reservations::handlers::get_documents::Document::Pdf).await
+        }
         "list_my_reservations" => entrypoints::list_my_reservations::run().await,
         "release_expired_holds" => entrypoints::release_expired_holds::run().await,
         "retry_payment" => entrypoints::retry_payment::run().await,

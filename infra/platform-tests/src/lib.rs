@@ -329,6 +329,18 @@ impl Api {
         Self::answer(request.send().await.expect("request sent")).await
     }
 
+    /// GETs `path` and keeps the body as bytes (files: PDF, calendars).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let response = Self::client_from(self.source)
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent");
+        let (status, headers) = (response.status().as_u16(), response.headers().clone());
+        (status, headers, response.bytes().await.expect("a body").to_vec())
+    }
+
     /// Sends raw bytes as the body (for malformed and oversized input).
     pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");

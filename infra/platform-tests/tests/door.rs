@@ -373,3 +373,43 @@ async fn a_french_browser_signs_up_in_french_and_gets_its_emails_in_french() {
     let bad = p.api.call("PATCH", "/users/me", Some(&token), Some(json!({"language": "klingon"}))).await;
     assert_eq!(bad.status, 422, "{:?}", bad.body);
 }
+
+#[tokio::test]
+async fn the_holder_downloads_a_pdf_page_per_ticket_and_a_calendar_file_nobody_else_does() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let buyer = p.attendee().await;
+    let (id, tickets) = buy(p, &buyer, &event, &tier, 2).await;
+
+    let (status, headers, pdf) = p.api.get_bytes(&format!("/reservations/{id}/tickets.pdf"), &buyer.access_token).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(headers["content-type"], "application/pdf");
+    let document = lopdf::Document::load_mem(&pdf).expect("a PDF a reader opens");
+    assert_eq!(document.get_pages().len(), 2, "a page per ticket");
+    for (page, ticket) in [1, 2].into_iter().zip(&tickets) {
+        let text = document.extract_text(&[page]).unwrap();
+        assert!(text.contains(&ticket.code) && text.contains("Standard") && text.contains("Test Person"), "{text}");
+        assert!(text.contains("Europe/Paris"), "the time where the event is: {text}");
+    }
+
+    let (status, headers, ics) =
+        p.api.get_bytes(&format!("/reservations/{id}/calendar.ics"), &buyer.access_token).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let ics = String::from_utf8(ics).unwrap();
+    let calendar: icalendar::Calendar = ics.parse().expect("an iCalendar parser reads it");
+    use icalendar::{Component, EventLike};
+    let entry = calendar.components.iter().find_map(|c| c.as_event()).expect("a VEVENT");
+    assert!(entry.get_summary().is_some_and(|s| s.starts_with("On sale")), "{ics}");
+    assert!(ics.contains("DTSTART;TZID=Europe/Paris:") && ics.contains("T200000\r\n"), "20:00 in Paris: {ics}");
+    assert!(entry.get_location().is_some_and(|l| l.contains("Lyon")), "{ics}");
+
+    let stranger = p.attendee().await;
+    for file in ["tickets.pdf", "calendar.ics"] {
+        let (status, _, _) = p.api.get_bytes(&format!("/reservations/{id}/{file}"), &stranger.access_token).await;
+        assert_eq!(status, 404, "{file} is the holder's alone");
+        let (status, _, _) = p.api.get_bytes(&format!("/reservations/{id}/{file}"), &organizer.access_token).await;
+        assert_eq!(status, 404, "{file}: not the organizer's either");
+    }
+}

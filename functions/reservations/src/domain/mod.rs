@@ -1,6 +1,7 @@
 //! The reservations domain's rules, in plain Rust: no AWS types, all unit-tested.
 
 pub mod changes;
+pub mod documents;
 pub mod order;
 pub mod reminders;
 pub mod reservation;

@@ -198,6 +198,7 @@ mod tests {
             published: true,
             venue: Some("Stade, Lyon".into()),
             starts_at: Some(at("2030-06-01T18:00:00Z")),
+            ends_at: None,
             timezone: chrono_tz_paris(),
             sales_opens_at: Some(at("2030-01-01T00:00:00Z")),
             sales_closes_at: Some(at("2030-06-01T17:00:00Z")),

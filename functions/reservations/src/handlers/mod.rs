@@ -7,6 +7,7 @@ pub mod cancel_event_reservations;
 pub mod cancel_reservation;
 pub mod create_reservation;
 pub mod forward_reservation_changes;
+pub mod get_documents;
 pub mod get_reservation;
 pub mod list_my_reservations;
 pub mod release_expired_holds;
