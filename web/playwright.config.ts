@@ -26,6 +26,8 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS },
     viewport: { width: 1280, height: 900 },
+    // The stories read the English site; i18n.spec.ts opens French contexts of its own.
+    locale: 'en-US',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

@@ -1,6 +1,8 @@
 // The HTTP API, on the site's own origin (CloudFront in AWS, the local runner locally).
 // Every failure becomes an ApiError whose message is in words a person can act on.
 
+import { t, type Key } from './i18n';
+
 export interface FieldError {
   field: string;
   message: string;
@@ -25,39 +27,35 @@ export class ApiError extends Error {
   }
 }
 
+/** The site's own words for the API's stable error codes (in the catalogues). */
+const CODE_WORDS = {
+  invalid_credentials: 'error.invalidCredentials',
+  sold_out: 'error.soldOut',
+  email_taken: 'error.emailTaken',
+  validation_failed: 'error.validationFailed',
+  unauthorized: 'error.unauthorized',
+  forbidden: 'error.forbidden',
+  not_found: 'error.notFound',
+  invalid_current_password: 'error.invalidCurrentPassword',
+  sales_closed: 'error.salesClosed',
+  concurrent_change: 'error.concurrentChange',
+  service_unavailable: 'error.serviceUnavailable',
+  no_account: 'error.noAccount',
+  transfers_off: 'error.transfersOff',
+  event_started: 'error.eventStarted',
+  already_checked_in: 'error.alreadyCheckedIn',
+  not_transferable: 'error.notTransferable',
+  payment_disputed: 'error.paymentDisputed',
+  same_holder: 'error.sameHolder',
+} as const satisfies Record<string, Key>;
+
 /** Words for the API's stable error codes; the API's own message otherwise. */
 export function describe(status: number, code: string, message: string, retryAfter?: number): string {
-  switch (code) {
-    case 'invalid_credentials':
-      return 'That email and password do not match an account.';
-    case 'too_many_requests':
-      return `Too many attempts. Try again in ${retryAfter ?? 30} seconds.`;
-    case 'sold_out':
-      return 'Sorry, there are not enough seats left in this tier.';
-    case 'email_taken':
-      return 'An account with this email already exists. Sign in instead?';
-    case 'validation_failed':
-      return 'Some fields need a second look.';
-    case 'unauthorized':
-      return 'Please sign in again.';
-    case 'forbidden':
-      return 'You are not allowed to do that.';
-    case 'not_found':
-      return 'We could not find that.';
-    case 'invalid_current_password':
-      return 'Your current password is not right.';
-    case 'sales_closed':
-      return 'Sales for this event are closed.';
-    case 'concurrent_change':
-      return 'Someone changed this at the same time. Reload the page and try again.';
-    case 'service_unavailable':
-      return 'The service is busy. Please try again in a moment.';
-    case 'no_account':
-      return 'No account with that email: ask them to sign up first.';
-  }
-  if (status === 0) return 'We could not reach the server. Check your connection and try again.';
-  if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
-  return message || 'The request was refused.';
+  if (code === 'too_many_requests') return t('error.tooManyRequests', { count: retryAfter ?? 30 });
+  if (Object.hasOwn(CODE_WORDS, code)) return t(CODE_WORDS[code as keyof typeof CODE_WORDS]);
+  if (status === 0) return t('error.network');
+  if (status >= 500) return t('error.server');
+  return message || t('error.refused');
 }
 
 export type TokenSource = () => Promise<string | undefined>;

@@ -3,6 +3,7 @@
 
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from './i18n';
 
 let ids = 0;
 function useId(prefix: string): string {
@@ -115,10 +116,11 @@ export function Notice({ kind, children }: { kind: 'error' | 'info' | 'success';
   );
 }
 
-export function Loading({ what }: { what: string }) {
+/** A loading message, whole ("Loading your tickets…"): each language words it its own way. */
+export function Loading({ text }: { text: string }) {
   return (
     <p class="loading" role="status" aria-live="polite">
-      Loading {what}…
+      {text}
     </p>
   );
 }
@@ -146,7 +148,7 @@ export function Confirm(props: {
       <div>{props.children}</div>
       <div class="actions">
         <button type="button" class="secondary" onClick={props.onCancel}>
-          Go back
+          {t('common.goBack')}
         </button>
         <button type="button" class="danger" onClick={props.onConfirm}>
           {props.confirmLabel}
@@ -156,10 +158,22 @@ export function Confirm(props: {
   );
 }
 
+/** Stands for an element in a translated sentence: t(key, { time: SLOT }). */
+export const SLOT = '\u0000';
+
+/**
+ * A translated sentence with elements in it (a link, a <strong>), each where its
+ * language puts it: the text's SLOTs, in order, become `elements`. Never HTML.
+ */
+export function withSlots(text: string, ...elements: ComponentChildren[]): ComponentChildren[] {
+  const parts = text.split(SLOT);
+  return parts.flatMap((part, i) => (i < parts.length - 1 ? [part, elements[i]] : [part]));
+}
+
 /** The page's heading; it takes focus on navigation and names the browser tab. */
 export function Title({ children, text }: { children?: ComponentChildren; text: string }) {
   useEffect(() => {
-    document.title = `${text} · Tickets`;
-  }, [text]);
+    document.title = `${text} · ${t('app.name')}`;
+  });
   return <h1 tabIndex={-1}>{children ?? text}</h1>;
 }

@@ -5,6 +5,7 @@
 // keeps the data in IndexedDB and asks the server while it can.
 
 import { verifyAsync } from '@noble/ed25519';
+import { currentLocale, t } from './i18n';
 
 /** What a scanner downloads first (`GET /events/{id}/door`). */
 export interface DoorConfig {
@@ -244,50 +245,54 @@ export function mergeTickets(downloaded: DoorTicket[], known: DoorTicket[]): Doo
 export function clock(iso: string, timeZone?: string): string {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return '';
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(when);
+  return new Intl.DateTimeFormat(currentLocale(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(when);
 }
 
 export function refusalText(refusal: string, admission?: Admission, timeZone?: string): string {
   switch (refusal) {
     case 'already_admitted': {
       const at = admission?.admittedAt ? clock(admission.admittedAt, timeZone) : '';
-      return `Already admitted${at ? ` at ${at}` : ''}${admission?.gate ? ` at gate ${admission.gate}` : ''}`;
+      const gate = admission?.gate;
+      if (at && gate) return t('refusal.alreadyAdmitted.atGate', { time: at, gate });
+      if (at) return t('refusal.alreadyAdmitted.at', { time: at });
+      if (gate) return t('refusal.alreadyAdmitted.gate', { gate });
+      return t('refusal.alreadyAdmitted');
     }
     case 'duplicate':
       return refusalText('already_admitted', admission, timeZone);
     case 'ticket_cancelled':
-      return 'Ticket cancelled';
+      return t('refusal.cancelled');
     case 'ticket_refunded':
-      return 'Ticket refunded';
+      return t('refusal.refunded');
     case 'ticket_disputed':
-      return 'Ticket disputed: payment contested';
+      return t('refusal.disputed');
     case 'ticket_transferred':
-      return 'Ticket transferred to someone else';
+      return t('refusal.transferred');
     case 'wrong_gate':
-      return 'Not valid at this gate';
+      return t('refusal.wrongGate');
     case 'unknown_ticket':
-      return 'Unknown ticket';
+      return t('refusal.unknown');
     case 'wrong_event':
-      return 'Not for this event';
+      return t('refusal.wrongEvent');
     case 'forged_code':
-      return 'Forged code';
+      return t('refusal.forged');
     case 'not_inside':
-      return 'Not inside: cannot exit';
+      return t('refusal.notInside');
     case 'reentry_not_allowed':
-      return 'No re-entry at this event';
+      return t('refusal.noReentry');
     case 'forbidden':
-      return 'You may not scan for this event';
+      return t('refusal.forbidden');
     case 'unauthorized':
-      return 'Sign in again to scan';
+      return t('refusal.unauthorized');
     case 'scan_failed':
-      return 'Could not check this code: scan it again';
+      return t('refusal.scanFailed');
   }
-  return 'Refused';
+  return t('refusal.other');
 }
 
 export function admittedText(result: string, offline: boolean): string {
-  const word = result === 'readmitted' ? 'Readmitted' : result === 'exited' ? 'Exited' : 'Admitted';
-  return offline ? `${word} (offline)` : word;
+  const word = result === 'readmitted' ? t('admit.readmitted') : result === 'exited' ? t('admit.exited') : t('admit.admitted');
+  return offline ? t('admit.offline', { word }) : word;
 }
 
 export function admittedVerdict(result: string, offline: boolean, ticket?: DoorTicket | Verdict['ticket']): Verdict {
@@ -411,11 +416,11 @@ export function doorRequest(
   rows.forEach((row, i) => {
     const name = row.name.trim();
     if (!name) {
-      if (row.tierIds.length > 0) errors[i] = 'Give this gate a name.';
+      if (row.tierIds.length > 0) errors[i] = t('gates.nameNeeded');
       return;
     }
-    if (name.length > 60) errors[i] = 'At most 60 characters.';
-    else if (seen.has(name.toLowerCase())) errors[i] = 'Two gates cannot have the same name.';
+    if (name.length > 60) errors[i] = t('gates.tooLong', { max: 60 });
+    else if (seen.has(name.toLowerCase())) errors[i] = t('gates.sameName');
     seen.add(name.toLowerCase());
     gates.push(row.tierIds.length > 0 ? { name, tierIds: row.tierIds } : { name });
   });
@@ -424,7 +429,7 @@ export function doorRequest(
 
 /** The gates a scanner may pick: the event's, or one "any gate" when it has none. */
 export function gateChoices(config: Pick<DoorConfig, 'gates'>): [string, string][] {
-  if (config.gates.length === 0) return [['', 'Any gate']];
+  if (config.gates.length === 0) return [['', t('gates.any')]];
   return config.gates.map((g) => [g.name, g.name]);
 }
 

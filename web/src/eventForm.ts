@@ -4,6 +4,7 @@
 // next to the right input.
 
 import type { FieldError } from './api';
+import { t } from './i18n';
 import { fromLocalInput, minorDigits, parseMoney, toLocalInput, type When } from './format';
 
 export interface TierRow {
@@ -117,15 +118,15 @@ export function toRequest(form: EventForm): { body?: Record<string, unknown>; er
       continue;
     }
     const instant = fromLocalInput(value, form.timezone);
-    if (!instant) errors.push({ field: key, message: 'Enter a date and time.' });
+    if (!instant) errors.push({ field: key, message: t('form.dateTime') });
     body[key] = instant ?? null;
   }
   body.tiers = form.tiers.map((tier, i) => {
     const priceMinor = parseMoney(tier.price, form.currency.trim().toUpperCase() || 'EUR');
-    if (priceMinor === undefined) errors.push({ field: `tiers[${i}].priceMinor`, message: 'Enter a price such as 45 or 45.50.' });
+    if (priceMinor === undefined) errors.push({ field: `tiers[${i}].priceMinor`, message: t('form.price') });
     const whole = (text: string, field: string) => {
       const n = Number(text);
-      if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) errors.push({ field: `tiers[${i}].${field}`, message: 'Enter a whole number.' });
+      if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) errors.push({ field: `tiers[${i}].${field}`, message: t('form.wholeNumber') });
       return n;
     };
     return {
@@ -139,6 +140,7 @@ export function toRequest(form: EventForm): { body?: Record<string, unknown>; er
   return errors.length ? { errors } : { body, errors };
 }
 
+// The API's own messages are in English: its field names become English words.
 const FIELD_WORDS: Record<string, string> = {
   startsAt: 'the start',
   endsAt: 'the end',

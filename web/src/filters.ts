@@ -1,5 +1,7 @@
 // The search filters of the home page, kept in the page's URL so a search can be shared.
 
+import { t } from './i18n';
+
 export interface Filters {
   q: string;
   category: string;
@@ -37,7 +39,7 @@ export function toApiQuery(filters: Filters, cursor?: string): string {
 /** Problems a person can fix before asking the API. */
 export function problems(filters: Filters): Partial<Record<keyof Filters, string>> {
   const out: Partial<Record<keyof Filters, string>> = {};
-  if (filters.q.length > 100) out.q = 'Search for at most 100 characters.';
-  if (filters.from && filters.to && filters.to < filters.from) out.to = 'The end date comes before the start date.';
+  if (filters.q.length > 100) out.q = t('filters.tooLong', { max: 100 });
+  if (filters.from && filters.to && filters.to < filters.from) out.to = t('filters.toBeforeFrom');
   return out;
 }

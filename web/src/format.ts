@@ -1,4 +1,7 @@
-// Money, dates and countdowns, formatted for people.
+// Money, dates and countdowns, formatted for people, in the reader's locale unless
+// one is given (Intl: the language's own way with dates, times and money).
+
+import { currentLocale, t } from './i18n';
 
 /** Digits after the decimal point of a currency (JPY 0, EUR 2, ...). */
 export function minorDigits(currency: string): number {
@@ -9,7 +12,7 @@ export function minorDigits(currency: string): number {
   }
 }
 
-export function formatMoney(minor: number, currency: string, locale?: string): string {
+export function formatMoney(minor: number, currency: string, locale: string = currentLocale()): string {
   const value = minor / 10 ** minorDigits(currency);
   try {
     return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
@@ -37,14 +40,25 @@ export interface When {
  * An event's time as it is where the event happens: the API's `local` wall-clock
  * time, whatever the reader's own time zone, with the zone's name.
  */
-export function formatEventTime(when: When | null | undefined, timezone: string, locale?: string): string {
-  if (!when) return 'Date to be announced';
+export function formatEventTime(when: When | null | undefined, timezone: string, locale: string = currentLocale()): string {
+  if (!when) return t('time.toBeAnnounced');
   const text = new Intl.DateTimeFormat(locale, {
     dateStyle: 'full',
     timeStyle: 'short',
     timeZone: timezone,
   }).format(new Date(when.utc));
   return `${text} (${timezone.replace(/_/g, ' ')})`;
+}
+
+/** An instant in the reader's zone ("3 Dec 2026, 18:01"); empty when it is not a date. */
+export function formatDateTime(
+  iso: string,
+  options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' },
+  locale: string = currentLocale(),
+): string {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return '';
+  return new Intl.DateTimeFormat(locale, options).format(when);
 }
 
 /** "14:32" left of a hold, or "0:00" once it has passed. */

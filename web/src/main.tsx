@@ -4,6 +4,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { match, onLinkClick, useLocation } from './router';
 import { currentProfile, onSessionChange, signOut, type Profile } from './session';
+import { currentLanguage, LANGUAGES, onLanguageChange, t, type Language } from './i18n';
+import { chooseLanguage, followAccount, startLanguage } from './language';
 import { Home } from './pages/Home';
 import { EventPage } from './pages/EventPage';
 import { SignIn, SignUp } from './pages/SignIn';
@@ -12,12 +14,56 @@ import { Account } from './pages/Account';
 import { Organize } from './pages/Organize';
 import { EventEditor } from './pages/EventEditor';
 import { DoorEvents, DoorScanner } from './pages/Door';
+import { Title } from './components';
 import './styles.css';
+
+startLanguage();
+onSessionChange(followAccount);
 
 function useProfile(): Profile | undefined {
   const [profile, setProfile] = useState(currentProfile);
   useEffect(() => onSessionChange(setProfile), []);
   return profile;
+}
+
+/** The language, re-rendering the whole site when it changes. */
+function useLanguage(): Language {
+  const [language, setLanguage] = useState(currentLanguage);
+  useEffect(() => onLanguageChange(setLanguage), []);
+  return language;
+}
+
+/** The header's language switch: applies at once, saved to the account or this device. */
+function LanguageSwitch({ profile }: { profile?: Profile }) {
+  const language = useLanguage();
+  const [error, setError] = useState(false);
+  return (
+    <div class="language-switch">
+      <label for="language-switch" class="visually-hidden">
+        {t('language.label')}
+      </label>
+      <select
+        id="language-switch"
+        value={language}
+        aria-describedby={error ? 'language-switch-error' : undefined}
+        onChange={(e) => {
+          setError(false);
+          chooseLanguage((e.target as HTMLSelectElement).value as Language, profile).catch(() => setError(true));
+        }}
+      >
+        {LANGUAGES.map((l) => (
+          <option key={l.code} value={l.code} lang={l.code}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <span id="language-switch-error" class="error" role="alert">
+          {t('language.notSaved')}
+        </span>
+      )}
+    </div>
+  );
 }
 
 function Page({ path, query, profile }: { path: string; query: URLSearchParams; profile?: Profile }) {
@@ -36,9 +82,9 @@ function Page({ path, query, profile }: { path: string; query: URLSearchParams; 
   if ((params = match('/door/:eventId', path))) return <DoorScanner eventId={params.eventId} profile={profile} />;
   return (
     <section>
-      <h1>Page not found</h1>
+      <Title text={t('notFound.title')} />
       <p>
-        There is nothing at this address. <a href="/">See upcoming events</a>.
+        {t('notFound.text')} <a href="/">{t('notFound.link')}</a>
       </p>
     </section>
   );
@@ -47,6 +93,7 @@ function Page({ path, query, profile }: { path: string; query: URLSearchParams; 
 function App() {
   const { path, query } = useLocation();
   const profile = useProfile();
+  useLanguage();
   const organizes = profile?.role === 'organizer' || profile?.role === 'admin';
   useEffect(() => {
     // Move focus to the new page's heading, so screen readers announce it.
@@ -55,37 +102,37 @@ function App() {
   return (
     <div onClick={(e) => onLinkClick(e as unknown as MouseEvent)}>
       <a class="skip" href="#main">
-        Skip to content
+        {t('app.skip')}
       </a>
       <header class="top">
         <a class="brand" href="/">
-          Tickets
+          {t('app.name')}
         </a>
-        <nav aria-label="Main">
+        <nav aria-label={t('nav.label')}>
           <ul>
             <li>
               <a href="/" aria-current={path === '/' ? 'page' : undefined}>
-                Events
+                {t('nav.events')}
               </a>
             </li>
             {profile && (
               <li>
                 <a href="/tickets" aria-current={path.startsWith('/tickets') ? 'page' : undefined}>
-                  My tickets
+                  {t('nav.tickets')}
                 </a>
               </li>
             )}
             {organizes && (
               <li>
                 <a href="/organize" aria-current={path.startsWith('/organize') ? 'page' : undefined}>
-                  My events
+                  {t('nav.events.mine')}
                 </a>
               </li>
             )}
             {(organizes || path.startsWith('/door')) && (
               <li>
                 <a href="/door" aria-current={path.startsWith('/door') ? 'page' : undefined}>
-                  Door
+                  {t('nav.door')}
                 </a>
               </li>
             )}
@@ -98,23 +145,24 @@ function App() {
                 </li>
                 <li>
                   <button type="button" class="link" onClick={() => void signOut()}>
-                    Sign out
+                    {t('nav.signOut')}
                   </button>
                 </li>
               </>
             ) : (
               <li>
-                <a href={`/signin?next=${encodeURIComponent(path)}`}>Sign in</a>
+                <a href={`/signin?next=${encodeURIComponent(path)}`}>{t('nav.signIn')}</a>
               </li>
             )}
           </ul>
         </nav>
+        <LanguageSwitch profile={profile} />
       </header>
       <main id="main">
         <Page path={path} query={query} profile={profile} />
       </main>
       <footer class="bottom">
-        <p>Seats are held for you while you pay; you are charged once, and only for seats you get.</p>
+        <p>{t('app.footer')}</p>
       </footer>
     </div>
   );

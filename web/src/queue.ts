@@ -2,6 +2,8 @@
 // rarely) and the room's public status (from /queue, cached by CloudFront, asked
 // often). Whether it is our turn follows from the two without asking the server.
 
+import { t } from './i18n';
+
 export interface QueuePlace {
   eventId: string;
   status: 'pre_queue' | 'waiting' | 'admitted' | 'abandoned';
@@ -38,26 +40,25 @@ export function shouldAskPlace(place: QueuePlace, room: RoomStatus | undefined, 
 
 /** What the page says while we wait. */
 export function waitingText(place: QueuePlace, room: RoomStatus | undefined): string {
-  if (place.status === 'pre_queue') {
-    return 'You are in the queue. Your place in line is drawn at random when the sale opens: arriving early gives no advantage, and nobody can skip ahead.';
-  }
-  if (place.status === 'abandoned') return 'Your place in the queue lapsed while this page was closed. Join again to get a new place.';
-  if (place.status === 'admitted') return 'It is your turn: choose your seats.';
-  if (room && room.status === 'open' && room.seatsLeft === 0) {
-    return 'Sold out for now. Seats can come back as other buyers\' holds run out: keep this page open to keep your place.';
-  }
+  if (place.status === 'pre_queue') return t('queue.preQueue');
+  if (place.status === 'abandoned') return t('queue.abandoned');
+  if (place.status === 'admitted') return t('queue.admitted');
+  if (room && room.status === 'open' && room.seatsLeft === 0) return t('queue.soldOutForNow');
   const ahead = place.position !== null && room ? Math.max(0, place.position - room.admittedThrough - 1) : place.ahead;
   const seconds =
     place.position !== null && room
       ? Math.max(0, Math.ceil(((place.position - room.admittedThrough) * 60) / Math.max(1, room.admitPerMinute)))
       : place.estimatedWaitSeconds;
-  return `You are number ${place.position ?? '…'} in the queue, ${ahead ?? '…'} ahead of you. Estimated wait: ${aboutTime(seconds ?? 0)}. Keep this page open.`;
+  return t('queue.waiting', {
+    position: place.position ?? '…',
+    ahead: ahead === null || ahead === undefined ? '…' : ahead,
+    wait: aboutTime(seconds ?? 0),
+  });
 }
 
 export function aboutTime(seconds: number): string {
-  if (seconds < 60) return 'less than a minute';
+  if (seconds < 60) return t('time.lessThanMinute');
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
-  const hours = Math.floor(minutes / 60);
-  return `about ${hours} h ${minutes % 60} min`;
+  if (minutes < 60) return t('time.aboutMinutes', { count: minutes });
+  return t('time.aboutHours', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 }

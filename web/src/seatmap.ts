@@ -1,6 +1,8 @@
 // The seat map's logic, apart from the page: names a screen reader reads, where a
 // seat sits on the drawing, which seat the arrow keys move to, and the picked set.
 
+import { t, type Key } from './i18n';
+
 export type SeatStatus = 'available' | 'held' | 'sold' | 'blocked';
 
 export interface SeatView {
@@ -45,7 +47,7 @@ export interface Cursor {
 
 /** "Nord, row C, seat 12": what tickets and emails say too. */
 export function seatName(section: SectionView, row: RowView, seat: SeatView): string {
-  return `${section.name}, row ${row.label}, seat ${seat.label}`;
+  return t('seat.name', { section: section.name, row: row.label, seat: seat.label });
 }
 
 /**
@@ -54,11 +56,18 @@ export function seatName(section: SectionView, row: RowView, seat: SeatView): st
  */
 export function seatLabel(section: SectionView, row: RowView, seat: SeatView, price: string, organizer = false): string {
   const parts = [seatName(section, row, seat), price];
-  if (seat.accessible) parts.push('wheelchair space');
-  if (seat.restrictedView) parts.push('restricted view');
-  if (seat.status !== 'available') parts.push(organizer ? seat.status : 'taken');
+  if (seat.accessible) parts.push(t('seat.wheelchair'));
+  if (seat.restrictedView) parts.push(t('seat.restrictedView'));
+  if (seat.status !== 'available') parts.push(t(organizer ? SEAT_STATUS[seat.status] : 'seat.taken'));
   return parts.join(', ');
 }
+
+const SEAT_STATUS = {
+  available: 'seat.available',
+  held: 'seat.held',
+  sold: 'seat.sold',
+  blocked: 'seat.blocked',
+} as const satisfies Record<SeatStatus, Key>;
 
 /** Which seats can be picked: a buyer's free ones; an organizer's free and blocked ones (to block or give back). */
 export function pickable(status: SeatStatus, organizer = false): boolean {

@@ -12,6 +12,8 @@ export interface Profile {
   email: string;
   displayName: string;
   role: Role;
+  /** The account's language; absent from an API that does not have it yet. */
+  language?: 'en' | 'fr' | null;
 }
 
 interface TokenPair {

@@ -2,6 +2,8 @@
 // our API, only the payment method's id does. Which Stripe.js is loaded comes from
 // /config.json: the real one in AWS, localstripe's locally.
 
+import { t } from './i18n';
+
 interface StripeConfig {
   stripeJsUrl: string;
   stripePublishableKey: string;
@@ -46,11 +48,11 @@ export function loadStripe(): Promise<StripeJs> {
         const script = document.createElement('script');
         script.src = config.stripeJsUrl;
         script.onload = () => resolve();
-        script.onerror = () => reject(new Error('The payment form could not be loaded. Please try again.'));
+        script.onerror = () => reject(new Error(t('payment.formNotLoaded')));
         document.head.appendChild(script);
       });
     }
-    if (!window.Stripe) throw new Error('The payment form could not be loaded. Please try again.');
+    if (!window.Stripe) throw new Error(t('payment.formNotLoaded'));
     return window.Stripe(config.stripePublishableKey);
   })();
   loaded.catch(() => (loaded = undefined));
@@ -86,8 +88,8 @@ export async function authenticate(clientSecret: string): Promise<boolean> {
 export async function paymentMethodId(stripe: StripeJs, card: CardElement): Promise<string> {
   const created = await stripe.createPaymentMethod({ type: 'card', card });
   if (created?.paymentMethod) return created.paymentMethod.id;
-  if (created?.error) throw new Error(created.error.message ?? 'The card was refused.');
+  if (created?.error) throw new Error(created.error.message ?? t('payment.cardRefused'));
   const tokenized = await stripe.createToken(card);
   if (tokenized.token?.card) return tokenized.token.card.id;
-  throw new Error(tokenized.error?.message ?? 'Please check the card details.');
+  throw new Error(tokenized.error?.message ?? t('payment.checkCard'));
 }

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import jsQR from 'jsqr';
 import { ApiError, request } from '../api';
-import { Field, Loading, Notice, SelectField, Title } from '../components';
+import { Field, Loading, Notice, SelectField, SLOT, Title, withSlots } from '../components';
 import {
   admittedVerdict,
   bareCodeOf,
@@ -33,6 +33,8 @@ import {
   type Verdict,
 } from '../door';
 import * as store from '../doorStore';
+import { formatDateTime } from '../format';
+import { t } from '../i18n';
 import type { Profile } from '../session';
 
 interface DoorEvent {
@@ -54,30 +56,28 @@ export function DoorEvents({ profile }: { profile?: Profile }) {
   if (!profile) {
     return (
       <section>
-        <Title text="Door check-in" />
+        <Title text={t('door.title')} />
         <p>
-          <a href="/signin?next=%2Fdoor">Sign in</a> to scan tickets at the door.
+          <a href="/signin?next=%2Fdoor">{t('door.signIn.link')}</a> {t('door.signIn.rest')}
         </p>
       </section>
     );
   }
   return (
     <section>
-      <Title text="Door check-in" />
+      <Title text={t('door.title')} />
       {error && <Notice kind="error">{error}</Notice>}
-      {!events && !error && <Loading what="your events" />}
-      {events && events.length === 0 && (
-        <p>No events to scan. An organizer adds you to an event's door staff by your account's email.</p>
-      )}
+      {!events && !error && <Loading text={t('organize.loading')} />}
+      {events && events.length === 0 && <p>{t('door.none')}</p>}
       {events && events.length > 0 && (
         <ul class="door-events">
           {events.map((e) => (
             <li key={e.eventId}>
               <a href={`/door/${encodeURIComponent(e.eventId)}`}>{e.title}</a>
               {e.startsAt && (
-                <span class="meta"> · {new Date(e.startsAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</span>
+                <span class="meta"> · {formatDateTime(e.startsAt)}</span>
               )}
-              <span class="meta"> · {e.as === 'organizer' ? 'your event' : 'door staff'}</span>
+              <span class="meta"> · {e.as === 'organizer' ? t('door.as.organizer') : t('door.as.staff')}</span>
             </li>
           ))}
         </ul>
@@ -111,7 +111,7 @@ function keep(key: string, value: string): void {
 }
 
 function defaultDevice(): string {
-  const name = `Scanner ${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+  const name = t('door.device.default', { id: Math.random().toString(36).slice(2, 6).toUpperCase() });
   keep(DEVICE_KEY, name);
   return name;
 }
@@ -263,7 +263,7 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
         setTicketCount(merged.length);
         setLoadError(undefined);
       } catch (err) {
-        if (!stopped) setLoadError(err instanceof ApiError ? err.message : 'The ticket list could not be kept on this device.');
+        if (!stopped) setLoadError(err instanceof ApiError ? err.message : t('door.notKept'));
       }
     })().finally(() => {
       if (!stopped) setLoaded(true);
@@ -346,7 +346,7 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
       }
     }
     if (!cfg) {
-      show({ ok: false, result: 'no_list', offline: true, title: 'No ticket list on this device yet' });
+      show({ ok: false, result: 'no_list', offline: true, title: t('door.noList') });
       return;
     }
     const signatureOk = parsed.kind === 'signed' && (await verifySignature(parsed, cfg.publicKey));
@@ -378,21 +378,21 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
     void check(raw);
   };
 
-  if (!loaded && !config) return <Loading what="the door" />;
+  if (!loaded && !config) return <Loading text={t('door.loading')} />;
   if (!config) {
     return (
       <section>
-        <Title text="Door check-in" />
+        <Title text={t('door.title')} />
         {!profile ? (
           <p>
-            <a href={`/signin?next=${encodeURIComponent(`/door/${eventId}`)}`}>Sign in</a> to download this event's ticket
-            list; the scanner then works on this device even with no network.
+            <a href={`/signin?next=${encodeURIComponent(`/door/${eventId}`)}`}>{t('door.signIn.link')}</a>{' '}
+            {t('door.signIn.download')}
           </p>
         ) : (
-          <Notice kind="error">{loadError ?? 'The door settings could not be read.'}</Notice>
+          <Notice kind="error">{loadError ?? t('door.unreadable')}</Notice>
         )}
         <p>
-          <a href="/door">All the events you can scan</a>
+          <a href="/door">{t('door.all')}</a>
         </p>
       </section>
     );
@@ -400,18 +400,17 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
 
   return (
     <section class="door">
-      <Title text={`Door: ${config.title}`} />
+      <Title text={t('door.scanner.title', { event: config.title })} />
       <p class="door-state">
-        <span class={`badge ${online ? 'online' : 'offline'}`}>{online ? 'Online' : 'Offline'}</span>{' '}
-        {online ? 'Scans are checked with the server.' : 'Scans are decided on this device and uploaded later.'}
+        <span class={`badge ${online ? 'online' : 'offline'}`}>{online ? t('door.online') : t('door.offline')}</span>{' '}
+        {online ? t('door.online.text') : t('door.offline.text')}
       </p>
       {!profile && (
         <Notice kind="info">
-          You are signed out: scans are decided on this device.{' '}
-          <a href={`/signin?next=${encodeURIComponent(`/door/${eventId}`)}`}>Sign in to upload them</a>.
+          {t('door.signedOut')} <a href={`/signin?next=${encodeURIComponent(`/door/${eventId}`)}`}>{t('door.signedOut.link')}</a>
         </Notice>
       )}
-      {loadError && <Notice kind="error">{loadError} Working from the list kept on this device.</Notice>}
+      {loadError && <Notice kind="error">{loadError} {t('door.usingKept')}</Notice>}
 
       <VerdictPanel shown={shown} />
 
@@ -419,23 +418,23 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
         <div>
           <Camera onCode={fromCamera} />
           <form class="manual" onSubmit={submitManual} aria-labelledby="manual-title">
-            <h2 id="manual-title">Type a code</h2>
+            <h2 id="manual-title">{t('door.manual.title')}</h2>
             <Field
-              label="Ticket code"
+              label={t('door.manual.code')}
               name="code"
               autoComplete="off"
               spellcheck={false}
-              hint="The code under the QR code, for a damaged one."
+              hint={t('door.manual.hint')}
               value={manual}
               onValue={setManual}
             />
-            <button type="submit">Check code</button>
+            <button type="submit">{t('door.manual.submit')}</button>
           </form>
         </div>
         <div>
-          <h2>This scanner</h2>
+          <h2>{t('door.thisScanner')}</h2>
           <SelectField
-            label="Gate"
+            label={t('door.gate')}
             name="gate"
             value={gateValue}
             onValue={(g) => {
@@ -445,7 +444,7 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
             options={choices}
           />
           <Field
-            label="Device name"
+            label={t('door.device')}
             name="device"
             value={device}
             onValue={(d) => {
@@ -454,24 +453,25 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
             }}
           />
           <p class="queue-count">
-            <strong>{waiting}</strong> {waiting === 1 ? 'scan' : 'scans'} waiting to upload
+            {t('door.waiting', { count: waiting })}
           </p>
           {uploadError && <Notice kind="error">{uploadError}</Notice>}
           <p class="hint">
-            {ticketCount} {ticketCount === 1 ? 'ticket' : 'tickets'} kept on this device
-            {config.downloadedAt ? `, downloaded at ${clock(config.downloadedAt)}` : ''}.
+            {config.downloadedAt
+              ? t('door.kept.at', { count: ticketCount, time: clock(config.downloadedAt) })
+              : t('door.kept', { count: ticketCount })}
           </p>
         </div>
       </div>
 
       {later.length > 0 && (
         <section aria-labelledby="later-title">
-          <h2 id="later-title">Refused by the server later</h2>
-          <p class="hint">Admitted here while offline; the server refused them when they were uploaded.</p>
+          <h2 id="later-title">{t('door.later.title')}</h2>
+          <p class="hint">{t('door.later.hint')}</p>
           <ul class="later">
             {later.map((l) => (
               <li key={l.scanId}>
-                <code>{l.code}</code> scanned at {clock(l.scannedAt)}: {l.text}
+                {withSlots(t('door.later.line', { code: SLOT, time: clock(l.scannedAt), reason: l.text }), <code>{l.code}</code>)}
               </li>
             ))}
           </ul>
@@ -481,7 +481,7 @@ export function DoorScanner({ eventId, profile }: { eventId: string; profile?: P
       <Summary summary={summary} online={online} signedIn={!!profile} />
 
       <p>
-        <a href="/door">All the events you can scan</a>
+        <a href="/door">{t('door.all')}</a>
       </p>
       <ForgetButton
         disabled={waiting > 0}
@@ -500,15 +500,15 @@ function VerdictPanel({ shown }: { shown?: Shown }) {
   const kind = !shown ? 'idle' : shown.ok ? 'ok' : 'refused';
   const details = shown?.ticket ? [shown.ticket.tierName, shown.ticket.seat, shown.ticket.holder].filter(Boolean) : [];
   return (
-    <div class={`verdict verdict-${kind}`} role="status" aria-live="assertive" aria-atomic="true" aria-label="Scan result">
+    <div class={`verdict verdict-${kind}`} role="status" aria-live="assertive" aria-atomic="true" aria-label={t('door.result')}>
       {!shown ? (
-        <p class="verdict-title">Ready to scan</p>
+        <p class="verdict-title">{t('door.ready')}</p>
       ) : (
         <>
           <p class="verdict-title">{shown.title}</p>
           {details.length > 0 && <p class="verdict-details">{details.join(' · ')}</p>}
-          {shown.offline && !shown.ok && <p class="verdict-details">Decided on this device (offline)</p>}
-          <p class="verdict-time">{new Date(shown.at).toLocaleTimeString()}</p>
+          {shown.offline && !shown.ok && <p class="verdict-details">{t('door.decidedHere')}</p>}
+          <p class="verdict-time">{formatDateTime(new Date(shown.at).toISOString(), { timeStyle: 'medium' })}</p>
         </>
       )}
     </div>
@@ -518,21 +518,23 @@ function VerdictPanel({ shown }: { shown?: Shown }) {
 function Summary({ summary, online, signedIn }: { summary?: DoorSummary; online: boolean; signedIn: boolean }) {
   return (
     <section id="summary" aria-labelledby="summary-title">
-      <h2 id="summary-title">Admitted so far</h2>
+      <h2 id="summary-title">{t('door.summary.title')}</h2>
       {!summary ? (
-        <p class="hint">{online && signedIn ? 'Reading the count…' : 'The live count needs the network and a signed-in scanner.'}</p>
+        <p class="hint">{online && signedIn ? t('door.summary.reading') : t('door.summary.needs')}</p>
       ) : (
         <>
           <p class="summary-total">
-            <strong>{summary.admitted}</strong> admitted{summary.inside !== undefined ? `, ${summary.inside} inside` : ''}
-            {!online && ' (as of the last time online)'}
+            {summary.inside !== undefined
+              ? t('door.summary.admittedInside', { count: summary.admitted, inside: summary.inside })
+              : t('door.summary.admitted', { count: summary.admitted })}
+            {!online && ` ${t('door.summary.stale')}`}
           </p>
           <table class="list">
-            <caption class="visually-hidden">Admitted per tier and per gate</caption>
+            <caption class="visually-hidden">{t('door.summary.caption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Tier or gate</th>
-                <th scope="col">Admitted</th>
+                <th scope="col">{t('door.summary.col.what')}</th>
+                <th scope="col">{t('door.summary.col.admitted')}</th>
               </tr>
             </thead>
             <tbody>
@@ -544,7 +546,7 @@ function Summary({ summary, online, signedIn }: { summary?: DoorSummary; online:
               ))}
               {summary.gates.map((g) => (
                 <tr key={`gate-${g.gate}`}>
-                  <th scope="row">Gate {g.gate}</th>
+                  <th scope="row">{t('door.summary.gate', { gate: g.gate })}</th>
                   <td>{g.admitted}</td>
                 </tr>
               ))}
@@ -560,9 +562,9 @@ function ForgetButton({ disabled, onForget }: { disabled: boolean; onForget: () 
   return (
     <p>
       <button type="button" class="secondary" disabled={disabled} onClick={() => void onForget()}>
-        Remove this event's ticket list from this device
+        {t('door.forget')}
       </button>
-      {disabled && <span class="hint"> (after the waiting scans are uploaded)</span>}
+      {disabled && <span class="hint"> {t('door.forget.later')}</span>}
     </p>
   );
 }
@@ -620,7 +622,7 @@ function Camera({ onCode }: { onCode: (raw: string) => void }) {
     let stream: MediaStream | undefined;
     let timer: ReturnType<typeof setTimeout>;
     (async () => {
-      if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser gives no camera to web pages: type the codes.');
+      if (!navigator.mediaDevices?.getUserMedia) throw new Error(t('camera.none'));
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
       if (stopped) return;
       const v = video.current!;
@@ -643,7 +645,7 @@ function Camera({ onCode }: { onCode: (raw: string) => void }) {
     })().catch((err: Error) => {
       if (stopped) return;
       const denied = err.name === 'NotAllowedError' || err.name === 'SecurityError';
-      setError(denied ? 'The camera is not allowed for this site: allow it in the browser, or type the codes.' : err.message || 'The camera could not start: type the codes.');
+      setError(denied ? t('camera.denied') : err.message || t('camera.failed'));
     });
     return () => {
       stopped = true;
@@ -659,12 +661,12 @@ function Camera({ onCode }: { onCode: (raw: string) => void }) {
   };
   return (
     <div class="camera">
-      <video ref={video} muted playsInline aria-label="Camera view: hold the ticket's QR code here" hidden={!on} />
+      <video ref={video} muted playsInline aria-label={t('camera.view')} hidden={!on} />
       <canvas ref={canvas} hidden />
-      {on && !running && !error && <p class="hint">Starting the camera…</p>}
+      {on && !running && !error && <p class="hint">{t('camera.starting')}</p>}
       {error && <Notice kind="error">{error}</Notice>}
       <button type="button" class="secondary" onClick={toggle}>
-        {on ? 'Stop camera' : 'Start camera'}
+        {on ? t('camera.stop') : t('camera.start')}
       </button>
     </div>
   );

@@ -7,6 +7,8 @@ import { ApiError, request } from '../api';
 import { Field, Loading, Notice } from '../components';
 import { doorRequest, type DoorConfig, type GateRow } from '../door';
 import type { OrganizerEvent } from '../eventForm';
+import { formatDateTime } from '../format';
+import { t } from '../i18n';
 
 interface StaffMember {
   userId: string;
@@ -18,9 +20,9 @@ export function DoorSettings({ event }: { event: OrganizerEvent }) {
   const scanner = `/door/${encodeURIComponent(event.id)}`;
   return (
     <section class="door-settings" aria-labelledby="door-title">
-      <h2 id="door-title">Door</h2>
+      <h2 id="door-title">{t('nav.door')}</h2>
       <p>
-        <a href={scanner}>Open the door scanner</a> · <a href={`${scanner}#summary`}>See how many are in</a>
+        <a href={scanner}>{t('doorSettings.open')}</a> · <a href={`${scanner}#summary`}>{t('doorSettings.count')}</a>
       </p>
       <DoorStaff eventId={event.id} />
       <Gates event={event} />
@@ -50,10 +52,10 @@ function DoorStaff({ eventId }: { eventId: string }) {
     try {
       await request(path, { method: 'POST', body: { email: address } });
       setEmail('');
-      setMessage({ kind: 'success', text: `${address} may now scan tickets for this event.` });
+      setMessage({ kind: 'success', text: t('doorSettings.added', { email: address }) });
       await load();
     } catch (err) {
-      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : 'They could not be added.' });
+      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : t('doorSettings.notAdded') });
     } finally {
       setBusy(false);
     }
@@ -65,9 +67,9 @@ function DoorStaff({ eventId }: { eventId: string }) {
     try {
       await request(`${path}/${encodeURIComponent(member.userId)}`, { method: 'DELETE' });
       setStaff((list) => list?.filter((m) => m.userId !== member.userId));
-      setMessage({ kind: 'success', text: `${member.email} may no longer scan tickets.` });
+      setMessage({ kind: 'success', text: t('doorSettings.revoked', { email: member.email }) });
     } catch (err) {
-      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : 'That could not be done.' });
+      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : t('common.failed') });
     } finally {
       setBusy(false);
     }
@@ -75,32 +77,32 @@ function DoorStaff({ eventId }: { eventId: string }) {
 
   return (
     <>
-      <h3>Door staff</h3>
-      <form onSubmit={add} aria-label="Add door staff">
+      <h3>{t('doorSettings.staff')}</h3>
+      <form onSubmit={add} aria-label={t('doorSettings.addForm')}>
         <Field
-          label="Email of a door staff member"
+          label={t('doorSettings.email')}
           type="email"
           name="staff-email"
           autoComplete="off"
-          hint="They need an account on this site; they scan with it at /door."
+          hint={t('doorSettings.email.hint')}
           value={email}
           onValue={setEmail}
         />
         <button type="submit" disabled={busy || !email.trim()}>
-          Add to door staff
+          {t('doorSettings.add')}
         </button>
       </form>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
-      {!staff && !message && <Loading what="the door staff" />}
-      {staff && staff.length === 0 && <p>No door staff yet: only you can scan.</p>}
+      {!staff && !message && <Loading text={t('doorSettings.loading')} />}
+      {staff && staff.length === 0 && <p>{t('doorSettings.none')}</p>}
       {staff && staff.length > 0 && (
-        <ul class="staff-list" aria-label="Door staff">
+        <ul class="staff-list" aria-label={t('doorSettings.staff')}>
           {staff.map((m) => (
             <li key={m.userId}>
               <span>{m.email}</span>
-              <span class="hint">since {new Date(m.grantedAt).toLocaleDateString()}</span>
-              <button type="button" class="secondary" disabled={busy} aria-label={`Revoke ${m.email}`} onClick={() => void revoke(m)}>
-                Revoke
+              <span class="hint">{t('doorSettings.since', { date: formatDateTime(m.grantedAt, { dateStyle: 'medium' }) })}</span>
+              <button type="button" class="secondary" disabled={busy} aria-label={t('doorSettings.revoke.label', { email: m.email })} onClick={() => void revoke(m)}>
+                {t('doorSettings.revoke')}
               </button>
             </li>
           ))}
@@ -130,7 +132,7 @@ function Gates({ event }: { event: OrganizerEvent }) {
       });
   }, [event.id]);
 
-  if (!rows) return <Loading what="the gates" />;
+  if (!rows) return <Loading text={t('gates.loading')} />;
 
   const setRow = (i: number, row: GateRow) => setRows(rows.map((r, j) => (j === i ? row : r)));
   const save = async (e: Event) => {
@@ -139,15 +141,15 @@ function Gates({ event }: { event: OrganizerEvent }) {
     const { body, errors: local } = doorRequest(rows, reentry);
     setErrors(local);
     if (!body) {
-      setMessage({ kind: 'error', text: 'Some gates need a second look.' });
+      setMessage({ kind: 'error', text: t('gates.invalid') });
       return;
     }
     setBusy(true);
     try {
       await request(path, { method: 'PUT', body });
-      setMessage({ kind: 'success', text: 'Door settings saved. Scanners use them from their next download.' });
+      setMessage({ kind: 'success', text: t('gates.saved') });
     } catch (err) {
-      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : 'The door settings could not be saved.' });
+      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : t('gates.notSaved') });
     } finally {
       setBusy(false);
     }
@@ -155,13 +157,13 @@ function Gates({ event }: { event: OrganizerEvent }) {
 
   return (
     <form class="gates" onSubmit={save} aria-labelledby="gates-title" noValidate>
-      <h3 id="gates-title">Gates and re-entry</h3>
-      <p class="hint">With no gates, every scanner admits every tier. A gate that names no tiers admits them all.</p>
+      <h3 id="gates-title">{t('gates.title')}</h3>
+      <p class="hint">{t('gates.hint')}</p>
       {rows.map((row, i) => (
         <fieldset class="gate-row" key={i} disabled={busy}>
-          <legend>Gate {i + 1}</legend>
-          <Field label={`Gate ${i + 1} name`} name={`gates[${i}].name`} value={row.name} onValue={(name) => setRow(i, { ...row, name })} error={errors[i]} />
-          <div class="checks" role="group" aria-label={`Tiers admitted at gate ${i + 1}`}>
+          <legend>{t('gates.gate', { n: i + 1 })}</legend>
+          <Field label={t('gates.name', { n: i + 1 })} name={`gates[${i}].name`} value={row.name} onValue={(name) => setRow(i, { ...row, name })} error={errors[i]} />
+          <div class="checks" role="group" aria-label={t('gates.tiers', { n: i + 1 })}>
             {event.tiers.map((tier) => (
               <label class="check" key={tier.id}>
                 <input
@@ -177,23 +179,23 @@ function Gates({ event }: { event: OrganizerEvent }) {
             ))}
           </div>
           <button type="button" class="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-            Remove gate {i + 1}
+            {t('gates.remove', { n: i + 1 })}
           </button>
         </fieldset>
       ))}
       <p>
         <button type="button" class="secondary" disabled={busy} onClick={() => setRows([...rows, { name: '', tierIds: [] }])}>
-          Add a gate
+          {t('gates.add')}
         </button>
       </p>
       <label class="check">
         <input type="checkbox" checked={reentry} disabled={busy} onChange={(e) => setReentry((e.target as HTMLInputElement).checked)} />
-        Allow re-entry (scan out, then back in)
+        {t('gates.reentry')}
       </label>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       <p>
         <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save door settings'}
+          {busy ? t('common.saving') : t('gates.save')}
         </button>
       </p>
     </form>

@@ -3,14 +3,15 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request, send, type FieldError } from '../api';
-import { Confirm, Field, Loading, Notice, SelectField, TextArea, Title } from '../components';
+import { Confirm, Field, Loading, Notice, SelectField, SLOT, TextArea, Title, withSlots } from '../components';
 import { emptyForm, formFromEvent, inWords, toRequest, type EventForm, type OrganizerEvent, type TierRow } from '../eventForm';
-import { formatMoney } from '../format';
+import { formatDateTime, formatMoney } from '../format';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import { joinCsvPages, salesByTier, totals, type ParticipantLine } from '../sales';
 import { blockRequest, type SeatMapView, type SeatStatus } from '../seatmap';
 import type { Profile } from '../session';
-import { CATEGORIES } from './Home';
+import { categories } from './Home';
 import { NotOrganizer, STATUS_LABEL } from './Organize';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
 import { DoorSettings } from './DoorSettings';
@@ -46,7 +47,7 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
   }, [id, allowed]);
 
   if (!allowed) return <NotOrganizer profile={profile} />;
-  if (id && !event) return notice ? <Notice kind="error">{notice.text}</Notice> : <Loading what="the event" />;
+  if (id && !event) return notice ? <Notice kind="error">{notice.text}</Notice> : <Loading text={t('event.loading')} />;
 
   const editable = !event || event.status === 'draft' || event.status === 'published';
   const error = (field: string) => {
@@ -64,7 +65,7 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
     const { body, errors: local } = toRequest(form);
     setErrors(local);
     if (!body) {
-      setNotice({ kind: 'error', text: 'Some fields need a second look.' });
+      setNotice({ kind: 'error', text: t('error.validationFailed') });
       return;
     }
     setBusy(true);
@@ -75,7 +76,7 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
       setEvent(saved);
       setForm(formFromEvent(saved));
       setErrors([]);
-      setNotice({ kind: 'success', text: event ? 'Saved.' : 'Created as a draft. Publish it when it is ready.' });
+      setNotice({ kind: 'success', text: event ? t('editor.saved') : t('editor.created') });
       if (!event) navigate(`/organize/${saved.id}`, { replace: true });
     } catch (err) {
       const apiError = err as ApiError;
@@ -93,7 +94,7 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
     try {
       const changed = await request<OrganizerEvent>(`/events/${event!.id}/${action}`, { method: 'POST' });
       setEvent(changed);
-      setNotice({ kind: 'success', text: action === 'publish' ? 'Published: it is on sale.' : 'Cancelled. Ticket holders are refunded and told by email.' });
+      setNotice({ kind: 'success', text: action === 'publish' ? t('editor.published') : t('editor.cancelled') });
     } catch (err) {
       const apiError = err as ApiError;
       setErrors(apiError.fields ?? []);
@@ -103,63 +104,63 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
     }
   };
 
-  const title = event ? event.title : 'New event';
+  const title = event ? event.title : t('organize.new');
   return (
     <section>
       <Title text={title} />
       {event && (
         <p>
-          <span class={`badge status-${event.status}`}>{STATUS_LABEL[event.status]}</span>{' '}
-          {event.status === 'published' && <a href={`/e/${event.id}`}>See its public page</a>}
+          <span class={`badge status-${event.status}`}>{t(STATUS_LABEL[event.status])}</span>{' '}
+          {event.status === 'published' && <a href={`/e/${event.id}`}>{t('editor.publicPage')}</a>}
         </p>
       )}
       {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
       <form class="event-form" onSubmit={save} noValidate>
         <fieldset disabled={!editable || busy}>
-          <legend>About the event</legend>
-          <Field label="Title" name="title" value={form.title} onValue={set('title')} error={error('title')} />
-          <TextArea label="Description" name="description" value={form.description} onValue={set('description')} error={error('description')} />
-          <SelectField label="Category" name="category" value={form.category} onValue={set('category')} options={CATEGORIES} error={error('category')} />
+          <legend>{t('editor.about')}</legend>
+          <Field label={t('editor.title')} name="title" value={form.title} onValue={set('title')} error={error('title')} />
+          <TextArea label={t('editor.description')} name="description" value={form.description} onValue={set('description')} error={error('description')} />
+          <SelectField label={t('field.category')} name="category" value={form.category} onValue={set('category')} options={categories()} error={error('category')} />
         </fieldset>
         <fieldset disabled={!editable || busy}>
-          <legend>Where</legend>
-          <Field label="Venue" name="venue.name" value={form.venue.name} onValue={setVenue('name')} error={error('venue.name') ?? error('venue')} />
-          <Field label="Address" name="venue.address" value={form.venue.address} onValue={setVenue('address')} error={error('venue.address')} />
-          <Field label="City" name="venue.city" value={form.venue.city} onValue={setVenue('city')} error={error('venue.city')} />
-          <Field label="Country code" name="venue.country" hint="Two letters, e.g. GB" value={form.venue.country} onValue={setVenue('country')} error={error('venue.country')} />
+          <legend>{t('editor.where')}</legend>
+          <Field label={t('editor.venue')} name="venue.name" value={form.venue.name} onValue={setVenue('name')} error={error('venue.name') ?? error('venue')} />
+          <Field label={t('editor.address')} name="venue.address" value={form.venue.address} onValue={setVenue('address')} error={error('venue.address')} />
+          <Field label={t('field.city')} name="venue.city" value={form.venue.city} onValue={setVenue('city')} error={error('venue.city')} />
+          <Field label={t('editor.country')} name="venue.country" hint={t('editor.country.hint')} value={form.venue.country} onValue={setVenue('country')} error={error('venue.country')} />
         </fieldset>
         <fieldset disabled={!editable || busy}>
-          <legend>When (in the event's time zone)</legend>
-          <Field label="Time zone" name="timezone" hint="e.g. Europe/London" value={form.timezone} onValue={set('timezone')} error={error('timezone')} />
-          <Field label="Starts" type="datetime-local" name="startsAt" value={form.startsAt} onValue={set('startsAt')} error={error('startsAt')} />
-          <Field label="Ends" type="datetime-local" name="endsAt" value={form.endsAt} onValue={set('endsAt')} error={error('endsAt')} />
-          <Field label="Sales open" type="datetime-local" name="salesOpensAt" value={form.salesOpensAt} onValue={set('salesOpensAt')} error={error('salesOpensAt')} />
-          <Field label="Sales close" type="datetime-local" name="salesClosesAt" value={form.salesClosesAt} onValue={set('salesClosesAt')} error={error('salesClosesAt')} />
+          <legend>{t('editor.when')}</legend>
+          <Field label={t('editor.timezone')} name="timezone" hint={t('editor.timezone.hint')} value={form.timezone} onValue={set('timezone')} error={error('timezone')} />
+          <Field label={t('editor.starts')} type="datetime-local" name="startsAt" value={form.startsAt} onValue={set('startsAt')} error={error('startsAt')} />
+          <Field label={t('editor.ends')} type="datetime-local" name="endsAt" value={form.endsAt} onValue={set('endsAt')} error={error('endsAt')} />
+          <Field label={t('editor.salesOpen')} type="datetime-local" name="salesOpensAt" value={form.salesOpensAt} onValue={set('salesOpensAt')} error={error('salesOpensAt')} />
+          <Field label={t('editor.salesClose')} type="datetime-local" name="salesClosesAt" value={form.salesClosesAt} onValue={set('salesClosesAt')} error={error('salesClosesAt')} />
         </fieldset>
         <fieldset disabled={!editable || busy}>
-          <legend>Tickets</legend>
-          <Field label="Currency" name="currency" hint="Three letters, e.g. EUR" value={form.currency} onValue={set('currency')} error={error('currency')} />
+          <legend>{t('event.tickets')}</legend>
+          <Field label={t('editor.currency')} name="currency" hint={t('editor.currency.hint')} value={form.currency} onValue={set('currency')} error={error('currency')} />
           {error('tiers') && <p class="error">{error('tiers')}</p>}
           {form.tiers.map((tier, i) => (
-            <div class="tier-row" key={tier.id ?? `new-${i}`} role="group" aria-label={`Tier ${i + 1}`}>
-              <Field label={`Tier ${i + 1} name`} name={`tiers[${i}].name`} value={tier.name} onValue={setTier(i, 'name')} error={error(`tiers[${i}].name`) ?? error(`tiers[${i}]`)} />
-              <Field label={`Tier ${i + 1} price`} name={`tiers[${i}].priceMinor`} inputMode="decimal" value={tier.price} onValue={setTier(i, 'price')} error={error(`tiers[${i}].priceMinor`)} />
-              <Field label={`Tier ${i + 1} seats`} name={`tiers[${i}].capacity`} inputMode="numeric" value={tier.capacity} onValue={setTier(i, 'capacity')} error={error(`tiers[${i}].capacity`)} />
-              <Field label={`Tier ${i + 1} most per order`} name={`tiers[${i}].maxPerOrder`} inputMode="numeric" value={tier.maxPerOrder} onValue={setTier(i, 'maxPerOrder')} error={error(`tiers[${i}].maxPerOrder`)} />
+            <div class="tier-row" key={tier.id ?? `new-${i}`} role="group" aria-label={t('editor.tier', { n: i + 1 })}>
+              <Field label={t('editor.tier.name', { n: i + 1 })} name={`tiers[${i}].name`} value={tier.name} onValue={setTier(i, 'name')} error={error(`tiers[${i}].name`) ?? error(`tiers[${i}]`)} />
+              <Field label={t('editor.tier.price', { n: i + 1 })} name={`tiers[${i}].priceMinor`} inputMode="decimal" value={tier.price} onValue={setTier(i, 'price')} error={error(`tiers[${i}].priceMinor`)} />
+              <Field label={t('editor.tier.capacity', { n: i + 1 })} name={`tiers[${i}].capacity`} inputMode="numeric" value={tier.capacity} onValue={setTier(i, 'capacity')} error={error(`tiers[${i}].capacity`)} />
+              <Field label={t('editor.tier.maxPerOrder', { n: i + 1 })} name={`tiers[${i}].maxPerOrder`} inputMode="numeric" value={tier.maxPerOrder} onValue={setTier(i, 'maxPerOrder')} error={error(`tiers[${i}].maxPerOrder`)} />
               {form.tiers.length > 1 && (
                 <button type="button" class="secondary" onClick={() => set('tiers')(form.tiers.filter((_, j) => j !== i))}>
-                  Remove tier {i + 1}
+                  {t('editor.tier.remove', { n: i + 1 })}
                 </button>
               )}
             </div>
           ))}
           <button type="button" class="secondary" onClick={() => set('tiers')([...form.tiers, { name: '', price: '', capacity: '', maxPerOrder: '6' }])}>
-            Add a tier
+            {t('editor.tier.add')}
           </button>
         </fieldset>
         {editable && (
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : event ? 'Save changes' : 'Create draft'}
+            {busy ? t('common.saving') : event ? t('editor.save') : t('editor.create')}
           </button>
         )}
       </form>
@@ -167,21 +168,23 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
         <div class="actions">
           {event.status === 'draft' && (
             <button type="button" disabled={busy} onClick={() => setAsking('publish')}>
-              Publish
+              {t('editor.publish')}
             </button>
           )}
           {(event.status === 'draft' || event.status === 'published') && (
             <button type="button" class="danger" disabled={busy} onClick={() => setAsking('cancel')}>
-              Cancel event
+              {t('editor.cancel')}
             </button>
           )}
         </div>
       )}
-      <Confirm open={asking === 'publish'} title="Publish this event?" confirmLabel="Publish" onConfirm={() => act('publish')} onCancel={() => setAsking(undefined)}>
-        <p>It goes on sale at its sales opening time. Tiers can then only grow.</p>
+      <Confirm open={asking === 'publish'} title={t('editor.publish.title')} confirmLabel={t('editor.publish')} onConfirm={() => act('publish')} onCancel={() => setAsking(undefined)}>
+        <p>{t('editor.publish.text')}</p>
       </Confirm>
-      <Confirm open={asking === 'cancel'} title="Cancel this event?" confirmLabel="Cancel the event" onConfirm={() => act('cancel')} onCancel={() => setAsking(undefined)}>
-        <p>Every booking is refunded and every ticket holder is told by email. This cannot be undone.</p>
+      <Confirm open={asking === 'cancel'} title={t('editor.cancel.title')} confirmLabel={t('editor.cancel.confirm')} onConfirm={() => act('cancel')} onCancel={() => setAsking(undefined)}>
+        <p>
+          {t('editor.cancel.text')} {t('common.cannotUndo')}
+        </p>
       </Confirm>
       {event && event.status === 'draft' && (
         <SeatMapUpload
@@ -220,7 +223,7 @@ async function loadOwnEvent(id: string): Promise<OrganizerEvent> {
     if (found) return found;
     cursor = page.nextCursor;
   } while (cursor);
-  throw new ApiError(404, 'not_found', 'We could not find that.');
+  throw new ApiError(404, 'not_found', t('error.notFound'));
 }
 
 /** A draft's seat map from a venue's CSV (docs/seating.md has the format and an example). */
@@ -239,7 +242,7 @@ function SeatMapUpload({ event, onDone }: { event: OrganizerEvent; onDone: (even
       await request(`/events/${event.id}/seat-map`, { method: 'PUT', raw: { type: 'text/csv', text: await file.text() } });
       onDone(await loadOwnEvent(event.id));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'The seat map could not be sent.');
+      setError(err instanceof ApiError ? err.message : t('seatMap.notSent'));
       if (err instanceof ApiError) setProblems(err.fields);
     } finally {
       setBusy(false);
@@ -247,14 +250,14 @@ function SeatMapUpload({ event, onDone }: { event: OrganizerEvent; onDone: (even
   };
   return (
     <form class="seat-map-upload" onSubmit={upload} aria-labelledby="seat-map-title">
-      <h2 id="seat-map-title">Seat map</h2>
+      <h2 id="seat-map-title">{t('seatMap.title')}</h2>
       <p>
         {event.seatMap
-          ? `This event has a seat map of ${event.seatMap.seats} seats; a new file replaces it while the event is a draft.`
-          : 'Sell seats instead of quantities: send the venue as a CSV file, one seat per line.'}
+          ? t('seatMap.has', { count: event.seatMap.seats })
+          : t('seatMap.intro')}
       </p>
       <div class="field">
-        <label for="seat-map-file">Seat map (CSV)</label>
+        <label for="seat-map-file">{t('seatMap.file')}</label>
         <input
           id="seat-map-file"
           type="file"
@@ -263,8 +266,7 @@ function SeatMapUpload({ event, onDone }: { event: OrganizerEvent; onDone: (even
           onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])}
         />
         <p class="hint" id="seat-map-hint">
-          Header <code>section,row,seat,x,y,tier</code>; <code>tier</code> is a tier's name. A tier priced on the map is
-          sold seat by seat, at most 10 per order.
+          {withSlots(t('seatMap.hint', { header: SLOT, tier: SLOT }), <code>section,row,seat,x,y,tier</code>, <code>tier</code>)}
         </p>
       </div>
       {error && (
@@ -282,7 +284,7 @@ function SeatMapUpload({ event, onDone }: { event: OrganizerEvent; onDone: (even
         </Notice>
       )}
       <button type="submit" disabled={busy || !file}>
-        {busy ? 'Sending…' : 'Send the seat map'}
+        {busy ? t('common.sending') : t('seatMap.send')}
       </button>
     </form>
   );
@@ -310,25 +312,25 @@ function BlockSeats({ event }: { event: OrganizerEvent }) {
         method: 'POST',
         body,
       });
-      setMessage({ kind: 'success', text: `${answer.blocked.length} blocked, ${answer.unblocked.length} back on sale.` });
+      setMessage({ kind: 'success', text: t('block.done', { blocked: answer.blocked.length, unblocked: answer.unblocked.length }) });
       setPicked([]);
       const changed: Record<string, SeatStatus> = {};
       for (const id of answer.blocked) changed[id] = 'blocked';
       for (const id of answer.unblocked) changed[id] = 'available';
       setOverrides((known) => ({ ...known, ...changed }));
     } catch (err) {
-      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : 'The seats could not be changed.' });
+      setMessage({ kind: 'error', text: err instanceof ApiError ? err.message : t('block.failed') });
     } finally {
       setBusy(false);
     }
   };
   return (
     <section aria-labelledby="block-title">
-      <h2 id="block-title">Blocked seats</h2>
-      <p>Pick free seats to take them off sale (house seats, cameras), or blocked seats to put them back on sale.</p>
+      <h2 id="block-title">{t('block.title')}</h2>
+      <p>{t('block.intro')}</p>
       {seated.length > 1 && (
         <SelectField
-          label="Seated tier"
+          label={t('block.tier')}
           name="block-tier"
           value={tier.id}
           onValue={(id) => {
@@ -356,7 +358,7 @@ function BlockSeats({ event }: { event: OrganizerEvent }) {
       />
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       <button type="button" disabled={busy || picked.length === 0} onClick={() => void apply()}>
-        {busy ? 'Saving…' : 'Block or put back the picked seats'}
+        {busy ? t('common.saving') : t('block.submit')}
       </button>
     </section>
   );
@@ -403,22 +405,22 @@ function Sales({ event }: { event: OrganizerEvent }) {
   };
 
   if (error) return <Notice kind="error">{error}</Notice>;
-  if (!participants) return <Loading what="sales" />;
+  if (!participants) return <Loading text={t('sales.loading')} />;
   const rows = salesByTier(event.tiers, participants);
   const sum = totals(rows);
   const money = (minor: number) => formatMoney(minor, event.currency);
   return (
     <>
-      <h2>Sales</h2>
+      <h2>{t('sales.title')}</h2>
       <table class="list">
-        <caption class="visually-hidden">Sales per tier</caption>
+        <caption class="visually-hidden">{t('sales.caption')}</caption>
         <thead>
           <tr>
-            <th scope="col">Tier</th>
-            <th scope="col">Sold</th>
-            <th scope="col">Held</th>
-            <th scope="col">Remaining</th>
-            <th scope="col">Revenue</th>
+            <th scope="col">{t('field.tier')}</th>
+            <th scope="col">{t('sales.sold')}</th>
+            <th scope="col">{t('sales.held')}</th>
+            <th scope="col">{t('sales.remaining')}</th>
+            <th scope="col">{t('sales.revenue')}</th>
           </tr>
         </thead>
         <tbody>
@@ -434,7 +436,7 @@ function Sales({ event }: { event: OrganizerEvent }) {
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row">Total</th>
+            <th scope="row">{t('sales.total')}</th>
             <td>{sum.sold}</td>
             <td>{sum.held}</td>
             <td>{sum.remaining}</td>
@@ -442,23 +444,23 @@ function Sales({ event }: { event: OrganizerEvent }) {
           </tr>
         </tfoot>
       </table>
-      <h2>Participants</h2>
+      <h2>{t('participants.title')}</h2>
       <p>
         <button type="button" class="secondary" onClick={download}>
-          Download participants (CSV)
+          {t('participants.download')}
         </button>
       </p>
       {participants.length === 0 ? (
-        <p>No confirmed bookings yet.</p>
+        <p>{t('participants.none')}</p>
       ) : (
         <table class="list">
-          <caption class="visually-hidden">Participants</caption>
+          <caption class="visually-hidden">{t('participants.title')}</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Seats</th>
-              <th scope="col">Confirmed</th>
+              <th scope="col">{t('participants.name')}</th>
+              <th scope="col">{t('field.tier')}</th>
+              <th scope="col">{t('checkout.seats')}</th>
+              <th scope="col">{t('participants.confirmed')}</th>
             </tr>
           </thead>
           <tbody>
@@ -467,7 +469,7 @@ function Sales({ event }: { event: OrganizerEvent }) {
                 <th scope="row">{p.holderName}</th>
                 <td>{p.tierName}</td>
                 <td>{p.seats?.length ? p.seats.map((seat) => seat.name).join('; ') : p.quantity}</td>
-                <td>{new Date(p.confirmedAt).toLocaleString()}</td>
+                <td>{formatDateTime(p.confirmedAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -5,12 +5,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, outcomeUnknown, request } from '../api';
 import { Loading, Notice, SelectField, Title } from '../components';
 import { formatEventTime, formatMoney } from '../format';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import type { Profile } from '../session';
 import { useCardElement } from '../card';
 import { paymentMethodId } from '../stripe';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
-import type { PublicEvent } from './Home';
+import { categoryName, type PublicEvent } from './Home';
 import { PLACE_POLL_SECONDS, ROOM_POLL_SECONDS, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from '../queue';
 
 const LIVE_SECONDS = 10;
@@ -24,7 +25,7 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
     const load = () =>
       request<PublicEvent>(`/events/${encodeURIComponent(id)}`, { auth: false })
         .then((e) => !stopped && setEvent(e))
-        .catch((e: ApiError) => !stopped && setError(e.status === 404 ? 'This event does not exist or is not on sale.' : e.message));
+        .catch((e: ApiError) => !stopped && setError(e.status === 404 ? t('event.notFound') : e.message));
     void load();
     const timer = setInterval(load, LIVE_SECONDS * 1000); // remaining seats, live
     return () => {
@@ -34,29 +35,29 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
   }, [id]);
 
   if (error && !event) return <Notice kind="error">{error}</Notice>;
-  if (!event) return <Loading what="the event" />;
+  if (!event) return <Loading text={t('event.loading')} />;
   const onSale = event.status === 'published';
   return (
     <article class="event">
       <Title text={event.title} />
       <p class="meta">
-        <span class="badge">{event.category}</span> {formatEventTime(event.startsAt, event.timezone)}
+        <span class="badge">{categoryName(event.category)}</span> {formatEventTime(event.startsAt, event.timezone)}
       </p>
       {event.venue && (
         <p class="meta">
           {event.venue.name}, {event.venue.address}, {event.venue.city} ({event.venue.country})
         </p>
       )}
-      {event.status === 'cancelled' && <Notice kind="error">This event was cancelled. Tickets were refunded.</Notice>}
+      {event.status === 'cancelled' && <Notice kind="error">{t('event.cancelled')}</Notice>}
       {event.description && <p class="description">{event.description}</p>}
-      <h2>Tickets</h2>
+      <h2>{t('event.tickets')}</h2>
       <table class="tiers">
-        <caption class="visually-hidden">Ticket tiers, prices and seats left</caption>
+        <caption class="visually-hidden">{t('event.tiers.caption')}</caption>
         <thead>
           <tr>
-            <th scope="col">Tier</th>
-            <th scope="col">Price</th>
-            <th scope="col">Seats left</th>
+            <th scope="col">{t('field.tier')}</th>
+            <th scope="col">{t('event.col.price')}</th>
+            <th scope="col">{t('event.col.left')}</th>
           </tr>
         </thead>
         <tbody>
@@ -64,7 +65,7 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
             <tr key={tier.id}>
               <th scope="row">{tier.name}</th>
               <td>{formatMoney(tier.priceMinor, tier.currency)}</td>
-              <td aria-live="polite">{tier.remaining === 0 ? 'Sold out' : tier.remaining}</td>
+              <td aria-live="polite">{tier.remaining === 0 ? t('price.soldOut') : tier.remaining}</td>
             </tr>
           ))}
         </tbody>
@@ -73,9 +74,9 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
       {onSale && !profile && (
         <p>
           <a class="button" href={`/signin?next=${encodeURIComponent(`/e/${event.id}`)}`}>
-            Sign in to book
+            {t('event.signInToBook')}
           </a>{' '}
-          or <a href={`/signup?next=${encodeURIComponent(`/e/${event.id}`)}`}>create an account</a>.
+          {t('event.or')} <a href={`/signup?next=${encodeURIComponent(`/e/${event.id}`)}`}>{t('event.createAccount')}</a>
         </p>
       )}
     </article>
@@ -110,7 +111,7 @@ function WaitingRoom({ event }: { event: PublicEvent }) {
         if (shouldAskPlace(current, status, (Date.now() - askedAt) / 1000)) show(await request<QueuePlace>(`${base}/me`));
         setError(undefined);
       } catch (err) {
-        if (!stopped) setError(err instanceof ApiError ? err.message : 'The queue could not be reached; retrying.');
+        if (!stopped) setError(err instanceof ApiError ? err.message : t('queue.unreachable'));
       }
     };
     request<QueuePlace>(base, { method: 'POST' })
@@ -123,7 +124,7 @@ function WaitingRoom({ event }: { event: PublicEvent }) {
     };
   }, [base, joins]);
 
-  if (!place) return error ? <Notice kind="error">{error}</Notice> : <Loading what="your place in the queue" />;
+  if (!place) return error ? <Notice kind="error">{error}</Notice> : <Loading text={t('queue.loading')} />;
   if (place.status === 'admitted') {
     // A fresh token for each attempt: the one shown lasts a few minutes.
     const admission = async () => (await request<QueuePlace>(`${base}/me`)).admissionToken ?? '';
@@ -131,18 +132,18 @@ function WaitingRoom({ event }: { event: PublicEvent }) {
   }
   return (
     <section class="queue" aria-labelledby="queue-title">
-      <h2 id="queue-title">Waiting room</h2>
+      <h2 id="queue-title">{t('queue.title')}</h2>
       <p aria-live="polite">{waitingText(place, room)}</p>
       {place.status === 'waiting' && room && place.position !== null && (
-        <progress max={place.position} value={Math.min(room.admittedThrough, place.position)} aria-label="Your progress in the queue" />
+        <progress max={place.position} value={Math.min(room.admittedThrough, place.position)} aria-label={t('queue.progress')} />
       )}
       {place.status === 'abandoned' && (
         <button type="button" onClick={() => setJoins((n) => n + 1)}>
-          Join the queue again
+          {t('queue.rejoin')}
         </button>
       )}
       {error && <Notice kind="error">{error}</Notice>}
-      <p class="hint">We check your place every {PLACE_POLL_SECONDS} seconds while this page is open.</p>
+      <p class="hint">{t('queue.checkEvery', { count: PLACE_POLL_SECONDS })}</p>
     </section>
   );
 }
@@ -162,7 +163,7 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
   const idempotencyKey = useRef(crypto.randomUUID());
 
   const tier = event.tiers.find((t) => t.id === tierId);
-  if (available.length === 0) return <Notice kind="info">This event is sold out.</Notice>;
+  if (available.length === 0) return <Notice kind="info">{t('checkout.soldOut')}</Notice>;
   const max = tier ? Math.min(tier.maxPerOrder, tier.remaining) : 1;
   const onMap = !!tier?.seated && choose === 'map';
   const count = onMap ? picked.length : Math.min(Number(quantity) || 1, max);
@@ -172,7 +173,7 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
     e.preventDefault();
     if (!tier || (!free && !card.current)) return;
     if (onMap && picked.length === 0) {
-      setError('Pick at least one seat on the map.');
+      setError(t('checkout.pickSeat'));
       return;
     }
     setBusy(true);
@@ -190,7 +191,7 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       });
       navigate(`/tickets/${reservation.id}`);
     } catch (err) {
-      setError(err instanceof ApiError || err instanceof Error ? err.message : 'The payment could not start.');
+      setError(err instanceof ApiError || err instanceof Error ? err.message : t('checkout.couldNotStart'));
       // A clear refusal (sold out, seats taken, a bad card form) starts afresh; an
       // unknown outcome (no answer, a timeout, a server error, the same request still
       // running) keeps the key, so trying again finds the hold if it was made
@@ -202,9 +203,9 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
   };
   return (
     <form class="checkout" onSubmit={pay} aria-labelledby="checkout-title">
-      <h2 id="checkout-title">Book</h2>
+      <h2 id="checkout-title">{t('checkout.title')}</h2>
       <SelectField
-        label="Tier"
+        label={t('field.tier')}
         name="tier"
         value={tierId}
         onValue={(id) => {
@@ -215,14 +216,12 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       />
       {tier?.seated && (
         <fieldset class="choose-seats">
-          <legend>Seats</legend>
+          <legend>{t('checkout.seats')}</legend>
           <label>
-            <input type="radio" name="choose" checked={choose === 'best'} onChange={() => setChoose('best')} /> Best
-            available
+            <input type="radio" name="choose" checked={choose === 'best'} onChange={() => setChoose('best')} /> {t('checkout.best')}
           </label>
           <label>
-            <input type="radio" name="choose" checked={choose === 'map'} onChange={() => setChoose('map')} /> Pick on
-            the map
+            <input type="radio" name="choose" checked={choose === 'map'} onChange={() => setChoose('map')} /> {t('checkout.onMap')}
           </label>
         </fieldset>
       )}
@@ -237,7 +236,7 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
         />
       ) : (
         <SelectField
-          label={tier?.seated ? 'Number of seats' : 'Seats'}
+          label={tier?.seated ? t('checkout.numberOfSeats') : t('checkout.seats')}
           name="quantity"
           value={String(count)}
           onValue={setQuantity}
@@ -246,19 +245,19 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       )}
       <div class="field" hidden={free}>
         <span class="label" id="card-label">
-          Card
+          {t('checkout.card')}
         </span>
         <div class="card-box" ref={cardBox} role="group" aria-labelledby="card-label" />
-        {!cardReady && !shownError && <p class="hint">Loading the secure card form…</p>}
+        {!cardReady && !shownError && <p class="hint">{t('checkout.cardLoading')}</p>}
       </div>
-      {tier && <p class="total">Total: {formatMoney(tier.priceMinor * count, tier.currency)}</p>}
+      {tier && <p class="total">{t('checkout.total', { amount: formatMoney(tier.priceMinor * count, tier.currency) })}</p>}
       {shownError && <Notice kind="error">{shownError}</Notice>}
       <button type="submit" disabled={busy || (!free && !cardReady) || (onMap && picked.length === 0)}>
         {busy
-          ? 'Holding your seats…'
+          ? t('checkout.holding')
           : free
-            ? 'Book for free'
-            : `Pay ${tier ? formatMoney(tier.priceMinor * count, tier.currency) : ''}`}
+            ? t('checkout.free')
+            : t('checkout.pay', { amount: tier ? formatMoney(tier.priceMinor * count, tier.currency) : '' })}
       </button>
     </form>
   );

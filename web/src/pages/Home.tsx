@@ -5,6 +5,7 @@ import { ApiError, request } from '../api';
 import { Field, Loading, Notice, SelectField, Title } from '../components';
 import { EMPTY, fromQuery, problems, toApiQuery, toQuery, type Filters } from '../filters';
 import { formatEventTime, formatMoney, type When } from '../format';
+import { t, type Key } from '../i18n';
 import { navigate } from '../router';
 
 export interface PublicEvent {
@@ -39,11 +40,21 @@ interface Page {
   nextCursor: string | null;
 }
 
-export const CATEGORIES: [string, string][] = [
-  ['match', 'Matches'],
-  ['concert', 'Concerts'],
-  ['conference', 'Conferences'],
-];
+const CATEGORY_KEYS = {
+  match: 'category.match',
+  concert: 'category.concert',
+  conference: 'category.conference',
+} as const satisfies Record<string, Key>;
+
+/** The categories as options: [value, name in the reader's language]. */
+export function categories(): [string, string][] {
+  return Object.entries(CATEGORY_KEYS).map(([value, key]) => [value, t(key)]);
+}
+
+/** One category's name (an unknown one as the API names it). */
+export function categoryName(category: string): string {
+  return Object.hasOwn(CATEGORY_KEYS, category) ? t(CATEGORY_KEYS[category as keyof typeof CATEGORY_KEYS]) : category;
+}
 
 export function Home({ query }: { query: URLSearchParams }) {
   const applied = fromQuery(query);
@@ -85,35 +96,35 @@ export function Home({ query }: { query: URLSearchParams }) {
   const filtered = key !== '';
   return (
     <section>
-      <Title text="Upcoming events" />
+      <Title text={t('home.title')} />
       <form
         class="filters"
         role="search"
-        aria-label="Find events"
+        aria-label={t('home.search.label')}
         onSubmit={(e) => {
           e.preventDefault();
           if (Object.keys(wrong).length === 0) navigate(`/${toQuery(draft)}`);
         }}
       >
-        <Field label="Search" type="search" name="q" value={draft.q} onValue={set('q')} error={wrong.q} placeholder="Title contains…" />
-        <SelectField label="Category" name="category" value={draft.category} onValue={set('category')} options={[['', 'All categories'], ...CATEGORIES]} />
-        <Field label="City" name="city" value={draft.city} onValue={set('city')} placeholder="e.g. London" />
-        <Field label="From" type="date" name="from" value={draft.from} onValue={set('from')} />
-        <Field label="To" type="date" name="to" value={draft.to} onValue={set('to')} error={wrong.to} />
+        <Field label={t('home.search')} type="search" name="q" value={draft.q} onValue={set('q')} error={wrong.q} placeholder={t('home.search.placeholder')} />
+        <SelectField label={t('field.category')} name="category" value={draft.category} onValue={set('category')} options={[['', t('category.all')], ...categories()]} />
+        <Field label={t('field.city')} name="city" value={draft.city} onValue={set('city')} placeholder={t('home.city.placeholder')} />
+        <Field label={t('home.from')} type="date" name="from" value={draft.from} onValue={set('from')} />
+        <Field label={t('home.to')} type="date" name="to" value={draft.to} onValue={set('to')} error={wrong.to} />
         <div class="filter-actions">
-          <button type="submit">Search</button>
+          <button type="submit">{t('home.search.submit')}</button>
           {filtered && (
             <button type="button" class="secondary" onClick={() => navigate(`/${toQuery(EMPTY)}`)}>
-              Clear filters
+              {t('home.clear')}
             </button>
           )}
         </div>
       </form>
       {error && <Notice kind="error">{error}</Notice>}
-      {!events && !error && <Loading what="events" />}
-      {events && events.length === 0 && <p>No events match. Try other filters.</p>}
+      {!events && !error && <Loading text={t('home.loading')} />}
+      {events && events.length === 0 && <p>{t('home.none')}</p>}
       {events && events.length > 0 && (
-        <ul class="cards" aria-label="Events">
+        <ul class="cards" aria-label={t('home.list')}>
           {events.map((event) => (
             <li key={event.id} class="card">
               <h2>
@@ -132,7 +143,7 @@ export function Home({ query }: { query: URLSearchParams }) {
       )}
       {cursor && (
         <button type="button" class="secondary" onClick={more} disabled={loadingMore}>
-          {loadingMore ? 'Loading…' : 'More events'}
+          {loadingMore ? t('common.loading') : t('home.more')}
         </button>
       )}
     </section>
@@ -140,9 +151,9 @@ export function Home({ query }: { query: URLSearchParams }) {
 }
 
 function priceRange(event: PublicEvent): string {
-  if (event.tiers.length === 0) return 'Tickets soon';
+  if (event.tiers.length === 0) return t('price.soon');
   const prices = event.tiers.map((t) => t.priceMinor);
   const low = formatMoney(Math.min(...prices), event.currency);
   const left = event.tiers.reduce((n, t) => n + t.remaining, 0);
-  return left === 0 ? 'Sold out' : prices.length > 1 ? `From ${low}` : low;
+  return left === 0 ? t('price.soldOut') : prices.length > 1 ? t('price.from', { price: low }) : low;
 }

@@ -5,24 +5,26 @@ import { ApiError, request } from '../api';
 import { Loading, Notice, Title } from '../components';
 import type { OrganizerEvent } from '../eventForm';
 import { formatEventTime } from '../format';
+import { t, type Key } from '../i18n';
 import type { Profile } from '../session';
 
-export const STATUS_LABEL: Record<OrganizerEvent['status'], string> = {
-  draft: 'Draft',
-  published: 'On sale',
-  cancelled: 'Cancelled',
-  completed: 'Completed',
-};
+export const STATUS_LABEL = {
+  draft: 'eventStatus.draft',
+  published: 'eventStatus.published',
+  cancelled: 'eventStatus.cancelled',
+  completed: 'eventStatus.completed',
+} as const satisfies Record<OrganizerEvent['status'], Key>;
 
 export function NotOrganizer({ profile }: { profile?: Profile }) {
   return (
     <section>
-      <Title text="Organizers only" />
+      <Title text={t('organize.only.title')} />
       {profile ? (
-        <p>Your account is an attendee account. An administrator can make you an organizer.</p>
+        <p>{t('organize.only.attendee')}</p>
       ) : (
         <p>
-          <a href={`/signin?next=${encodeURIComponent(window.location.pathname)}`}>Sign in</a> with an organizer account.
+          <a href={`/signin?next=${encodeURIComponent(window.location.pathname)}`}>{t('organize.only.signIn.link')}</a>{' '}
+          {t('organize.only.signIn.rest')}
         </p>
       )}
     </section>
@@ -42,23 +44,23 @@ export function Organize({ profile }: { profile?: Profile }) {
   if (!allowed) return <NotOrganizer profile={profile} />;
   return (
     <section>
-      <Title text="My events" />
+      <Title text={t('organize.title')} />
       <p>
         <a class="button" href="/organize/new">
-          New event
+          {t('organize.new')}
         </a>
       </p>
       {error && <Notice kind="error">{error}</Notice>}
-      {!events && !error && <Loading what="your events" />}
-      {events && events.length === 0 && <p>No events yet.</p>}
+      {!events && !error && <Loading text={t('organize.loading')} />}
+      {events && events.length === 0 && <p>{t('organize.none')}</p>}
       {events && events.length > 0 && (
         <table class="list">
-          <caption class="visually-hidden">Your events</caption>
+          <caption class="visually-hidden">{t('organize.caption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Status</th>
-              <th scope="col">Starts</th>
+              <th scope="col">{t('organize.col.event')}</th>
+              <th scope="col">{t('organize.col.status')}</th>
+              <th scope="col">{t('organize.col.starts')}</th>
             </tr>
           </thead>
           <tbody>
@@ -68,7 +70,7 @@ export function Organize({ profile }: { profile?: Profile }) {
                   <a href={`/organize/${e.id}`}>{e.title}</a>
                 </th>
                 <td>
-                  <span class={`badge status-${e.status}`}>{STATUS_LABEL[e.status]}</span>
+                  <span class={`badge status-${e.status}`}>{t(STATUS_LABEL[e.status])}</span>
                 </td>
                 <td>{formatEventTime(e.startsAt, e.timezone)}</td>
               </tr>

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { Loading, Notice, SelectField } from '../components';
+import { t } from '../i18n';
 import {
   moveCursor,
   pickable,
@@ -78,7 +79,7 @@ export function SeatPicker(props: {
         setError(undefined);
         props.onMap?.(read);
       } catch (e) {
-        if (!stopped) setError(e instanceof ApiError ? e.message : 'The seat map could not be read.');
+        if (!stopped) setError(e instanceof ApiError ? e.message : t('seats.unreadable'));
       }
     };
     void load();
@@ -95,11 +96,11 @@ export function SeatPicker(props: {
     if (focused && svg.current?.contains(document.activeElement)) focused.focus();
   }, [cursor]);
 
-  if (!map) return error ? <Notice kind="error">{error}</Notice> : <Loading what="the seat map" />;
+  if (!map) return error ? <Notice kind="error">{error}</Notice> : <Loading text={t('seats.loading')} />;
   const sections = sectionsOf(map, props.tierId);
-  if (sections.length === 0) return <Notice kind="info">This tier has no seats on the map.</Notice>;
+  if (sections.length === 0) return <Notice kind="info">{t('seats.none')}</Notice>;
   const section = sections.find((s) => String(s.number) === sectionNumber) ?? sections[0];
-  if (section.rows.every((r) => r.seats.length === 0)) return <Loading what={`the seats of ${section.name}`} />;
+  if (section.rows.every((r) => r.seats.length === 0)) return <Loading text={t('seats.loadingSection', { section: section.name })} />;
   const radius = seatRadius(section);
   const statusOf = (seat: SeatView): SeatStatus => props.overrides?.[seat.id] ?? seat.status;
   const pickedIds = props.picked.map((p) => p.id);
@@ -127,7 +128,7 @@ export function SeatPicker(props: {
     <div class="seat-picker">
       {sections.length > 1 && (
         <SelectField
-          label="Section"
+          label={t('seats.section')}
           name="section"
           value={String(section.number)}
           onValue={(v) => {
@@ -138,14 +139,14 @@ export function SeatPicker(props: {
         />
       )}
       <p class="hint" id="seatmap-help">
-        Use the arrow keys to move between seats and Space to pick one; up to {props.max}.
+        {t('seats.help', { max: props.max })}
       </p>
       <svg
         ref={svg}
         class="seatmap"
         viewBox={viewBox(section)}
         role="group"
-        aria-label={`Seats in ${section.name}`}
+        aria-label={t('seats.map', { section: section.name })}
         aria-describedby="seatmap-help"
         onKeyDown={onKey}
       >
@@ -176,7 +177,7 @@ export function SeatPicker(props: {
         )}
       </svg>
       <p aria-live="polite" class="picked-seats">
-        {props.picked.length === 0 ? 'No seat picked yet.' : `Your seats: ${props.picked.map((p) => p.name).join('; ')}`}
+        {props.picked.length === 0 ? t('seats.noneYet') : t('seats.yours', { count: props.picked.length, seats: props.picked.map((p) => p.name).join('; ') })}
       </p>
     </div>
   );

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { Field, Notice, Title } from '../components';
+import { t } from '../i18n';
 import { safeNext } from '../paths';
 import { navigate } from '../router';
 import { signIn, signUp } from '../session';
@@ -27,17 +28,17 @@ export function SignIn({ next }: { next: string | null }) {
   };
   return (
     <section class="narrow">
-      <Title text="Sign in" />
+      <Title text={t('signin.title')} />
       <form onSubmit={submit}>
-        <Field label="Email" type="email" name="email" autoComplete="email" required value={email} onValue={setEmail} />
-        <Field label="Password" type="password" name="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+        <Field label={t('field.email')} type="email" name="email" autoComplete="email" required value={email} onValue={setEmail} />
+        <Field label={t('field.password')} type="password" name="password" autoComplete="current-password" required value={password} onValue={setPassword} />
         {error && <Notice kind="error">{error}</Notice>}
         <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('signin.busy') : t('signin.submit')}
         </button>
       </form>
       <p>
-        New here? <a href={`/signup${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</a>.
+        {t('signin.new')} <a href={`/signup${next ? `?next=${encodeURIComponent(next)}` : ''}`}>{t('signin.createAccount')}</a>
       </p>
     </section>
   );
@@ -64,29 +65,29 @@ export function SignUp({ next }: { next: string | null }) {
   };
   return (
     <section class="narrow">
-      <Title text="Create an account" />
+      <Title text={t('signup.title')} />
       <form onSubmit={submit}>
-        <Field label="Your name" name="displayName" autoComplete="name" required value={name} onValue={setName} error={error?.fieldMessage?.('displayName')} />
-        <Field label="Email" type="email" name="email" autoComplete="email" required value={email} onValue={setEmail} error={error?.fieldMessage?.('email')} />
+        <Field label={t('field.yourName')} name="displayName" autoComplete="name" required value={name} onValue={setName} error={error?.fieldMessage?.('displayName')} />
+        <Field label={t('field.email')} type="email" name="email" autoComplete="email" required value={email} onValue={setEmail} error={error?.fieldMessage?.('email')} />
         <Field
-          label="Password"
+          label={t('field.password')}
           type="password"
           name="password"
           autoComplete="new-password"
           required
           minLength={12}
-          hint="At least 12 characters."
+          hint={t('password.hint')}
           value={password}
           onValue={setPassword}
           error={error?.fieldMessage?.('password')}
         />
         {error && <Notice kind="error">{error.message}</Notice>}
         <button type="submit" disabled={busy}>
-          {busy ? 'Creating your account…' : 'Create account'}
+          {busy ? t('signup.busy') : t('signup.submit')}
         </button>
       </form>
       <p>
-        Already have an account? <a href={`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign in</a>.
+        {t('signup.haveAccount')} <a href={`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`}>{t('signin.submit')}</a>
       </p>
     </section>
   );

@@ -1,10 +1,15 @@
 // A reservation followed from held to confirmed or failed (with the hold's
-// countdown), and "my tickets": every booking with a QR code per ticket.
+// countdown), and "my tickets": every booking with a QR code per ticket. A confirmed
+// booking's page also saves its tickets as a PDF and the event for a calendar, and
+// hands the tickets on to another account.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, request } from '../api';
-import { Confirm, Loading, Notice, Title } from '../components';
+import { ApiError, request, send } from '../api';
+import { Confirm, Field, Loading, Notice, SLOT, Title, withSlots } from '../components';
+import { calendarFileName, saveBlob, ticketsFileName } from '../files';
 import { countdown, formatMoney } from '../format';
+import { t, type Key } from '../i18n';
+import { navigate } from '../router';
 import { qrDataUrl } from '../qr';
 import { useCardElement } from '../card';
 import { authenticate, paymentMethodId } from '../stripe';
@@ -35,13 +40,21 @@ export interface Reservation {
   };
 }
 
-export const STATUS_TEXT: Record<Reservation['status'], string> = {
-  pending_payment: 'Seats held, payment in progress',
-  confirmed: 'Confirmed',
-  payment_failed: 'Payment failed',
-  expired: 'Hold expired',
-  cancelled: 'Cancelled',
-};
+export const STATUS_TEXT = {
+  pending_payment: 'reservation.pending_payment',
+  confirmed: 'reservation.confirmed',
+  payment_failed: 'reservation.payment_failed',
+  expired: 'reservation.expired',
+  cancelled: 'reservation.cancelled',
+} as const satisfies Record<Reservation['status'], Key>;
+
+/** What /tickets says once, after the page it came from (tickets handed on). */
+let flash: string | undefined;
+function takeFlash(): string | undefined {
+  const message = flash;
+  flash = undefined;
+  return message;
+}
 
 /** Whether the page should keep asking: only a held reservation can still change by itself. */
 export function settled(reservation: Reservation): boolean {
@@ -51,9 +64,12 @@ export function settled(reservation: Reservation): boolean {
 function SignInFirst() {
   return (
     <section>
-      <Title text="Sign in to see your tickets" />
+      <Title text={t('tickets.signIn.title')} />
       <p>
-        <a href={`/signin?next=${encodeURIComponent(window.location.pathname)}`}>Sign in</a> to see your tickets.
+        {withSlots(
+          t('tickets.signIn.text', { link: SLOT }),
+          <a href={`/signin?next=${encodeURIComponent(window.location.pathname)}`}>{t('tickets.signIn.link')}</a>,
+        )}
       </p>
     </section>
   );
@@ -89,7 +105,7 @@ export function TicketPage({ id, profile }: { id: string; profile?: Profile }) {
 
   if (!profile) return <SignInFirst />;
   if (error && !reservation) return <Notice kind="error">{error}</Notice>;
-  if (!reservation) return <Loading what="your reservation" />;
+  if (!reservation) return <Loading text={t('tickets.loadingOne')} />;
   return (
     <section>
       <Title text={reservation.eventTitle} />
@@ -101,6 +117,7 @@ export function TicketPage({ id, profile }: { id: string; profile?: Profile }) {
 export function MyTickets({ profile }: { profile?: Profile }) {
   const [items, setItems] = useState<Reservation[]>();
   const [error, setError] = useState<string>();
+  const [done] = useState(takeFlash);
   useEffect(() => {
     if (!profile) return;
     request<{ items: Reservation[] }>('/reservations?limit=50')
@@ -110,12 +127,13 @@ export function MyTickets({ profile }: { profile?: Profile }) {
   if (!profile) return <SignInFirst />;
   return (
     <section>
-      <Title text="My tickets" />
+      <Title text={t('tickets.title')} />
+      {done && <Notice kind="success">{done}</Notice>}
       {error && <Notice kind="error">{error}</Notice>}
-      {!items && !error && <Loading what="your tickets" />}
+      {!items && !error && <Loading text={t('tickets.loading')} />}
       {items && items.length === 0 && (
         <p>
-          No bookings yet. <a href="/">Find an event</a>.
+          {t('tickets.none')} <a href="/">{t('tickets.findEvent')}</a>
         </p>
       )}
       {items && (
@@ -153,24 +171,24 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
       setBusy(false);
     }
   };
-  const heading = `${r.quantity} × ${r.tierName}`;
+  const heading = t('tickets.heading', { quantity: r.quantity, tier: r.tierName });
   return (
-    <article class={`reservation status-${r.status}`} aria-label={`${r.eventTitle}: ${heading}`}>
+    <article class={`reservation status-${r.status}`} aria-label={t('tickets.cardLabel', { event: r.eventTitle, heading })}>
       {props.detailed ? <h2>{heading}</h2> : <h2><a href={`/tickets/${r.id}`}>{r.eventTitle}</a></h2>}
       {!props.detailed && <p>{heading}</p>}
       <p>
         <span class="status" role="status">
-          {STATUS_TEXT[r.status]}
+          {t(STATUS_TEXT[r.status])}
         </span>{' '}
         · {formatMoney(r.amountMinor, r.currency)}
-        {r.refundRequested && ' · refund on its way'}
+        {r.refundRequested && ` · ${t('tickets.refunding')}`}
       </p>
       {r.seats && r.seats.length > 0 && r.status !== 'confirmed' && (
-        <p class="seats">Seats: {r.seats.map((seat) => seat.name).join('; ')}</p>
+        <p class="seats">{t('tickets.seats', { count: r.seats.length, seats: r.seats.map((seat) => seat.name).join('; ') })}</p>
       )}
       {r.status === 'pending_payment' && r.holdExpiresAt && (
         <p class="countdown">
-          Your seats are held for <strong>{countdown(r.holdExpiresAt, props.now)}</strong> while the payment goes through.
+          {withSlots(t('tickets.held', { time: SLOT }), <strong>{countdown(r.holdExpiresAt, props.now)}</strong>)}
         </p>
       )}
       {props.detailed && r.status === 'pending_payment' && r.payment && (
@@ -178,38 +196,40 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
       )}
       {r.status === 'payment_failed' && (
         <Notice kind="error">
-          Your card was declined, so you were not charged and the seats went back on sale.{' '}
-          <a href={`/e/${r.eventId}`}>Try again with another card</a>.
+          {t('tickets.declined')} <a href={`/e/${r.eventId}`}>{t('tickets.tryAgain')}</a>
         </Notice>
       )}
-      {r.status === 'expired' && <Notice kind="info">The hold ran out before the payment; you were not charged.</Notice>}
+      {r.status === 'expired' && <Notice kind="info">{t('tickets.expired')}</Notice>}
       {r.status === 'confirmed' && (
-        <ul class="tickets" aria-label="Tickets">
-          {r.tickets.map((t, i) => (
-            <li key={t.code}>
+        <ul class="tickets" aria-label={t('tickets.list')}>
+          {r.tickets.map((ticket, i) => (
+            <li key={ticket.code}>
               <img
-                src={qrDataUrl(t.qr ?? t.code)}
+                src={qrDataUrl(ticket.qr ?? ticket.code)}
                 width={160}
                 height={160}
-                alt={`QR code of ticket ${i + 1}${t.seat ? `, ${t.seat}` : ''}`}
+                alt={ticket.seat ? t('tickets.qrSeat', { n: i + 1, seat: ticket.seat }) : t('tickets.qr', { n: i + 1 })}
               />
-              <code>{t.code}</code>
-              {t.seat && <span class="seat">{t.seat}</span>}
+              <code>{ticket.code}</code>
+              {ticket.seat && <span class="seat">{ticket.seat}</span>}
             </li>
           ))}
         </ul>
       )}
+      {props.detailed && r.status === 'confirmed' && r.tickets.length > 0 && <Downloads reservation={r} />}
       {error && <Notice kind="error">{error}</Notice>}
       {cancellable && (
         <button type="button" class="danger" disabled={busy} onClick={() => setAsking(true)}>
-          {busy ? 'Cancelling…' : 'Cancel this booking'}
+          {busy ? t('tickets.cancelling') : t('tickets.cancel')}
         </button>
       )}
-      <Confirm open={asking} title="Cancel this booking?" confirmLabel="Yes, cancel it" onConfirm={cancel} onCancel={() => setAsking(false)}>
+      <Confirm open={asking} title={t('tickets.cancel.title')} confirmLabel={t('tickets.cancel.confirm')} onConfirm={cancel} onCancel={() => setAsking(false)}>
         <p>
-          {heading} for {r.eventTitle}. {r.status === 'confirmed' ? 'You will be refunded.' : 'Your seats will be released.'}
+          {t('tickets.cancel.what', { heading, event: r.eventTitle })}{' '}
+          {r.status === 'confirmed' ? t('tickets.cancel.refund') : t('tickets.cancel.release')}
         </p>
       </Confirm>
+      {props.detailed && r.status === 'confirmed' && r.tickets.length > 0 && <Transfer reservation={r} heading={heading} />}
     </article>
   );
 }
@@ -236,12 +256,12 @@ function BuyerAction({ reservation, onChange }: { reservation: Reservation; onCh
       .catch(() => setPhase('failed'));
   }, [key]);
 
-  if (payment.status === 'processing') return <p class="hint">Charging your card…</p>;
-  if (phase === 'authenticated') return <p class="hint">Your bank confirmed the payment; your tickets are on their way…</p>;
+  if (payment.status === 'processing') return <p class="hint">{t('payment.charging')}</p>;
+  if (phase === 'authenticated') return <p class="hint">{t('payment.authenticated')}</p>;
   if (payment.status === 'requires_payment_method' || phase === 'failed') {
     return <AnotherCard reservation={reservation} onChange={onChange} />;
   }
-  return <p class="hint">Your bank asks you to confirm this payment. Follow its steps in the window that opened.</p>;
+  return <p class="hint">{t('payment.challenge')}</p>;
 }
 
 function AnotherCard({ reservation, onChange }: { reservation: Reservation; onChange: (r: Reservation) => void }) {
@@ -261,7 +281,7 @@ function AnotherCard({ reservation, onChange }: { reservation: Reservation; onCh
         await request<Reservation>(`/reservations/${reservation.id}/payment`, { method: 'POST', body: { paymentMethod } }),
       );
     } catch (err) {
-      setError(err instanceof ApiError || err instanceof Error ? err.message : 'The payment could not start.');
+      setError(err instanceof ApiError || err instanceof Error ? err.message : t('checkout.couldNotStart'));
     } finally {
       setBusy(false);
     }
@@ -269,20 +289,140 @@ function AnotherCard({ reservation, onChange }: { reservation: Reservation; onCh
   return (
     <form class="checkout" onSubmit={pay} aria-labelledby="another-card-title">
       <Notice kind="error">
-        Your bank did not confirm the payment, so you were not charged. Your seats are still held: try another card.
+        {t('payment.notConfirmed')}
       </Notice>
-      <h3 id="another-card-title">Pay with another card</h3>
+      <h3 id="another-card-title">{t('payment.anotherCard')}</h3>
       <div class="field">
         <span class="label" id="another-card-label">
-          Card
+          {t('checkout.card')}
         </span>
         <div class="card-box" ref={cardBox} role="group" aria-labelledby="another-card-label" />
-        {!ready && !error && <p class="hint">Loading the secure card form…</p>}
+        {!ready && !error && <p class="hint">{t('checkout.cardLoading')}</p>}
       </div>
       {error && <Notice kind="error">{error}</Notice>}
       <button type="submit" disabled={busy || !ready}>
-        {busy ? 'Paying…' : `Pay ${formatMoney(reservation.amountMinor, reservation.currency)}`}
+        {busy ? t('payment.paying') : t('checkout.pay', { amount: formatMoney(reservation.amountMinor, reservation.currency) })}
       </button>
+    </form>
+  );
+}
+
+/** The tickets as a PDF and the event for a calendar: both need the session, so they
+ *  are fetched with it and saved from a Blob URL under a readable name. */
+function Downloads({ reservation }: { reservation: Reservation }) {
+  const [busy, setBusy] = useState<'pdf' | 'ics'>();
+  const [error, setError] = useState<string>();
+  const save = async (kind: 'pdf' | 'ics') => {
+    setBusy(kind);
+    setError(undefined);
+    const id = encodeURIComponent(reservation.id);
+    try {
+      const response =
+        kind === 'pdf'
+          ? await send(`/reservations/${id}/tickets.pdf`, { accept: 'application/pdf' })
+          : await send(`/reservations/${id}/calendar.ics`, { accept: 'text/calendar' });
+      const blob = await response.blob();
+      saveBlob(blob, kind === 'pdf' ? ticketsFileName(reservation.eventTitle) : calendarFileName(reservation.eventTitle));
+    } catch (err) {
+      const what = kind === 'pdf' ? t('tickets.pdf.failed') : t('tickets.ics.failed');
+      const why =
+        err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501)
+          ? t('tickets.download.unavailable')
+          : err instanceof ApiError
+            ? err.message
+            : t('error.network');
+      setError(`${what} ${why}`);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return (
+    <div class="downloads">
+      <p class="actions">
+        <button type="button" class="secondary" disabled={busy !== undefined} onClick={() => void save('pdf')}>
+          {busy === 'pdf' ? t('tickets.pdf.busy') : t('tickets.pdf')}
+        </button>{' '}
+        <button type="button" class="secondary" disabled={busy !== undefined} onClick={() => void save('ics')}>
+          {busy === 'ics' ? t('tickets.ics.busy') : t('tickets.ics')}
+        </button>
+      </p>
+      {error && <Notice kind="error">{error}</Notice>}
+    </div>
+  );
+}
+
+/** Words for a refused transfer: the API's codes, with this form's own for an unknown email. */
+export function transferError(err: unknown): string {
+  if (!(err instanceof ApiError)) return t('error.network');
+  if (err.code === 'no_account') return t('transfer.noAccount');
+  if (err.code === 'not_found') return t('transfer.notFound');
+  return err.message;
+}
+
+/** Hands a confirmed booking's tickets to another account, after asking: it cannot be undone. */
+function Transfer({ reservation, heading }: { reservation: Reservation; heading: string }) {
+  const [email, setEmail] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [invalid, setInvalid] = useState(false);
+  const address = email.trim();
+  const give = async () => {
+    setAsking(false);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await request<Reservation>(`/reservations/${encodeURIComponent(reservation.id)}/transfer`, {
+        method: 'POST',
+        body: { email: address },
+      });
+      flash = t('transfer.done', { count: reservation.quantity, email: address, event: reservation.eventTitle });
+      navigate('/tickets');
+    } catch (err) {
+      setError(transferError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="transfer"
+      aria-labelledby="transfer-title"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError(undefined);
+        const valid = /^[^\s@]+@[^\s@]+$/.test(address);
+        setInvalid(!valid);
+        if (valid) setAsking(true);
+      }}
+    >
+      <h3 id="transfer-title">{t('transfer.title')}</h3>
+      <p class="hint">{t('transfer.hint')}</p>
+      <Field
+        label={t('transfer.email')}
+        type="email"
+        name="transfer-email"
+        autoComplete="off"
+        required
+        value={email}
+        onValue={setEmail}
+        error={invalid ? t('transfer.emailNeeded') : undefined}
+      />
+      {error && <Notice kind="error">{error}</Notice>}
+      <button type="submit" disabled={busy}>
+        {busy ? t('transfer.busy') : t('transfer.submit')}
+      </button>
+      <Confirm
+        open={asking}
+        title={t('transfer.confirm.title', { email: address })}
+        confirmLabel={t('transfer.confirm.button')}
+        onConfirm={() => void give()}
+        onCancel={() => setAsking(false)}
+      >
+        <p>{t('transfer.confirm.what', { heading, event: reservation.eventTitle, email: address })}</p>
+        <p>{t('transfer.confirm.warning')}</p>
+      </Confirm>
     </form>
   );
 }
