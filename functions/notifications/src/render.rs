@@ -228,6 +228,11 @@ mod tests {
         assert!(email.text.contains("AAAABBBBCCCCDDDDEEEEFF (Nord, row C, seat 12)"), "{}", email.text);
         assert!(email.text.contains("GGGGHHHHIIIIJJJJKKKKLL (Nord, row C, seat 13)"), "{}", email.text);
         assert!(email.html.contains("Nord, row C, seat 13"), "{}", email.html);
+        assert!(
+            email.text.contains("Your tickets as a PDF, and the event for your calendar: https://tickets.example.com/tickets/r1"),
+            "{}",
+            email.text
+        );
         // Without seats, the codes alone.
         let plain = Renderer::with_base_url("https://tickets.example.com/")
             .render(&request(NotificationKind::ReservationConfirmed, "Cup final"), "Ada", Language::En)
