@@ -26,6 +26,8 @@ export interface EventForm {
   endsAt: string;
   salesOpensAt: string;
   salesClosesAt: string;
+  /** Whether holders may hand tickets on: `allowed`, `named` or `off`. */
+  ticketTransfers: string;
   tiers: TierRow[];
 }
 
@@ -43,6 +45,7 @@ export function emptyForm(): EventForm {
     endsAt: '',
     salesOpensAt: '',
     salesClosesAt: '',
+    ticketTransfers: 'allowed',
     tiers: [{ name: 'Standard', price: '', capacity: '', maxPerOrder: '6' }],
   };
 }
@@ -60,6 +63,7 @@ export interface OrganizerEvent {
   endsAt: When | null;
   salesOpensAt: When | null;
   salesClosesAt: When | null;
+  ticketTransfers?: string;
   tiers: {
     id: string;
     name: string;
@@ -88,6 +92,7 @@ export function formFromEvent(event: OrganizerEvent): EventForm {
     endsAt: toLocalInput(event.endsAt?.utc, event.timezone),
     salesOpensAt: toLocalInput(event.salesOpensAt?.utc, event.timezone),
     salesClosesAt: toLocalInput(event.salesClosesAt?.utc, event.timezone),
+    ticketTransfers: event.ticketTransfers ?? 'allowed',
     tiers: event.tiers.map((t) => ({
       id: t.id,
       name: t.name,
@@ -110,6 +115,7 @@ export function toRequest(form: EventForm): { body?: Record<string, unknown>; er
     timezone: form.timezone,
     currency: form.currency,
     venue,
+    ticketTransfers: form.ticketTransfers,
   };
   for (const key of TIMES) {
     const value = form[key];

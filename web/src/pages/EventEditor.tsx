@@ -140,6 +140,18 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
         <fieldset disabled={!editable || busy}>
           <legend>{t('event.tickets')}</legend>
           <Field label={t('editor.currency')} name="currency" hint={t('editor.currency.hint')} value={form.currency} onValue={set('currency')} error={error('currency')} />
+          <SelectField
+            label={t('editor.transfers')}
+            name="ticketTransfers"
+            value={form.ticketTransfers}
+            onValue={set('ticketTransfers')}
+            options={[
+              ['allowed', t('editor.transfers.allowed')],
+              ['named', t('editor.transfers.named')],
+              ['off', t('editor.transfers.off')],
+            ]}
+            error={error('ticketTransfers')}
+          />
           {error('tiers') && <p class="error">{error('tiers')}</p>}
           {form.tiers.map((tier, i) => (
             <div class="tier-row" key={tier.id ?? `new-${i}`} role="group" aria-label={t('editor.tier', { n: i + 1 })}>
