@@ -229,7 +229,9 @@ mod tests {
         assert!(email.text.contains("GGGGHHHHIIIIJJJJKKKKLL (Nord, row C, seat 13)"), "{}", email.text);
         assert!(email.html.contains("Nord, row C, seat 13"), "{}", email.html);
         assert!(
-            email.text.contains("Your tickets as a PDF, and the event for your calendar: https://tickets.example.com/tickets/r1"),
+            email.text.contains(
+                "Your tickets as a PDF, and the event for your calendar: https://tickets.example.com/tickets/r1"
+            ),
             "{}",
             email.text
         );

@@ -263,9 +263,12 @@ impl DoorStore for DynamoDoorStore {
                 .expression_attribute_values(":seq", string(&change.sequence))
                 .expression_attribute_values(":gsi1pk", string(list_pk(&change.event_id)))
                 .expression_attribute_values(":gsi1sk", string(&ticket.code));
-            for (name, value) in
-                [("seatId", &ticket.seat_id), ("seat", &ticket.seat), ("holder", &holder.map(str::to_owned))]
-            {
+            for (name, value) in [
+                ("seatId", &ticket.seat_id),
+                ("seat", &ticket.seat),
+                // A transferred code keeps the name of the holder who had it.
+                ("holder", &holder.filter(|_| ticket.state != TicketState::Transferred).map(str::to_owned)),
+            ] {
                 if let Some(value) = value {
                     names.push(name);
                     request = request.expression_attribute_values(format!(":{name}"), string(value));
