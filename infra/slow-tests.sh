@@ -19,6 +19,7 @@ NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
        sca::
        a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged
        expired_holds_are_released_once_by_overlapping_sweeps
+       an_expired_hold_gives_its_promo_code_use_back
        a_poison_message_does_not_hold_up_its_batch
        cancelling_an_event_releases_unpaid_holds_and_tells_their_buyers
        a_cancellation_clicked_twenty_times_more_refunds_once

@@ -320,6 +320,8 @@ pub struct Offer {
     pub seat_map_version: Option<u32>,
     /// Whether holders may hand their tickets on.
     pub ticket_transfers: crate::domain::event::TicketTransfers,
+    /// Sold only with an access code naming the tier.
+    pub hidden: bool,
 }
 
 impl Offer {
@@ -385,6 +387,7 @@ fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer>
         shards: tier.shards.max(1),
         waiting_room: d.waiting_room.map(|room| room.admit_per_minute),
         seated: tier.seated,
+        hidden: tier.hidden,
         seat_map_version: event.seat_map.as_ref().map(|m| m.version),
         ticket_transfers: d.ticket_transfers.unwrap_or(crate::domain::event::TicketTransfers::Allowed),
     })
@@ -586,6 +589,7 @@ mod tests {
             seated: true,
             seat_map_version: Some(1),
             ticket_transfers: crate::domain::event::TicketTransfers::Allowed,
+            hidden: false,
         };
         let id = |seat| SeatId { section: 7, row: 1, seat };
         let taken = HashMap::from([(id(1), SeatState::Sold)]);

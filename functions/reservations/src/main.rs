@@ -12,16 +12,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "apply_payment_outcomes" => entrypoints::apply_payment_outcomes::run().await,
         "cancel_event_reservations" => entrypoints::cancel_event_reservations::run().await,
         "cancel_reservation" => entrypoints::cancel_reservation::run().await,
+        "check_promo_code" => entrypoints::check_promo_code::run().await,
+        "create_promo_code" => entrypoints::create_promo_code::run().await,
         "create_reservation" => entrypoints::create_reservation::run().await,
         "forward_reservation_changes" => entrypoints::forward_reservation_changes::run().await,
-        "get_calendar" => {
-            entrypoints::get_documents::run(reservations::handlers::get_documents::Document::Calendar).await
-        }
+        "get_calendar" => entrypoints::get_calendar::run().await,
         "get_reservation" => entrypoints::get_reservation::run().await,
-        "get_tickets_pdf" => {
-            entrypoints::get_documents::run(reservations::handlers::get_documents::Document::Pdf).await
-        }
+        "get_tickets_pdf" => entrypoints::get_tickets_pdf::run().await,
         "list_my_reservations" => entrypoints::list_my_reservations::run().await,
+        "list_promo_codes" => entrypoints::list_promo_codes::run().await,
         "release_expired_holds" => entrypoints::release_expired_holds::run().await,
         "retry_payment" => entrypoints::retry_payment::run().await,
         "send_reminders" => entrypoints::send_reminders::run().await,

@@ -9,6 +9,10 @@ use std::time::Duration;
 
 static PLATFORM: OnceLock<Platform> = OnceLock::new();
 
+/// Tests whose holds expire take turns: a sweep releases every expired hold, so
+/// one test's sweeps would count another's holds.
+static EXPIRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn platform() -> &'static Platform {
     // Port 9 (discard) refuses connections here: Stripe is "down" for this platform.
     PLATFORM.get_or_init(|| {
@@ -23,6 +27,7 @@ async fn remaining(p: &Platform, event: &str, tier: &str) -> i64 {
 
 #[tokio::test]
 async fn expired_holds_are_released_once_by_overlapping_sweeps() {
+    let _turn = EXPIRING.lock().await;
     let p = platform();
     let organizer = p.organizer().await;
     let (event, tier) = p.event_on_sale(&organizer, 10).await;
@@ -114,4 +119,35 @@ async fn cancelling_an_event_releases_unpaid_holds_and_tells_their_buyers() {
     assert_eq!(remaining(p, &event, &tier).await, 10);
     let emails = p.wait_for_emails(&buyer.email, 1).await;
     assert!(emails[0]["subject"].as_str().unwrap().ends_with("is cancelled"), "{emails:?}");
+}
+
+#[tokio::test]
+async fn an_expired_hold_gives_its_promo_code_use_back() {
+    let _turn = EXPIRING.lock().await;
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let code = json!({"code": "LASTONE", "percentOff": 50, "maxUses": 1});
+    let made =
+        p.api.call("POST", &format!("/events/{event}/promo-codes"), Some(&organizer.access_token), Some(code)).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let (first, second) = (p.attendee().await, p.attendee().await);
+    let body = json!({"eventId": event, "tierId": tier, "quantity": 1, "paymentMethod": "pm_card_visa", "promoCode": "lastone"});
+    let held = p.api.call("POST", "/reservations", Some(&first.access_token), Some(body.clone())).await;
+    assert_eq!((held.status, held.body["amountMinor"].clone()), (201, json!(1250)), "{:?}", held.body);
+    let refused = p.api.call("POST", "/reservations", Some(&second.access_token), Some(body.clone())).await;
+    assert_eq!(refused.body["error"]["code"], "promo_code_used_up", "{:?}", refused.body);
+
+    // The unpaid hold runs out (Stripe is down here); once swept, its use is free again.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let swept = p.api.call("POST", "/_local/schedules/ReleaseExpiredHoldsFunction.Sweep", None, None).await;
+    assert_eq!(swept.status, 200, "{:?}", swept.body);
+    let id = held.body["id"].as_str().unwrap();
+    p.poll_until(&format!("/reservations/{id}"), &first.access_token, |r| r["status"] == "expired").await;
+    let again = p.api.call("POST", "/reservations", Some(&second.access_token), Some(body)).await;
+    assert_eq!((again.status, again.body["promo"]["discountMinor"].clone()), (201, json!(1250)), "{:?}", again.body);
+    // Leave no hold behind for the next test's sweeps to count.
+    let id = again.body["id"].as_str().unwrap();
+    let cancelled = p.api.call("DELETE", &format!("/reservations/{id}"), Some(&second.access_token), None).await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
 }

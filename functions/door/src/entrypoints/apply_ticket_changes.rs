@@ -1,7 +1,7 @@
 //! Entry point: TicketChangesQueue's consumer (the door's ticket items follow the reservations).
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use door::handlers::apply_ticket_changes::{Consumer, handle};
+use door::handlers::apply_ticket_changes::Consumer;
 use door::store::dynamodb::DynamoDoorStore;
 use lambda_runtime::{Error, LambdaEvent};
 
@@ -12,7 +12,7 @@ pub async fn run() -> Result<(), Error> {
     let users_table = &shared::env_required("USERS_TABLE")?;
     let consumer = &Consumer { store, client, users_table };
     shared::telemetry::run(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, Error>(handle(consumer, event.payload).await)
+        Ok::<_, Error>(door::handlers::apply_ticket_changes::handle(consumer, event.payload).await)
     })
     .await
 }

@@ -4,6 +4,6 @@ use lambda_http::{Error, Request};
 
 pub async fn run() -> Result<(), Error> {
     let door = &door::door_from_env().await?;
-    shared::http::run(move |request: Request| async move { door::handlers::door_setup::get(door, &request).await })
+    shared::http::run(move |request: Request| async move { door::handlers::get_door::handle(door, &request).await })
         .await
 }

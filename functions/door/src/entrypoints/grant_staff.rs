@@ -5,7 +5,7 @@ use lambda_http::{Error, Request};
 pub async fn run() -> Result<(), Error> {
     let door = &door::door_from_env().await?;
     shared::http::run(move |request: Request| async move {
-        door::handlers::staff::grant(door, &shared::SystemClock, &request).await
+        door::handlers::grant_staff::handle(door, &shared::SystemClock, &request).await
     })
     .await
 }

@@ -4,5 +4,6 @@ use lambda_http::{Error, Request};
 
 pub async fn run() -> Result<(), Error> {
     let door = &door::door_from_env().await?;
-    shared::http::run(move |request: Request| async move { door::handlers::staff::revoke(door, &request).await }).await
+    shared::http::run(move |request: Request| async move { door::handlers::revoke_staff::handle(door, &request).await })
+        .await
 }

@@ -5,10 +5,13 @@ pub mod apply_ticket_changes;
 pub mod check_in;
 pub mod check_in_batch;
 pub mod check_in_summary;
-pub mod door_setup;
-pub mod door_tickets;
-pub mod my_door_events;
-pub mod staff;
+pub mod get_door;
+pub mod grant_staff;
+pub mod list_door_tickets;
+pub mod list_my_door_events;
+pub mod list_staff;
+pub mod put_door;
+pub mod revoke_staff;
 
 use crate::domain::admission::{Admission, Refusal, Scan, Ticket, Verdict, decide};
 use crate::domain::rules::DoorRules;

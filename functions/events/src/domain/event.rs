@@ -95,6 +95,8 @@ pub struct Tier {
     pub shards: u32,
     /// Sold seat by seat from the event's seat map (its capacity is its seats there).
     pub seated: bool,
+    /// Not listed publicly and sold only with an access code naming it (a presale).
+    pub hidden: bool,
 }
 
 impl Tier {
@@ -114,6 +116,8 @@ pub struct TierSpec {
     pub max_per_order: u32,
     /// Shards asked for; `None` keeps the tier's (or the default for a new one).
     pub shards: Option<u32>,
+    /// Listed and sold only with an access code (`hidden` in the API).
+    pub hidden: bool,
 }
 
 /// Everything an organizer sets about an event. A draft may leave some of it out;
@@ -441,6 +445,7 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                 available: spec.capacity,
                 shards: spec.shards.unwrap_or(0),
                 seated: false,
+                hidden: spec.hidden,
             }),
             Some(id) => match existing.iter().find(|t| &t.id == id) {
                 None => errors.push(FieldError::new(format!("tiers[{i}].id"), "is not a tier of this event")),
@@ -466,6 +471,7 @@ pub fn plan_tiers(existing: &[Tier], wanted: &[TierSpec]) -> Result<TierPlan, Ve
                         available: (spec.capacity.saturating_sub(old.taken())),
                         shards: spec.shards.unwrap_or(old.shards).max(old.shards),
                         seated: old.seated,
+                        hidden: spec.hidden,
                     };
                     if old.seated && spec.capacity != old.capacity {
                         errors.push(FieldError::new(
@@ -582,6 +588,7 @@ pub(crate) mod tests {
             available,
             shards: 1,
             seated: false,
+            hidden: false,
         }
     }
 
@@ -593,6 +600,7 @@ pub(crate) mod tests {
             capacity,
             max_per_order: 4,
             shards: None,
+            hidden: false,
         }
     }
 

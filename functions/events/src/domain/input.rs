@@ -173,6 +173,14 @@ impl Reader {
             let capacity = get("capacity").cloned();
             let per_order = get("maxPerOrder").cloned();
             let shards = get("shards").cloned();
+            let hidden = match get("hidden") {
+                None => Some(false),
+                Some(Value::Bool(b)) => Some(*b),
+                Some(_) => {
+                    self.error(&field("hidden"), "must be true or false");
+                    None
+                }
+            };
             let id = id.and_then(|v| self.string(&field("id"), &v));
             let name = match name {
                 Some(v) => self.string(&field("name"), &v),
@@ -192,13 +200,14 @@ impl Reader {
             let capacity = number("capacity", capacity, u32::MAX as i64);
             let per_order = number("maxPerOrder", per_order, u32::MAX as i64);
             let shards = shards.and_then(|v| self.whole(&field("shards"), &v, u32::MAX as i64)).map(|k| k as u32);
-            for key in map
-                .keys()
-                .filter(|k| !["id", "name", "priceMinor", "capacity", "maxPerOrder", "shards"].contains(&k.as_str()))
-            {
+            for key in map.keys().filter(|k| {
+                !["id", "name", "priceMinor", "capacity", "maxPerOrder", "shards", "hidden"].contains(&k.as_str())
+            }) {
                 self.error(&field(key), "is not a known field");
             }
-            if let (Some(name), Some(price), Some(capacity), Some(per_order)) = (name, price, capacity, per_order) {
+            if let (Some(name), Some(price), Some(capacity), Some(per_order), Some(hidden)) =
+                (name, price, capacity, per_order, hidden)
+            {
                 tiers.push(TierSpec {
                     id,
                     name,
@@ -206,6 +215,7 @@ impl Reader {
                     capacity: capacity as u32,
                     max_per_order: per_order as u32,
                     shards,
+                    hidden,
                 });
             }
         }

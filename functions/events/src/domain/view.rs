@@ -22,6 +22,9 @@ pub struct TierView {
     pub shards: Option<u32>,
     /// Sold seat by seat from the seat map (`GET /events/{id}/seats`).
     pub seated: bool,
+    /// Organizer view only (the public never sees a hidden tier).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +111,8 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
         tiers: event
             .tiers
             .iter()
+            // A hidden tier is sold with an access code only: the public is not told of it.
+            .filter(|t| organizer || !t.hidden)
             .map(|t| TierView {
                 id: t.id.clone(),
                 name: t.name.clone(),
@@ -118,6 +123,7 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
                 capacity: organizer.then_some(t.capacity),
                 shards: organizer.then_some(t.shards),
                 seated: t.seated,
+                hidden: t.hidden,
             })
             .collect(),
         seat_map: event.seat_map,

@@ -132,6 +132,8 @@ struct TierItem {
     shards: u32,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     seated: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    hidden: bool,
 }
 
 fn one() -> u32 {
@@ -270,6 +272,7 @@ fn tier_item(event_id: &str, tier: &Tier, position: usize) -> TierItem {
         position: position as u32,
         shards: tier.shards,
         seated: tier.seated,
+        hidden: tier.hidden,
     }
 }
 
@@ -383,6 +386,7 @@ impl DynamoEventStore {
                 available: t.available,
                 shards: t.shards,
                 seated: t.seated,
+                hidden: t.hidden,
             })
             .collect();
         Ok(meta.map(|m| (m, tiers)))
@@ -778,12 +782,14 @@ impl EventStore for DynamoEventStore {
                     .set_key(Some(inventory::tier_key(&after.id, &old.id)))
                     .update_expression(
                         "SET #name = :name, priceMinor = :price, maxPerOrder = :mpo, #capacity = :cap, \
-                         available = :available, #position = :position, shards = :shards, seated = :seated",
+                         available = :available, #position = :position, shards = :shards, seated = :seated, \
+                         #hidden = :hidden",
                     )
                     .condition_expression("#capacity = :oldcap")
                     .expression_attribute_names("#name", "name")
                     .expression_attribute_names("#position", "position")
                     .expression_attribute_names("#capacity", "capacity")
+                    .expression_attribute_names("#hidden", "hidden")
                     .expression_attribute_values(":name", s(&new.name))
                     .expression_attribute_values(":price", n(new.price_minor))
                     .expression_attribute_values(":mpo", n(new.max_per_order))
@@ -793,6 +799,7 @@ impl EventStore for DynamoEventStore {
                     .expression_attribute_values(":position", n(position(&old.id)))
                     .expression_attribute_values(":shards", n(new.shards))
                     .expression_attribute_values(":seated", AttributeValue::Bool(new.seated))
+                    .expression_attribute_values(":hidden", AttributeValue::Bool(new.hidden))
                     .build()
                     .map_err(dynamo::failure)?;
                 request = request.transact_items(TransactWriteItem::builder().update(update).build());

@@ -3,6 +3,7 @@
 pub mod changes;
 pub mod documents;
 pub mod order;
+pub mod promo;
 pub mod reminders;
 pub mod reservation;
 pub mod tickets;

@@ -1,6 +1,7 @@
 //! A buyer's order: what `POST /reservations` carries, and the reservation it
 //! becomes once checked against the offer.
 
+use super::promo::{self, PromoCode, PromoRefusal};
 use super::reservation::{Reservation, Status};
 use chrono::{DateTime, Duration, Utc};
 use events::domain::event::MAX_SEATS_PER_ORDER;
@@ -22,6 +23,8 @@ pub struct Order {
     pub seat_ids: Vec<SeatId>,
     /// The card's payment-method id; a free order needs none.
     pub payment_method: Option<String>,
+    /// A promo, presale or access code (`promoCode`), as typed.
+    pub promo_code: Option<String>,
 }
 
 /// Reads the order's fields, naming every problem: `{eventId, tierId, quantity}`
@@ -37,6 +40,7 @@ pub fn read(mut fields: Fields) -> Result<Order, shared::ApiError> {
         let value = fields.optional_value("seatIds");
         let seat_ids = value.and_then(|v| seat_ids(&mut fields, &v));
         let payment_method = fields.optional_str("paymentMethod").filter(|pm| payment_method_ok(&mut fields, pm));
+        let promo_code = promo_code(&mut fields);
         return fields.finish_with(|| {
             let seat_ids = seat_ids?;
             Some(Order {
@@ -45,12 +49,14 @@ pub fn read(mut fields: Fields) -> Result<Order, shared::ApiError> {
                 quantity: seat_ids.len() as u32,
                 seat_ids,
                 payment_method,
+                promo_code: promo_code?,
             })
         });
     }
     let tier_id = fields.required_str("tierId").filter(|id| plausible(&mut fields, "tierId", id));
     let quantity = fields.required_u32("quantity");
     let payment_method = fields.optional_str("paymentMethod").filter(|pm| payment_method_ok(&mut fields, pm));
+    let promo_code = promo_code(&mut fields);
     fields.finish_with(|| {
         Some(Order {
             event_id: event_id?,
@@ -58,8 +64,22 @@ pub fn read(mut fields: Fields) -> Result<Order, shared::ApiError> {
             quantity: quantity?,
             seat_ids: Vec::new(),
             payment_method,
+            promo_code: promo_code?,
         })
     })
+}
+
+/// `promoCode`, optional: `Some(None)` when absent or blank, `None` when invalid.
+fn promo_code(fields: &mut Fields) -> Option<Option<String>> {
+    match fields.optional_value("promoCode") {
+        None | Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(code)) if code.trim().is_empty() => Some(None),
+        Some(serde_json::Value::String(code)) if code.trim().len() <= 40 => Some(Some(code.trim().to_owned())),
+        Some(_) => {
+            fields.error("promoCode", "must be a code of at most 40 characters");
+            None
+        }
+    }
 }
 
 /// `seatIds`: 1 to 10 distinct seat ids.
@@ -121,6 +141,10 @@ pub enum OrderRefusal {
     PaymentMethodRequired,
     /// Seats picked for a tier sold without seats.
     NotSeated,
+    /// A hidden tier without a code that unlocks it: to the buyer, no such tier.
+    Hidden,
+    /// The promo code does not apply.
+    Promo(PromoRefusal),
 }
 
 /// The hold an order becomes, priced now; the store then takes the seats, in one
@@ -128,12 +152,17 @@ pub enum OrderRefusal {
 pub fn hold(
     order: &Order,
     offer: &Offer,
+    promo: Option<&PromoCode>,
     id: String,
     user_id: &str,
     correlation_id: &str,
     now: DateTime<Utc>,
     hold_for: Duration,
 ) -> Result<Reservation, OrderRefusal> {
+    // A hidden tier is not there for a buyer without its access code.
+    if offer.hidden && !promo.is_some_and(|p| promo::unlocks(p, &offer.tier_id)) {
+        return Err(OrderRefusal::Hidden);
+    }
     if !offer.on_sale(now) {
         return Err(OrderRefusal::NotOnSale);
     }
@@ -148,7 +177,17 @@ pub fn hold(
             format!("must be from 1 to {} for this tier", offer.max_per_order),
         )));
     }
-    let amount_minor = offer.price_minor * i64::from(order.quantity);
+    let applied = match (&order.promo_code, promo) {
+        (None, _) => None,
+        (Some(_), None) => return Err(OrderRefusal::Promo(PromoRefusal::Unknown)),
+        (Some(_), Some(promo)) => Some(
+            promo::apply(promo, &offer.tier_id, offer.price_minor, order.quantity, now).map_err(OrderRefusal::Promo)?,
+        ),
+    };
+    let amount_minor = match &applied {
+        Some(applied) => applied.original_minor - applied.discount_minor,
+        None => offer.price_minor * i64::from(order.quantity),
+    };
     if amount_minor > 0 && order.payment_method.is_none() {
         return Err(OrderRefusal::PaymentMethodRequired);
     }
@@ -182,12 +221,14 @@ pub fn hold(
         disputed: false,
         shard: 0,
         seats: Vec::new(),
+        promo: applied,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::promo::Discount;
     use crate::domain::reservation::tests::at;
 
     fn offer() -> Offer {
@@ -213,6 +254,7 @@ mod tests {
             seated: false,
             seat_map_version: None,
             ticket_transfers: events::domain::event::TicketTransfers::Allowed,
+            hidden: false,
         }
     }
 
@@ -227,11 +269,12 @@ mod tests {
             quantity,
             seat_ids: Vec::new(),
             payment_method: Some("pm_card_visa".into()),
+            promo_code: None,
         }
     }
 
     fn plan(order: &Order, offer: &Offer, now: &str) -> Result<Reservation, OrderRefusal> {
-        hold(order, offer, "r1".into(), "u1", "req-1", at(now), Duration::minutes(15))
+        hold(order, offer, None, "r1".into(), "u1", "req-1", at(now), Duration::minutes(15))
     }
 
     #[test]
@@ -303,5 +346,59 @@ mod tests {
         assert_eq!(plan(&order, &offer(), "2030-02-01T10:00:00Z"), Err(OrderRefusal::NotSeated));
         assert!(plan(&order, &seated, "2030-02-01T10:00:00Z").is_ok());
         assert!(plan(&super::tests::order(2), &seated, "2030-02-01T10:00:00Z").is_ok());
+    }
+
+    fn members_code(discount: Discount, tiers: &[&str]) -> PromoCode {
+        PromoCode {
+            event_id: "e1".into(),
+            code: "MEMBERS".into(),
+            discount,
+            max_uses: Some(10),
+            uses: 0,
+            tier_ids: tiers.iter().map(|t| t.to_string()).collect(),
+            valid_from: None,
+            valid_until: None,
+            created_at: at("2029-01-01T00:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn a_code_fixes_the_discounted_amount_at_hold_time() {
+        let with_code = Order { promo_code: Some("members".into()), ..order(2) };
+        let code = members_code(Discount::PercentOff(20), &[]);
+        let now = at("2030-02-01T10:00:00Z");
+        let hold_with = |order: &Order, offer: &Offer, promo: Option<&PromoCode>| {
+            hold(order, offer, promo, "r1".into(), "u1", "req-1", now, Duration::minutes(15))
+        };
+        let r = hold_with(&with_code, &offer(), Some(&code)).unwrap();
+        let applied = r.promo.as_ref().unwrap();
+        assert_eq!(
+            (r.amount_minor, applied.original_minor, applied.discount_minor, applied.counted),
+            (4000, 5000, 1000, 2)
+        );
+        assert_eq!(hold_with(&with_code, &offer(), None), Err(OrderRefusal::Promo(PromoRefusal::Unknown)));
+        // Without a code the order is at full price.
+        assert_eq!(hold_with(&order(2), &offer(), Some(&code)).unwrap().amount_minor, 5000);
+        // A free order after the discount needs no card.
+        let free = members_code(Discount::PercentOff(100), &[]);
+        let no_card = Order { payment_method: None, ..with_code.clone() };
+        assert_eq!(hold_with(&no_card, &offer(), Some(&free)).unwrap().amount_minor, 0);
+    }
+
+    #[test]
+    fn a_hidden_tier_sells_only_with_a_code_naming_it() {
+        let hidden = Offer { hidden: true, ..offer() };
+        let now = at("2030-02-01T10:00:00Z");
+        let hold_with = |order: &Order, promo: Option<&PromoCode>| {
+            hold(order, &hidden, promo, "r1".into(), "u1", "req-1", now, Duration::minutes(15))
+        };
+        let with_code = Order { promo_code: Some("MEMBERS".into()), ..order(1) };
+        assert_eq!(hold_with(&order(1), None), Err(OrderRefusal::Hidden));
+        // A code for every tier does not open a hidden one: it must name it.
+        let any_tier = members_code(Discount::PercentOff(10), &[]);
+        assert_eq!(hold_with(&with_code, Some(&any_tier)), Err(OrderRefusal::Hidden));
+        let access = members_code(Discount::None, &["t1"]);
+        let r = hold_with(&with_code, Some(&access)).unwrap();
+        assert_eq!((r.amount_minor, r.promo.unwrap().discount_minor), (2500, 0));
     }
 }

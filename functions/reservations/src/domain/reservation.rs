@@ -104,6 +104,8 @@ pub struct Reservation {
     pub shard: u32,
     /// Seat by seat, when the tier is seated: each seat's id and name.
     pub seats: Vec<BookedSeat>,
+    /// The code that discounted it (or opened its hidden tier), fixed at hold time.
+    pub promo: Option<super::promo::AppliedPromo>,
 }
 
 /// A reserved seat: its id on the event's map and how tickets name it.
@@ -383,6 +385,7 @@ pub(crate) mod tests {
             disputed: false,
             shard: 0,
             seats: Vec::new(),
+            promo: None,
         }
     }
 

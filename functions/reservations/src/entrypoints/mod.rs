@@ -4,11 +4,15 @@
 pub mod apply_payment_outcomes;
 pub mod cancel_event_reservations;
 pub mod cancel_reservation;
+pub mod check_promo_code;
+pub mod create_promo_code;
 pub mod create_reservation;
 pub mod forward_reservation_changes;
-pub mod get_documents;
+pub mod get_calendar;
 pub mod get_reservation;
+pub mod get_tickets_pdf;
 pub mod list_my_reservations;
+pub mod list_promo_codes;
 pub mod release_expired_holds;
 pub mod retry_payment;
 pub mod send_reminders;

@@ -1,7 +1,7 @@
 //! Entry point: POST /reservations/{id}/transfer (the holder)
 
 use lambda_http::{Error, Request};
-use reservations::handlers::transfer_reservation::{TransferReads, handle};
+use reservations::handlers::transfer_reservation::TransferReads;
 use shared::SystemClock;
 
 pub async fn run() -> Result<(), Error> {
@@ -12,5 +12,8 @@ pub async fn run() -> Result<(), Error> {
         events_table: shared::env_required("EVENTS_TABLE")?,
         door_table: shared::env_required("DOOR_TABLE")?,
     };
-    shared::http::run(move |request: Request| async move { handle(store, reads, &SystemClock, &request).await }).await
+    shared::http::run(move |request: Request| async move {
+        reservations::handlers::transfer_reservation::handle(store, reads, &SystemClock, &request).await
+    })
+    .await
 }

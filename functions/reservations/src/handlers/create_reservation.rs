@@ -179,6 +179,10 @@ async fn book<S: ReservationStore, O: Offers>(
     };
     let order = order::Order { tier_id: offer.tier_id.clone(), ..order };
     let now = clock.now();
+    let promo = match &order.promo_code {
+        Some(code) => store.promo_code(&offer.event_id, code).await?,
+        None => None,
+    };
     if offer.waiting_room.is_some() {
         // While the sale's waiting room is on, only an admitted account buys.
         let token = request.headers().get("admission-token").and_then(|v| v.to_str().ok());
@@ -186,7 +190,8 @@ async fn book<S: ReservationStore, O: Offers>(
     }
     let correlation = shared::correlation_id(request);
     let mut reservation =
-        order::hold(&order, &offer, id, user_id, &correlation, now, settings.hold_for).map_err(refusal)?;
+        order::hold(&order, &offer, promo.as_ref(), id, user_id, &correlation, now, settings.hold_for)
+            .map_err(refusal)?;
     reservation.seats = seats;
     let best_available = offer.seated && order.seat_ids.is_empty();
     let offered = started.elapsed();
@@ -289,6 +294,9 @@ fn admission_refused(refusal: Refusal) -> ApiError {
 fn refusal(refusal: OrderRefusal) -> ApiError {
     match refusal {
         OrderRefusal::NotOnSale => ApiError::conflict("sales_closed", "sales for this event are not open"),
+        // Not told apart from a tier that does not exist: a presale stays unseen.
+        OrderRefusal::Hidden => ApiError::not_found("no such event or tier"),
+        OrderRefusal::Promo(refusal) => crate::domain::promo::refusal_error(refusal),
         OrderRefusal::Quantity(field) => ApiError::validation(vec![field]),
         OrderRefusal::NotSeated => ApiError::validation(vec![shared::FieldError::new(
             "seatIds",

@@ -1,6 +1,5 @@
-//! The buyer's files: GET /reservations/{id}/tickets.pdf (a page per ticket with
-//! its QR code) and GET /reservations/{id}/calendar.ics (RFC 5545, in the event's
-//! zone). The holder only, once confirmed; in the holder's language.
+//! The buyer's files, served alike (`get_tickets_pdf`, `get_calendar`): the holder
+//! only, once confirmed; in the holder's language.
 
 use super::reservation_id;
 use crate::domain::documents::{Booking, TicketPage, calendar_ics, tickets_pdf};
@@ -28,7 +27,7 @@ pub enum Document {
     Calendar,
 }
 
-pub async fn handle<S: ReservationStore>(
+pub async fn serve<S: ReservationStore>(
     store: &S,
     reads: &DocumentReads,
     clock: &impl Clock,

@@ -5,11 +5,17 @@
 pub mod apply_payment_outcomes;
 pub mod cancel_event_reservations;
 pub mod cancel_reservation;
+pub mod check_promo_code;
+pub mod create_promo_code;
 pub mod create_reservation;
 pub mod forward_reservation_changes;
+pub mod get_calendar;
 pub mod get_documents;
 pub mod get_reservation;
+pub mod get_tickets_pdf;
 pub mod list_my_reservations;
+pub mod list_promo_codes;
+pub mod promo_codes;
 pub mod release_expired_holds;
 pub mod retry_payment;
 pub mod send_reminders;
@@ -65,6 +71,13 @@ impl From<StoreError> for ApiError {
             StoreError::NotAwaitingCard => ApiError::conflict(
                 "not_awaiting_card",
                 "this reservation is not waiting for another card (paid, over, or a card is being tried)",
+            ),
+            StoreError::PromoUsedUp => {
+                crate::domain::promo::refusal_error(crate::domain::promo::PromoRefusal::UsedUp { left: 0 })
+            }
+            StoreError::PromoExists => ApiError::conflict(
+                "promo_code_exists",
+                "this event has a code by that name already (codes ignore case)",
             ),
             StoreError::BadCursor => ApiError::bad_request("the cursor is not valid; start again without it"),
             StoreError::Storage(failure) => failure.into(),
@@ -127,6 +140,17 @@ pub struct ReservationView {
     /// The buyer's bank disputes the charge: the tickets are refused at the door.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub disputed: bool,
+    /// The code used: `amountMinor` is `originalAmountMinor` less `discountMinor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promo: Option<PromoView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromoView {
+    pub code: String,
+    pub original_amount_minor: i64,
+    pub discount_minor: i64,
 }
 
 impl ReservationView {
@@ -185,6 +209,11 @@ impl From<&Reservation> for ReservationView {
             refund_requested: r.refund_requested,
             payment: r.payment.clone().filter(|_| r.status == Status::PendingPayment),
             disputed: r.disputed,
+            promo: r.promo.as_ref().map(|p| PromoView {
+                code: p.code.clone(),
+                original_amount_minor: p.original_minor,
+                discount_minor: p.discount_minor,
+            }),
         }
     }
 }

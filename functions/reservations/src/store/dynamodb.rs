@@ -4,6 +4,7 @@
 //! |---|---|---|---|
 //! | reservation | `RESERVATION#<id>` | `RESERVATION` | gsi2 `USER#<userId>` / `<createdAt>#<id>` (mine, newest first); gsi3 `EVENT#<eventId>` / `<createdAt>#<id>` (an event's reservations, for cancelling it); gsi1 while pending: `HOLDS#<n>` / `<holdExpiresAt>#<id>` (the sweeper's work list, spread over [`HOLD_PARTITIONS`] partitions by id so that an on-sale's holds do not all write one index partition); gsi1 once confirmed: `EVENT#<eventId>` / `CONFIRMED#…` (the participants contract) |
 //! | idempotency record | `IDEMPOTENCY#create-reservation#<userId>:<key>` | `IDEMPOTENCY` | — |
+//! | promo code | `PROMO#<eventId>` | `CODE#<CODE>` (upper case) | — (see `promo`) |
 //!
 //! Every state change is one `TransactWriteItems`: the reservation's update,
 //! conditioned on the state it had, with the seat return (the events domain's
@@ -11,6 +12,7 @@
 //! payment's own record).
 
 use super::{ReservationPage, ReservationStore, StoreError, StoreResult};
+use crate::domain::promo::AppliedPromo;
 use crate::domain::reservation::{BookedSeat, CancelReason, Ending, PaymentProgress, PaymentStep, Reservation, Status};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -111,6 +113,8 @@ struct ReservationItem {
     shard: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     seats: Vec<BookedSeat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    promo: Option<AppliedPromo>,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -155,6 +159,7 @@ impl ReservationItem {
             disputed: r.disputed,
             shard: r.shard,
             seats: r.seats.clone(),
+            promo: r.promo.clone(),
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
@@ -195,6 +200,7 @@ impl ReservationItem {
             disputed: self.disputed,
             shard: self.shard,
             seats: self.seats,
+            promo: self.promo,
         }
     }
 }
@@ -254,9 +260,9 @@ fn participant(r: &Reservation, holder_name: &str, confirmed_at: DateTime<Utc>) 
 }
 
 pub struct DynamoReservationStore {
-    client: Client,
-    table: String,
-    events_table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
+    pub(super) events_table: String,
     /// What this instance last saw of each tier's shards (a hint for the next hold).
     known: Mutex<HashMap<(String, String), Vec<Option<u32>>>>,
 }
@@ -350,6 +356,10 @@ impl DynamoReservationStore {
         for id in seat_ids(r)? {
             actions.push(seats::release_seat(&self.events_table, &r.event_id, id, &r.id)?);
         }
+        // A hold that ends unsold gives its code's uses back; a sale keeps them.
+        if r.status == Status::PendingPayment {
+            actions.extend(super::promo::give_back_uses(&self.table, r)?);
+        }
         actions.extend(extra);
         self.change(actions).await
     }
@@ -437,6 +447,11 @@ impl DynamoReservationStore {
         for id in &seat_ids {
             actions.push(seats::hold_seat(&self.events_table, &r.event_id, *id, &r.id)?);
         }
+        // Last: the code's uses, counted in the same transaction as the seats.
+        let promo_at = actions.len();
+        if let Some(take) = super::promo::take_uses(&self.table, r)? {
+            actions.push(take);
+        }
         let failure = match self
             .client
             .transact_write_items()
@@ -459,6 +474,9 @@ impl DynamoReservationStore {
             .collect();
         if !taken.is_empty() {
             return Err(StoreError::SeatsTaken(taken));
+        }
+        if failure.condition_failed_at(promo_at) {
+            return Err(StoreError::PromoUsedUp);
         }
         if failure.condition_failed_at(HOLD_SEATS) {
             let shard =
@@ -775,6 +793,10 @@ impl ReservationStore for DynamoReservationStore {
             .await
             .map_err(dynamo::sdk_failure);
         if dynamo::condition_held(result)? { Ok(()) } else { Err(StoreError::Changed) }
+    }
+
+    async fn promo_code(&self, event_id: &str, code: &str) -> StoreResult<Option<crate::domain::promo::PromoCode>> {
+        self.find_promo_code(event_id, code).await
     }
 
     async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Reservation>> {

@@ -1,6 +1,7 @@
 //! Where reservations live, behind a small trait; `dynamodb` is the adapter.
 
 pub mod dynamodb;
+pub mod promo;
 pub mod reminders;
 
 use crate::domain::reservation::{Ending, Reservation};
@@ -41,6 +42,12 @@ pub enum StoreError {
     /// Another card is asked for only after a failed authentication, while the hold lasts.
     #[error("the reservation is not waiting for another card")]
     NotAwaitingCard,
+    /// The promo code has fewer uses left than the order's tickets (checked in the hold's transaction).
+    #[error("the promo code is used up")]
+    PromoUsedUp,
+    /// A promo code with this name exists for the event already.
+    #[error("the promo code exists already")]
+    PromoExists,
     #[error("the listing cursor is not valid")]
     BadCursor,
     #[error(transparent)]
@@ -88,6 +95,12 @@ pub trait ReservationStore: Send + Sync {
         codes: &[String],
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The event's promo code matching `code` (codes ignore case).
+    fn promo_code(
+        &self,
+        event_id: &str,
+        code: &str,
+    ) -> impl Future<Output = StoreResult<Option<crate::domain::promo::PromoCode>>> + Send;
     /// Pending reservations whose hold ended before `now`, oldest first.
     fn expired_holds(
         &self,

@@ -103,6 +103,7 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         disputed: false,
         shard: 0,
         seats: vec![],
+        promo: None,
     }
 }
 

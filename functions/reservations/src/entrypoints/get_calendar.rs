@@ -1,10 +1,10 @@
-//! Entry point: GET /reservations/{id}/tickets.pdf and /calendar.ics (the holder)
+//! Entry point: GET /reservations/{id}/calendar.ics (the holder)
 
 use lambda_http::{Error, Request};
-use reservations::handlers::get_documents::{Document, DocumentReads, handle};
+use reservations::handlers::get_documents::DocumentReads;
 use shared::SystemClock;
 
-pub async fn run(document: Document) -> Result<(), Error> {
+pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
     let reads = &DocumentReads {
         client: store.client().clone(),
@@ -12,8 +12,8 @@ pub async fn run(document: Document) -> Result<(), Error> {
         users_table: shared::env_required("USERS_TABLE")?,
         keys: shared::ticket_pass::PassKeys::from_env()?,
     };
-    shared::http::run(
-        move |request: Request| async move { handle(store, reads, &SystemClock, document, &request).await },
-    )
+    shared::http::run(move |request: Request| async move {
+        reservations::handlers::get_calendar::handle(store, reads, &SystemClock, &request).await
+    })
     .await
 }

@@ -1,0 +1,12 @@
+//! Entry point: GET /events/{id}/promo-codes/{code} (a signed-in buyer)
+
+use lambda_http::{Error, Request};
+use reservations::handlers::check_promo_code::handle;
+use reservations::handlers::promo_codes::EventReads;
+use shared::SystemClock;
+
+pub async fn run() -> Result<(), Error> {
+    let store = &reservations::store_from_env().await?;
+    let reads = &EventReads { client: store.client().clone(), events_table: shared::env_required("EVENTS_TABLE")? };
+    shared::http::run(move |request: Request| async move { handle(store, reads, &SystemClock, &request).await }).await
+}
