@@ -47,6 +47,13 @@ const CODE_WORDS = {
   not_transferable: 'error.notTransferable',
   payment_disputed: 'error.paymentDisputed',
   same_holder: 'error.sameHolder',
+  event_cancelled: 'error.eventCancelled',
+  promo_code_exists: 'error.promoCodeExists',
+  promo_code_unknown: 'error.promoCodeUnknown',
+  promo_code_expired: 'error.promoCodeExpired',
+  promo_code_not_yet_valid: 'error.promoCodeNotYetValid',
+  promo_code_not_for_tier: 'error.promoCodeNotForTier',
+  promo_code_used_up: 'error.promoCodeUsedUp',
 } as const satisfies Record<string, Key>;
 
 /** Words for the API's stable error codes; the API's own message otherwise. */

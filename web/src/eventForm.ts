@@ -13,6 +13,8 @@ export interface TierRow {
   price: string;
   capacity: string;
   maxPerOrder: string;
+  /** Unlisted, sold only with a code naming it (a presale); absent: listed. */
+  hidden?: boolean;
 }
 
 export interface EventForm {
@@ -73,6 +75,8 @@ export interface OrganizerEvent {
     remaining: number;
     capacity: number;
     seated?: boolean;
+    /** Present, and `true`, on a tier sold only with a code naming it. */
+    hidden?: boolean;
   }[];
   version: number;
   /** The seat map in force, if the event has one. */
@@ -99,6 +103,7 @@ export function formFromEvent(event: OrganizerEvent): EventForm {
       price: (t.priceMinor / 10 ** digits).toFixed(digits),
       capacity: String(t.capacity),
       maxPerOrder: String(t.maxPerOrder),
+      ...(t.hidden ? { hidden: true } : {}),
     })),
   };
 }
@@ -141,6 +146,8 @@ export function toRequest(form: EventForm): { body?: Record<string, unknown>; er
       priceMinor: priceMinor ?? 0,
       capacity: whole(tier.capacity, 'capacity'),
       maxPerOrder: whole(tier.maxPerOrder, 'maxPerOrder'),
+      // Left out, a tier is listed: an edit that unticks it lists it again.
+      ...(tier.hidden ? { hidden: true } : {}),
     };
   });
   return errors.length ? { errors } : { body, errors };

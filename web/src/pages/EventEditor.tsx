@@ -1,5 +1,6 @@
-// Create or edit an event and its tiers; publish or cancel it; its door (staff,
-// gates); its sales per tier and its participants (with a CSV download).
+// Create or edit an event and its tiers (hidden ones too: presales); publish or
+// cancel it; its door (staff, gates); its promo, presale and access codes; its
+// sales per tier and its participants (with a CSV download).
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request, send, type FieldError } from '../api';
@@ -15,6 +16,7 @@ import { categories } from './Home';
 import { NotOrganizer, STATUS_LABEL } from './Organize';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
 import { DoorSettings } from './DoorSettings';
+import { PromoCodes } from './PromoCodes';
 
 interface Participant extends ParticipantLine {
   reservationId: string;
@@ -56,8 +58,17 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
   };
   const set = <K extends keyof EventForm>(key: K) => (value: EventForm[K]) => setForm({ ...form, [key]: value });
   const setVenue = (key: keyof EventForm['venue']) => (value: string) => setForm({ ...form, venue: { ...form.venue, [key]: value } });
-  const setTier = (i: number, key: keyof TierRow) => (value: string) =>
+  const setTier = (i: number, key: Exclude<keyof TierRow, 'id' | 'hidden'>) => (value: string) =>
     setForm({ ...form, tiers: form.tiers.map((t, j) => (j === i ? { ...t, [key]: value } : t)) });
+  const setHidden = (i: number, hidden: boolean) =>
+    setForm({
+      ...form,
+      tiers: form.tiers.map((t, j) => {
+        if (j !== i) return t;
+        const { hidden: _was, ...rest } = t;
+        return hidden ? { ...rest, hidden: true } : rest;
+      }),
+    });
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -159,6 +170,23 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
               <Field label={t('editor.tier.price', { n: i + 1 })} name={`tiers[${i}].priceMinor`} inputMode="decimal" value={tier.price} onValue={setTier(i, 'price')} error={error(`tiers[${i}].priceMinor`)} />
               <Field label={t('editor.tier.capacity', { n: i + 1 })} name={`tiers[${i}].capacity`} inputMode="numeric" value={tier.capacity} onValue={setTier(i, 'capacity')} error={error(`tiers[${i}].capacity`)} />
               <Field label={t('editor.tier.maxPerOrder', { n: i + 1 })} name={`tiers[${i}].maxPerOrder`} inputMode="numeric" value={tier.maxPerOrder} onValue={setTier(i, 'maxPerOrder')} error={error(`tiers[${i}].maxPerOrder`)} />
+              <div class={`field${error(`tiers[${i}].hidden`) ? ' has-error' : ''}`}>
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    name={`tiers[${i}].hidden`}
+                    checked={!!tier.hidden}
+                    aria-describedby={error(`tiers[${i}].hidden`) ? `tier-${i}-hidden-error` : undefined}
+                    onChange={(e) => setHidden(i, (e.target as HTMLInputElement).checked)}
+                  />
+                  {t('editor.tier.hidden', { n: i + 1 })}
+                </label>
+                {error(`tiers[${i}].hidden`) && (
+                  <p class="error" id={`tier-${i}-hidden-error`}>
+                    {error(`tiers[${i}].hidden`)}
+                  </p>
+                )}
+              </div>
               {form.tiers.length > 1 && (
                 <button type="button" class="secondary" onClick={() => set('tiers')(form.tiers.filter((_, j) => j !== i))}>
                   {t('editor.tier.remove', { n: i + 1 })}
@@ -211,21 +239,20 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
         <BlockSeats event={event} />
       )}
       {event && event.status === 'published' && <DoorSettings event={event} />}
+      {event && (event.status === 'draft' || event.status === 'published') && <PromoCodes event={event} />}
       {event && event.status !== 'draft' && <Sales event={event} />}
     </section>
   );
 }
 
 /**
- * One of the organizer's events, drafts too: the public route hides drafts, so a
- * draft is found in the organizer's own listing.
+ * One of the organizer's events, drafts too, as its organizer sees it: found in the
+ * organizer's own listing, the only read with the organizer's view (capacities,
+ * hidden tiers, the version). GET /events/{id} is the public view, without hidden
+ * tiers or capacities: it is used only for an event not in the listing (an admin
+ * looking at someone else's event).
  */
 async function loadOwnEvent(id: string): Promise<OrganizerEvent> {
-  try {
-    return await request<OrganizerEvent>(`/events/${encodeURIComponent(id)}`);
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
-  }
   let cursor: string | null = null;
   do {
     const page: { items: OrganizerEvent[]; nextCursor: string | null } = await request(
@@ -235,7 +262,7 @@ async function loadOwnEvent(id: string): Promise<OrganizerEvent> {
     if (found) return found;
     cursor = page.nextCursor;
   } while (cursor);
-  throw new ApiError(404, 'not_found', t('error.notFound'));
+  return await request<OrganizerEvent>(`/events/${encodeURIComponent(id)}`);
 }
 
 /** A draft's seat map from a venue's CSV (docs/seating.md has the format and an example). */

@@ -1,9 +1,12 @@
 // One event, in its own local time, with its tiers' live remaining seats and the
 // checkout: tier, quantity and card (Stripe.js Elements), then the reservation page.
+// A buyer with a promo, presale or access code applies it first: the tiers it
+// applies to show their price with it (hidden tiers it opens appear), and the order
+// carries it.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, outcomeUnknown, request } from '../api';
-import { Loading, Notice, SelectField, Title } from '../components';
+import { Field, Loading, Notice, SelectField, Title } from '../components';
 import { formatEventTime, formatMoney } from '../format';
 import { t } from '../i18n';
 import { navigate } from '../router';
@@ -13,19 +16,32 @@ import { paymentMethodId } from '../stripe';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
 import { categoryName, type PublicEvent } from './Home';
 import { PLACE_POLL_SECONDS, ROOM_POLL_SECONDS, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from '../queue';
+import { checkPath, codeFor, discountText, listNames, orderPrice, withCode, type CodeCheck, type OfferTier } from '../promo';
 
 const LIVE_SECONDS = 10;
 
 export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
   const [event, setEvent] = useState<PublicEvent>();
   const [error, setError] = useState<string>();
+  // The buyer's code, as the API checked it: the tiers it applies to (and opens).
+  const [check, setCheck] = useState<CodeCheck>();
+  const applied = useRef<CodeCheck>();
+  applied.current = check;
 
   useEffect(() => {
     let stopped = false;
-    const load = () =>
-      request<PublicEvent>(`/events/${encodeURIComponent(id)}`, { auth: false })
+    const load = () => {
+      const code = applied.current?.code;
+      if (code) {
+        // The code's tiers, live too (a hidden tier's seats are not in the public view).
+        request<CodeCheck>(checkPath(id, code))
+          .then((c) => !stopped && applied.current?.code === code && setCheck(c))
+          .catch(() => undefined); // The order says what is wrong, if anything.
+      }
+      return request<PublicEvent>(`/events/${encodeURIComponent(id)}`, { auth: false })
         .then((e) => !stopped && setEvent(e))
         .catch((e: ApiError) => !stopped && setError(e.status === 404 ? t('event.notFound') : e.message));
+    };
     void load();
     const timer = setInterval(load, LIVE_SECONDS * 1000); // remaining seats, live
     return () => {
@@ -37,6 +53,7 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
   if (error && !event) return <Notice kind="error">{error}</Notice>;
   if (!event) return <Loading text={t('event.loading')} />;
   const onSale = event.status === 'published';
+  const tiers = withCode(event.tiers, check);
   return (
     <article class="event">
       <Title text={event.title} />
@@ -61,16 +78,25 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
           </tr>
         </thead>
         <tbody>
-          {event.tiers.map((tier) => (
+          {tiers.map((tier) => (
             <tr key={tier.id}>
-              <th scope="row">{tier.name}</th>
-              <td>{formatMoney(tier.priceMinor, tier.currency)}</td>
+              <th scope="row">
+                {tier.name}
+                {tier.hidden && (
+                  <>
+                    {' '}
+                    <span class="badge">{t('promo.tier.withCode')}</span>
+                  </>
+                )}
+              </th>
+              <td>{priceText(tier)}</td>
               <td aria-live="polite">{tier.remaining === 0 ? t('price.soldOut') : tier.remaining}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {onSale && profile && (event.waitingRoom?.enabled ? <WaitingRoom event={event} /> : <Checkout event={event} />)}
+      {onSale && profile && <ApplyCode eventId={event.id} currency={event.currency} check={check} onCheck={setCheck} />}
+      {onSale && profile && (event.waitingRoom?.enabled ? <WaitingRoom event={event} check={check} /> : <Checkout event={event} check={check} />)}
       {onSale && !profile && (
         <p>
           <a class="button" href={`/signin?next=${encodeURIComponent(`/e/${event.id}`)}`}>
@@ -86,7 +112,7 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
 /** The sale's waiting room: joins it, shows the place and the wait, and opens the
  *  checkout once admitted. The room's public status (cached by CloudFront) is read
  *  every few seconds; our own place only when our turn may have come, or to stay alive. */
-function WaitingRoom({ event }: { event: PublicEvent }) {
+function WaitingRoom({ event, check }: { event: PublicEvent; check?: CodeCheck }) {
   const [place, setPlace] = useState<QueuePlace>();
   const [room, setRoom] = useState<RoomStatus>();
   const [error, setError] = useState<string>();
@@ -128,7 +154,7 @@ function WaitingRoom({ event }: { event: PublicEvent }) {
   if (place.status === 'admitted') {
     // A fresh token for each attempt: the one shown lasts a few minutes.
     const admission = async () => (await request<QueuePlace>(`${base}/me`)).admissionToken ?? '';
-    return <Checkout event={event} admission={admission} />;
+    return <Checkout event={event} check={check} admission={admission} />;
   }
   return (
     <section class="queue" aria-labelledby="queue-title">
@@ -148,8 +174,77 @@ function WaitingRoom({ event }: { event: PublicEvent }) {
   );
 }
 
-function Checkout({ event, admission }: { event: PublicEvent; admission?: () => Promise<string> }) {
-  const available = event.tiers.filter((t) => t.remaining > 0);
+/** A tier's price, and its price with the applied code when that is less. */
+function priceText(tier: OfferTier): string {
+  const price = formatMoney(tier.priceMinor, tier.currency);
+  if (tier.discountedPriceMinor === undefined || tier.discountedPriceMinor >= tier.priceMinor) return price;
+  return t('promo.price', { price: formatMoney(tier.discountedPriceMinor, tier.currency), was: price });
+}
+
+/** "Have a code?": checks it with the API and shows what it does, or why it does not apply. */
+function ApplyCode(props: { eventId: string; currency: string; check?: CodeCheck; onCheck: (check?: CodeCheck) => void }) {
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const apply = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    if (!typed.trim()) {
+      setError(t('promo.apply.empty'));
+      return;
+    }
+    setBusy(true);
+    try {
+      props.onCheck(await request<CodeCheck>(checkPath(props.eventId, typed)));
+      setTyped('');
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : t('error.network'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const check = props.check;
+  if (check) {
+    const names = listNames(check.tiers.map((tier) => tier.name));
+    const access = !check.percentOff && !check.amountOffMinor;
+    return (
+      <div class="promo-apply">
+        <Notice kind="success">
+          {access
+            ? t('promo.applied.access', { code: check.code, tiers: names })
+            : t('promo.applied', { code: check.code, discount: discountText(check, props.currency), tiers: names })}
+        </Notice>
+        <button type="button" class="secondary" onClick={() => props.onCheck(undefined)}>
+          {t('promo.remove', { code: check.code })}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form class="promo-apply" onSubmit={apply} aria-labelledby="promo-apply-title" noValidate>
+      <h2 id="promo-apply-title">{t('promo.apply.title')}</h2>
+      <div class="promo-apply-row">
+        <Field
+          label={t('promo.apply.label')}
+          name="promo-code"
+          autoComplete="off"
+          spellcheck={false}
+          hint={t('promo.apply.hint')}
+          value={typed}
+          onValue={setTyped}
+        />
+        <button type="submit" class="secondary" disabled={busy}>
+          {busy ? t('promo.apply.busy') : t('promo.apply.submit')}
+        </button>
+      </div>
+      {error && <Notice kind="error">{error}</Notice>}
+    </form>
+  );
+}
+
+function Checkout({ event, check, admission }: { event: PublicEvent; check?: CodeCheck; admission?: () => Promise<string> }) {
+  const tiers = withCode(event.tiers, check);
+  const available = tiers.filter((t) => t.remaining > 0);
   const [tierId, setTierId] = useState(available[0]?.id ?? '');
   const [quantity, setQuantity] = useState('1');
   // On a seated tier: best available (a quantity) or seats picked on the map.
@@ -162,13 +257,27 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
   // One key per checkout attempt: a retried click never books twice.
   const idempotencyKey = useRef(crypto.randomUUID());
 
-  const tier = event.tiers.find((t) => t.id === tierId);
+  // A code just applied: a tier it opens or applies to, unless the chosen one is among them.
+  useEffect(() => {
+    if (!check || codeFor(tiers.find((t) => t.id === tierId), check)) return;
+    const next = available.find((t) => t.hidden) ?? available.find((t) => codeFor(t, check));
+    if (next) {
+      setTierId(next.id);
+      setPicked([]);
+    }
+  }, [check?.code]);
+
+  // A tier the code opened is gone with the code: the first one left instead.
+  const tier = tiers.find((t) => t.id === tierId) ?? available[0];
   if (available.length === 0) return <Notice kind="info">{t('checkout.soldOut')}</Notice>;
   const max = tier ? Math.min(tier.maxPerOrder, tier.remaining) : 1;
   const onMap = !!tier?.seated && choose === 'map';
   const count = onMap ? picked.length : Math.min(Number(quantity) || 1, max);
-  // A free tier (community events, invitations) needs no card: it is confirmed without Stripe.
-  const free = tier?.priceMinor === 0;
+  const promoCode = codeFor(tier, check);
+  const price = tier ? orderPrice(tier, count) : undefined;
+  // A free tier (community events, invitations), or one the code makes free, needs no
+  // card: it is confirmed without Stripe.
+  const free = !!tier && orderPrice(tier, 1).totalMinor === 0;
   const pay = async (e: Event) => {
     e.preventDefault();
     if (!tier || (!free && !card.current)) return;
@@ -184,9 +293,11 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       if (admission) headers['admission-token'] = await admission();
       const reservation = await request<{ id: string }>('/reservations', {
         method: 'POST',
-        body: onMap
-          ? { eventId: event.id, seatIds: picked.map((p) => p.id), paymentMethod }
-          : { eventId: event.id, tierId: tier.id, quantity: count, paymentMethod },
+        body: {
+          ...(onMap ? { eventId: event.id, seatIds: picked.map((p) => p.id) } : { eventId: event.id, tierId: tier.id, quantity: count }),
+          paymentMethod,
+          ...(promoCode ? { promoCode } : {}),
+        },
         headers,
       });
       navigate(`/tickets/${reservation.id}`);
@@ -207,12 +318,12 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
       <SelectField
         label={t('field.tier')}
         name="tier"
-        value={tierId}
+        value={tier?.id ?? ''}
         onValue={(id) => {
           setTierId(id);
           setPicked([]);
         }}
-        options={available.map((t) => [t.id, `${t.name} · ${formatMoney(t.priceMinor, t.currency)}`])}
+        options={available.map((t) => [t.id, `${t.name} · ${priceText(t)}`])}
       />
       {tier?.seated && (
         <fieldset class="choose-seats">
@@ -229,7 +340,7 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
         <SeatPicker
           eventId={event.id}
           tierId={tier.id}
-          price={formatMoney(tier.priceMinor, tier.currency)}
+          price={formatMoney(orderPrice(tier, 1).totalMinor, tier.currency)}
           max={max}
           picked={picked}
           onPick={setPicked}
@@ -250,14 +361,23 @@ function Checkout({ event, admission }: { event: PublicEvent; admission?: () => 
         <div class="card-box" ref={cardBox} role="group" aria-labelledby="card-label" />
         {!cardReady && !shownError && <p class="hint">{t('checkout.cardLoading')}</p>}
       </div>
-      {tier && <p class="total">{t('checkout.total', { amount: formatMoney(tier.priceMinor * count, tier.currency) })}</p>}
+      {tier && price && promoCode && price.discountMinor > 0 && (
+        <p class="promo-discount">
+          {t('promo.checkout.discount', {
+            code: promoCode,
+            discount: formatMoney(price.discountMinor, tier.currency),
+            original: formatMoney(price.originalMinor, tier.currency),
+          })}
+        </p>
+      )}
+      {tier && price && <p class="total">{t('checkout.total', { amount: formatMoney(price.totalMinor, tier.currency) })}</p>}
       {shownError && <Notice kind="error">{shownError}</Notice>}
       <button type="submit" disabled={busy || (!free && !cardReady) || (onMap && picked.length === 0)}>
         {busy
           ? t('checkout.holding')
           : free
             ? t('checkout.free')
-            : t('checkout.pay', { amount: tier ? formatMoney(tier.priceMinor * count, tier.currency) : '' })}
+            : t('checkout.pay', { amount: tier && price ? formatMoney(price.totalMinor, tier.currency) : '' })}
       </button>
     </form>
   );

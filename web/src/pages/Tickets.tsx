@@ -1,5 +1,6 @@
 // A reservation followed from held to confirmed or failed (with the hold's
-// countdown), and "my tickets": every booking with a QR code per ticket. A confirmed
+// countdown, and its price before and after a promo code), and "my tickets": every
+// booking with a QR code per ticket. A confirmed
 // booking's page also saves its tickets as a PDF and the event for a calendar, and
 // hands the tickets on to another account.
 
@@ -14,6 +15,7 @@ import { qrDataUrl } from '../qr';
 import { useCardElement } from '../card';
 import { authenticate, paymentMethodId } from '../stripe';
 import type { Profile } from '../session';
+import { reservationPrice, type ReservationPromo } from '../promo';
 
 export interface Reservation {
   id: string;
@@ -31,6 +33,8 @@ export interface Reservation {
   /** On a seated tier: the seats held or booked ("Nord, row C, seat 12"). */
   seats?: { id: string; name: string }[];
   refundRequested?: boolean;
+  /** The promo code used, fixed at hold time: `amountMinor` is the original less the discount. */
+  promo?: ReservationPromo;
   /** While pending, when the payment waits on the buyer (3-D Secure). */
   payment?: {
     status: 'requires_action' | 'requires_payment_method' | 'processing';
@@ -183,6 +187,7 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
         · {formatMoney(r.amountMinor, r.currency)}
         {r.refundRequested && ` · ${t('tickets.refunding')}`}
       </p>
+      <PriceWithCode reservation={r} />
       {r.seats && r.seats.length > 0 && r.status !== 'confirmed' && (
         <p class="seats">{t('tickets.seats', { count: r.seats.length, seats: r.seats.map((seat) => seat.name).join('; ') })}</p>
       )}
@@ -231,6 +236,31 @@ function ReservationCard(props: { reservation: Reservation; now: number; onChang
       </Confirm>
       {props.detailed && r.status === 'confirmed' && r.tickets.length > 0 && <Transfer reservation={r} heading={heading} />}
     </article>
+  );
+}
+
+/** With a code: the price before it, the discount and the total (or the code alone, when it gave no discount). */
+function PriceWithCode({ reservation }: { reservation: Reservation }) {
+  const price = reservationPrice(reservation);
+  if (!price) return null;
+  // An access code (a presale) opened the tier without a discount.
+  if (price.discountMinor === 0) return <p class="hint">{t('promo.summary.noDiscount', { code: price.code })}</p>;
+  const money = (minor: number) => formatMoney(minor, reservation.currency);
+  return (
+    <dl class="promo-summary">
+      <div>
+        <dt>{t('promo.summary.original')}</dt>
+        <dd>{money(price.originalMinor)}</dd>
+      </div>
+      <div>
+        <dt>{t('promo.summary.discount', { code: price.code })}</dt>
+        <dd>{money(-price.discountMinor)}</dd>
+      </div>
+      <div>
+        <dt>{t('promo.summary.total')}</dt>
+        <dd>{money(price.totalMinor)}</dd>
+      </div>
+    </dl>
   );
 }
 
