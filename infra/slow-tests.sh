@@ -11,11 +11,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One lane per string: its test files, run one after the other.
-LANES=("reminders_cutoff three_d_secure waiting_room seating"
+LANES=("reminders_cutoff three_d_secure waiting_room seating reminders"
        "late_payment holds refunds circuit faults onsale")
 # What `cargo test` skips (substrings of these files' test names; three_d_secure's
 # tests are all under `sca::`).
 NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
+       confirmed_holders_get_one_reminder_however_often_the_schedule_fires
+       an_event_three_days_away_is_reminded_only_once_within_its_lead_time
+       moving_the_start_reminds_every_holder_again_and_says_the_time_changed
+       a_large_event_reminds_each_of_its_600_holders_once_a_page_at_a_time
+       a_confirmation_that_shows_up_late_behind_a_fresher_one_is_still_reminded
        sca::
        a_hold_that_runs_out_while_its_charge_is_under_way_is_never_charged
        expired_holds_are_released_once_by_overlapping_sweeps

@@ -55,6 +55,12 @@ const TEMPLATES: (Templates, Templates) = templates![
     "tickets_transferred.subject.txt",
     "tickets_transferred.txt",
     "tickets_transferred.html",
+    "refunded_by_organizer.subject.txt",
+    "refunded_by_organizer.txt",
+    "refunded_by_organizer.html",
+    "partially_refunded.subject.txt",
+    "partially_refunded.txt",
+    "partially_refunded.html",
 ];
 
 fn templates(language: Language) -> Templates {
@@ -172,6 +178,7 @@ impl Renderer {
             tier_name => b.tier_name,
             quantity => b.quantity,
             amount => localized_amount(b.amount_minor, &b.currency, language),
+            refund_amount => request.refund.as_ref().map(|r| localized_amount(r.amount_minor, &b.currency, language)),
             ticket_codes => b.ticket_codes,
             seats => b.seats,
         };
@@ -216,6 +223,8 @@ mod tests {
             event_starts_at: None,
             previous_starts_at_local: None,
             transfer: None,
+            refund: (kind == NotificationKind::PartiallyRefunded)
+                .then(|| shared::messages::RefundNotice { refund_id: "f1".into(), amount_minor: 1500 }),
         }
     }
 
@@ -289,6 +298,8 @@ mod tests {
             NotificationKind::RefundFailed,
             NotificationKind::TicketsReceived,
             NotificationKind::TicketsTransferred,
+            NotificationKind::RefundedByOrganizer,
+            NotificationKind::PartiallyRefunded,
         ] {
             let email = renderer.render(&request(kind, "Cup final"), "Ada", Language::En).unwrap();
             assert!(email.subject.contains("Cup final"), "{kind:?}: {}", email.subject);
@@ -344,6 +355,8 @@ mod tests {
             NotificationKind::RefundFailed,
             NotificationKind::TicketsReceived,
             NotificationKind::TicketsTransferred,
+            NotificationKind::RefundedByOrganizer,
+            NotificationKind::PartiallyRefunded,
         ] {
             let english = renderer.render(&request(kind, "Finale"), "Ada", Language::En).unwrap();
             let french = renderer.render(&request(kind, "Finale"), "Ada", Language::Fr).unwrap();

@@ -261,6 +261,25 @@ pub fn refund(payment: Option<&Payment>, now: i64) -> Refund<'_> {
     }
 }
 
+/// The intent a partial refund of `amount_minor` comes from; an error for a refund
+/// that cannot be (no money taken, or more than was). A full refund made since
+/// gives back only the rest (the reservation counts the parts), so a part is still
+/// owed then.
+pub fn partial_refund(payment: Option<&Payment>, amount_minor: i64) -> Result<String, String> {
+    let Some(payment) = payment else { return Err("no payment to refund part of".into()) };
+    match (payment.status, &payment.intent_id) {
+        (Status::Succeeded | Status::Refunding | Status::Refunded, Some(intent))
+            if amount_minor > 0 && amount_minor <= payment.amount_minor =>
+        {
+            Ok(intent.clone())
+        }
+        (Status::Succeeded | Status::Refunding | Status::Refunded, Some(_)) => {
+            Err(format!("{amount_minor} is not part of {}", payment.amount_minor))
+        }
+        (status, _) => Err(format!("a payment {} has no money to give back", status.as_str())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +368,16 @@ mod tests {
         assert_eq!(refund(Some(&free), 1_000), Refund::Free);
         assert_eq!(Status::parse("requires_action"), Some(Status::RequiresAction));
         assert_eq!(Status::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn a_partial_refund_comes_from_a_payment_that_took_the_money() {
+        let paid = payment(Status::Succeeded, Some("pi_1"));
+        assert_eq!(partial_refund(Some(&paid), 1000), Ok("pi_1".into()));
+        assert!(partial_refund(Some(&paid), paid.amount_minor + 1).is_err(), "never more than was taken");
+        assert_eq!(partial_refund(Some(&payment(Status::Refunded, Some("pi_1"))), 1000), Ok("pi_1".into()));
+        assert!(partial_refund(Some(&payment(Status::Failed, Some("pi_1"))), 1000).is_err());
+        assert!(partial_refund(None, 1000).is_err());
     }
 
     #[test]

@@ -74,6 +74,21 @@ pub trait PaymentProvider: Send + Sync {
     fn cancel(&self, id: &str) -> impl Future<Output = Result<Intent, ProviderError>> + Send;
     /// Refunds the intent's charge in full.
     fn refund(&self, key: &str, intent_id: &str) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    /// Refunds `amount_minor` of the intent's charge, naming `refund_id` in its metadata.
+    fn refund_part(
+        &self,
+        key: &str,
+        intent_id: &str,
+        amount_minor: i64,
+        refund_id: &str,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    /// Whether the intent has a refund naming `refund_id` (asked before making again a
+    /// refund whose earlier attempt's answer was lost).
+    fn part_refunded(
+        &self,
+        intent_id: &str,
+        refund_id: &str,
+    ) -> impl Future<Output = Result<bool, ProviderError>> + Send;
     /// Whether the intent's charge has been refunded (in full): asked before a refund
     /// whose earlier attempt's answer was lost is tried again.
     fn refunded(&self, intent_id: &str) -> impl Future<Output = Result<bool, ProviderError>> + Send;
@@ -278,6 +293,36 @@ impl PaymentProvider for Stripe {
         } else {
             Err(ProviderError::Rejected(format!("{status}: {text}")))
         }
+    }
+
+    async fn refund_part(
+        &self,
+        key: &str,
+        intent_id: &str,
+        amount_minor: i64,
+        refund_id: &str,
+    ) -> Result<(), ProviderError> {
+        let amount = amount_minor.to_string();
+        let request = self.http.post(format!("{}/v1/refunds", self.base)).header("Idempotency-Key", key).form(&[
+            ("payment_intent", intent_id),
+            ("amount", amount.as_str()),
+            ("metadata[refund_id]", refund_id),
+        ]);
+        let (status, text) = self.call(request).await?;
+        if (200..300).contains(&status) { Ok(()) } else { Err(ProviderError::Rejected(format!("{status}: {text}"))) }
+    }
+
+    async fn part_refunded(&self, intent_id: &str, refund_id: &str) -> Result<bool, ProviderError> {
+        let url = format!("{}/v1/refunds?payment_intent={intent_id}&limit=100", self.base);
+        let (status, text) = self.call(self.http.get(url)).await?;
+        if !(200..300).contains(&status) {
+            return Err(ProviderError::Rejected(format!("{status}: {text}")));
+        }
+        let body: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| ProviderError::Rejected(e.to_string()))?;
+        Ok(body["data"].as_array().is_some_and(|refunds| {
+            refunds.iter().any(|r| r["metadata"]["refund_id"] == refund_id && r["status"] != "failed")
+        }))
     }
 
     async fn refunded(&self, intent_id: &str) -> Result<bool, ProviderError> {

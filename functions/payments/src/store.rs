@@ -13,6 +13,24 @@ pub struct PaymentStore {
     table: String,
 }
 
+/// A partial refund's own record, beside its payment.
+fn partial_key(reservation_id: &str, refund_id: &str) -> Item {
+    dynamo::key(format!("PAYMENT#{reservation_id}"), format!("REFUND#{refund_id}"))
+}
+
+/// What claiming a partial refund found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartClaim {
+    /// Nobody had started it.
+    New,
+    /// A worker had, and died (its claim lapsed): the provider may have done it.
+    TakenOver,
+    /// Done already.
+    Done,
+    /// Another worker has it now.
+    Busy,
+}
+
 fn key(reservation_id: &str) -> Item {
     dynamo::key(format!("PAYMENT#{reservation_id}"), "PAYMENT")
 }
@@ -50,6 +68,81 @@ impl PaymentStore {
             attempt: integer("attempt").unwrap_or(0) as u32,
             refund_failures: integer("refundFailures").unwrap_or(0) as u32,
         }))
+    }
+
+    /// Claims a partial refund for `until` (Unix seconds): a new claim, or one whose
+    /// worker died (its claim lapsed). What the refund's record said before, if anything.
+    pub async fn claim_partial_refund(
+        &self,
+        reservation_id: &str,
+        refund_id: &str,
+        amount_minor: i64,
+        until: i64,
+        now: DateTime<Utc>,
+    ) -> Result<PartClaim, Failure> {
+        let mut item = partial_key(reservation_id, refund_id);
+        item.insert("reservationId".into(), s(reservation_id));
+        item.insert("refundId".into(), s(refund_id));
+        item.insert("amountMinor".into(), dynamo::number(amount_minor));
+        item.insert("status".into(), s(Status::Refunding.as_str()));
+        item.insert("claimUntil".into(), number(until));
+        item.insert("updatedAt".into(), s(stored(now)));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR (#status = :refunding AND claimUntil <= :now)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":refunding", s(Status::Refunding.as_str()))
+            .expression_attribute_values(":now", number(now.timestamp()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match result {
+            Ok(out) => Ok(if out.attributes.is_some_and(|old| !old.is_empty()) {
+                PartClaim::TakenOver
+            } else {
+                PartClaim::New
+            }),
+            Err(Failure::ConditionFailed) => {
+                let out = self
+                    .client
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(partial_key(reservation_id, refund_id)))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .map_err(dynamo::sdk_failure)?;
+                let done = out.item.and_then(|i| i.get("status").and_then(|v| v.as_s().ok()).cloned())
+                    == Some(Status::Refunded.as_str().to_owned());
+                Ok(if done { PartClaim::Done } else { PartClaim::Busy })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Marks a claimed partial refund done.
+    pub async fn finish_partial_refund(
+        &self,
+        reservation_id: &str,
+        refund_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Failure> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(partial_key(reservation_id, refund_id)))
+            .update_expression("SET #status = :refunded, updatedAt = :now REMOVE claimUntil")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":refunded", s(Status::Refunded.as_str()))
+            .expression_attribute_values(":now", s(stored(now)))
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        Ok(())
     }
 
     /// Records a payment (pending, or succeeded for a free order), unless one exists

@@ -21,6 +21,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "get_tickets_pdf" => entrypoints::get_tickets_pdf::run().await,
         "list_my_reservations" => entrypoints::list_my_reservations::run().await,
         "list_promo_codes" => entrypoints::list_promo_codes::run().await,
+        "refund_reservation" => entrypoints::refund_reservation::run().await,
         "release_expired_holds" => entrypoints::release_expired_holds::run().await,
         "retry_payment" => entrypoints::retry_payment::run().await,
         "send_reminders" => entrypoints::send_reminders::run().await,

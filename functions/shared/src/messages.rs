@@ -21,6 +21,9 @@ pub enum PaymentMessage {
     Charge(ChargeRequest),
     #[serde(rename = "refund.requested.v1")]
     Refund(RefundRequest),
+    /// Part of a confirmed booking's payment back (the organizer's); the tickets stay valid.
+    #[serde(rename = "refund.partial_requested.v1")]
+    PartialRefund(PartialRefundRequest),
     /// The buyer gave another card after the last one failed authentication.
     #[serde(rename = "payment.retried.v1")]
     Retry(RetryRequest),
@@ -94,12 +97,28 @@ pub struct ChargeRequest {
 pub struct RefundRequest {
     pub reservation_id: String,
     pub reason: RefundReason,
+    /// What is left to give back after the organizer's partial refunds (absent: the
+    /// whole charge). Refunded as its own refund, named `rest-<reservation>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_minor: Option<i64>,
+}
+
+/// Refund `amount_minor` of what was charged for a reservation; `refund_id` makes
+/// it one refund however often it is asked (the provider's idempotency key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartialRefundRequest {
+    pub reservation_id: String,
+    pub refund_id: String,
+    pub amount_minor: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundReason {
     CancelledByAttendee,
+    /// The event's organizer cancelled and refunded the booking.
+    CancelledByOrganizer,
     EventCancelled,
     /// The charge succeeded after the hold had expired or was released.
     LatePayment,
@@ -230,12 +249,26 @@ pub struct NotificationRequest {
     /// each is told once and a later one is told again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<u32>,
+    /// Partial refund notices only: the refund (each is told once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<RefundNotice>,
+}
+
+/// A partial refund as its notice shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundNotice {
+    pub refund_id: String,
+    pub amount_minor: i64,
 }
 
 impl NotificationRequest {
     /// What makes this notification unique: one email per key, however often the
     /// message arrives. `<reservation>:<kind>`, and for reminders also the start.
     pub fn dedupe_key(&self) -> String {
+        if let Some(refund) = &self.refund {
+            return format!("{}:{}:{}", self.reservation_id, self.kind.as_str(), refund.refund_id);
+        }
         match (&self.event_starts_at, self.transfer) {
             (Some(start), _) => format!("{}:{}:{start}", self.reservation_id, self.kind.as_str()),
             (None, Some(transfer)) => format!("{}:{}:{transfer}", self.reservation_id, self.kind.as_str()),
@@ -263,6 +296,10 @@ pub enum NotificationKind {
     TicketsReceived,
     /// To the former holder: their tickets went to someone else; their codes no longer work.
     TicketsTransferred,
+    /// The organizer cancelled the booking and refunded it in full.
+    RefundedByOrganizer,
+    /// The organizer refunded part of the booking; the tickets stay valid.
+    PartiallyRefunded,
 }
 
 impl NotificationKind {
@@ -279,6 +316,8 @@ impl NotificationKind {
             Self::RefundFailed => "refund_failed",
             Self::TicketsReceived => "tickets_received",
             Self::TicketsTransferred => "tickets_transferred",
+            Self::RefundedByOrganizer => "refunded_by_organizer",
+            Self::PartiallyRefunded => "partially_refunded",
         }
     }
 }
@@ -444,8 +483,11 @@ mod tests {
         assert_eq!(json["amountMinor"], 5000);
         assert_eq!(decode::<PaymentMessage>(&body).unwrap(), charge());
 
-        let refund =
-            PaymentMessage::Refund(RefundRequest { reservation_id: "r1".into(), reason: RefundReason::LatePayment });
+        let refund = PaymentMessage::Refund(RefundRequest {
+            reservation_id: "r1".into(),
+            reason: RefundReason::LatePayment,
+            amount_minor: None,
+        });
         assert!(encode(&refund).contains(r#""reason":"late_payment""#));
         assert_eq!(decode::<PaymentMessage>(&encode(&refund)).unwrap(), refund);
     }
@@ -554,6 +596,7 @@ mod tests {
             event_starts_at: None,
             previous_starts_at_local: None,
             transfer: None,
+            refund: None,
         });
         let body = encode(&message);
         assert!(body.contains(r#""kind":"reservation_confirmed""#));

@@ -12,6 +12,7 @@
 use crate::circuit::{CircuitStore, Gate};
 use crate::domain::{self, Charge, Payment, Refund, Status, Step};
 use crate::provider::{PaymentProvider, ProviderError};
+use crate::store::PartClaim;
 use crate::store::PaymentStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use reservations::domain::reservation::{Reservation, Status as Booking};
@@ -19,7 +20,8 @@ use reservations::store::ReservationStore;
 use reservations::store::dynamodb::DynamoReservationStore;
 use shared::Clock;
 use shared::messages::{
-    ChargeRequest, CheckRequest, PaymentMessage, RefundReason, RefundRequest, RetryRequest, StripeNews, decode, encode,
+    ChargeRequest, CheckRequest, PartialRefundRequest, PaymentMessage, RefundReason, RefundRequest, RetryRequest,
+    StripeNews, decode, encode,
 };
 use shared::metrics::Metric;
 use shared::sqs::{Backoff, MessageFailure, Queue, correlation_id, process_batch_with};
@@ -77,6 +79,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
         match decoded {
             PaymentMessage::Charge(request) => self.charge(&request, &delivery).await,
             PaymentMessage::Refund(request) => self.refund(&request, &delivery).await,
+            PaymentMessage::PartialRefund(request) => self.partial_refund(&request, &delivery).await,
             PaymentMessage::Retry(request) => self.retry(&request, &delivery).await,
             PaymentMessage::Check(request) => self.check(&request, &delivery).await,
             PaymentMessage::Disputed(news) => self.disputed(&news, &delivery).await,
@@ -199,6 +202,53 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
             // Applied already (the payment was made `succeeded` again), or not refunded by us.
             _ => Ok(()),
         }
+    }
+
+    /// Part of a confirmed booking's payment back (the organizer's). The refund's
+    /// record is claimed first (a duplicate delivery waits; a dead worker's claim
+    /// lapses and is taken over), the provider is asked whether a taken-over refund
+    /// went through after all (its answer may have been lost), then the refund is
+    /// made and its record marked done: one refund whatever dies or repeats.
+    async fn partial_refund(
+        &self,
+        request: &PartialRefundRequest,
+        delivery: &Delivery<'_>,
+    ) -> Result<(), MessageFailure> {
+        let id = &request.reservation_id;
+        let payment = self.payments.get(id).await.map_err(storage)?;
+        let intent_id =
+            domain::partial_refund(payment.as_ref(), request.amount_minor).map_err(MessageFailure::Poison)?;
+        if !self.may_call_provider(delivery).await? {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let until = now.timestamp() + domain::REFUND_CLAIM_SECONDS;
+        let claim = self
+            .payments
+            .claim_partial_refund(id, &request.refund_id, request.amount_minor, until, now)
+            .await
+            .map_err(storage)?;
+        let made_before = match claim {
+            PartClaim::Done => return Ok(()),
+            PartClaim::Busy => {
+                return Err(MessageFailure::Retry(format!("partial refund {} under way", request.refund_id)));
+            }
+            PartClaim::New => false,
+            PartClaim::TakenOver => self
+                .provider_call(self.provider.part_refunded(&intent_id, &request.refund_id))
+                .await
+                .map_err(provider)?,
+        };
+        if !made_before {
+            let key = format!("partial-refund-{}", request.refund_id);
+            self.provider_call(self.provider.refund_part(&key, &intent_id, request.amount_minor, &request.refund_id))
+                .await
+                .map_err(provider)?;
+        }
+        self.payments.finish_partial_refund(id, &request.refund_id, self.clock.now()).await.map_err(storage)?;
+        tracing::info!(reservation_id = %id, refund_id = %request.refund_id, amount_minor = request.amount_minor, "partial refund made");
+        shared::metrics::count("payments", Metric::PaymentsRefunded, 1);
+        Ok(())
     }
 
     /// The buyer gave another card after a failed authentication.
@@ -467,7 +517,7 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
         let id = &request.reservation_id;
         let reservation = self.reservation(id).await?;
         let asked = match request.reason {
-            RefundReason::CancelledByAttendee | RefundReason::EventCancelled => {
+            RefundReason::CancelledByAttendee | RefundReason::CancelledByOrganizer | RefundReason::EventCancelled => {
                 reservation.status == Booking::Cancelled && reservation.refund_requested
             }
             // Every hold that ends unpaid is checked (and a charge landing after its
@@ -519,10 +569,26 @@ impl<P: PaymentProvider, Q: Queue, C: Clock> Consumer<'_, P, Q, C> {
                 // If the provider fails, the claim stays until it lapses; this request,
                 // redelivered after the visibility timeout, takes it over, and first asks
                 // whether the refund went through after all (its answer may have been lost).
-                let done =
-                    taking_over && self.provider_call(self.provider.refunded(intent_id)).await.map_err(provider)?;
-                if !done {
-                    self.provider_call(self.provider.refund(&key, intent_id)).await.map_err(provider)?;
+                // After the organizer's partial refunds, the rest goes back as a refund of
+                // its own (the provider's default would be the whole charge at some providers).
+                let rest_id = format!("rest-{id}");
+                let done = match (taking_over, request.amount_minor) {
+                    (false, _) => false,
+                    (true, None) => self.provider_call(self.provider.refunded(intent_id)).await.map_err(provider)?,
+                    (true, Some(_)) => {
+                        self.provider_call(self.provider.part_refunded(intent_id, &rest_id)).await.map_err(provider)?
+                    }
+                };
+                match (done, request.amount_minor) {
+                    (true, _) | (false, Some(0)) => {}
+                    (false, None) => {
+                        self.provider_call(self.provider.refund(&key, intent_id)).await.map_err(provider)?;
+                    }
+                    (false, Some(rest)) => {
+                        self.provider_call(self.provider.refund_part(&key, intent_id, rest, &rest_id))
+                            .await
+                            .map_err(provider)?;
+                    }
                 }
                 self.payments
                     .set_status(id, Status::Refunding, Status::Refunded, self.clock.now())

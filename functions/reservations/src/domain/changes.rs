@@ -14,6 +14,7 @@
 //! | confirmed → cancelled | refund it (the holder is told once the money is back) |
 //! | pending → cancelled with a refund (paid as its event was cancelled) | refund it |
 //! | confirmed, handed to another account (`transfers` grew) | tell both holders |
+//! | confirmed, the organizer refunded part of it (`refunds` grew) | refund that part; tell the holder |
 //!
 //! Separately, every change of what its tickets do at the door (issued, voided,
 //! handed on with new codes) becomes the door's news (`door_change`).
@@ -35,6 +36,10 @@ pub enum FollowUp {
     NotifyOrganizer(NotificationKind),
     /// Ask notifications to tell whoever held the tickets before this change.
     NotifyFormerHolder(NotificationKind),
+    /// Ask payments to give back the organizer's partial refund at this index of `refunds`.
+    PartialRefund(usize),
+    /// Tell the holder of the partial refund at this index of `refunds`.
+    NotifyPartialRefund(usize),
 }
 
 /// The follow-ups of one committed change; `before` is `None` for a new reservation.
@@ -48,6 +53,11 @@ pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<Foll
             Notify(NotificationKind::TicketsReceived),
             FollowUp::NotifyFormerHolder(NotificationKind::TicketsTransferred),
         ];
+    }
+    if after.refunds.len() > before.refunds.len() && after.status == Status::Confirmed {
+        return (before.refunds.len()..after.refunds.len())
+            .flat_map(|i| [FollowUp::PartialRefund(i), FollowUp::NotifyPartialRefund(i)])
+            .collect();
     }
     if after.disputed && !before.disputed {
         return vec![FollowUp::NotifyOrganizer(NotificationKind::PaymentDisputed)];
@@ -78,6 +88,7 @@ pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<Foll
 fn refund_reason(cancelled: &Reservation) -> RefundReason {
     match cancelled.cancel_reason {
         Some(CancelReason::Event) => RefundReason::EventCancelled,
+        Some(CancelReason::Organizer) => RefundReason::CancelledByOrganizer,
         _ => RefundReason::CancelledByAttendee,
     }
 }
@@ -87,6 +98,7 @@ fn refund_reason(cancelled: &Reservation) -> RefundReason {
 pub fn refund_notice(reservation: &Reservation) -> NotificationKind {
     match (reservation.refund_requested, reservation.cancel_reason) {
         (true, Some(CancelReason::Event)) => NotificationKind::EventCancelled,
+        (true, Some(CancelReason::Organizer)) => NotificationKind::RefundedByOrganizer,
         (true, _) => NotificationKind::ReservationCancelled,
         (false, _) => NotificationKind::LatePaymentRefunded,
     }
@@ -237,6 +249,36 @@ mod tests {
         assert_eq!(refund_notice(&cancelled(CancelReason::Event, true)), NotificationKind::EventCancelled);
         assert_eq!(refund_notice(&cancelled(CancelReason::Attendee, false)), NotificationKind::LatePaymentRefunded);
         assert_eq!(refund_notice(&reservation(Status::Expired)), NotificationKind::LatePaymentRefunded);
+        assert_eq!(refund_notice(&cancelled(CancelReason::Organizer, true)), NotificationKind::RefundedByOrganizer);
+    }
+
+    #[test]
+    fn the_organizers_refunds_are_made_once_each_and_told() {
+        let confirmed = reservation(Status::Confirmed);
+        let by_organizer = Reservation {
+            cancel_reason: Some(CancelReason::Organizer),
+            refund_requested: true,
+            ..reservation(Status::Cancelled)
+        };
+        assert_eq!(
+            follow_ups(Some(&confirmed), &by_organizer),
+            vec![FollowUp::Refund(RefundReason::CancelledByOrganizer)]
+        );
+        let part = |id: &str| crate::domain::refund::PartialRefund {
+            id: id.into(),
+            amount_minor: 500,
+            reason: None,
+            requested_at: crate::domain::reservation::tests::at("2030-01-02T00:00:00Z"),
+            by: "o1".into(),
+        };
+        let one = Reservation { refunds: vec![part("f1")], ..confirmed.clone() };
+        let two = Reservation { refunds: vec![part("f1"), part("f2")], ..confirmed.clone() };
+        assert_eq!(
+            follow_ups(Some(&confirmed), &one),
+            vec![FollowUp::PartialRefund(0), FollowUp::NotifyPartialRefund(0)]
+        );
+        assert_eq!(follow_ups(Some(&one), &two), vec![FollowUp::PartialRefund(1), FollowUp::NotifyPartialRefund(1)]);
+        assert!(follow_ups(Some(&two), &two).is_empty(), "the same refunds written again start nothing");
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod changes;
 pub mod documents;
 pub mod order;
 pub mod promo;
+pub mod refund;
 pub mod reminders;
 pub mod reservation;
 pub mod tickets;

@@ -222,6 +222,7 @@ pub fn hold(
         shard: 0,
         seats: Vec::new(),
         promo: applied,
+        refunds: Vec::new(),
     })
 }
 

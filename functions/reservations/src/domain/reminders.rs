@@ -221,6 +221,7 @@ pub fn reminder(reservation: &Reservation, event: &Occurrence) -> Option<Notific
         event_starts_at: Some(event.start_key()),
         previous_starts_at_local: previous,
         transfer: None,
+        refund: None,
     })
 }
 

@@ -50,6 +50,8 @@ pub enum CancelReason {
     Attendee,
     /// The organizer cancelled the event.
     Event,
+    /// The event's organizer cancelled and refunded this booking.
+    Organizer,
 }
 
 impl CancelReason {
@@ -57,6 +59,7 @@ impl CancelReason {
         match self {
             Self::Attendee => "attendee",
             Self::Event => "event",
+            Self::Organizer => "organizer",
         }
     }
 }
@@ -104,6 +107,8 @@ pub struct Reservation {
     pub shard: u32,
     /// Seat by seat, when the tier is seated: each seat's id and name.
     pub seats: Vec<BookedSeat>,
+    /// Parts of the payment the organizer gave back, the tickets staying valid.
+    pub refunds: Vec<super::refund::PartialRefund>,
     /// The code that discounted it (or opened its hidden tier), fixed at hold time.
     pub promo: Option<super::promo::AppliedPromo>,
 }
@@ -219,11 +224,18 @@ impl Reservation {
         message
     }
 
+    /// What a full refund gives back when the organizer refunded parts before (the
+    /// rest); `None` without partial refunds: the whole charge.
+    pub fn rest_after_partial_refunds(&self) -> Option<i64> {
+        (!self.refunds.is_empty()).then(|| super::refund::refundable(self))
+    }
+
     /// Why its money goes back, for asking a refund again after one failed.
     pub fn refund_reason(&self) -> shared::messages::RefundReason {
         use shared::messages::RefundReason;
         match (self.refund_requested, self.cancel_reason) {
             (true, Some(CancelReason::Event)) => RefundReason::EventCancelled,
+            (true, Some(CancelReason::Organizer)) => RefundReason::CancelledByOrganizer,
             (true, _) => RefundReason::CancelledByAttendee,
             (false, _) => RefundReason::LatePayment,
         }
@@ -238,6 +250,19 @@ impl Reservation {
         let mut message = self.notification(kind);
         let shared::messages::NotificationMessage::Send(request) = &mut message else { unreachable!("one request") };
         request.user_id = user_id.to_owned();
+        request.booking.ticket_codes.clear();
+        message
+    }
+
+    /// The message telling the holder that part of the payment went back.
+    pub fn partial_refund_notification(
+        &self,
+        part: &super::refund::PartialRefund,
+    ) -> shared::messages::NotificationMessage {
+        let mut message = self.notification(shared::messages::NotificationKind::PartiallyRefunded);
+        let shared::messages::NotificationMessage::Send(request) = &mut message else { unreachable!("one request") };
+        request.refund =
+            Some(shared::messages::RefundNotice { refund_id: part.id.clone(), amount_minor: part.amount_minor });
         request.booking.ticket_codes.clear();
         message
     }
@@ -257,6 +282,7 @@ impl Reservation {
                     | shared::messages::NotificationKind::TicketsTransferred
             )
             .then_some(self.transfers),
+            refund: None,
         })
     }
 }
@@ -386,6 +412,7 @@ pub(crate) mod tests {
             shard: 0,
             seats: Vec::new(),
             promo: None,
+            refunds: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod get_reservation;
 pub mod get_tickets_pdf;
 pub mod list_my_reservations;
 pub mod list_promo_codes;
+pub mod refund_reservation;
 pub mod release_expired_holds;
 pub mod retry_payment;
 pub mod send_reminders;

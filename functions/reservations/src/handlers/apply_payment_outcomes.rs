@@ -119,6 +119,7 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
                     let refund = PaymentMessage::Refund(RefundRequest {
                         reservation_id: id.to_owned(),
                         reason: RefundReason::LatePayment,
+                        amount_minor: None,
                     });
                     self.payments.send(encode(&refund), correlation).await.map_err(retry)?;
                     tracing::warn!(reservation_id = %id, %correlation, status = ?reservation.status, "paid after the hold ended; refund asked");
@@ -181,6 +182,7 @@ impl<Q: Queue, N: HolderNames, C: Clock> Consumer<'_, Q, N, C> {
             let refund = PaymentMessage::Refund(RefundRequest {
                 reservation_id: reservation.id.clone(),
                 reason: reservation.refund_reason(),
+                amount_minor: reservation.rest_after_partial_refunds(),
             });
             self.payments.send(encode(&refund), correlation).await.map_err(retry)?;
         } else {

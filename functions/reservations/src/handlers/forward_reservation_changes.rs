@@ -11,7 +11,9 @@ use crate::domain::reservation::Reservation;
 use crate::store::dynamodb::from_image;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
-use shared::messages::{ChargeRequest, DoorMessage, PaymentMessage, RefundRequest, RetryRequest, encode};
+use shared::messages::{
+    ChargeRequest, DoorMessage, PartialRefundRequest, PaymentMessage, RefundRequest, RetryRequest, encode,
+};
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::process_batch;
 
@@ -42,8 +44,25 @@ impl<Q: Queue> Forwarder<'_, Q> {
                     (self.payments, encode(&PaymentMessage::Retry(retry)))
                 }
                 FollowUp::Refund(reason) => {
-                    let refund = RefundRequest { reservation_id: after.id.clone(), reason };
+                    let refund = RefundRequest {
+                        reservation_id: after.id.clone(),
+                        reason,
+                        amount_minor: after.rest_after_partial_refunds(),
+                    };
                     (self.payments, encode(&PaymentMessage::Refund(refund)))
+                }
+                FollowUp::PartialRefund(i) => {
+                    let Some(part) = after.refunds.get(i) else { continue };
+                    let refund = PartialRefundRequest {
+                        reservation_id: after.id.clone(),
+                        refund_id: part.id.clone(),
+                        amount_minor: part.amount_minor,
+                    };
+                    (self.payments, encode(&PaymentMessage::PartialRefund(refund)))
+                }
+                FollowUp::NotifyPartialRefund(i) => {
+                    let Some(part) = after.refunds.get(i) else { continue };
+                    (self.notifications, encode(&after.partial_refund_notification(part)))
                 }
                 FollowUp::Notify(kind) => (self.notifications, encode(&after.notification(kind))),
                 FollowUp::NotifyOrganizer(kind) => (self.notifications, encode(&after.organizer_notification(kind))),

@@ -16,6 +16,7 @@ pub mod get_tickets_pdf;
 pub mod list_my_reservations;
 pub mod list_promo_codes;
 pub mod promo_codes;
+pub mod refund_reservation;
 pub mod release_expired_holds;
 pub mod retry_payment;
 pub mod send_reminders;
@@ -143,6 +144,26 @@ pub struct ReservationView {
     /// The code used: `amountMinor` is `originalAmountMinor` less `discountMinor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promo: Option<PromoView>,
+    /// Parts of the payment the organizer gave back (the tickets stay valid).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refunds: Vec<RefundView>,
+    /// Their sum.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub refunded_minor: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundView {
+    pub id: String,
+    pub amount_minor: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub requested_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +235,17 @@ impl From<&Reservation> for ReservationView {
                 original_amount_minor: p.original_minor,
                 discount_minor: p.discount_minor,
             }),
+            refunds: r
+                .refunds
+                .iter()
+                .map(|p| RefundView {
+                    id: p.id.clone(),
+                    amount_minor: p.amount_minor,
+                    reason: p.reason.clone(),
+                    requested_at: p.requested_at,
+                })
+                .collect(),
+            refunded_minor: r.refunds.iter().map(|p| p.amount_minor).sum(),
         }
     }
 }

@@ -13,6 +13,7 @@
 
 use super::{ReservationPage, ReservationStore, StoreError, StoreResult};
 use crate::domain::promo::AppliedPromo;
+use crate::domain::refund::PartialRefund;
 use crate::domain::reservation::{BookedSeat, CancelReason, Ending, PaymentProgress, PaymentStep, Reservation, Status};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -115,6 +116,8 @@ struct ReservationItem {
     seats: Vec<BookedSeat>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     promo: Option<AppliedPromo>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    refunds: Vec<PartialRefund>,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -160,6 +163,7 @@ impl ReservationItem {
             shard: r.shard,
             seats: r.seats.clone(),
             promo: r.promo.clone(),
+            refunds: r.refunds.clone(),
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
@@ -201,6 +205,7 @@ impl ReservationItem {
             shard: self.shard,
             seats: self.seats,
             promo: self.promo,
+            refunds: self.refunds,
         }
     }
 }
@@ -793,6 +798,33 @@ impl ReservationStore for DynamoReservationStore {
             .await
             .map_err(dynamo::sdk_failure);
         if dynamo::condition_held(result)? { Ok(()) } else { Err(StoreError::Changed) }
+    }
+
+    async fn add_partial_refund(&self, r: &Reservation, refund: &PartialRefund, now: DateTime<Utc>) -> StoreResult<()> {
+        let value = serde_dynamo::to_attribute_value(refund).map_err(dynamo::failure)?;
+        // The refunds as read: a refund added meanwhile makes this one decide again
+        // (never more than was paid, whatever races).
+        let seen = if r.refunds.is_empty() { "attribute_not_exists(refunds)" } else { "size(refunds) = :count" };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(&r.id)))
+            .update_expression("SET refunds = list_append(if_not_exists(refunds, :none), :new), updatedAt = :now")
+            .condition_expression(format!(
+                "#status = :confirmed AND attribute_not_exists(disputed) AND amountMinor = :amount AND {seen}"
+            ))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":new", AttributeValue::L(vec![value]))
+            .expression_attribute_values(":now", s(stored(now)))
+            .expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()))
+            .expression_attribute_values(":amount", dynamo::number(r.amount_minor));
+        if !r.refunds.is_empty() {
+            update = update.expression_attribute_values(":count", dynamo::number(r.refunds.len()));
+        }
+        let result = update.send().await.map_err(dynamo::sdk_failure);
+        changed_unless(dynamo::condition_held(result)?)
     }
 
     async fn promo_code(&self, event_id: &str, code: &str) -> StoreResult<Option<crate::domain::promo::PromoCode>> {

@@ -95,6 +95,14 @@ pub trait ReservationStore: Send + Sync {
         codes: &[String],
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Records a partial refund of a confirmed reservation, provided its refunds are
+    /// still those read (`Changed` otherwise: read again and decide again).
+    fn add_partial_refund(
+        &self,
+        reservation: &Reservation,
+        refund: &crate::domain::refund::PartialRefund,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
     /// The event's promo code matching `code` (codes ignore case).
     fn promo_code(
         &self,

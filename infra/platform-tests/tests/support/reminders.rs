@@ -104,6 +104,7 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         shard: 0,
         seats: vec![],
         promo: None,
+        refunds: Vec::new(),
     }
 }
 
