@@ -189,3 +189,77 @@ async fn only_the_events_organizer_refunds_and_only_a_paid_booking() {
     let nothing = refund(p, &organizer, pending_id, "k2", json!({})).await;
     assert_eq!((nothing.status, nothing.body["error"]["code"].clone()), (409, json!("not_refundable")));
 }
+
+/// A stored item as a stream record's image (`{"S": ...}`, `{"N": ...}`, ...).
+fn image(item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> Value {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    fn value(v: &A) -> Value {
+        match v {
+            A::S(s) => json!({"S": s}),
+            A::N(n) => json!({"N": n}),
+            A::Bool(b) => json!({"BOOL": b}),
+            A::Null(_) => json!({"NULL": true}),
+            A::L(list) => json!({"L": list.iter().map(value).collect::<Vec<_>>()}),
+            A::M(map) => {
+                json!({"M": map.iter().map(|(k, v)| (k.clone(), value(v))).collect::<serde_json::Map<_, _>>()})
+            }
+            A::Ss(set) => json!({"SS": set}),
+            other => panic!("an attribute this test does not expect: {other:?}"),
+        }
+    }
+    Value::Object(item.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+}
+
+/// The event's figures summed over its hours: (sold, revenue, refunded, refunded money).
+async fn figures(p: &Platform, organizer: &Session, event: &str) -> (i64, i64, i64, i64) {
+    let answer =
+        p.api.call("GET", &format!("/events/{event}/sales-over-time"), Some(&organizer.access_token), None).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let points = answer.body["points"].as_array().cloned().unwrap_or_default();
+    let sum = |name: &str| points.iter().map(|p| p[name].as_i64().unwrap_or(0)).sum::<i64>();
+    (sum("sold"), sum("revenueMinor"), sum("refunded"), sum("refundedMinor"))
+}
+
+#[tokio::test]
+async fn the_sales_figures_count_each_sale_and_refund_once_even_when_handed_over_again() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 10).await;
+    let (first, second) = (p.attendee().await, p.attendee().await);
+    let (kept, _) = paid_booking(p, &first, &event, &tier).await;
+    let (refunded, _) = paid_booking(p, &second, &event, &tier).await;
+    assert_eq!(refund(p, &organizer, &kept, "part", json!({"amountMinor": 1000})).await.status, 200);
+    assert_eq!(refund(p, &organizer, &refunded, "all", json!({})).await.status, 200);
+
+    // The stream hands the first sale over twice more (as after a retried batch).
+    let item = p.runner.stored_item("local-ReservationsTable", &format!("RESERVATION#{kept}"), "RESERVATION").await;
+    let mut after = image(&item.expect("the booking"));
+    after["refunds"] = json!({"L": []});
+    let mut before = after.clone();
+    before["status"] = json!({"S": "pending_payment"});
+    let record = json!({"Records": [{"eventID": "replayed", "eventName": "MODIFY", "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1", "dynamodb": {"Keys": {"pk": after["pk"], "sk": after["sk"]}, "NewImage": after,
+        "OldImage": before, "SequenceNumber": "1", "SizeBytes": 1, "StreamViewType": "NEW_AND_OLD_IMAGES"}}]});
+    for _ in 0..2 {
+        let replayed =
+            p.api.call("POST", "/_local/functions/RecordSalesFunction/invoke", None, Some(record.clone())).await;
+        assert_eq!(replayed.status, 200, "{:?}", replayed.body);
+    }
+
+    // Four tickets sold for 100.00; two came back with 50.00, and 10.00 of another booking.
+    let expected = (4, 10000, 2, 6000);
+    let started = Instant::now();
+    while figures(p, &organizer, &event).await != expected && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(figures(p, &organizer, &event).await, expected);
+    let by_day = p
+        .api
+        .call("GET", &format!("/events/{event}/sales-over-time?granularity=day"), Some(&organizer.access_token), None)
+        .await;
+    assert_eq!(by_day.body["granularity"], "day", "{:?}", by_day.body);
+    let stranger = p.organizer().await;
+    let refused =
+        p.api.call("GET", &format!("/events/{event}/sales-over-time"), Some(&stranger.access_token), None).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+}

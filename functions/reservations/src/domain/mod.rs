@@ -7,5 +7,6 @@ pub mod promo;
 pub mod refund;
 pub mod reminders;
 pub mod reservation;
+pub mod sales;
 pub mod tickets;
 pub mod transfer;

@@ -3,6 +3,7 @@
 pub mod dynamodb;
 pub mod promo;
 pub mod reminders;
+pub mod sales;
 
 use crate::domain::reservation::{Ending, Reservation};
 use chrono::{DateTime, Utc};

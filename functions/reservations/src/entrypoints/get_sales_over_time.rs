@@ -1,0 +1,13 @@
+//! Entry point: GET /events/{id}/sales-over-time (the event's organizer, an admin)
+
+use lambda_http::{Error, Request};
+use reservations::handlers::promo_codes::EventReads;
+
+pub async fn run() -> Result<(), Error> {
+    let store = &reservations::store_from_env().await?;
+    let reads = &EventReads { client: store.client().clone(), events_table: shared::env_required("EVENTS_TABLE")? };
+    shared::http::run(move |request: Request| async move {
+        reservations::handlers::get_sales_over_time::handle(store, reads, &request).await
+    })
+    .await
+}
