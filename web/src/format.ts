@@ -61,6 +61,22 @@ export function formatDateTime(
   return new Intl.DateTimeFormat(locale, options).format(when);
 }
 
+/**
+ * A calendar day ("2030-01-02", a day already in the event's zone) in words
+ * ("Jan 2, 2030"); empty when it is not one. Read at UTC so no zone moves it.
+ */
+export function formatCalendarDay(
+  day: string,
+  options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' },
+  locale: string = currentLocale(),
+): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return '';
+  const when = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (Number.isNaN(when.getTime()) || when.toISOString().slice(0, 10) !== day) return '';
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(when);
+}
+
 /** "14:32" left of a hold, or "0:00" once it has passed. */
 export function countdown(expiresAt: string, now: number): string {
   const seconds = Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000));

@@ -54,7 +54,8 @@ test('an organizer creates, edits, publishes, downloads participants and cancels
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByRole('dialog', { name: 'Publish this event?' }).getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByText('On sale', { exact: true })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Sales' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sales', exact: true })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Sales over time' }).getByText('No sales yet.')).toBeVisible();
   const terrace = page.getByRole('row', { name: /^Terrace/ });
   await expect(terrace).toContainText('120');
   await screenshot(page, 'organizer-event');

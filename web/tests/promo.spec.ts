@@ -139,6 +139,52 @@ test('an organizer creates a promo code; a buyer applies it, pays the discounted
   };
   expect(listed.promoCodes.find((c) => c.code === 'FanClub-2027')?.uses).toBe(2);
   await context.close();
+
+  // The organizer's page, open since before the sale, had nothing to chart; the sale
+  // shows once the figures (kept from a stream, a second or two behind) have it.
+  const overTime = page.getByRole('region', { name: 'Sales over time' });
+  await expect(overTime.getByText('No sales yet.')).toBeVisible();
+  const refresh = overTime.getByRole('button', { name: 'Refresh the figures' });
+  const chart = overTime.getByRole('img', { name: /^Tickets sold per hour, by tier\. .+: 2 tickets sold, €48\.00 in revenue\.$/ });
+  await expect(async () => {
+    await refresh.click({ timeout: 5_000 });
+    await expect(chart).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(overTime.getByText('No sales yet.')).toHaveCount(0);
+  // One bar (Stalls, this hour), drawn as SVG, with the tier in the legend.
+  await expect(chart.locator('svg g[aria-label="bar"] rect')).toHaveCount(1);
+  await expect(chart).toContainText('Stalls');
+
+  // Reached with the keyboard, and read out period by period.
+  await refresh.focus();
+  await page.keyboard.press('Tab');
+  await expect(chart).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(overTime.locator('.chart-readout')).toHaveText(/^.+: 2 tickets sold \(Stalls: 2\)$/);
+
+  // The same figures as a table, behind a toggle worked from the keyboard.
+  const showTable = overTime.getByRole('button', { name: 'Show as table' });
+  await expect(showTable).toHaveAttribute('aria-expanded', 'false');
+  await expect(overTime.getByRole('table')).toHaveCount(0);
+  await showTable.focus();
+  await page.keyboard.press('Enter');
+  await expect(overTime.getByRole('button', { name: 'Hide the table' })).toHaveAttribute('aria-expanded', 'true');
+  const table = overTime.getByRole('table', { name: 'Sales per hour and tier (time zone Europe/Paris)' });
+  await expect(table.getByRole('columnheader')).toHaveText(['Hour', 'Tier', 'Sold', 'Revenue', 'Refunded', 'Amount refunded']);
+  const rows = table.locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().getByRole('cell')).toHaveText(['Stalls', '2', '€48.00', '0', '€0.00']);
+  await expect(table.locator('tfoot tr').getByRole('cell')).toHaveText(['', '2', '€48.00', '0', '€0.00']);
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  // Per day (the event's day in Paris), and revenue instead of tickets.
+  await overTime.getByRole('radio', { name: 'Day', exact: true }).check();
+  const daily = overTime.getByRole('table', { name: 'Sales per day and tier (time zone Europe/Paris)' });
+  const today = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'Europe/Paris' }).format(new Date());
+  await expect(daily.locator('tbody tr').getByRole('rowheader')).toHaveText([today]);
+  await expect(daily.locator('tbody tr').getByRole('cell')).toHaveText(['Stalls', '2', '€48.00', '0', '€0.00']);
+  await overTime.getByRole('radio', { name: 'Revenue', exact: true }).check();
+  await expect(overTime.getByRole('img', { name: /^Revenue per day, by tier\. / })).toBeVisible();
 });
 
 test('a hidden tier is sold only after the buyer applies an access code naming it', async ({ browser, page, request }) => {

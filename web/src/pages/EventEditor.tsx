@@ -1,6 +1,6 @@
 // Create or edit an event and its tiers (hidden ones too: presales); publish or
 // cancel it; its door (staff, gates); its promo, presale and access codes; its
-// sales per tier and its participants (with a CSV download).
+// sales per tier and over time, and its participants (with a CSV download).
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request, send, type FieldError } from '../api';
@@ -17,6 +17,7 @@ import { NotOrganizer, STATUS_LABEL } from './Organize';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
 import { DoorSettings } from './DoorSettings';
 import { PromoCodes } from './PromoCodes';
+import { SalesOverTime } from './SalesOverTime';
 
 interface Participant extends ParticipantLine {
   reservationId: string;
@@ -483,6 +484,7 @@ function Sales({ event }: { event: OrganizerEvent }) {
           </tr>
         </tfoot>
       </table>
+      <SalesOverTime event={event} />
       <h2>{t('participants.title')}</h2>
       <p>
         <button type="button" class="secondary" onClick={download}>
