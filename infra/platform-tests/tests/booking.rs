@@ -30,8 +30,10 @@ async fn reservations_of(p: &Platform, event: &str) -> Vec<(String, i64)> {
             .await
             .scan()
             .table_name("local-ReservationsTable")
-            .filter_expression("eventId = :e")
+            // Reservation items only (the table also keeps the event's sales figures).
+            .filter_expression("eventId = :e AND sk = :reservation")
             .expression_attribute_values(":e", AttributeValue::S(event.to_owned()))
+            .expression_attribute_values(":reservation", AttributeValue::S("RESERVATION".into()))
             .consistent_read(true)
             .set_exclusive_start_key(start)
             .send()
