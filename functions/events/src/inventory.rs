@@ -364,6 +364,16 @@ pub async fn offer(
     Ok(offer_of(&event, tier_id))
 }
 
+/// Every tier of the event as an offer (one read), or `None` if it does not exist.
+pub async fn offers(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    event_id: &str,
+) -> Result<Option<Vec<Offer>>, Failure> {
+    let Some(event) = published_view(client, table, event_id).await? else { return Ok(None) };
+    Ok(Some(event.tiers.iter().filter_map(|tier| offer_of(&event, &tier.id)).collect()))
+}
+
 fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer> {
     let tier = event.tiers.iter().find(|t| t.id == tier_id)?;
     let d = &event.details;

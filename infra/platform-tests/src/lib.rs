@@ -557,6 +557,29 @@ impl Platform {
         }
     }
 
+    /// A PaymentMethod for a card number at localstripe, as Stripe.js makes one in the browser.
+    pub async fn card(&self, number: &str) -> String {
+        let form = [
+            ("type", "card"),
+            ("card[number]", number),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2034"),
+            ("card[cvc]", "123"),
+        ];
+        let stripe = self.runner.localstripe.clone().expect("the runner started localstripe");
+        let made: serde_json::Value = Api::client()
+            .post(format!("{stripe}/v1/payment_methods"))
+            .basic_auth("sk_test_local", Some(""))
+            .form(&form)
+            .send()
+            .await
+            .expect("localstripe answers")
+            .json()
+            .await
+            .expect("JSON");
+        made["id"].as_str().expect("a payment method").to_owned()
+    }
+
     /// The charges localstripe holds for a reservation's payment intent (the intent
     /// id read from the payments table).
     pub async fn charges_of(&self, reservation: &str) -> Vec<serde_json::Value> {

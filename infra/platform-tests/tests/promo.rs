@@ -42,29 +42,6 @@ async fn place(p: &Platform, buyer: &Session, body: Value) -> platform_tests::An
     panic!("the tier stayed busy for 40 tries");
 }
 
-/// A card made at the provider (localstripe), as Stripe.js would make it.
-async fn card(p: &Platform, number: &str) -> String {
-    let form = [
-        ("type", "card"),
-        ("card[number]", number),
-        ("card[exp_month]", "12"),
-        ("card[exp_year]", "2034"),
-        ("card[cvc]", "123"),
-    ];
-    let stripe = p.runner.localstripe.clone().expect("the runner started localstripe");
-    let made: Value = reqwest::Client::new()
-        .post(format!("{stripe}/v1/payment_methods"))
-        .basic_auth("sk_test_local", Some(""))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    made["id"].as_str().expect("a payment method").to_owned()
-}
-
 async fn uses_of(p: &Platform, organizer: &Session, event: &str, code: &str) -> u64 {
     let listed = p.api.call("GET", &format!("/events/{event}/promo-codes"), Some(&organizer.access_token), None).await;
     assert_eq!(listed.status, 200, "{:?}", listed.body);
@@ -139,7 +116,7 @@ async fn a_hold_that_ends_unsold_gives_its_use_back_and_a_sale_keeps_it() {
     assert_eq!(uses_of(p, &organizer, &event, "ONCE").await, 0, "the declined hold gave its use back");
 
     // A hold cancelled before payment (the card waits for 3-D Secure) gives it back too.
-    let challenged_card = card(p, "4000002760003184").await;
+    let challenged_card = p.card("4000002760003184").await;
     let waiting = place(p, &second, order(&event, &tier, Some("ONCE"), &challenged_card)).await;
     assert_eq!(waiting.status, 201, "{:?}", waiting.body);
     assert_eq!(waiting.body["amountMinor"], 1500);

@@ -40,28 +40,6 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
-/// A PaymentMethod for a card number, as Stripe.js makes one in the browser.
-async fn card(p: &Platform, number: &str) -> String {
-    let form = [
-        ("type", "card"),
-        ("card[number]", number),
-        ("card[exp_month]", "12"),
-        ("card[exp_year]", "2034"),
-        ("card[cvc]", "123"),
-    ];
-    let made: Value = http()
-        .post(format!("{}/v1/payment_methods", stripe(p)))
-        .basic_auth("sk_test_local", Some(""))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    made["id"].as_str().expect("a payment method").to_owned()
-}
-
 /// The bank's answer to the buyer's challenge (localstripe's Stripe.js stand-in calls this).
 async fn authenticate(p: &Platform, client_secret: &str, success: bool) {
     let intent = client_secret.split("_secret_").next().unwrap();
@@ -141,7 +119,7 @@ async fn until_settled(p: &Platform, buyer: &Session, id: &str) -> Value {
 
 /// A booking whose card asked for 3-D Secure: (reservation, client secret).
 async fn challenged(p: &Platform, buyer: &Session, event: &str, tier: &str) -> (String, String) {
-    let pm = card(p, CARD_3DS).await;
+    let pm = p.card(CARD_3DS).await;
     let id = book(p, buyer, event, tier, &pm).await;
     let shown = until_payment(p, buyer, &id, "requires_action").await;
     assert_eq!(shown["status"], "pending_payment", "{shown}");

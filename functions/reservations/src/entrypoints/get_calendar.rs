@@ -6,12 +6,7 @@ use shared::SystemClock;
 
 pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
-    let reads = &DocumentReads {
-        client: store.client().clone(),
-        events_table: shared::env_required("EVENTS_TABLE")?,
-        users_table: shared::env_required("USERS_TABLE")?,
-        keys: shared::ticket_pass::PassKeys::from_env()?,
-    };
+    let reads = &DocumentReads::from_env(store.client().clone())?;
     shared::http::run(move |request: Request| async move {
         reservations::handlers::get_calendar::handle(store, reads, &SystemClock, &request).await
     })

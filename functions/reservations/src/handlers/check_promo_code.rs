@@ -49,16 +49,14 @@ pub async fn handle(
     let now = clock.now();
     let mut tiers = Vec::new();
     let mut refusal = None;
-    for (tier_id, _) in &event.tiers {
-        let Some(offer) =
-            events::inventory::offer(&reads.client, &reads.events_table, &event.event_id, tier_id).await?
-        else {
-            continue;
-        };
-        if offer.hidden && !promo::unlocks(&promo, tier_id) {
+    // One read of the event for all its tiers.
+    let offers =
+        events::inventory::offers(&reads.client, &reads.events_table, &event.event_id).await?.unwrap_or_default();
+    for offer in offers {
+        if offer.hidden && !promo::unlocks(&promo, &offer.tier_id) {
             continue;
         }
-        match promo::apply(&promo, tier_id, offer.price_minor, 1, now) {
+        match promo::apply(&promo, &offer.tier_id, offer.price_minor, 1, now) {
             Ok(applied) => tiers.push(CodeTier {
                 id: offer.tier_id,
                 name: offer.tier_name,

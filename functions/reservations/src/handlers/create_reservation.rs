@@ -71,9 +71,6 @@ pub struct Settings {
 /// Namespace of reservation ids derived from idempotency keys (UUID v5).
 const RESERVATION_IDS: uuid::Uuid = uuid::Uuid::from_u128(0x6f1c_2a57_9d3e_4b8a_a1f0_5c7e_2d9b_3e41);
 
-/// Longest `Idempotency-Key` accepted (Stripe's limit).
-const IDEMPOTENCY_KEY_MAX: usize = 255;
-
 /// What an idempotent request stores to answer a replay.
 #[derive(Serialize, Deserialize)]
 struct StoredAnswer {
@@ -90,19 +87,7 @@ pub async fn handle<S: ReservationStore, O: Offers>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let caller = caller(request)?;
-    let key = match request.headers().get("idempotency-key") {
-        None => None,
-        Some(value) => {
-            match value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX) {
-                Some(key) => Some(format!("{}:{key}", caller.user_id)),
-                None => {
-                    return Err(ApiError::bad_request(format!(
-                        "Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible characters"
-                    )));
-                }
-            }
-        }
-    };
+    let key = super::idempotency_key(request)?.map(|key| format!("{}:{key}", caller.user_id));
     let Some(key) = key else {
         let id = uuid::Uuid::new_v4().to_string();
         return book(store, offers, settings, clock, request, &caller.user_id, id).await;

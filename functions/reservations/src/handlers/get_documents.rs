@@ -21,6 +21,18 @@ pub struct DocumentReads {
     pub keys: PassKeys,
 }
 
+impl DocumentReads {
+    /// The event and the holder read through `client`, the signing keys from the environment.
+    pub fn from_env(client: aws_sdk_dynamodb::Client) -> Result<Self, shared::ConfigError> {
+        Ok(Self {
+            client,
+            events_table: shared::env_required("EVENTS_TABLE")?,
+            users_table: shared::env_required("USERS_TABLE")?,
+            keys: PassKeys::from_env()?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Document {
     Pdf,

@@ -89,6 +89,21 @@ impl From<StoreError> for ApiError {
 }
 
 /// Reads the `{id}` path parameter.
+/// Longest `Idempotency-Key` accepted (Stripe's limit).
+const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// The request's `Idempotency-Key`, if it sent one; 400 for a blank, overlong or
+/// non-visible one.
+pub(crate) fn idempotency_key(request: &Request) -> Result<Option<&str>, ApiError> {
+    let Some(value) = request.headers().get("idempotency-key") else { return Ok(None) };
+    match value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX) {
+        Some(key) => Ok(Some(key)),
+        None => {
+            Err(ApiError::bad_request(format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible characters")))
+        }
+    }
+}
+
 pub(crate) fn reservation_id(request: &Request) -> Result<String, ApiError> {
     request
         .path_parameters()

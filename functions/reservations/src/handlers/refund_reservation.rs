@@ -29,11 +29,7 @@ pub async fn handle<S: ReservationStore>(
     let caller = caller(request)?;
     let id = reservation_id(request)?;
     let ask = refund::read(Fields::new(json_object(request)?))?;
-    let key = request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim);
-    if key.is_some_and(|k| k.is_empty() || k.len() > 255) {
-        return Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 visible characters"));
-    }
-    let refund_id = match key {
+    let refund_id = match super::idempotency_key(request)? {
         Some(key) => uuid::Uuid::new_v5(&REFUND_IDS, format!("{id}:{}:{key}", caller.user_id).as_bytes()),
         None => uuid::Uuid::new_v4(),
     }

@@ -36,10 +36,15 @@ const SK: &str = "RESERVATION";
 pub const HOLDS: &str = "HOLDS";
 pub const HOLD_PARTITIONS: u32 = 8;
 
-/// The sweeper's partition of a pending hold (FNV-1a of its id: stable, spread).
+/// The sweeper's partition of a pending hold.
 pub fn holds_partition(id: &str) -> String {
+    format!("{HOLDS}#{}", spread(id, HOLD_PARTITIONS))
+}
+
+/// One of `n` places for a reservation id (FNV-1a of it: stable, spread).
+pub(crate) fn spread(id: &str, n: u32) -> u32 {
     let hash = id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    format!("{HOLDS}#{}", hash % HOLD_PARTITIONS)
+    hash % n
 }
 
 pub fn reservation_pk(id: &str) -> String {

@@ -158,29 +158,14 @@ impl DynamoReservationStore {
 
     /// Every code of the event, by name.
     pub async fn promo_codes(&self, event_id: &str) -> StoreResult<Vec<PromoCode>> {
-        let mut codes = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(promo_pk(event_id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo::sdk_failure)?;
-            for item in out.items.unwrap_or_default() {
-                codes.push(decode(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(codes)
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(promo_pk(event_id)))
+            .consistent_read(true);
+        dynamo::query_all(query).await?.into_iter().map(decode).collect()
     }
 }
 

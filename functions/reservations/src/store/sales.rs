@@ -29,8 +29,7 @@ pub struct HourFigures {
 }
 
 fn shard_of(reservation_id: &str) -> u32 {
-    let hash = reservation_id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    hash % SALES_SHARDS
+    super::dynamodb::spread(reservation_id, SALES_SHARDS)
 }
 
 fn hour_text(hour: DateTime<Utc>) -> String {
@@ -111,24 +110,12 @@ impl DynamoReservationStore {
     }
 
     async fn sales_shard(&self, partition: String) -> Result<Vec<Item>, Failure> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo::sdk_failure)?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(partition));
+        dynamo::query_all(query).await
     }
 }
