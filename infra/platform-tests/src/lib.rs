@@ -471,6 +471,13 @@ impl Platform {
         Self::session_from(&self.login(&email, PASSWORD).await, &user_id, &email, PASSWORD)
     }
 
+    /// `n` new attendees, a few signed up at a time: sign-ups hash passwords (Argon2 by
+    /// design), and dozens at once on a loaded machine outlast the gateway's timeout.
+    pub async fn attendees(&self, n: usize) -> Vec<Session> {
+        use futures::StreamExt;
+        futures::stream::iter(0..n).map(|_| self.attendee()).buffered(4).collect().await
+    }
+
     /// A new organizer (an attendee an admin promoted), signed in again with the new role.
     pub async fn organizer(&self) -> Session {
         let admin = self.admin().await;

@@ -259,7 +259,7 @@ async fn cancelling_an_event_refunds_and_tells_all_thirty_holders() {
     let p = platform();
     let organizer = p.organizer().await;
     let (event, tier) = p.event_on_sale(&organizer, 40).await;
-    let holders = futures::future::join_all((0..30).map(|_| p.attendee())).await;
+    let holders = p.attendees(30).await;
     let bookings =
         futures::future::join_all(holders.iter().map(|h| book(p, h, &event, &tier, 1, "pm_card_visa"))).await;
     for (holder, id) in holders.iter().zip(&bookings) {

@@ -211,7 +211,7 @@ async fn two_thousand_buyers_for_five_hundred_sharded_seats_never_oversell_nor_r
     let organizer = p.organizer().await;
     let (event, tier) = stadium(p, &organizer).await;
     // Sign-ins are slow by design (Argon2): 20 accounts share the 2,000 buyers.
-    let people: Vec<Session> = futures::future::join_all((0..20).map(|_| p.attendee())).await;
+    let people: Vec<Session> = p.attendees(20).await;
 
     // The sweeper runs every second meanwhile (holds last 30 s): expiries mix in.
     let selling = &AtomicBool::new(true);

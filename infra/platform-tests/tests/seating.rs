@@ -418,7 +418,7 @@ async fn five_hundred_buyers_picking_overlapping_seats_never_share_one_and_each_
     let p = stripe_down();
     let organizer = p.organizer().await;
     let (event, tier) = hall(p, &organizer, 10, 20).await;
-    let people: Vec<Session> = futures::future::join_all((0..20).map(|_| p.attendee())).await;
+    let people: Vec<Session> = p.attendees(20).await;
 
     // The organizer keeps four seats back: nobody gets them.
     let blocks = p

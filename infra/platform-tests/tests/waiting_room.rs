@@ -99,7 +99,7 @@ async fn the_pre_queue_is_drawn_at_the_opening_then_arrivals_queue_in_order_and_
     let organizer = p.organizer().await;
     // The accounts first (sign-ups are slow by design), so that the time before the
     // opening is the room's: what follows until it takes a few seconds.
-    let early: Vec<Session> = futures::future::join_all((0..10).map(|_| p.attendee())).await;
+    let early: Vec<Session> = p.attendees(10).await;
     let late: Vec<Session> = futures::future::join_all((0..3).map(|_| p.attendee())).await;
     let opens = Utc::now() + Span::seconds(20);
     // 30 a minute: a position every 2 s, so the last arrival (13) comes up 26 s
