@@ -36,7 +36,8 @@ NAMES=(a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once
        an_organizer_seats_an_event
        five_hundred_buyers_picking_overlapping_seats
        a_paid_pick_sells_its_seats
-       buyers_asking_for_pairs_at_once)
+       buyers_asking_for_pairs_at_once
+       a_retry_after_an_attempt_died_holding_the_last_seats)
 dir=target/slow-tests
 case "${1:-}" in
   skips)

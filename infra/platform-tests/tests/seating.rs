@@ -6,6 +6,7 @@
 //! and expiry each free exactly their reservation's seats. Buyers who ask for a
 //! number of seats get the best ones left, together, never a seat twice.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::StreamExt;
 use platform_tests::{Platform, Session};
 use serde_json::{Value, json};
@@ -341,7 +342,6 @@ async fn map_states(p: &Platform, event: &str) -> (usize, HashMap<String, String
 
 /// The event's reservations as stored: id → (status, seat ids).
 async fn stored_reservations(p: &Platform, event: &str) -> HashMap<String, (String, Vec<String>)> {
-    use aws_sdk_dynamodb::types::AttributeValue;
     let client = p.runner.dynamodb().await;
     let mut out = HashMap::new();
     let mut start = None;
@@ -668,6 +668,46 @@ async fn buyers_asking_for_pairs_at_once_get_the_best_pairs_left_together_and_ne
         assert!(started.elapsed() < Duration::from_secs(120), "the map never showed 24 sold: {states:?}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+#[tokio::test]
+async fn a_retry_after_an_attempt_died_holding_the_last_seats_answers_that_hold_not_sold_out() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    // One row of two: the first attempt takes the last two seats.
+    let (event, tier) = hall(p, &organizer, 1, 2).await;
+    let buyer = p.attendee().await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let (status, first) = best(p, &buyer.access_token, &event, &tier, 2, &key).await;
+    assert_eq!(status, 201, "{first:?}");
+    // The attempt "died" (its time ran out on a starved machine) after its hold
+    // committed, before its answer was recorded: its idempotency claim lapsed
+    // (here: the record is gone).
+    p.runner
+        .dynamodb()
+        .await
+        .delete_item()
+        .table_name("local-ReservationsTable")
+        .key("pk", AttributeValue::S(format!("IDEMPOTENCY#create-reservation#{}:{key}", buyer.user_id)))
+        .key("sk", AttributeValue::S("IDEMPOTENCY".into()))
+        .send()
+        .await
+        .unwrap();
+    // The retry's best-available pick then sees its own seats taken: once the map
+    // shows them held, it finds no pair left.
+    let started = std::time::Instant::now();
+    loop {
+        let (_, states) = map_states(p, &event).await;
+        if states.len() == 2 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the map never showed the pair held: {states:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, retry) = best(p, &buyer.access_token, &event, &tier, 2, &key).await;
+    assert_eq!(status, 201, "the buyer holds the seats (and is charged for them), not sold out: {retry:?}");
+    assert_eq!(retry["id"], first["id"], "the same reservation, resumed");
+    assert_eq!(retry["seats"], first["seats"]);
 }
 
 /// (section, row, seat) of a seat id such as "1-3-12".

@@ -119,7 +119,11 @@ pub async fn handle<S: ReservationStore, O: Offers>(
             "this Idempotency-Key was used for a different request",
         )),
         Claim::Proceed => {
-            let response = shared::respond(book(store, offers, settings, clock, request, &caller.user_id, id).await);
+            let booked = match book(store, offers, settings, clock, request, &caller.user_id, id.clone()).await {
+                Err(refused) => earlier_attempt(store, &id, &caller.user_id).await?.map(|r| created(&r)).ok_or(refused),
+                booked => booked,
+            };
+            let response = shared::respond(booked);
             if response.status().is_server_error() {
                 // Nothing was kept: let a retry with the same key run again.
                 idempotency.release(&key).await?;
@@ -201,11 +205,7 @@ async fn book<S: ReservationStore, O: Offers>(
             Err(StoreError::AlreadyHeld) => {
                 // An earlier attempt of this request held the seats: answer with its
                 // reservation (its charge followed from its own commit).
-                let earlier = store
-                    .get(&reservation.id)
-                    .await?
-                    .filter(|r| r.user_id == user_id)
-                    .ok_or_else(ApiError::internal)?;
+                let earlier = earlier_attempt(store, &reservation.id, user_id).await?.ok_or_else(ApiError::internal)?;
                 tracing::info!(reservation_id = %earlier.id, status = ?earlier.status, "an earlier attempt of the same request");
                 return Ok(created(&earlier));
             }
@@ -222,6 +222,19 @@ async fn book<S: ReservationStore, O: Offers>(
     tracing::info!(reservation_id = %reservation.id, correlation_id = %correlation, quantity = reservation.quantity, shard = reservation.shard, offer_ms, hold_ms, "seats held");
     shared::metrics::count("reservations", Metric::HoldsMade, 1);
     Ok(created(&reservation))
+}
+
+/// The reservation an earlier attempt of this request made, if one did: an attempt
+/// that died (its time ran out) after its hold committed but before its answer was
+/// recorded leaves it, and a retry then finds its own seats taken (a best-available
+/// pick, or the shards, say sold out) or the sale closed. The buyer holds those
+/// seats and will be charged for them, so that hold, not the refusal, is the answer.
+async fn earlier_attempt<S: ReservationStore>(
+    store: &S,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<Reservation>, ApiError> {
+    Ok(store.get(id).await?.filter(|r| r.user_id == user_id))
 }
 
 /// The seats' tier offer and the seats as the reservation names them, or why not.
