@@ -1,9 +1,10 @@
 //! A reminder run cut off part-way: the page function's timeout is 1 second and it
 //! claims one holder at a time (`ReminderClaimsInFlight=1`), so a page of 300 holders
 //! cannot finish in one invocation: the runner kills it in the middle of its groups
-//! (with reminders claimed, queued and not yet marked). Fired again, the schedule
-//! resumes each run from its recorded cursor, lapsed claims are taken again, and
-//! every one of 600 holders still ends up with exactly one reminder.
+//! (with reminders claimed, queued and not yet marked). The cut-off page comes back
+//! from its queue, and fired again, the schedule resumes each run from its recorded
+//! cursor; lapsed claims are taken again, and every one of 600 holders still ends up
+//! with exactly one reminder.
 
 #[path = "support/reminders.rs"]
 #[allow(dead_code)]
@@ -23,6 +24,9 @@ async fn a_run_cut_off_part_way_and_run_again_reminds_each_of_600_holders_once()
         "ReminderClaimsInFlight=1",
         "--param",
         "ReminderPageTimeout=1",
+        // A cut-off page comes back after six times its timeout, as in AWS.
+        "--param",
+        "ReminderPagesVisibilitySeconds=6",
     ]);
     let organizer = p.organizer().await;
     let (event, tier) = event_starting(&p, &organizer, Duration::hours(2), 700).await;
