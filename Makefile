@@ -119,15 +119,13 @@ test:
 	@echo "==> cargo fmt --check"
 	cargo fmt --all -- --check
 	@$(MAKE) --no-print-directory -j4 --output-sync=target test-prepare
-	@# The slowest platform tests (mostly waiting) run beside everything else (infra/slow-tests.sh).
-	@# The fuzz pass and the browser tests run one after the other: two platforms starting at
-	@# once can pick the same free port for their local services.
+	@# The slowest platform tests (mostly waiting) and the site's tests run beside everything
+	@# else (infra/slow-tests.sh).
 	@set -e; trap 'infra/slow-tests.sh stop' EXIT; infra/slow-tests.sh start; \
 	echo "==> cargo test"; \
 	cargo test --workspace --no-fail-fast -- $$(infra/slow-tests.sh skips); \
 	echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"; \
 	infra/fuzz.sh $(FUZZ_EXAMPLES) 1; \
-	$(MAKE) --no-print-directory web-tests; \
 	infra/slow-tests.sh wait
 
 # The site: its logic with Vitest, then its stories in Chromium against the local platform.

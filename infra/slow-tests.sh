@@ -3,7 +3,8 @@
 # sweeper, 600 holders' emails), on holds running out, on a slow or absent Stripe,
 # on the circuit's cooldown. Each file runs against a runner of its own, so
 # `make test` runs them beside the other tests instead of after them, in two lanes
-# (their waits overlap; the CPU-heavy fault test and 600-holder run are in different ones).
+# (their waits overlap; the CPU-heavy fault test and 600-holder run are in different ones),
+# with the site's tests (vitest, then the browser stories) as a third.
 #   slow-tests.sh skips   the --skip arguments that keep them out of `cargo test`
 #   slow-tests.sh start   starts the lanes in the background (test binaries built already)
 #   slow-tests.sh wait    waits for them, prints their output, fails if one failed
@@ -64,9 +65,18 @@ case "${1:-}" in
       echo $! > "$dir/pid.$lane"
       echo "==> started beside the others, lane $lane: $tests"
     done
+    # The site's tests too: the browser stories mostly wait on the platform, one at a time.
+    setsid bash -c 'status=0; make --no-print-directory web-tests || status=1
+      echo "$status" > '"$dir/status.web" > "$dir/log.web" 2>&1 < /dev/null &
+    echo $! > "$dir/pid.web"
+    echo "==> started beside the others: the web tests (vitest, then playwright)"
     ;;
   wait)
     status=0
+    while [ ! -s "$dir/status.web" ]; do sleep 2; done
+    echo "==> the web tests, run beside the others:"
+    cat "$dir/log.web"
+    [ "$(cat "$dir/status.web")" = 0 ] || status=1
     lane=0
     for tests in "${LANES[@]}"; do
       lane=$((lane + 1))
