@@ -574,16 +574,7 @@ impl Platform {
             ("card[cvc]", "123"),
         ];
         let stripe = self.runner.localstripe.clone().expect("the runner started localstripe");
-        let made: serde_json::Value = Api::client()
-            .post(format!("{stripe}/v1/payment_methods"))
-            .basic_auth("sk_test_local", Some(""))
-            .form(&form)
-            .send()
-            .await
-            .expect("localstripe answers")
-            .json()
-            .await
-            .expect("JSON");
+        let made = localstripe_json(Api::client().post(format!("{stripe}/v1/payment_methods")).form(&form)).await;
         made["id"].as_str().expect("a payment method").to_owned()
     }
 
@@ -597,16 +588,25 @@ impl Platform {
             .expect("a payment record");
         let intent = payment["intentId"].as_s().expect("an intent id").clone();
         let stripe = self.runner.localstripe.clone().expect("the runner started localstripe");
-        let body: serde_json::Value = Api::client()
-            .get(format!("{stripe}/v1/payment_intents/{intent}"))
-            .basic_auth("sk_test_local", Some(""))
+        let body = localstripe_json(Api::client().get(format!("{stripe}/v1/payment_intents/{intent}"))).await;
+        body["charges"]["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Plays a `POST /reservations` attempt that died after its hold committed but
+    /// before its answer was recorded: `user_id`'s idempotency record for `key` is
+    /// gone (as a claim that lapsed), and a retry with the key runs again.
+    pub async fn lose_reservation_answer(&self, user_id: &str, key: &str) {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        self.runner
+            .dynamodb()
+            .await
+            .delete_item()
+            .table_name("local-ReservationsTable")
+            .key("pk", AttributeValue::S(format!("IDEMPOTENCY#create-reservation#{user_id}:{key}")))
+            .key("sk", AttributeValue::S("IDEMPOTENCY".into()))
             .send()
             .await
-            .expect("localstripe answers")
-            .json()
-            .await
-            .expect("JSON");
-        body["charges"]["data"].as_array().cloned().unwrap_or_default()
+            .expect("the idempotency record deleted");
     }
 
     /// A new admin, made the way an operator makes the first one, signed in.
@@ -619,6 +619,11 @@ impl Platform {
         let user_id = made.body["userId"].as_str().expect("userId").to_owned();
         Self::session_from(&self.login(&email, PASSWORD).await, &user_id, &email, PASSWORD)
     }
+}
+
+/// `request` to localstripe with the test secret key, its answer as JSON.
+async fn localstripe_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.basic_auth("sk_test_local", Some("")).send().await.expect("localstripe answers").json().await.expect("JSON")
 }
 
 /// A switchable TCP proxy in front of localstripe, to play Stripe going down,

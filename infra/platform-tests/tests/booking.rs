@@ -325,16 +325,7 @@ async fn a_retry_after_an_attempt_died_midway_resumes_its_hold_instead_of_holdin
     assert_eq!(first.status, 201);
     // The worker "died" after holding the seats: its idempotency claim never
     // completed and has lapsed (here: the record is gone).
-    p.runner
-        .dynamodb()
-        .await
-        .delete_item()
-        .table_name("local-ReservationsTable")
-        .key("pk", AttributeValue::S(format!("IDEMPOTENCY#create-reservation#{}:{key}", buyer.user_id)))
-        .key("sk", AttributeValue::S("IDEMPOTENCY".into()))
-        .send()
-        .await
-        .unwrap();
+    p.lose_reservation_answer(&buyer.user_id, &key).await;
     let retry = p
         .api
         .call_with_headers("POST", "/reservations", Some(&buyer.access_token), &headers, Some(order(&event, &tier, 3)))

@@ -6,7 +6,6 @@
 //! and expiry each free exactly their reservation's seats. Buyers who ask for a
 //! number of seats get the best ones left, together, never a seat twice.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use futures::StreamExt;
 use platform_tests::{Platform, Session};
 use serde_json::{Value, json};
@@ -342,6 +341,7 @@ async fn map_states(p: &Platform, event: &str) -> (usize, HashMap<String, String
 
 /// The event's reservations as stored: id → (status, seat ids).
 async fn stored_reservations(p: &Platform, event: &str) -> HashMap<String, (String, Vec<String>)> {
+    use aws_sdk_dynamodb::types::AttributeValue;
     let client = p.runner.dynamodb().await;
     let mut out = HashMap::new();
     let mut start = None;
@@ -683,16 +683,7 @@ async fn a_retry_after_an_attempt_died_holding_the_last_seats_answers_that_hold_
     // The attempt "died" (its time ran out on a starved machine) after its hold
     // committed, before its answer was recorded: its idempotency claim lapsed
     // (here: the record is gone).
-    p.runner
-        .dynamodb()
-        .await
-        .delete_item()
-        .table_name("local-ReservationsTable")
-        .key("pk", AttributeValue::S(format!("IDEMPOTENCY#create-reservation#{}:{key}", buyer.user_id)))
-        .key("sk", AttributeValue::S("IDEMPOTENCY".into()))
-        .send()
-        .await
-        .unwrap();
+    p.lose_reservation_answer(&buyer.user_id, &key).await;
     // The retry's best-available pick then sees its own seats taken: once the map
     // shows them held, it finds no pair left.
     let started = std::time::Instant::now();

@@ -88,7 +88,6 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Reads the `{id}` path parameter.
 /// Longest `Idempotency-Key` accepted (Stripe's limit).
 const IDEMPOTENCY_KEY_MAX: usize = 255;
 
@@ -104,6 +103,7 @@ pub(crate) fn idempotency_key(request: &Request) -> Result<Option<&str>, ApiErro
     }
 }
 
+/// Reads the `{id}` path parameter.
 pub(crate) fn reservation_id(request: &Request) -> Result<String, ApiError> {
     request
         .path_parameters()
