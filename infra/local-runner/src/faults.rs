@@ -23,7 +23,7 @@ use hyper::{Request, Response};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -92,9 +92,13 @@ pub struct Faults {
     counts: Counts,
     /// Per function instance (the SDK's app id, `AWS_SDK_UA_APP_ID`): emails SES
     /// accepted whose record (the DynamoDB update after the send) has not been
-    /// written yet. A kill then leaves an email that is sent again once its claim
-    /// lapses: SES takes no idempotency key, so no code can tell.
+    /// written yet. The instance's death (a kill, or its timeout) then leaves an
+    /// email that is sent again once its claim lapses: SES takes no idempotency
+    /// key, so no code can tell.
     unrecorded_emails: Mutex<HashMap<String, u64>>,
+    /// Instances that died. A send that reaches the proxy after its sender died
+    /// (it was already on the wire) is at risk from the start.
+    dead_instances: Mutex<HashSet<String>>,
     emails_at_risk: AtomicU64,
     kills_by_function: Mutex<HashMap<String, u64>>,
 }
@@ -123,6 +127,7 @@ impl Faults {
             spec: Mutex::new(spec),
             counts: Counts::default(),
             unrecorded_emails: Mutex::default(),
+            dead_instances: Mutex::default(),
             emails_at_risk: AtomicU64::new(0),
             kills_by_function: Mutex::default(),
         }
@@ -146,7 +151,7 @@ impl Faults {
             "injected": {"kills": n(&c.kills), "drops": n(&c.drops), "delays": n(&c.delays)},
             "seen": {"invocations": n(&c.invocations), "calls": n(&c.calls)},
             "killsByFunction": *self.kills_by_function.lock().expect("lock"),
-            // Kills that landed between SES accepting an email and its record.
+            // Instance deaths (kills, timeouts) that fell between SES accepting an email and its record.
             "emailsAtRisk": n(&self.emails_at_risk),
         })
     }
@@ -167,7 +172,15 @@ impl Faults {
     pub fn killed(&self, function: &str, app_id: &str) {
         self.counts.kills.fetch_add(1, Ordering::Relaxed);
         *self.kills_by_function.lock().expect("lock").entry(function.to_owned()).or_default() += 1;
-        if let Some(unrecorded) = self.unrecorded_emails.lock().expect("lock").remove(app_id) {
+        self.instance_died(app_id);
+    }
+
+    /// An instance died, killed or at its timeout: the emails it sent but had not
+    /// recorded will be sent again.
+    pub fn instance_died(&self, app_id: &str) {
+        let mut unrecorded = self.unrecorded_emails.lock().expect("lock");
+        self.dead_instances.lock().expect("lock").insert(app_id.to_owned());
+        if let Some(unrecorded) = unrecorded.remove(app_id) {
             self.emails_at_risk.fetch_add(unrecorded, Ordering::Relaxed);
         }
     }
@@ -175,7 +188,13 @@ impl Faults {
     /// An email send an instance asked for: at risk from the moment it may reach SES
     /// (the instance can die while it is on its way) until its record is written.
     fn email_asked(&self, app_id: &str) {
-        *self.unrecorded_emails.lock().expect("lock").entry(app_id.to_owned()).or_default() += 1;
+        let mut unrecorded = self.unrecorded_emails.lock().expect("lock");
+        if self.dead_instances.lock().expect("lock").contains(app_id) {
+            // Its sender died while the request was on its way: no record follows.
+            self.emails_at_risk.fetch_add(1, Ordering::Relaxed);
+        } else {
+            *unrecorded.entry(app_id.to_owned()).or_default() += 1;
+        }
     }
 
     /// The send never reached SES, or SES refused it: nothing to send again. Also an
@@ -355,6 +374,26 @@ mod tests {
         faults.set(Spec::default());
         assert!(faults.plan_kill(Duration::from_millis(40)).is_none());
         assert_eq!(faults.describe()["seen"]["invocations"], 51);
+    }
+
+    #[test]
+    fn an_email_is_at_risk_when_its_sender_dies_before_recording_it() {
+        let faults = Faults::new(Spec::default());
+        let at_risk = || faults.describe()["emailsAtRisk"].as_u64().unwrap();
+        faults.email_asked("Send.1");
+        faults.email_settled("Send.1");
+        faults.killed("Send", "Send.1");
+        assert_eq!(at_risk(), 0, "sent and recorded before the kill");
+        faults.email_asked("Send.2");
+        faults.instance_died("Send.2");
+        assert_eq!(at_risk(), 1, "sent, then its sender timed out before the record");
+        faults.email_asked("Send.2");
+        assert_eq!(at_risk(), 2, "a send still on the wire when its sender died");
+        faults.email_asked("Send.3");
+        faults.email_asked("Send.3");
+        faults.email_settled("Send.3");
+        faults.killed("Send", "Send.3");
+        assert_eq!(at_risk(), 3, "of two sends in flight, one was recorded");
     }
 
     #[tokio::test]

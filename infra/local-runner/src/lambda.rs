@@ -229,6 +229,9 @@ impl FunctionPool {
             _ = tokio::time::sleep(limit) => {
                 output::platform(&self.config.logical_id, &format!("{request_id} Task timed out after {:.2} seconds", self.config.timeout.as_secs_f64()));
                 instance.kill();
+                if let Some(faults) = crate::faults::active() {
+                    faults.instance_died(&instance.app_id);
+                }
                 return Err(InvokeError::Timeout(self.config.timeout));
             }
         };
