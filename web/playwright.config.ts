@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-// Debian's Chromium, offline: these flags keep it from calling out (no network here).
+// Debian's Chromium (its headless shell), offline: these flags keep it from calling out (no network here).
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -24,7 +24,7 @@ export default defineConfig({
   globalTeardown: './tests/global-teardown.ts',
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS },
+    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium-headless-shell', args: CHROMIUM_FLAGS },
     viewport: { width: 1280, height: 900 },
     // The stories read the English site; i18n.spec.ts opens French contexts of its own.
     locale: 'en-US',
