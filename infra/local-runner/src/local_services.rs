@@ -163,12 +163,34 @@ pub fn find_dynamodb_jar(path: &Path) -> Result<PathBuf> {
     Err(anyhow!("no DynamoDBLocal.jar in {} (run `make test` or `make run`, which install it)", path.display()))
 }
 
+static ACCESS_KEY_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the access key this runner and its functions sign with (`--access-key-id`);
+/// once, at start-up.
+pub fn set_access_key_id(key: &str) {
+    let _ = ACCESS_KEY_ID.set(key.to_owned());
+}
+
+/// The access key this runner and its functions sign with: `local` unless
+/// `--access-key-id` said otherwise. DynamoDB Local started without `-sharedDb`
+/// keeps a database per access key, so runners sharing one DynamoDB Local each
+/// sign with their own key and see only their own tables.
+pub fn access_key_id() -> &'static str {
+    ACCESS_KEY_ID.get().map_or("local", String::as_str)
+}
+
 /// Starts DynamoDB Local in memory on `port` (0: a free one), with `java` from PATH.
 ///
 /// `-sharedDb`: one database whatever the credentials and region (DynamoDB Local
 /// otherwise keeps one per access key and region, and a test reading with other
 /// credentials than the functions would see empty tables).
 pub fn start_dynamodb_local(jar_or_dir: &Path, port: u16) -> Result<LocalService> {
+    start_dynamodb_local_with(jar_or_dir, port, true)
+}
+
+/// As [`start_dynamodb_local`]; `shared_db: false` keeps a database per access key,
+/// for one DynamoDB Local serving several runners (`local-runner dynamodb`).
+pub fn start_dynamodb_local_with(jar_or_dir: &Path, port: u16, shared_db: bool) -> Result<LocalService> {
     // Absolute: java runs in the jar's directory.
     let jar = find_dynamodb_jar(jar_or_dir)?.canonicalize()?;
     let dir = jar.parent().ok_or_else(|| anyhow!("{} has no parent directory", jar.display()))?;
@@ -182,7 +204,8 @@ pub fn start_dynamodb_local(jar_or_dir: &Path, port: u16) -> Result<LocalService
         .arg(format!("-Djava.library.path={}", dir.join("DynamoDBLocal_lib").display()))
         .arg("-jar")
         .arg(&jar)
-        .args(["-inMemory", "-sharedDb", "-port", &port.to_string()])
+        .args(["-inMemory", "-port", &port.to_string()])
+        .args(shared_db.then_some("-sharedDb"))
         .current_dir(dir);
     LocalService::spawn("DynamoDB Local", port, command)
         .context("java not found: install a Java 17 runtime (the Makefile does, with apt-get)")

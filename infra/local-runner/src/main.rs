@@ -43,6 +43,20 @@ enum Command {
     Serve(ServeArgs),
     /// Run one function once on an event file and print its result, like `sam local invoke`.
     Invoke(InvokeArgs),
+    /// Run one DynamoDB Local for several runners (each with its own
+    /// --access-key-id), until standard input closes: `make test` starts one, so
+    /// its platforms share a warmed-up JVM instead of starting one each.
+    Dynamodb(DynamodbArgs),
+}
+
+#[derive(Args)]
+struct DynamodbArgs {
+    /// DynamoDB Local's jar, or the npm package directory holding it.
+    #[arg(long)]
+    jar: PathBuf,
+    /// 0 picks a free one (printed on the `ready` line).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
 }
 
 #[derive(Args, Clone)]
@@ -55,6 +69,11 @@ struct StackArgs {
     stack_name: String,
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// The access key this runner and its functions sign with. DynamoDB Local
+    /// started by `local-runner dynamodb` keeps a database per key: runners sharing
+    /// it each pass their own (letters and digits only, as DynamoDB Local requires).
+    #[arg(long, default_value = "local", value_parser = access_key_id)]
+    access_key_id: String,
     /// Template parameter override, `Name=Value` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
@@ -154,6 +173,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Invoke(args) => invoke(args).await,
+        Command::Dynamodb(args) => dynamodb(args).await,
     };
     match result {
         Ok(code) => code,
@@ -187,9 +207,38 @@ async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new(region.to_owned()))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local-runner"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            local_services::access_key_id(),
+            "local",
+            None,
+            None,
+            "local-runner",
+        ))
         .load()
         .await
+}
+
+fn access_key_id(key: &str) -> Result<String, String> {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(key.to_owned())
+    } else {
+        Err("DynamoDB Local takes letters and digits only in an access key".into())
+    }
+}
+
+/// `local-runner dynamodb`: one DynamoDB Local, a database per access key, until
+/// standard input closes.
+async fn dynamodb(args: DynamodbArgs) -> Result<std::process::ExitCode> {
+    let port = if args.port == 0 { local_services::free_port()? } else { args.port };
+    let mut service = local_services::start_dynamodb_local_with(&args.jar, port, false)?;
+    let url = service.url.clone();
+    service.wait_until(Duration::from_secs(180), || local_services::accepts_connections(&url)).await?;
+    println!("ready: {url}");
+    let mut stdin = tokio::io::stdin();
+    let mut sink = Vec::new();
+    use tokio::io::AsyncReadExt;
+    let _ = stdin.read_to_end(&mut sink).await;
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 /// The local servers playing AWS (and Stripe), kept alive as long as this value lives.
@@ -264,6 +313,7 @@ async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalA
 
 /// Starts the local AWS servers, then creates the stack's resources in them.
 async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::SdkConfig, LocalAws)> {
+    local_services::set_access_key_id(&args.access_key_id);
     let template = Template::load(&args.template)?;
     let started = std::time::Instant::now();
     let local_aws = start_local_aws(args, &template).await?;

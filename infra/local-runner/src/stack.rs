@@ -224,7 +224,7 @@ impl Stack {
             ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
             ("AWS_REGION", self.options.region.clone()),
             ("AWS_DEFAULT_REGION", self.options.region.clone()),
-            ("AWS_ACCESS_KEY_ID", "local".into()),
+            ("AWS_ACCESS_KEY_ID", crate::local_services::access_key_id().into()),
             ("AWS_SECRET_ACCESS_KEY", "local".into()),
             (
                 "AWS_ENDPOINT_URL",

@@ -100,7 +100,10 @@ impl Streams {
             // DynamoDB Local wants a signature's shape, not a valid one.
             .header(
                 "authorization",
-                "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local",
+                format!(
+                    "AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local",
+                    crate::local_services::access_key_id()
+                ),
             )
             .body(body.to_string())
             .send()

@@ -8,6 +8,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,8 @@ pub struct Runner {
     pub moto: String,
     /// DynamoDB Local: tables.
     pub dynamodb: String,
+    /// What the runner signs with: its own database when DynamoDB Local is shared.
+    pub access_key_id: String,
     /// localstripe, when the runner started it.
     pub localstripe: Option<String>,
     output: Arc<Mutex<String>>,
@@ -78,14 +81,30 @@ impl Runner {
     }
 
     pub fn start_with(runner: &Path, template: &Path, extra_args: &[&str]) -> Runner {
+        // `make test` runs one DynamoDB Local for every platform (`local-runner
+        // dynamodb`, its URL in SHARED_DYNAMODB_LOCAL): one warmed-up JVM instead of
+        // one starting per test binary. Each runner signs with a key of its own,
+        // and DynamoDB Local keeps a database per key.
+        static RUNNERS: AtomicUsize = AtomicUsize::new(0);
+        let shared = std::env::var("SHARED_DYNAMODB_LOCAL").ok().filter(|url| !url.is_empty());
+        let access_key_id = match shared {
+            // DynamoDB Local takes letters and digits only in an access key.
+            Some(_) => format!("tests{}n{}", std::process::id(), RUNNERS.fetch_add(1, Ordering::Relaxed)),
+            None => "local".to_owned(),
+        };
+        let tables: Vec<String> = match &shared {
+            Some(url) => {
+                vec!["--dynamodb-endpoint".into(), url.clone(), "--access-key-id".into(), access_key_id.clone()]
+            }
+            None => vec!["--start-dynamodb".into(), dynamodb_local().display().to_string()],
+        };
         let mut child = Command::new(runner)
             .arg("serve")
             .arg("--template")
             .arg(template)
             .arg("--start-moto")
             .arg(moto_server())
-            .arg("--start-dynamodb")
-            .arg(dynamodb_local())
+            .args(&tables)
             .arg("--start-localstripe")
             .arg(localstripe())
             .args(["--localstripe-port", "0"])
@@ -141,6 +160,7 @@ impl Runner {
             url,
             moto: moto.to_owned(),
             dynamodb: dynamodb.to_owned(),
+            access_key_id,
             localstripe,
             output,
             _child: Mutex::new(child),
@@ -175,12 +195,12 @@ impl Runner {
 
     /// SDK configuration for moto's services (SQS, SES).
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        Self::local_sdk_config(&self.moto).await
+        Self::local_sdk_config(&self.moto, &self.access_key_id).await
     }
 
     /// A client of the tables, in DynamoDB Local.
     pub async fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        aws_sdk_dynamodb::Client::new(&Self::local_sdk_config(&self.dynamodb).await)
+        aws_sdk_dynamodb::Client::new(&Self::local_sdk_config(&self.dynamodb, &self.access_key_id).await)
     }
 
     /// The item under (`pk`, `sk`) of a local table, read consistently (`local-<Table>`).
@@ -231,11 +251,11 @@ impl Runner {
         TierSeats { available: shards.iter().sum(), capacity: number(&tier_item, "capacity"), shards }
     }
 
-    async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    async fn local_sdk_config(endpoint: &str, access_key_id: &str) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(endpoint)
             .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new("local", "local", None, None, "tests"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new(access_key_id, "local", None, None, "tests"))
             .load()
             .await
     }
