@@ -295,6 +295,9 @@ pub struct Offer {
     pub organizer_id: String,
     pub title: String,
     pub published: bool,
+    /// Not published yet: to a buyer, no such event (cancelled and completed ones are
+    /// public, their sales closed).
+    pub draft: bool,
     /// "Venue name, City", for emails.
     pub venue: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
@@ -382,6 +385,7 @@ fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer>
         organizer_id: event.organizer_id.clone(),
         title: d.title.clone(),
         published: event.status == crate::domain::event::Status::Published,
+        draft: event.status == crate::domain::event::Status::Draft,
         venue: d.venue.as_ref().map(|v| format!("{}, {}", v.name, v.city)),
         starts_at: d.starts_at,
         ends_at: d.ends_at,
@@ -582,6 +586,7 @@ mod tests {
             organizer_id: "o1".into(),
             title: "Final".into(),
             published: true,
+            draft: false,
             venue: None,
             starts_at: None,
             ends_at: None,

@@ -48,13 +48,83 @@ fn parse_object_up_to(bytes: &[u8], max_bytes: usize) -> Result<Map<String, Valu
         return Err(ApiError::bad_request("the request needs a JSON body"));
     }
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => match serde_json::from_slice::<NoRepeatedKeys>(bytes) {
+            Ok(NoRepeatedKeys) => Ok(map),
+            // `{"quantity": 1, "quantity": 5}` would otherwise mean 5 here and 1 to a
+            // proxy or a log reader that keeps the first: refused, whichever it meant.
+            Err(err) => Err(ApiError::new(
+                lambda_http::http::StatusCode::BAD_REQUEST,
+                "duplicate_key",
+                format!("{}", err.to_string().split(" at line").next().unwrap_or_default()),
+            )),
+        },
         Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
         Err(err) => Err(ApiError::new(
             lambda_http::http::StatusCode::BAD_REQUEST,
             "malformed_json",
             format!("the body is not valid JSON: {err}"),
         )),
+    }
+}
+
+/// A JSON document in which no object names a key twice, at any depth (serde_json
+/// keeps the last of repeated keys without a word).
+struct NoRepeatedKeys;
+
+impl<'de> serde::Deserialize<'de> for NoRepeatedKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoRepeatedKeysVisitor)
+    }
+}
+
+struct NoRepeatedKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoRepeatedKeysVisitor {
+    type Value = NoRepeatedKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<NoRepeatedKeys, E> {
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<NoRepeatedKeys, E> {
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<NoRepeatedKeys, E> {
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<NoRepeatedKeys, E> {
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<NoRepeatedKeys, E> {
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_unit<E>(self) -> Result<NoRepeatedKeys, E> {
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NoRepeatedKeys, A::Error> {
+        while seq.next_element::<NoRepeatedKeys>()?.is_some() {}
+        Ok(NoRepeatedKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NoRepeatedKeys, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(serde::de::Error::custom(format!("the key {key:?} appears twice in one object")));
+            }
+            map.next_value::<NoRepeatedKeys>()?;
+            seen.insert(key);
+        }
+        Ok(NoRepeatedKeys)
     }
 }
 
@@ -195,6 +265,18 @@ mod tests {
         assert_eq!(parse_object(b"{not json").unwrap_err().code, "malformed_json");
         assert_eq!(parse_object(b"[1,2]").unwrap_err().status, 400);
         assert_eq!(parse_object(b"   ").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn a_key_named_twice_in_one_object_is_400_at_any_depth() {
+        let twice = parse_object(br#"{"quantity": 1, "quantity": 5}"#).unwrap_err();
+        assert_eq!((twice.status.as_u16(), twice.code), (400, "duplicate_key"));
+        assert!(twice.message.contains("\"quantity\""), "{}", twice.message);
+        let nested = parse_object(br#"{"tiers": [{"name": "A", "capacity": 1, "capacity": 900}]}"#).unwrap_err();
+        assert_eq!(nested.code, "duplicate_key");
+        // The same key in different objects, escapes, and every JSON type: fine.
+        let fine = br#"{"a": {"id": 1}, "b": [{"id": 2}, {"id": 3}], "c": null, "d": true, "e": -1.5, "f": "\u0041", "g": 18446744073709551615}"#;
+        assert!(parse_object(fine).is_ok());
     }
 
     #[test]

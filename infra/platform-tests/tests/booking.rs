@@ -266,6 +266,17 @@ async fn bad_input_to_create_reservation_is_a_clear_4xx() {
         assert_eq!(answer.body["error"]["code"], code, "{body}");
     }
     assert_eq!(p.api.call_raw("POST", "/reservations", token, b"{\"eventId\":".to_vec()).await.status, 400);
+    // A key twice: refused, whichever of the two a reader would keep.
+    let twice = format!(
+        r#"{{"eventId":"{event}","tierId":"{tier}","quantity":1,"quantity":5,"paymentMethod":"pm_card_visa"}}"#
+    );
+    let answer = p.api.call_raw("POST", "/reservations", token, twice.into_bytes()).await;
+    assert_eq!(
+        (answer.status, answer.body["error"]["code"].as_str()),
+        (400, Some("duplicate_key")),
+        "{:?}",
+        answer.body
+    );
     let long_key = "k".repeat(300);
     let answer = p
         .api
@@ -278,7 +289,7 @@ async fn bad_input_to_create_reservation_is_a_clear_4xx() {
         )
         .await;
     assert_eq!(answer.status, 400);
-    // A draft is not on sale.
+    // A draft is, to a buyer, no such event: a 409 would tell a stranger it exists.
     let draft = p
         .api
         .call(
@@ -291,7 +302,7 @@ async fn bad_input_to_create_reservation_is_a_clear_4xx() {
         .await;
     let body = order(draft.body["id"].as_str().unwrap(), draft.body["tiers"][0]["id"].as_str().unwrap(), 1);
     let answer = p.api.call("POST", "/reservations", token, Some(body)).await;
-    assert_eq!((answer.status, answer.body["error"]["code"].as_str()), (409, Some("sales_closed")));
+    assert_eq!((answer.status, answer.body["error"]["code"].as_str()), (404, Some("not_found")));
     assert_eq!(tier_counter(p, &event, &tier).await.0, 10, "no refused order took a seat");
 }
 

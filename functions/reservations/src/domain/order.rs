@@ -141,7 +141,8 @@ pub enum OrderRefusal {
     PaymentMethodRequired,
     /// Seats picked for a tier sold without seats.
     NotSeated,
-    /// A hidden tier without a code that unlocks it: to the buyer, no such tier.
+    /// A hidden tier without a code that unlocks it, or a draft's tier: to the buyer,
+    /// no such event or tier.
     Hidden,
     /// The promo code does not apply.
     Promo(PromoRefusal),
@@ -159,8 +160,9 @@ pub fn hold(
     now: DateTime<Utc>,
     hold_for: Duration,
 ) -> Result<Reservation, OrderRefusal> {
-    // A hidden tier is not there for a buyer without its access code.
-    if offer.hidden && !promo.is_some_and(|p| promo::unlocks(p, &offer.tier_id)) {
+    // A hidden tier is not there for a buyer without its access code, nor a draft's
+    // tier for anyone: answering "not on sale" would tell a stranger the draft exists.
+    if offer.draft || (offer.hidden && !promo.is_some_and(|p| promo::unlocks(p, &offer.tier_id))) {
         return Err(OrderRefusal::Hidden);
     }
     if !offer.on_sale(now) {
@@ -238,6 +240,7 @@ mod tests {
             organizer_id: "o1".into(),
             title: "Final".into(),
             published: true,
+            draft: false,
             venue: Some("Stade, Lyon".into()),
             starts_at: Some(at("2030-06-01T18:00:00Z")),
             ends_at: None,
@@ -291,8 +294,10 @@ mod tests {
     fn orders_outside_the_sales_window_or_limits_are_refused() {
         assert_eq!(plan(&order(1), &offer(), "2029-12-31T23:59:59Z"), Err(OrderRefusal::NotOnSale));
         assert_eq!(plan(&order(1), &offer(), "2030-06-01T17:00:00Z"), Err(OrderRefusal::NotOnSale));
-        let draft = Offer { published: false, ..offer() };
-        assert_eq!(plan(&order(1), &draft, "2030-02-01T00:00:00Z"), Err(OrderRefusal::NotOnSale));
+        let cancelled = Offer { published: false, ..offer() };
+        assert_eq!(plan(&order(1), &cancelled, "2030-02-01T00:00:00Z"), Err(OrderRefusal::NotOnSale));
+        let draft = Offer { published: false, draft: true, ..offer() };
+        assert_eq!(plan(&order(1), &draft, "2030-02-01T00:00:00Z"), Err(OrderRefusal::Hidden), "no such event");
         assert!(matches!(plan(&order(5), &offer(), "2030-02-01T00:00:00Z"), Err(OrderRefusal::Quantity(_))));
         assert!(matches!(plan(&order(0), &offer(), "2030-02-01T00:00:00Z"), Err(OrderRefusal::Quantity(_))));
         // The offer's seat figure is a summary: the shards decide, in the hold's transaction.
