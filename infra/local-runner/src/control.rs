@@ -35,12 +35,18 @@ pub fn refusal(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
     None
 }
 
+/// A loopback name, and after it nothing or a port number: `127.0.0.1:3300@evil.example`
+/// and `localhost:x.evil.example` name other hosts to whatever parses them next.
 fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    let (name, rest) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some(parts) => parts,
+            None => return false,
+        },
+        None => host.split_once(':').map_or((host, ""), |(name, _)| (name, &host[name.len()..])),
     };
-    matches!(name, "127.0.0.1" | "localhost" | "::1")
+    let port_ok = rest.is_empty() || rest.strip_prefix(':').is_some_and(|port| port.parse::<u16>().is_ok());
+    port_ok && matches!(name, "127.0.0.1" | "localhost" | "::1")
 }
 
 #[cfg(test)]
@@ -72,6 +78,12 @@ mod tests {
         assert!(refusal(&Method::POST, &simple).is_some(), "a simple CORS request");
         let form = headers(&[("host", "127.0.0.1:3000"), ("content-type", "application/x-www-form-urlencoded")]);
         assert!(refusal(&Method::POST, &form).is_some());
+        for smuggled in ["127.0.0.1:3300@evil.example", "localhost:x.evil.example", "[::1]x:3000", "localhost:", "[::1"]
+        {
+            assert!(refusal(&Method::GET, &headers(&[("host", smuggled)])).is_some(), "{smuggled}");
+        }
+        assert_eq!(refusal(&Method::GET, &headers(&[("host", "localhost")])), None);
+        assert_eq!(refusal(&Method::GET, &headers(&[("host", "[::1]")])), None);
         let rebound = headers(&[("host", "attacker.example:3000")]);
         assert!(refusal(&Method::GET, &rebound).is_some(), "DNS rebinding");
         assert!(refusal(&Method::GET, &HeaderMap::new()).is_some());

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 /// API Gateway's payload limit.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+/// How long a client has to send the body it announced.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Segment {
@@ -165,8 +167,16 @@ pub fn route(
 pub async fn serve(routes: &RouteTable, source: SocketAddr, request: axum::extract::Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await else {
+    let declared = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+    if declared.and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+        // Refused at once, as API Gateway does, instead of waiting for a body that large.
         return json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    }
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, MAX_REQUEST_BYTES)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+        // A body shorter than its Content-Length (or trickled) no longer holds the connection.
+        Err(_) => return json_message(StatusCode::BAD_REQUEST, "Bad Request: the request body did not arrive in time"),
     };
     let incoming = IncomingRequest { method: parts.method, uri: parts.uri, headers: parts.headers, body, source };
     let Some((route, params)) = routes.find(incoming.method.as_str(), incoming.uri.path()) else {

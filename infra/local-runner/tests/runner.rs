@@ -410,3 +410,31 @@ async fn faults_are_shown_changed_and_injected_at_the_control_endpoint() {
     let (status, body) = send_json(reqwest::Method::GET, &format!("{}/echo/x", runner.url), None).await;
     assert_eq!(status, 200, "faults off: {body}");
 }
+
+/// Sends `head` (request line and headers) and `body` on a raw connection and reads
+/// the answer's status line, within `within` (a safety net).
+async fn raw_status(head: &str, body: &[u8], within: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = runner().url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut answer = vec![0u8; 256];
+    let read = tokio::time::timeout(within, stream.read(&mut answer)).await.expect("an answer, not a held connection");
+    String::from_utf8_lossy(&answer[..read.unwrap()]).lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_body_larger_than_allowed_or_shorter_than_announced_gets_an_answer_not_a_held_connection() {
+    runner();
+    let huge = "POST /echo/x HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 99999999999\r\n\r\n";
+    let status = raw_status(huge, b"{}", Duration::from_secs(30)).await;
+    assert!(status.contains(" 413 "), "refused at once for its announced size: {status}");
+    // Announces 100 bytes, sends 2: answered once the body's time is up (10 s).
+    let short =
+        "POST /echo/x HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n";
+    let started = Instant::now();
+    let status = raw_status(short, b"{}", Duration::from_secs(60)).await;
+    assert!(status.contains(" 400 "), "{status}");
+    assert!(started.elapsed() >= Duration::from_secs(9), "after the body's read timeout, not before");
+}
