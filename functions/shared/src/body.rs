@@ -55,7 +55,7 @@ fn parse_object_up_to(bytes: &[u8], max_bytes: usize) -> Result<Map<String, Valu
             Err(err) => Err(ApiError::new(
                 lambda_http::http::StatusCode::BAD_REQUEST,
                 "duplicate_key",
-                format!("{}", err.to_string().split(" at line").next().unwrap_or_default()),
+                err.to_string().split(" at line").next().unwrap_or_default().to_owned(),
             )),
         },
         Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),

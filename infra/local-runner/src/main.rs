@@ -227,17 +227,13 @@ fn access_key_id(key: &str) -> Result<String, String> {
 }
 
 /// `local-runner dynamodb`: one DynamoDB Local, a database per access key, until
-/// standard input closes.
+/// standard input closes (or Ctrl-C, or SIGTERM).
 async fn dynamodb(args: DynamodbArgs) -> Result<std::process::ExitCode> {
-    let port = if args.port == 0 { local_services::free_port()? } else { args.port };
-    let mut service = local_services::start_dynamodb_local_with(&args.jar, port, false)?;
+    let mut service = local_services::start_dynamodb_local_with(&args.jar, args.port, false)?;
     let url = service.url.clone();
     service.wait_until(Duration::from_secs(180), || local_services::accepts_connections(&url)).await?;
     println!("ready: {url}");
-    let mut stdin = tokio::io::stdin();
-    let mut sink = Vec::new();
-    use tokio::io::AsyncReadExt;
-    let _ = stdin.read_to_end(&mut sink).await;
+    shutdown_signal(true).await;
     Ok(std::process::ExitCode::SUCCESS)
 }
 

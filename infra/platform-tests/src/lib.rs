@@ -87,16 +87,13 @@ impl Runner {
         // and DynamoDB Local keeps a database per key.
         static RUNNERS: AtomicUsize = AtomicUsize::new(0);
         let shared = std::env::var("SHARED_DYNAMODB_LOCAL").ok().filter(|url| !url.is_empty());
-        let access_key_id = match shared {
-            // DynamoDB Local takes letters and digits only in an access key.
-            Some(_) => format!("tests{}n{}", std::process::id(), RUNNERS.fetch_add(1, Ordering::Relaxed)),
-            None => "local".to_owned(),
-        };
-        let tables: Vec<String> = match &shared {
+        let (access_key_id, tables): (String, Vec<String>) = match shared {
             Some(url) => {
-                vec!["--dynamodb-endpoint".into(), url.clone(), "--access-key-id".into(), access_key_id.clone()]
+                // DynamoDB Local takes letters and digits only in an access key.
+                let key = format!("tests{}n{}", std::process::id(), RUNNERS.fetch_add(1, Ordering::Relaxed));
+                (key.clone(), vec!["--dynamodb-endpoint".into(), url, "--access-key-id".into(), key])
             }
-            None => vec!["--start-dynamodb".into(), dynamodb_local().display().to_string()],
+            None => ("local".to_owned(), vec!["--start-dynamodb".into(), dynamodb_local().display().to_string()]),
         };
         let mut child = Command::new(runner)
             .arg("serve")
