@@ -99,7 +99,7 @@ fuzz: local-aws build
 # Moves a dead-letter queue's messages back to their queue (with `make run` going):
 # make redrive QUEUE=PaymentRequestsDLQ. In AWS: aws sqs start-message-move-task.
 redrive: $(VENV)/.installed
-	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=PaymentRequestsDLQ (or NotificationsDLQ, EventCancellationsDLQ, ReminderPagesDLQ)"; exit 2; }
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=PaymentRequestsDLQ (or NotificationsDLQ, EventCancellationsDLQ, ReminderPagesDLQ, WebhookEventsDLQ, WebhookDeliveriesDLQ)"; exit 2; }
 	$(VENV)/bin/python infra/redrive.py --local http://127.0.0.1:$(PORT) $(QUEUE)
 
 lint-template: $(VENV)/.installed

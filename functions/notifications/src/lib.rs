@@ -1,12 +1,15 @@
 //! The notifications domain: emails for every step of a booking, rendered from
-//! template files and sent once each through SES (v2).
+//! template files and sent once each through SES (v2), and organizers' signed
+//! webhooks, delivered with retries.
 //!
 //! - `render`: templates → subject, text and HTML;
-//! - `handlers`: the queue consumer;
+//! - `handlers`: the queue consumers and the webhook routes;
+//! - `webhooks`: organizers' webhook endpoints (Standard Webhooks), their rules and adapters;
 //! - the SES and contact adapters below.
 
 pub mod handlers;
 pub mod render;
+pub mod webhooks;
 
 use handlers::send_notifications::{Contacts, Mailer, SendError};
 use render::Email;
@@ -86,4 +89,13 @@ pub fn ses_client(config: &aws_config::SdkConfig) -> aws_sdk_sesv2::Client {
         .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::standard().with_max_attempts(1))
         .build();
     aws_sdk_sesv2::Client::from_conf(config)
+}
+
+/// The webhook store from `NOTIFICATIONS_TABLE`.
+pub async fn webhook_store() -> Result<webhooks::store::WebhookStore, shared::ConfigError> {
+    let config = shared::aws_sdk_config().await;
+    Ok(webhooks::store::WebhookStore {
+        client: aws_sdk_dynamodb::Client::new(&config),
+        table: shared::env_required("NOTIFICATIONS_TABLE")?,
+    })
 }

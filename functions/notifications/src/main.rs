@@ -10,6 +10,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let handler = shared::handler_name()?;
     match handler.as_str() {
         "send_notifications" => entrypoints::send_notifications::run().await,
+        "create_webhook" => entrypoints::create_webhook::run().await,
+        "list_webhooks" => entrypoints::list_webhooks::run().await,
+        "update_webhook" => entrypoints::update_webhook::run().await,
+        "delete_webhook" => entrypoints::delete_webhook::run().await,
+        "rotate_webhook_secret" => entrypoints::rotate_webhook_secret::run().await,
+        "list_webhook_deliveries" => entrypoints::list_webhook_deliveries::run().await,
+        "redeliver_webhook" => entrypoints::redeliver_webhook::run().await,
+        "fan_out_webhooks" => entrypoints::fan_out_webhooks::run().await,
+        "deliver_webhooks" => entrypoints::deliver_webhooks::run().await,
         other => Err(shared::unknown_handler(other)),
     }
 }

@@ -438,6 +438,52 @@ impl TicketState {
     }
 }
 
+/// On `WebhookEventsQueue`: something an organizer's webhook endpoints may
+/// subscribe to happened (committed: the domains send it from their tables'
+/// streams). The notifications domain signs and delivers it to each subscribed
+/// endpoint as a Standard Webhooks message. `id` is the same each time the same
+/// change is sent again, so a repeat is delivered once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum WebhookMessage {
+    #[serde(rename = "webhook.event.v1")]
+    Event(WebhookEvent),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookEvent {
+    /// `msg_` and a UUID (version 7, from the change's time: ids sort as the changes
+    /// happened), derived from what makes the change unique.
+    pub id: String,
+    /// `reservation.confirmed`, `reservation.cancelled`, `reservation.refunded`, `event.cancelled`.
+    pub event_type: String,
+    /// Whose endpoints hear of it.
+    pub organizer_id: String,
+    /// When it happened (UTC, RFC 3339).
+    pub timestamp: String,
+    /// What the endpoint receives as the payload's `data`.
+    pub data: serde_json::Value,
+}
+
+impl WebhookEvent {
+    /// The message id of the change `parts` name (e.g. a reservation id and the
+    /// event type), at `at`: the same parts and time always give the same id.
+    pub fn message_id(at: chrono::DateTime<chrono::Utc>, parts: &[&str]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for part in parts {
+            hash.update(part.as_bytes());
+            hash.update([0]);
+        }
+        let digest = hash.finalize();
+        let mut tail = [0u8; 10];
+        tail.copy_from_slice(&digest[..10]);
+        let millis = u64::try_from(at.timestamp_millis()).unwrap_or_default();
+        format!("msg_{}", uuid::Builder::from_unix_timestamp_millis(millis, &tail).into_uuid().simple())
+    }
+}
+
 /// A stream record's sequence number, zero-padded so that strings compare as the
 /// numbers do (DynamoDB's are decimal, at most 40 digits).
 pub fn ordered_sequence(sequence_number: &str) -> String {
@@ -473,6 +519,21 @@ mod tests {
             payment_method: "pm_card_visa".into(),
             hold_expires_at: "2030-01-01T00:15:00Z".into(),
         })
+    }
+
+    #[test]
+    fn a_webhook_message_id_is_the_same_for_the_same_change_and_sorts_by_time() {
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let first = WebhookEvent::message_id(at("2030-01-01T10:00:00Z"), &["r1", "reservation.confirmed"]);
+        assert_eq!(first, WebhookEvent::message_id(at("2030-01-01T10:00:00Z"), &["r1", "reservation.confirmed"]));
+        assert!(first.starts_with("msg_") && first.len() == 36, "{first}");
+        let other = WebhookEvent::message_id(at("2030-01-01T10:00:00Z"), &["r1", "reservation.cancelled"]);
+        assert_ne!(first, other);
+        // Parts are separated: ("ab", "c") is not ("a", "bc").
+        let a = WebhookEvent::message_id(at("2030-01-01T10:00:00Z"), &["ab", "c"]);
+        assert_ne!(a, WebhookEvent::message_id(at("2030-01-01T10:00:00Z"), &["a", "bc"]));
+        let later = WebhookEvent::message_id(at("2030-01-01T10:00:01Z"), &["r0", "reservation.confirmed"]);
+        assert!(later > first, "{later} after {first}");
     }
 
     #[test]

@@ -48,6 +48,9 @@ export function Organize({ profile }: { profile?: Profile }) {
       <p>
         <a class="button" href="/organize/new">
           {t('organize.new')}
+        </a>{' '}
+        <a class="button secondary" href="/organize/webhooks">
+          {t('webhooks.title')}
         </a>
       </p>
       {error && <Notice kind="error">{error}</Notice>}

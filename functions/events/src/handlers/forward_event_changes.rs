@@ -1,30 +1,45 @@
 //! The events table's stream consumer: an event that became cancelled starts the
 //! cancellation of its reservations (the first page on the event-cancellation
-//! queue). It runs from the committed change, so the organizer's request dying
+//! queue) and is news to its organizer's webhooks (`event.cancelled`). It runs from the committed change, so the organizer's request dying
 //! right after its write loses nothing; a second start is harmless (every
 //! reservation is cancelled at most once).
 
 use crate::domain::lifecycle::starts_cancellation;
-use crate::store::dynamodb::status_from_image;
+use crate::store::dynamodb::{EventImage, status_from_image};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
-use shared::messages::{EventCancelled, EventMessage, encode};
+use shared::messages::{EventCancelled, EventMessage, WebhookEvent, WebhookMessage, encode};
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::process_batch;
 
-pub async fn handle<Q: Queue>(cancellations: &Q, event: Event) -> DynamoDbEventResponse {
-    process_batch(event, |record| forward(cancellations, record)).await
+pub async fn handle<Q: Queue>(cancellations: &Q, webhooks: &Q, event: Event) -> DynamoDbEventResponse {
+    process_batch(event, |record| forward(cancellations, webhooks, record)).await
 }
 
-async fn forward<Q: Queue>(cancellations: &Q, record: EventRecord) -> Result<(), MessageFailure> {
-    let Some((event_id, after)) = status_from_image(&record.change.new_image)? else { return Ok(()) };
-    let before = status_from_image(&record.change.old_image)?.map(|(_, status)| status);
-    if !starts_cancellation(before, after) {
+async fn forward<Q: Queue>(cancellations: &Q, webhooks: &Q, record: EventRecord) -> Result<(), MessageFailure> {
+    let Some(after) = status_from_image(&record.change.new_image)? else { return Ok(()) };
+    let before = status_from_image(&record.change.old_image)?.map(|image| image.status);
+    if !starts_cancellation(before, after.status) {
         return Ok(());
     }
+    let event_id = after.id.clone();
     let message = EventMessage::Cancelled(EventCancelled { event_id: event_id.clone(), cursor: None });
     // The chain's correlation id: the event's, since no request is at hand here.
     cancellations.send(encode(&message), &event_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
     tracing::info!(%event_id, "cancellation of the event's reservations started");
+    let news = WebhookMessage::Event(cancelled_news(&after));
+    webhooks.send(encode(&news), &event_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
     Ok(())
+}
+
+/// `event.cancelled` for the organizer's webhooks: once per event (an event is cancelled once).
+fn cancelled_news(event: &EventImage) -> WebhookEvent {
+    let at = event.updated_at.parse().unwrap_or_default();
+    WebhookEvent {
+        id: WebhookEvent::message_id(at, &[&event.id, "event.cancelled"]),
+        event_type: "event.cancelled".into(),
+        organizer_id: event.organizer_id.clone(),
+        timestamp: shared::clock::stored(at),
+        data: serde_json::json!({"eventId": event.id, "title": event.title, "startsAt": event.starts_at}),
+    }
 }

@@ -44,18 +44,39 @@ const MAX_READS_PER_PAGE: usize = 8;
 
 /// An event's id and status as a stream record's image shows them; `None` for the
 /// table's other items (tiers change with every hold) and a missing image.
-pub fn status_from_image(image: &serde_dynamo::Item) -> Result<Option<(String, Status)>, shared::sqs::MessageFailure> {
+pub fn status_from_image(image: &serde_dynamo::Item) -> Result<Option<EventImage>, shared::sqs::MessageFailure> {
     #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
     struct Meta {
         sk: String,
         #[serde(default)]
         id: String,
         status: Option<Status>,
+        #[serde(default)]
+        organizer_id: String,
+        #[serde(default)]
+        title: String,
+        starts_at: Option<String>,
+        #[serde(default)]
+        updated_at: String,
     }
     Ok(match shared::streams::image::<Meta>(image)? {
-        Some(Meta { sk, id, status: Some(status) }) if sk == META => Some((id, status)),
+        Some(Meta { sk, id, status: Some(status), organizer_id, title, starts_at, updated_at }) if sk == META => {
+            Some(EventImage { id, status, organizer_id, title, starts_at, updated_at })
+        }
         _ => None,
     })
+}
+
+/// What the stream's consumer reads of an event's image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventImage {
+    pub id: String,
+    pub status: Status,
+    pub organizer_id: String,
+    pub title: String,
+    pub starts_at: Option<String>,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

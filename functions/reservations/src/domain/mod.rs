@@ -10,3 +10,4 @@ pub mod reservation;
 pub mod sales;
 pub mod tickets;
 pub mod transfer;
+pub mod webhooks;

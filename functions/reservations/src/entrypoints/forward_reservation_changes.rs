@@ -1,4 +1,4 @@
-//! Entry point: the reservations table's stream (committed changes → charge, refund, notice and door messages).
+//! Entry point: the reservations table's stream (committed changes → charge, refund, notice, door and webhook messages).
 
 use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::{Error, LambdaEvent};
@@ -10,7 +10,8 @@ pub async fn run() -> Result<(), Error> {
     let payments = &SqsQueue::from_env("PAYMENT_REQUESTS_QUEUE_URL").await?;
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     let door = &SqsQueue::from_env("TICKET_CHANGES_QUEUE_URL").await?;
-    let forwarder = &Forwarder { payments, notifications, door };
+    let webhooks = &SqsQueue::from_env("WEBHOOK_EVENTS_QUEUE_URL").await?;
+    let forwarder = &Forwarder { payments, notifications, door, webhooks };
     shared::telemetry::run(move |event: LambdaEvent<Event>| async move {
         Ok::<_, Error>(handle(forwarder, event.payload).await)
     })

@@ -1,18 +1,20 @@
 //! The reservations table's stream consumer: turns each committed change of a
 //! reservation into the chain's next messages (a charge, a refund, a notice; see
-//! `domain::changes`). It runs after the commit, from the table's own record of
-//! it, so a handler that dies right after its write loses nothing: the stream
+//! `domain::changes`) and the organizer's webhook events (`domain::webhooks`). It
+//! runs after the commit, from the table's own record of it, so a handler that dies right after its write loses nothing: the stream
 //! hands the change over until this succeeds. Sending twice is harmless (payments
 //! charge and refund once, notifications email once); never sending is what this
 //! prevents.
 
 use crate::domain::changes::{FollowUp, door_change, follow_ups};
 use crate::domain::reservation::Reservation;
+use crate::domain::webhooks::webhook_events;
 use crate::store::dynamodb::from_image;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use shared::messages::{
-    ChargeRequest, DoorMessage, PartialRefundRequest, PaymentMessage, RefundRequest, RetryRequest, encode,
+    ChargeRequest, DoorMessage, PartialRefundRequest, PaymentMessage, RefundRequest, RetryRequest, WebhookMessage,
+    encode,
 };
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::process_batch;
@@ -22,6 +24,8 @@ pub struct Forwarder<'a, Q> {
     pub notifications: &'a Q,
     /// The door domain's ticket feed.
     pub door: &'a Q,
+    /// What organizers' webhook endpoints hear of (the notifications domain delivers it).
+    pub webhooks: &'a Q,
 }
 
 pub async fn handle<Q: Queue>(forwarder: &Forwarder<'_, Q>, event: Event) -> DynamoDbEventResponse {
@@ -79,6 +83,12 @@ impl<Q: Queue> Forwarder<'_, Q> {
             let body = encode(&DoorMessage::TicketsChanged(change));
             self.door.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
             tracing::info!(reservation_id = %after.id, "ticket change sent to the door");
+        }
+        for event in webhook_events(before.as_ref(), &after) {
+            let (id, event_type) = (event.id.clone(), event.event_type.clone());
+            let body = encode(&WebhookMessage::Event(event));
+            self.webhooks.send(body, &after.correlation_id).await.map_err(|e| MessageFailure::Retry(e.to_string()))?;
+            tracing::info!(reservation_id = %after.id, webhook_message_id = %id, %event_type, "webhook event queued");
         }
         Ok(())
     }
