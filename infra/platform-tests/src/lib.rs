@@ -5,6 +5,8 @@
 //! The platform's API tests live in `tests/`; the runner's own tests use
 //! [`Runner::start_with`] with their fixture template.
 
+pub mod webhooks;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

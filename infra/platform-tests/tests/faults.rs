@@ -10,7 +10,10 @@
 //! - the money each reservation left in Stripe is its amount if it is confirmed,
 //!   nothing otherwise (nothing charged twice, refunded twice, or kept);
 //! - each holder was told each thing once: a confirmation per confirmed booking,
-//!   a notice per failure, expiry, cancellation and late refund.
+//!   a notice per failure, expiry, cancellation and late refund;
+//! - the organizer's webhook endpoint heard of every confirmation, cancellation,
+//!   refund and the event's cancellation, each under one `webhook-id` (a copy
+//!   again is allowed: webhooks are at-least-once, receivers dedupe on the id).
 
 use futures::StreamExt;
 use platform_tests::{Platform, Session};
@@ -36,6 +39,8 @@ fn platform() -> Platform {
         "PaymentRequestsVisibilitySeconds=40",
         "--param",
         "ChainVisibilitySeconds=30",
+        "--param",
+        "WebhookAllowLoopback=true",
     ])
 }
 
@@ -313,6 +318,10 @@ async fn nothing_is_lost_oversold_charged_or_told_twice_when_processes_die() {
     let clicker = &buyers[0];
     let clicked_id = book(p, clicker, &clicked, &clicked_tier, 1, "pm_card_visa").await.unwrap();
     p.poll_until(&format!("/reservations/{clicked_id}"), &clicker.access_token, |r| r["status"] == "confirmed").await;
+    let receiver = platform_tests::webhooks::Receiver::start(0).await;
+    let hook = json!({"url": receiver.url, "events": ["reservation.confirmed", "reservation.cancelled", "reservation.refunded", "event.cancelled"]});
+    let (status, body) = call(p, "POST", "/organizers/me/webhooks", &organizer.access_token, None, Some(hook)).await;
+    assert_eq!(status, 201, "{body}");
 
     let on = faults(p, json!({"kill": 0.05, "drop": 0.05})).await;
     assert_eq!(on["spec"]["kill"], 0.05);
@@ -448,6 +457,56 @@ async fn nothing_is_lost_oversold_charged_or_told_twice_when_processes_die() {
         }
     }
     eprintln!("{} reservations settled: {by_status:?}", reservations.len());
+
+    // The organizer's webhooks: what each final state owes, each under one id.
+    let mut owed_news: Vec<(String, String)> = vec![("event.cancelled".into(), doomed.clone())];
+    for r in &reservations {
+        let (id, status) = (text(r, "id"), text(r, "status"));
+        let was_confirmed = r.get("tickets").is_some();
+        let refund_requested = r.get("refundRequested").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false);
+        if was_confirmed {
+            owed_news.push(("reservation.confirmed".into(), id.clone()));
+        }
+        if status == "cancelled" {
+            owed_news.push(("reservation.cancelled".into(), id.clone()));
+            if was_confirmed || refund_requested {
+                owed_news.push(("reservation.refunded".into(), id.clone()));
+            }
+        }
+    }
+    owed_news.sort();
+    let heard = |receiver: &platform_tests::webhooks::Receiver| {
+        let mut ids_by_news: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for (id, copies) in receiver.acknowledged() {
+            let body = copies[0].json();
+            let subject =
+                body["data"]["reservationId"].as_str().or(body["data"]["eventId"].as_str()).unwrap_or_default();
+            ids_by_news
+                .entry((body["type"].as_str().unwrap_or_default().to_owned(), subject.to_owned()))
+                .or_default()
+                .push(id);
+        }
+        ids_by_news
+    };
+    let started = Instant::now();
+    while heard(&receiver).len() < owed_news.len() && started.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let heard = heard(&receiver);
+    let heard_news: Vec<(String, String)> = heard.keys().cloned().collect();
+    let missing: Vec<_> = owed_news.iter().filter(|n| !heard.contains_key(*n)).collect();
+    let extra: Vec<_> = heard_news.iter().filter(|n| !owed_news.contains(n)).collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        problems.push(format!("webhooks: missing {missing:?}, not owed {extra:?}"));
+    }
+    for (news, ids) in &heard {
+        if ids.len() > 1 {
+            problems.push(format!("webhooks: {news:?} came under {} ids: {ids:?}", ids.len()));
+        }
+    }
+    let copies: usize = receiver.acknowledged().values().map(|c| c.len() - 1).sum();
+    eprintln!("webhooks: {} news heard, {copies} acknowledged again under the same id", heard.len());
     // Read after settling: a kill planned before the faults stopped, or a timeout
     // while settling, may have fallen later.
     let at_risk = faults(p, json!({})).await["emailsAtRisk"].as_u64().unwrap();
