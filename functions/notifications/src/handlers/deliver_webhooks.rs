@@ -39,9 +39,10 @@ fn retry(e: impl std::fmt::Display) -> MessageFailure {
 
 impl<Q: Queue> Deliverer<'_, Q> {
     /// How long an attempt holds its delivery: longer than an attempt can take (the
-    /// sender's timeout), so it lapses only if the process holding it died.
+    /// name lookup and the post, each bounded by the sender's timeout, and a few
+    /// store and queue calls), so it lapses only if the process holding it died.
     fn lease_millis(&self) -> i64 {
-        i64::try_from(self.sender.timeout.as_millis()).unwrap_or(i64::MAX / 2) + 10_000
+        2 * i64::try_from(self.sender.timeout.as_millis()).unwrap_or(i64::MAX / 4) + 10_000
     }
 
     async fn one(&self, message: SqsMessage) -> Result<(), MessageFailure> {
@@ -102,7 +103,7 @@ impl<Q: Queue> Deliverer<'_, Q> {
         let after = self.clock.now();
         let started = DateTime::from_timestamp_millis(delivery.retry_started_at).unwrap_or(after);
         let decision =
-            after_attempt(succeeded, delivery.attempts + 1, started, after, self.schedule, self.give_up_after);
+            after_attempt(succeeded, delivery.run_attempts + 1, started, after, self.schedule, self.give_up_after);
         let (status, next) = match decision {
             AfterAttempt::Delivered => (DeliveryStatus::Delivered, after.timestamp_millis()),
             AfterAttempt::GiveUp => (DeliveryStatus::Failed, after.timestamp_millis()),
@@ -136,7 +137,7 @@ impl<Q: Queue> Deliverer<'_, Q> {
         {
             let reason = format!("every delivery failed since {}", shared::clock::stored(since));
             if self.store.disable(&endpoint.organizer_id, &endpoint.id, &reason, after).await.map_err(retry)? {
-                tracing::error!(endpoint_id = %endpoint.id, organizer_id = %endpoint.organizer_id, %reason, "webhook endpoint switched off");
+                tracing::warn!(endpoint_id = %endpoint.id, organizer_id = %endpoint.organizer_id, %reason, "webhook endpoint switched off");
             }
         }
         Ok(())

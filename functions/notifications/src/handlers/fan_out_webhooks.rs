@@ -38,6 +38,7 @@ impl<Q: Queue> FanOut<'_, Q> {
                 payload: body.clone(),
                 status: DeliveryStatus::Pending,
                 attempts: 0,
+                run_attempts: 0,
                 next_attempt_at: now.timestamp_millis(),
                 retry_started_at: now.timestamp_millis(),
                 created_at: now,

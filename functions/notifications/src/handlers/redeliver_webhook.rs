@@ -4,7 +4,7 @@
 
 use super::webhook_routes::{DeliveryView, organizer, own_endpoint, path_id};
 use crate::webhooks::DeliveryMessage;
-use crate::webhooks::store::WebhookStore;
+use crate::webhooks::store::{Reopened, WebhookStore};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::sqs::Queue;
@@ -20,8 +20,15 @@ pub async fn handle<Q: Queue>(
     let endpoint = own_endpoint(store, &caller, request).await?;
     let message_id = path_id(request, "messageId", "delivery")?;
     let now = clock.now();
-    let Some(delivery) = store.reopen(&endpoint.id, &message_id, now).await? else {
-        return Err(ApiError::not_found("no such delivery"));
+    let delivery = match store.reopen(&endpoint.id, &message_id, now).await? {
+        Reopened::Pending(delivery) => delivery,
+        Reopened::InProgress => {
+            return Err(ApiError::conflict(
+                "delivery_in_progress",
+                "an attempt of this delivery is under way: ask again in a moment",
+            ));
+        }
+        Reopened::Missing => return Err(ApiError::not_found("no such delivery")),
     };
     let message = DeliveryMessage::Attempt {
         endpoint_id: endpoint.id.clone(),
@@ -29,10 +36,11 @@ pub async fn handle<Q: Queue>(
         due: delivery.next_attempt_at,
     };
     let correlation = shared::correlation_id(request);
-    deliveries
-        .send(shared::messages::encode(&message), &correlation)
-        .await
-        .map_err(|e| ApiError::service_unavailable(format!("could not queue the delivery: {e}")))?;
+    if let Err(e) = deliveries.send(shared::messages::encode(&message), &correlation).await {
+        // Nothing would carry it: back to given up, so the log does not show a retry that never comes.
+        store.abandon_reopened(&endpoint.id, &message_id, delivery.next_attempt_at).await?;
+        return Err(ApiError::service_unavailable(format!("could not queue the delivery: {e}")));
+    }
     tracing::info!(endpoint_id = %endpoint.id, %message_id, "webhook redelivery queued");
     Ok(json_response(StatusCode::ACCEPTED, &DeliveryView::from(&delivery)))
 }

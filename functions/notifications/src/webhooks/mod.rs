@@ -118,13 +118,16 @@ pub fn address_allowed(ip: IpAddr, destinations: Destinations) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return address_allowed(IpAddr::V4(v4), destinations);
             }
-            let first = v6.segments()[0];
-            !(v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local
-                || (first & 0xffc0) == 0xfe80 // link-local
-                || first == 0x2001 && v6.segments()[1] == 0x0db8 // documentation
-                || first == 0x0064) // NAT64 (reaches IPv4, private ones included)
+            // Global unicast (2000::/3) only, less the ranges that carry or reach an
+            // IPv4 address (6to4, Teredo and the other IETF assignments in 2001::/23)
+            // and documentation. Everything else (unique local, link-local,
+            // site-local, IPv4-compatible ::/96, NAT64 64:ff9b::/96, discard 100::/64,
+            // multicast) is refused.
+            let [first, second, ..] = v6.segments();
+            (first & 0xe000) == 0x2000
+                && first != 0x2002
+                && !(first == 0x2001 && second < 0x0200)
+                && !(first == 0x2001 && second == 0x0db8)
         }
     }
 }
@@ -389,6 +392,12 @@ mod tests {
             "https://[::1]/",
             "https://[fd00::1]/",
             "https://[::ffff:10.0.0.1]/",
+            "https://[::a00:1]/",
+            "https://[2002:a00:1::1]/",
+            "https://[2001:0:4136:e378::1]/",
+            "https://[fec0::1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://[100::1]/",
             "https://0.0.0.0/",
             "https://100.64.0.1/",
             "https://localhost/",

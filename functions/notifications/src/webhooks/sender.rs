@@ -38,11 +38,12 @@ impl Sender {
 
     async fn try_post(&self, url: &str, headers: &[(&str, String)], body: String) -> Result<u16, String> {
         let target = check_url(url, self.destinations)?;
-        let addresses: Vec<SocketAddr> =
-            shared::outbound::timed(tokio::net::lookup_host((target.host.as_str(), target.port)))
-                .await
-                .map_err(|e| format!("could not resolve {}: {e}", target.host))?
-                .collect();
+        let lookup = tokio::net::lookup_host((target.host.as_str(), target.port));
+        let addresses: Vec<SocketAddr> = shared::outbound::timed(tokio::time::timeout(self.timeout, lookup))
+            .await
+            .map_err(|_| format!("could not resolve {} in time", target.host))?
+            .map_err(|e| format!("could not resolve {}: {e}", target.host))?
+            .collect();
         let address = addresses
             .iter()
             .copied()
@@ -53,25 +54,28 @@ impl Sender {
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
             .user_agent("ticketing-webhooks/1")
+            // No proxy from the environment: the connection goes to the checked address.
+            .no_proxy()
             .resolve(&target.host, address)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(describe)?;
         let mut request = client.post(target.url).header("content-type", "application/json").body(body);
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let response = shared::outbound::timed(request.send()).await.map_err(|e| describe(&e))?;
+        let response = shared::outbound::timed(request.send()).await.map_err(describe)?;
         Ok(response.status().as_u16())
     }
 }
 
-fn describe(err: &reqwest::Error) -> String {
+/// What went wrong, without the URL (it may carry the receiver's own token).
+fn describe(err: reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".into()
     } else if err.is_connect() {
         "could not connect".into()
     } else {
-        let mut text = err.to_string();
+        let mut text = err.without_url().to_string();
         text.truncate(200);
         text
     }

@@ -54,6 +54,10 @@ pub struct Delivery {
     pub payload: String,
     pub status: DeliveryStatus,
     pub attempts: u32,
+    /// Attempts since its current run of retries began (a redelivery starts a new
+    /// run): what the retry schedule counts.
+    #[serde(default)]
+    pub run_attempts: u32,
     /// Epoch ms of the next attempt while pending.
     pub next_attempt_at: i64,
     /// Epoch ms when its current run of retries began (creation, or a redelivery).
@@ -116,22 +120,6 @@ impl WebhookStore {
             .await
             .map_err(dynamo::sdk_failure)?;
         Ok(())
-    }
-
-    /// Writes `endpoint` over the stored one if it is still there; `false` if it was deleted.
-    pub async fn replace_endpoint(&self, endpoint: &Endpoint) -> Result<bool, Failure> {
-        let mut item: Item = serde_dynamo::to_item(endpoint).map_err(dynamo::failure)?;
-        item.extend(endpoint_key(&endpoint.organizer_id, &endpoint.id));
-        condition_held(
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_exists(pk)")
-                .send()
-                .await
-                .map_err(dynamo::sdk_failure),
-        )
     }
 
     /// `false` if there was none.
@@ -328,9 +316,11 @@ impl WebhookStore {
             .expression_attribute_values(":status", string(status_text(status)))
             .expression_attribute_values(":next", number(next_attempt_at))
             .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":zero", number(0))
             .expression_attribute_values(":entry", AttributeValue::L(vec![entry]))
             .expression_attribute_values(":none", AttributeValue::L(vec![]));
-        let mut set = "#status = :status, attempts = attempts + :one, nextAttemptAt = :next, \
+        let mut set = "#status = :status, attempts = attempts + :one, \
+                       runAttempts = if_not_exists(runAttempts, :zero) + :one, nextAttemptAt = :next, \
                        #log = list_append(if_not_exists(#log, :none), :entry)"
             .to_owned();
         if status == DeliveryStatus::Delivered {
@@ -342,26 +332,106 @@ impl WebhookStore {
         )
     }
 
-    /// Sets a delivery pending again from `now` (the organizer's redeliver); the
-    /// delivery as it stands then, `None` if there is none.
-    pub async fn reopen(
-        &self,
-        endpoint_id: &str,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Delivery>, Failure> {
+    /// Sets a delivery pending again from `now`, a new run of retries (the
+    /// organizer's redeliver), unless an attempt is under way.
+    pub async fn reopen(&self, endpoint_id: &str, message_id: &str, now: DateTime<Utc>) -> Result<Reopened, Failure> {
         let ms = now.timestamp_millis();
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(delivery_key(endpoint_id, message_id)))
-            .condition_expression("attribute_exists(pk)")
-            .update_expression("SET #status = :pending, nextAttemptAt = :now, retryStartedAt = :now REMOVE leaseUntil")
+            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)")
+            .update_expression(
+                "SET #status = :pending, nextAttemptAt = :now, retryStartedAt = :now, runAttempts = :zero",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":pending", string("pending"))
             .expression_attribute_values(":now", number(ms))
+            .expression_attribute_values(":zero", number(0))
             .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure);
+        match result {
+            Ok(out) => match out.attributes {
+                Some(item) => Ok(Reopened::Pending(serde_dynamo::from_item(item).map_err(dynamo::failure)?)),
+                None => Err(Failure::Other("an update returned no item".into())),
+            },
+            Err(Failure::ConditionFailed) => match self.delivery(endpoint_id, message_id).await? {
+                Some(_) => Ok(Reopened::InProgress),
+                None => Ok(Reopened::Missing),
+            },
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Gives up a delivery reopened at `reopened` (epoch ms) whose message could not
+    /// be queued, so it does not stay pending with nothing to carry it; `false` if
+    /// it moved on meanwhile.
+    pub async fn abandon_reopened(&self, endpoint_id: &str, message_id: &str, reopened: i64) -> Result<bool, Failure> {
+        condition_held(
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(delivery_key(endpoint_id, message_id)))
+                .condition_expression("#status = :pending AND nextAttemptAt = :at AND attribute_not_exists(leaseUntil)")
+                .update_expression("SET #status = :failed")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":pending", string("pending"))
+                .expression_attribute_values(":failed", string("failed"))
+                .expression_attribute_values(":at", number(reopened))
+                .send()
+                .await
+                .map_err(dynamo::sdk_failure),
+        )
+    }
+
+    /// Changes an endpoint's attributes in place (never a stale copy of the others:
+    /// the deliverer may switch it off meanwhile); the endpoint as it is then, `None`
+    /// if it does not exist or `only_if` (a condition on the stored item) did not hold.
+    pub async fn update_endpoint(
+        &self,
+        organizer_id: &str,
+        endpoint_id: &str,
+        change: &EndpointUpdate,
+    ) -> Result<Option<Endpoint>, Failure> {
+        let mut sets = Vec::new();
+        let mut removes = Vec::new();
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(endpoint_key(organizer_id, endpoint_id)))
+            .return_values(ReturnValue::AllNew);
+        for (i, (name, value)) in change.set.iter().enumerate() {
+            sets.push(format!("#s{i} = :s{i}"));
+            update = update.expression_attribute_names(format!("#s{i}"), *name).expression_attribute_values(
+                format!(":s{i}"),
+                serde_dynamo::to_attribute_value(value).map_err(dynamo::failure)?,
+            );
+        }
+        for (i, name) in change.remove.iter().enumerate() {
+            removes.push(format!("#r{i}"));
+            update = update.expression_attribute_names(format!("#r{i}"), *name);
+        }
+        let mut expression = String::new();
+        if !sets.is_empty() {
+            expression.push_str(&format!("SET {}", sets.join(", ")));
+        }
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let mut condition = "attribute_exists(pk)".to_owned();
+        if let Some((name, value)) = &change.only_if {
+            condition.push_str(" AND #c = :c");
+            update = update
+                .expression_attribute_names("#c", *name)
+                .expression_attribute_values(":c", serde_dynamo::to_attribute_value(value).map_err(dynamo::failure)?);
+        }
+        let result = update
+            .update_expression(expression.trim())
+            .condition_expression(condition)
             .send()
             .await
             .map_err(dynamo::sdk_failure);
@@ -371,6 +441,23 @@ impl WebhookStore {
             Err(other) => Err(other),
         }
     }
+}
+
+/// What a redelivery found.
+#[derive(Debug)]
+pub enum Reopened {
+    Pending(Delivery),
+    /// An attempt holds it now: ask again in a moment.
+    InProgress,
+    Missing,
+}
+
+/// Attributes to set and remove on an endpoint, and a condition on one attribute.
+#[derive(Debug, Default)]
+pub struct EndpointUpdate {
+    pub set: Vec<(&'static str, serde_json::Value)>,
+    pub remove: Vec<&'static str>,
+    pub only_if: Option<(&'static str, serde_json::Value)>,
 }
 
 fn status_text(status: DeliveryStatus) -> &'static str {
