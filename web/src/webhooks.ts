@@ -4,7 +4,7 @@
 import type { FieldError } from './api';
 import type { Key } from './i18n';
 
-export const EVENT_TYPES = ['reservation.confirmed', 'reservation.cancelled', 'reservation.refunded', 'event.cancelled'] as const;
+export const EVENT_TYPES = ['reservation.confirmed', 'reservation.cancelled', 'reservation.refunded', 'event.cancelled', 'ticket.checked_in'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const EVENT_LABEL = {
@@ -12,6 +12,7 @@ export const EVENT_LABEL = {
   'reservation.cancelled': 'webhooks.event.cancelled',
   'reservation.refunded': 'webhooks.event.refunded',
   'event.cancelled': 'webhooks.event.eventCancelled',
+  'ticket.checked_in': 'webhooks.event.checkedIn',
 } as const satisfies Record<EventType, Key>;
 
 export interface Webhook {

@@ -13,6 +13,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         "check_in" => entrypoints::check_in::run().await,
         "check_in_batch" => entrypoints::check_in_batch::run().await,
         "check_in_summary" => entrypoints::check_in_summary::run().await,
+        "forward_door_changes" => entrypoints::forward_door_changes::run().await,
         "get_door" => entrypoints::get_door::run().await,
         "put_door" => entrypoints::put_door::run().await,
         "list_door_tickets" => entrypoints::list_door_tickets::run().await,

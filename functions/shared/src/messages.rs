@@ -385,6 +385,10 @@ pub enum DoorMessage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TicketsChanged {
     pub event_id: String,
+    /// The event's organizer, whose webhooks hear of check-ins (empty in messages
+    /// sent before it was added).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub organizer_id: String,
     pub reservation_id: String,
     pub holder_id: String,
     pub tier_id: String,
@@ -456,7 +460,8 @@ pub struct WebhookEvent {
     /// `msg_` and a UUID (version 7, from the change's time: ids sort as the changes
     /// happened), derived from what makes the change unique.
     pub id: String,
-    /// `reservation.confirmed`, `reservation.cancelled`, `reservation.refunded`, `event.cancelled`.
+    /// `reservation.confirmed`, `reservation.cancelled`, `reservation.refunded`,
+    /// `event.cancelled`, `ticket.checked_in`.
     pub event_type: String,
     /// Whose endpoints hear of it.
     pub organizer_id: String,

@@ -2,6 +2,7 @@
 //! down for a while still gets every event once it is back, each exactly once
 //! acknowledged, each signed so the reference implementation verifies it; the
 //! delivery log shows the refused attempts; a redelivery keeps the `webhook-id`;
+//! a ticket's first admission at the door is news, without its code;
 //! a rotated secret signs beside the old one; an endpoint that never answers is
 //! switched off and can be switched on again; URLs into private networks are
 //! refused; nobody else sees an organizer's endpoints.
@@ -93,7 +94,13 @@ async fn a_receiver_down_for_a_while_gets_every_event_once_signed_and_a_dead_one
     let p = platform();
     let organizer = p.organizer().await;
     let receiver = Receiver::start(3).await;
-    let all = json!(["reservation.confirmed", "reservation.cancelled", "reservation.refunded", "event.cancelled"]);
+    let all = json!([
+        "reservation.confirmed",
+        "reservation.cancelled",
+        "reservation.refunded",
+        "event.cancelled",
+        "ticket.checked_in"
+    ]);
     let (endpoint, secret) = create_endpoint(p, &organizer, &receiver.url, all).await;
     // Nothing listens on a port just freed: every attempt is refused.
     let dead_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -198,17 +205,51 @@ async fn a_receiver_down_for_a_while_gets_every_event_once_signed_and_a_dead_one
     };
     assert!(signed_by(&copy, &new_secret) && signed_by(&copy, &secret), "{:?}", copy.headers);
 
+    // A ticket scanned at the door: its first admission is news, a second scan is not.
+    let booked =
+        p.api.call("GET", &format!("/reservations/{}", bookings[1]), Some(&buyers[1].access_token), None).await;
+    let code = booked.body["tickets"][0]["code"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    loop {
+        let scan = p
+            .api
+            .call(
+                "POST",
+                &format!("/events/{event}/check-ins"),
+                Some(&organizer.access_token),
+                Some(json!({"code": code})),
+            )
+            .await;
+        if scan.status == 200 {
+            break;
+        }
+        // The door learns of the ticket from the reservations' stream, a moment after.
+        assert!(scan.body["error"]["code"] == "unknown_ticket", "{:?}", scan.body);
+        assert!(started.elapsed() < Duration::from_secs(60), "the door never knew the ticket");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let again = p
+        .api
+        .call("POST", &format!("/events/{event}/check-ins"), Some(&organizer.access_token), Some(json!({"code": code})))
+        .await;
+    assert_eq!((again.status, again.body["error"]["code"].as_str()), (409, Some("already_admitted")));
+    let acknowledged = receiver.wait_for(6).await;
+    let checked_in = acknowledged.values().map(|r| r[0].json()).find(|b| b["type"] == "ticket.checked_in").unwrap();
+    assert_eq!(checked_in["data"]["reservationId"], bookings[1].as_str(), "{checked_in}");
+    assert!(!checked_in.to_string().contains(&code), "the ticket's code stays out of webhooks: {checked_in}");
+
     // The event cancelled: its news, and the two live bookings cancelled and refunded.
     let cancel = p.api.call("POST", &format!("/events/{event}/cancel"), Some(&organizer.access_token), None).await;
     assert!(matches!(cancel.status, 200 | 202), "{:?}", cancel.body);
-    let acknowledged = receiver.wait_for(5 + 5).await;
+    let acknowledged = receiver.wait_for(6 + 5).await;
     let types = types_of(&acknowledged);
     assert!(types.contains(&("event.cancelled".into(), event.clone())), "{types:?}");
     for booking in &bookings[1..] {
         assert!(types.contains(&("reservation.cancelled".into(), booking.clone())), "{types:?}");
         assert!(types.contains(&("reservation.refunded".into(), booking.clone())), "{types:?}");
     }
-    assert_eq!(types.len(), 10, "{types:?}");
+    assert!(types.contains(&("ticket.checked_in".into(), bookings[1].clone())), "{types:?}");
+    assert_eq!(types.len(), 11, "one check-in, however often scanned: {types:?}");
 
     // The endpoint nobody answers is switched off once it failed for DISABLE_AFTER s.
     let started = Instant::now();

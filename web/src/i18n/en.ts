@@ -601,6 +601,7 @@ export const en = {
   'webhooks.event.cancelled': 'A booking is cancelled',
   'webhooks.event.refunded': 'Money goes back',
   'webhooks.event.eventCancelled': 'An event is cancelled',
+  'webhooks.event.checkedIn': 'A ticket is scanned in',
   'webhooks.create': 'Add endpoint',
   'webhooks.created': 'Endpoint added. Its signing secret is shown once: keep it now.',
   'webhooks.secret': 'Signing secret',

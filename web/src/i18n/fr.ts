@@ -605,6 +605,7 @@ export const fr: Translation = {
   'webhooks.event.cancelled': 'Une réservation est annulée',
   'webhooks.event.refunded': 'Un remboursement part',
   'webhooks.event.eventCancelled': 'Un événement est annulé',
+  'webhooks.event.checkedIn': 'Un billet est scanné à l’entrée',
   'webhooks.create': 'Ajouter',
   'webhooks.created': 'Point de réception ajouté. Son secret de signature n’est montré qu’une fois : gardez-le maintenant.',
   'webhooks.secret': 'Secret de signature',

@@ -2,4 +2,5 @@
 //! what staff may do.
 
 pub mod admission;
+pub mod news;
 pub mod rules;

@@ -5,6 +5,7 @@ pub mod apply_ticket_changes;
 pub mod check_in;
 pub mod check_in_batch;
 pub mod check_in_summary;
+pub mod forward_door_changes;
 pub mod get_door;
 pub mod grant_staff;
 pub mod list_door_tickets;

@@ -263,9 +263,12 @@ impl DoorStore for DynamoDoorStore {
                 .expression_attribute_values(":seq", string(&change.sequence))
                 .expression_attribute_values(":gsi1pk", string(list_pk(&change.event_id)))
                 .expression_attribute_values(":gsi1sk", string(&ticket.code));
+            let organizer = (!change.organizer_id.is_empty()).then(|| change.organizer_id.clone());
             for (name, value) in [
                 ("seatId", &ticket.seat_id),
                 ("seat", &ticket.seat),
+                // Whose webhooks hear of its check-in (ForwardDoorChangesFunction).
+                ("organizerId", &organizer),
                 // A transferred code keeps the name of the holder who had it.
                 ("holder", &holder.filter(|_| ticket.state != TicketState::Transferred).map(str::to_owned)),
             ] {

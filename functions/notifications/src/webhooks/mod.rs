@@ -19,8 +19,8 @@ use shared::body::Fields;
 use std::net::IpAddr;
 
 /// What an endpoint may subscribe to.
-pub const EVENT_TYPES: [&str; 4] =
-    ["reservation.confirmed", "reservation.cancelled", "reservation.refunded", "event.cancelled"];
+pub const EVENT_TYPES: [&str; 5] =
+    ["reservation.confirmed", "reservation.cancelled", "reservation.refunded", "event.cancelled", "ticket.checked_in"];
 
 /// Endpoints one organizer may have.
 pub const MAX_ENDPOINTS: usize = 10;

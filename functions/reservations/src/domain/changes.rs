@@ -146,6 +146,7 @@ pub fn door_change(before: Option<&Reservation>, after: &Reservation, sequence: 
     let unchanged = before.is_some_and(|b| door_tickets(b) == tickets);
     (!tickets.is_empty() && !unchanged).then(|| TicketsChanged {
         event_id: after.event_id.clone(),
+        organizer_id: after.organizer_id.clone(),
         reservation_id: after.id.clone(),
         holder_id: after.user_id.clone(),
         tier_id: after.tier_id.clone(),
