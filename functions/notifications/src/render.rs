@@ -4,7 +4,7 @@
 
 use minijinja::{Environment, context};
 use shared::locale::Language;
-use shared::messages::{NotificationKind, NotificationRequest};
+use shared::messages::{NotificationKind, NotificationRequest, WebhookDisabledNotice};
 
 /// The same template files in every language: `templates/<language>/<name>`.
 macro_rules! templates {
@@ -61,6 +61,9 @@ const TEMPLATES: (Templates, Templates) = templates![
     "partially_refunded.subject.txt",
     "partially_refunded.txt",
     "partially_refunded.html",
+    "webhook_disabled.subject.txt",
+    "webhook_disabled.txt",
+    "webhook_disabled.html",
 ];
 
 fn templates(language: Language) -> Templates {
@@ -190,6 +193,34 @@ impl Renderer {
         };
         Ok(Email { subject: render("subject.txt")?.trim().to_owned(), text: render("txt")?, html: render("html")? })
     }
+
+    /// The organizer's notice that a webhook endpoint was switched off, with a
+    /// link to the site's webhooks page.
+    pub fn render_webhook_disabled(
+        &self,
+        notice: &WebhookDisabledNotice,
+        recipient_name: &str,
+        language: Language,
+    ) -> Result<Email, RenderError> {
+        let when = chrono::DateTime::parse_from_rfc3339(&notice.disabled_at)
+            .ok()
+            .and_then(|t| local_time(&t.to_rfc3339(), language))
+            .map_or_else(|| notice.disabled_at.clone(), |(local, offset)| format!("{local} ({offset})"));
+        let values = context! {
+            name => recipient_name,
+            url => notice.url,
+            reason => notice.reason,
+            disabled_at => when,
+            webhooks_url => self.base_url.as_ref().map(|base| format!("{base}/organize/webhooks")),
+        };
+        let env = &self.envs.iter().find(|(l, _)| *l == language).expect("every language has templates").1;
+        let render = |suffix: &str| {
+            env.get_template(&format!("webhook_disabled.{suffix}"))
+                .and_then(|t| t.render(&values))
+                .map_err(|source| RenderError { kind: "webhook_disabled", source })
+        };
+        Ok(Email { subject: render("subject.txt")?.trim().to_owned(), text: render("txt")?, html: render("html")? })
+    }
 }
 
 fn kind_name(kind: NotificationKind) -> &'static str {
@@ -226,6 +257,32 @@ mod tests {
             refund: (kind == NotificationKind::PartiallyRefunded)
                 .then(|| shared::messages::RefundNotice { refund_id: "f1".into(), amount_minor: 1500 }),
         }
+    }
+
+    #[test]
+    fn an_organizer_is_told_which_webhook_endpoint_was_switched_off_and_where_to_switch_it_on() {
+        let notice = WebhookDisabledNotice {
+            organizer_id: "o1".into(),
+            endpoint_id: "w1".into(),
+            url: "https://hooks.example.com/in?<b>".into(),
+            reason: "every delivery failed since 2030-06-01T10:00:00.000Z".into(),
+            disabled_at: "2030-06-02T10:00:00.000Z".into(),
+        };
+        let renderer = Renderer::with_base_url("https://tickets.example.com");
+        let email = renderer.render_webhook_disabled(&notice, "Ada", Language::En).unwrap();
+        assert_eq!(email.subject, "Your webhook endpoint was switched off");
+        assert!(email.text.contains("https://hooks.example.com/in?<b>"), "{}", email.text);
+        assert!(email.text.contains("https://tickets.example.com/organize/webhooks"), "{}", email.text);
+        assert!(email.html.contains("in?&lt;b&gt;"), "escaped: {}", email.html);
+        let french = renderer.render_webhook_disabled(&notice, "Ada", Language::Fr).unwrap();
+        assert!(french.text.contains("juin 2030"), "{}", french.text);
+        assert!(
+            Renderer::default()
+                .render_webhook_disabled(&notice, "Ada", Language::En)
+                .unwrap()
+                .text
+                .contains("Webhooks page")
+        );
     }
 
     #[test]

@@ -203,6 +203,28 @@ pub enum NotificationMessage {
     /// (one queue call, one delivery, one invocation for ten emails).
     #[serde(rename = "notification.bundle.v1")]
     Bundle(NotificationBundle),
+    /// To an organizer: a webhook endpoint was switched off after failing (the
+    /// notifications domain sends it to itself; told once per switch-off).
+    #[serde(rename = "notification.webhook_disabled.v1")]
+    WebhookDisabled(WebhookDisabledNotice),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookDisabledNotice {
+    pub organizer_id: String,
+    pub endpoint_id: String,
+    pub url: String,
+    pub reason: String,
+    /// When it was switched off (UTC, RFC 3339): with the endpoint, what makes the notice unique.
+    pub disabled_at: String,
+}
+
+impl WebhookDisabledNotice {
+    /// Told once per switch-off: a later one (after it was switched on again) is told again.
+    pub fn dedupe_key(&self) -> String {
+        format!("webhook_disabled:{}:{}", self.endpoint_id, self.disabled_at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,11 +240,13 @@ impl NotificationBundle {
 }
 
 impl NotificationMessage {
-    /// The notifications the message asks for, in order.
+    /// The booking notifications the message asks for, in order (none for an
+    /// organizer's webhook notice).
     pub fn into_requests(self) -> Vec<NotificationRequest> {
         match self {
             Self::Send(request) => vec![request],
             Self::Bundle(bundle) => bundle.notifications,
+            Self::WebhookDisabled(_) => vec![],
         }
     }
 }

@@ -4,7 +4,7 @@
 //! delivery log shows the refused attempts; a redelivery keeps the `webhook-id`;
 //! a ticket's first admission at the door is news, without its code;
 //! a rotated secret signs beside the old one; an endpoint that never answers is
-//! switched off and can be switched on again; URLs into private networks are
+//! switched off, its organizer emailed once, and it can be switched on again; URLs into private networks are
 //! refused; nobody else sees an organizer's endpoints.
 
 use platform_tests::webhooks::{Received, Receiver};
@@ -268,6 +268,23 @@ async fn a_receiver_down_for_a_while_gets_every_event_once_signed_and_a_dead_one
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
     assert!(switched_off["disabledReason"].as_str().unwrap().contains("failed"), "{switched_off}");
+    // Its organizer is emailed once, however many deliveries the switch-off stopped.
+    let subject = "Your webhook endpoint was switched off";
+    let started = Instant::now();
+    let told = loop {
+        let told: Vec<Value> =
+            p.emails_to(&organizer.email).await.into_iter().filter(|e| e["subject"] == subject).collect();
+        if !told.is_empty() {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            break p.emails_to(&organizer.email).await.into_iter().filter(|e| e["subject"] == subject).count();
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the organizer was never told");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(told, 1, "told once");
+    let email = p.emails_to(&organizer.email).await.into_iter().find(|e| e["subject"] == subject).unwrap();
+    // The endpoint named (HTML-escaped in the email's body: its host and port read as such).
+    assert!(email["body"].as_str().unwrap_or_default().contains(&format!("127.0.0.1:{dead_port}")), "{email}");
     let back = p
         .api
         .call(

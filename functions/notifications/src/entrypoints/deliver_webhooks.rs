@@ -20,6 +20,7 @@ fn seconds(name: &str) -> Result<Duration, Error> {
 pub async fn run() -> Result<(), Error> {
     let store = &notifications::webhook_store().await?;
     let deliveries = &SqsQueue::from_env("WEBHOOK_DELIVERIES_QUEUE_URL").await?;
+    let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     let schedule_text = shared::env_required("WEBHOOK_RETRY_SCHEDULE")?;
     let schedule = &RetrySchedule::parse(&schedule_text)
         .ok_or_else(|| format!("WEBHOOK_RETRY_SCHEDULE must list seconds, e.g. 5,300,1800, not {schedule_text:?}"))?;
@@ -28,6 +29,7 @@ pub async fn run() -> Result<(), Error> {
     let deliverer = &Deliverer {
         store,
         deliveries,
+        notifications,
         sender,
         clock: &SystemClock,
         schedule,

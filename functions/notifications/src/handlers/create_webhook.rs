@@ -32,6 +32,7 @@ pub async fn handle(store: &WebhookStore, clock: &dyn Clock, request: &Request) 
         failing_since: None,
         disabled_at: None,
         disabled_reason: None,
+        disabled_automatically: false,
     };
     store.put_endpoint(&endpoint).await?;
     tracing::info!(endpoint_id = %endpoint.id, organizer_id = %caller.user_id, "webhook endpoint created");

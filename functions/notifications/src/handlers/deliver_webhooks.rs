@@ -6,6 +6,7 @@
 //! failing for `WebhookDisableAfterSeconds` is switched off.
 
 use crate::webhooks::sender::Sender;
+use crate::webhooks::store::Endpoint;
 use crate::webhooks::store::WebhookStore;
 use crate::webhooks::{
     AfterAttempt, Attempt, DeliveryMessage, DeliveryStatus, RetrySchedule, Turn, acknowledged, after_attempt,
@@ -14,12 +15,14 @@ use crate::webhooks::{
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration};
 use shared::Clock;
-use shared::messages::{decode, encode};
+use shared::messages::{NotificationMessage, WebhookDisabledNotice, decode, encode};
 use shared::sqs::{MessageFailure, Queue, process_batch};
 
 pub struct Deliverer<'a, Q> {
     pub store: &'a WebhookStore,
     pub deliveries: &'a Q,
+    /// Where the organizer's email goes when an endpoint is switched off.
+    pub notifications: &'a Q,
     pub sender: &'a Sender,
     pub clock: &'a dyn Clock,
     pub schedule: &'a RetrySchedule,
@@ -38,6 +41,24 @@ fn retry(e: impl std::fmt::Display) -> MessageFailure {
 }
 
 impl<Q: Queue> Deliverer<'_, Q> {
+    /// Asks for the organizer's email about a switch-off (deduplicated by the
+    /// endpoint and the switch-off's instant). Not sent now, it is asked again by
+    /// the next delivery the switch-off stops.
+    async fn tell_switched_off(&self, endpoint: &Endpoint) {
+        let Some(disabled_at) = endpoint.disabled_at else { return };
+        let notice = WebhookDisabledNotice {
+            organizer_id: endpoint.organizer_id.clone(),
+            endpoint_id: endpoint.id.clone(),
+            url: endpoint.url.clone(),
+            reason: endpoint.disabled_reason.clone().unwrap_or_default(),
+            disabled_at: shared::clock::stored(disabled_at),
+        };
+        let message = encode(&NotificationMessage::WebhookDisabled(notice));
+        if let Err(e) = self.notifications.send(message, &endpoint.id).await {
+            tracing::warn!(endpoint_id = %endpoint.id, error = %e, "the switch-off email was not queued; the next stopped delivery asks again");
+        }
+    }
+
     /// How long an attempt holds its delivery: longer than an attempt can take (the
     /// name lookup and the post, each bounded by the sender's timeout, and a few
     /// store and queue calls), so it lapses only if the process holding it died.
@@ -85,6 +106,11 @@ impl<Q: Queue> Deliverer<'_, Q> {
                 (posted.status_code.is_some_and(acknowledged), attempt, Some(endpoint))
             }
             other => {
+                // A switch-off's email is asked again by every delivery it stops
+                // (told once: the notice is deduplicated), so a lost one is sent later.
+                if let Some(switched_off) = other.as_ref().filter(|e| e.disabled_automatically) {
+                    self.tell_switched_off(switched_off).await;
+                }
                 let why = if other.is_some() { "the endpoint is switched off" } else { "the endpoint was deleted" };
                 let attempt = Attempt {
                     at: shared::clock::stored(now),
@@ -138,6 +164,14 @@ impl<Q: Queue> Deliverer<'_, Q> {
             let reason = format!("every delivery failed since {}", shared::clock::stored(since));
             if self.store.disable(&endpoint.organizer_id, &endpoint.id, &reason, after).await.map_err(retry)? {
                 tracing::warn!(endpoint_id = %endpoint.id, organizer_id = %endpoint.organizer_id, %reason, "webhook endpoint switched off");
+                let switched_off = Endpoint {
+                    enabled: false,
+                    disabled_at: Some(after),
+                    disabled_reason: Some(reason),
+                    disabled_automatically: true,
+                    ..endpoint
+                };
+                self.tell_switched_off(&switched_off).await;
             }
         }
         Ok(())

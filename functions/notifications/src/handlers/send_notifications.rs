@@ -3,7 +3,8 @@
 //! of them is handled as if each had come alone. A record keyed by both is claimed before sending and
 //! completed after, so a duplicate finds it and sends nothing; a send that fails
 //! gives the claim back for the retry. A message that cannot be rendered goes to
-//! the DLQ without holding up its batch.
+//! the DLQ without holding up its batch. Organizers' webhook notices (an endpoint
+//! switched off) go the same way, once per switch-off.
 
 use crate::render::{Email, Renderer};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -11,7 +12,7 @@ use futures::{StreamExt, stream};
 use shared::Clock;
 use shared::dynamo::Failure;
 use shared::idempotency::{Claim, IdempotencyStore};
-use shared::messages::{NotificationMessage, NotificationRequest, decode};
+use shared::messages::{NotificationMessage, NotificationRequest, WebhookDisabledNotice, decode};
 use shared::metrics::Metric;
 use shared::sqs::{MessageFailure, correlation_id, process_batch};
 use std::collections::HashMap;
@@ -79,17 +80,48 @@ fn storage(failure: Failure) -> MessageFailure {
     MessageFailure::Retry(format!("storage: {failure}"))
 }
 
+/// One email to send: about a booking, or an organizer's webhook notice.
+#[derive(Clone, Copy)]
+enum Notice<'r> {
+    Booking(&'r NotificationRequest),
+    WebhookDisabled(&'r WebhookDisabledNotice),
+}
+
+impl Notice<'_> {
+    fn dedupe_key(&self) -> String {
+        match self {
+            Self::Booking(request) => request.dedupe_key(),
+            Self::WebhookDisabled(notice) => notice.dedupe_key(),
+        }
+    }
+
+    fn user_id(&self) -> &str {
+        match self {
+            Self::Booking(request) => &request.user_id,
+            Self::WebhookDisabled(notice) => &notice.organizer_id,
+        }
+    }
+}
+
 impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
     async fn process(&self, message: SqsMessage) -> Result<(), MessageFailure> {
         let correlation = correlation_id(&message).unwrap_or_default().to_owned();
-        let requests = decode::<NotificationMessage>(message.body.as_deref().unwrap_or_default())
-            .map_err(|e| MessageFailure::Poison(e.to_string()))?
-            .into_requests();
-        let user_ids: Vec<String> = requests.iter().map(|r| r.user_id.clone()).collect();
+        let decoded = decode::<NotificationMessage>(message.body.as_deref().unwrap_or_default())
+            .map_err(|e| MessageFailure::Poison(e.to_string()))?;
+        let webhook_notice = match &decoded {
+            NotificationMessage::WebhookDisabled(notice) => Some(notice.clone()),
+            _ => None,
+        };
+        let requests = decoded.into_requests();
+        let notices: Vec<Notice> = match &webhook_notice {
+            Some(notice) => vec![Notice::WebhookDisabled(notice)],
+            None => requests.iter().map(Notice::Booking).collect(),
+        };
+        let user_ids: Vec<String> = notices.iter().map(|n| n.user_id().to_owned()).collect();
         let contacts = self.contacts.contacts(&user_ids).await.map_err(storage)?;
         // A bundle's emails go out side by side; the message is done when each one is.
-        let outcomes: Vec<Result<(), MessageFailure>> = stream::iter(&requests)
-            .map(|request| self.notify(request, contacts.get(&request.user_id), &correlation))
+        let outcomes: Vec<Result<(), MessageFailure>> = stream::iter(notices)
+            .map(|notice| self.notify(notice, contacts.get(notice.user_id()), &correlation))
             .buffer_unordered(EMAILS_IN_FLIGHT)
             .collect()
             .await;
@@ -99,11 +131,11 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
     /// One email, once: claimed under its dedupe key before sending, completed after.
     async fn notify(
         &self,
-        request: &NotificationRequest,
+        notice: Notice<'_>,
         contact: Option<&Contact>,
         correlation: &str,
     ) -> Result<(), MessageFailure> {
-        let key = request.dedupe_key();
+        let key = notice.dedupe_key();
         match self.sent.begin(&key, &key, self.clock.now().timestamp()).await.map_err(storage)? {
             Claim::Replay(_) => {
                 tracing::info!(%key, %correlation, "already sent; duplicate ignored");
@@ -113,7 +145,7 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
             Claim::Mismatch => return Err(MessageFailure::Poison(format!("{key}: record does not match"))),
             Claim::Proceed => {}
         }
-        let outcome = match self.deliver(request, contact).await {
+        let outcome = match self.deliver(notice, contact).await {
             Err(Delivery::Unknown(why)) => {
                 tracing::error!(%key, %correlation, %why, "SES's answer was lost; the email most likely went out and is not sent again");
                 shared::metrics::count("notifications", Metric::EmailsUnconfirmed, 1);
@@ -141,14 +173,16 @@ impl<C: Contacts, M: Mailer, K: Clock> Consumer<'_, C, M, K> {
     }
 
     /// `Ok` with what happened ("sent", or why nothing was sent).
-    async fn deliver(&self, request: &NotificationRequest, contact: Option<&Contact>) -> Result<String, Delivery> {
+    async fn deliver(&self, notice: Notice<'_>, contact: Option<&Contact>) -> Result<String, Delivery> {
         let Some(contact) = contact else {
             return Ok("skipped: the account is erased".into());
         };
-        let email = self
-            .renderer
-            .render(request, &contact.name, contact.language.unwrap_or_default())
-            .map_err(|e| Delivery::Failed(MessageFailure::Poison(e.to_string())))?;
+        let language = contact.language.unwrap_or_default();
+        let email = match notice {
+            Notice::Booking(request) => self.renderer.render(request, &contact.name, language),
+            Notice::WebhookDisabled(webhook) => self.renderer.render_webhook_disabled(webhook, &contact.name, language),
+        }
+        .map_err(|e| Delivery::Failed(MessageFailure::Poison(e.to_string())))?;
         match self.mailer.send(&contact.email, &email).await {
             Ok(()) => Ok("sent".into()),
             Err(SendError::NotSent(why)) => Err(Delivery::Failed(MessageFailure::Retry(why))),

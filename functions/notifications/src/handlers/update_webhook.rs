@@ -29,12 +29,13 @@ pub async fn handle(store: &WebhookStore, clock: &dyn Clock, request: &Request) 
     match change.enabled {
         Some(true) => {
             update.set.push(("enabled", json!(true)));
-            update.remove.extend(["failingSince", "disabledAt", "disabledReason"]);
+            update.remove.extend(["failingSince", "disabledAt", "disabledReason", "disabledAutomatically"]);
         }
         Some(false) => {
             update.set.push(("enabled", json!(false)));
             update.set.push(("disabledAt", json!(shared::clock::stored(clock.now()))));
             update.set.push(("disabledReason", json!("switched off by the organizer")));
+            update.set.push(("disabledAutomatically", json!(false)));
         }
         None => {}
     }

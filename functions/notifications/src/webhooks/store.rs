@@ -41,6 +41,9 @@ pub struct Endpoint {
     pub disabled_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_reason: Option<String>,
+    /// Switched off by its failures (its organizer is emailed), not by its organizer.
+    #[serde(default)]
+    pub disabled_automatically: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +186,9 @@ impl WebhookStore {
                 .table_name(&self.table)
                 .set_key(Some(endpoint_key(organizer_id, endpoint_id)))
                 .condition_expression("enabled = :on AND attribute_exists(failingSince)")
-                .update_expression("SET enabled = :off, disabledAt = :now, disabledReason = :why")
+                .update_expression(
+                    "SET enabled = :off, disabledAt = :now, disabledReason = :why, disabledAutomatically = :on",
+                )
                 .expression_attribute_values(":on", AttributeValue::Bool(true))
                 .expression_attribute_values(":off", AttributeValue::Bool(false))
                 .expression_attribute_values(":now", string(shared::clock::stored(now)))
