@@ -54,6 +54,11 @@ impl LocalService {
         Ok(())
     }
 
+    /// Whether the process this runner started has ended.
+    fn has_exited(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|child| !matches!(child.try_wait(), Ok(None)))
+    }
+
     /// Once the server runs, what it prints goes to the runner's debug log, so a
     /// full pipe can never stall it.
     fn drain_stderr(&mut self) {
@@ -90,6 +95,34 @@ impl LocalService {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
+        }
+    }
+}
+
+/// Starts a server with `start(port)` and waits until it accepts connections.
+///
+/// A port chosen here (`port` 0) is free when chosen, but another process can bind
+/// it before the server does (runners starting side by side, as the test lanes do:
+/// moto once exited with "Address already in use"). A server that exits before
+/// accepting connections on a chosen port is started again on another, up to
+/// four more times; a port the caller named is never changed.
+pub async fn start_listening(
+    port: u16,
+    timeout: Duration,
+    start: impl Fn(u16) -> Result<LocalService>,
+) -> Result<LocalService> {
+    const TRIES: u32 = 5;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let mut service = start(port_or_free(port)?)?;
+        let url = service.url.clone();
+        match service.wait_until(timeout, || accepts_connections(&url)).await {
+            Ok(()) => return Ok(service),
+            Err(err) if port == 0 && tries < TRIES && service.has_exited() => {
+                tracing::warn!("{} could not start at {url}, trying another port: {err:#}", service.name);
+            }
+            Err(err) => return Err(err),
         }
     }
 }
@@ -227,5 +260,51 @@ mod tests {
         std::fs::create_dir_all(&empty).unwrap();
         assert!(find_dynamodb_jar(&empty).unwrap_err().to_string().contains("no DynamoDBLocal.jar"));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    fn http_server(port: u16) -> Result<LocalService> {
+        let mut command = tokio::process::Command::new("python3");
+        command.args(["-m", "http.server", "--bind", "127.0.0.1", &port.to_string()]);
+        LocalService::spawn("http.server", port, command)
+    }
+
+    /// A port in use by an outgoing connection (as the chosen ports were in CI: the
+    /// kernel hands out the same range to both), kept open while it lives.
+    fn port_of_an_outgoing_connection() -> (std::net::TcpListener, std::net::TcpStream, u16) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let outgoing = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let port = outgoing.local_addr().unwrap().port();
+        (listener, outgoing, port)
+    }
+
+    #[tokio::test]
+    async fn a_chosen_port_taken_before_the_server_binds_it_is_replaced_by_another() {
+        let (_listener, _outgoing, taken) = port_of_an_outgoing_connection();
+        let starts = std::sync::atomic::AtomicU32::new(0);
+        let service = start_listening(0, Duration::from_secs(60), |chosen| {
+            // The first port chosen is taken meanwhile.
+            let first = starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+            http_server(if first { taken } else { chosen })
+        })
+        .await
+        .unwrap();
+        assert_eq!(starts.into_inner(), 2);
+        assert_ne!(service.url, format!("http://127.0.0.1:{taken}"));
+        accepts_connections(&service.url).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_named_port_that_is_taken_fails_at_once() {
+        let (_listener, _outgoing, taken) = port_of_an_outgoing_connection();
+        let starts = std::sync::atomic::AtomicU32::new(0);
+        let err = start_listening(taken, Duration::from_secs(60), |port| {
+            starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            http_server(port)
+        })
+        .await
+        .err()
+        .expect("a taken port named by the caller is an error");
+        assert!(err.to_string().contains("exited"), "{err:#}");
+        assert_eq!(starts.into_inner(), 1);
     }
 }

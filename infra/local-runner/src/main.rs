@@ -229,9 +229,11 @@ fn access_key_id(key: &str) -> Result<String, String> {
 /// `local-runner dynamodb`: one DynamoDB Local, a database per access key, until
 /// standard input closes (or Ctrl-C, or SIGTERM).
 async fn dynamodb(args: DynamodbArgs) -> Result<std::process::ExitCode> {
-    let mut service = local_services::start_dynamodb_local_with(&args.jar, args.port, false)?;
-    let url = service.url.clone();
-    service.wait_until(Duration::from_secs(180), || local_services::accepts_connections(&url)).await?;
+    let service = local_services::start_listening(args.port, Duration::from_secs(180), |port| {
+        local_services::start_dynamodb_local_with(&args.jar, port, false)
+    })
+    .await?;
+    let url = &service.url;
     println!("ready: {url}");
     shutdown_signal(true).await;
     Ok(std::process::ExitCode::SUCCESS)
@@ -244,24 +246,48 @@ struct LocalAws {
     stripe: Option<LocalService>,
 }
 
-/// Starts moto and (when the template has tables) DynamoDB Local side by side, and
-/// waits until both answer.
+/// Starts moto, (when the template has tables) DynamoDB Local and (when asked)
+/// localstripe side by side, and waits until each answers.
 async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalAws> {
-    let mut moto = match &args.start_moto {
-        Some(path) => local_services::start_moto(path, args.moto_port)?,
-        None => LocalService::external("moto", &args.endpoint),
-    };
     let has_tables = template
         .resources
         .iter()
         .any(|r| matches!(r.kind.as_str(), "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable"));
-    let mut dynamodb = match &args.start_dynamodb {
-        Some(path) if has_tables => local_services::start_dynamodb_local(path, args.dynamodb_port)?,
-        _ => LocalService::external("DynamoDB Local", &args.dynamodb_endpoint),
-    };
     // A safety net: each answers within seconds, but a JVM starting on a loaded
     // machine (test runners side by side, a core kept busy) was seen taking 49 s.
     let timeout = Duration::from_secs(180);
+    let moto = async {
+        match &args.start_moto {
+            Some(path) => {
+                local_services::start_listening(args.moto_port, timeout, |port| local_services::start_moto(path, port))
+                    .await
+            }
+            None => Ok(LocalService::external("moto", &args.endpoint)),
+        }
+    };
+    let dynamodb = async {
+        match &args.start_dynamodb {
+            Some(path) if has_tables => {
+                local_services::start_listening(args.dynamodb_port, timeout, |port| {
+                    local_services::start_dynamodb_local(path, port)
+                })
+                .await
+            }
+            _ => Ok(LocalService::external("DynamoDB Local", &args.dynamodb_endpoint)),
+        }
+    };
+    let stripe = async {
+        match &args.start_localstripe {
+            Some(path) => local_services::start_listening(args.localstripe_port, timeout, |port| {
+                local_services::start_localstripe(path, port)
+            })
+            .await
+            .map(Some),
+            None => Ok(None),
+        }
+    };
+    let (moto, dynamodb, stripe) = tokio::join!(moto, dynamodb, stripe);
+    let (mut moto, mut dynamodb, stripe) = (moto?, dynamodb?, stripe?);
     let sqs = aws_sdk_sqs::Client::new(&sdk_config(&moto.url, &args.region).await);
     let tables = aws_sdk_dynamodb::Client::new(&sdk_config(&dynamodb.url, &args.region).await);
     let moto_ready = moto.wait_until(timeout, || {
@@ -287,23 +313,9 @@ async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalA
             })
             .await
     };
-    let mut stripe = match &args.start_localstripe {
-        Some(path) => Some(local_services::start_localstripe(path, args.localstripe_port)?),
-        None => None,
-    };
-    let stripe_ready = async {
-        match stripe.as_mut() {
-            Some(stripe) => {
-                let url = stripe.url.clone();
-                stripe.wait_until(timeout, || local_services::accepts_connections(&url)).await
-            }
-            None => Ok(()),
-        }
-    };
-    let (moto_ready, dynamodb_ready, stripe_ready) = tokio::join!(moto_ready, dynamodb_ready, stripe_ready);
+    let (moto_ready, dynamodb_ready) = tokio::join!(moto_ready, dynamodb_ready);
     moto_ready?;
     dynamodb_ready?;
-    stripe_ready?;
     Ok(LocalAws { moto, dynamodb, stripe })
 }
 
