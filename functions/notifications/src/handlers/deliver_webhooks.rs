@@ -152,7 +152,9 @@ impl<Q: Queue> Deliverer<'_, Q> {
             .await
             .map_err(retry)?;
         if !recorded {
-            tracing::warn!(%endpoint_id, %message_id, "the delivery's lease ran out before its attempt was recorded");
+            // The lease ran out (its holder was thought dead), or the store's answer
+            // to this very update was lost and its retry found the lease released.
+            tracing::warn!(%endpoint_id, %message_id, "the attempt's record found its lease gone");
         }
         tracing::info!(%endpoint_id, %message_id, ?status, status_code = ?attempt.status_code, error = ?attempt.error, "webhook attempt");
         let Some(endpoint) = endpoint else { return Ok(()) };
