@@ -569,6 +569,31 @@ impl Platform {
         }
     }
 
+    /// Scans `code` at `event`'s door as `token`'s holder (`POST /events/{id}/check-ins`),
+    /// asking again while the door does not know the ticket yet: it learns of tickets
+    /// from the reservations' stream, a moment after they are issued (a safety net of
+    /// 60 s). The first other answer.
+    pub async fn scan(&self, token: &str, event: &str, code: &str) -> Answer {
+        let started = Instant::now();
+        loop {
+            let answer = self
+                .api
+                .call(
+                    "POST",
+                    &format!("/events/{event}/check-ins"),
+                    Some(token),
+                    Some(serde_json::json!({"code": code})),
+                )
+                .await;
+            let unknown = answer.status == 404 && answer.body["error"]["code"] == "unknown_ticket";
+            if !unknown {
+                return answer;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "the door never knew the ticket {code}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
     /// Waits until `address` has received `count` emails, then returns them (a safety
     /// net of 60 s: an email takes a second or two to go out here).
     pub async fn wait_for_emails(&self, address: &str, count: usize) -> Vec<serde_json::Value> {

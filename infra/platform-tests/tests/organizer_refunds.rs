@@ -71,27 +71,6 @@ async fn door_knows(p: &Platform, organizer: &Session, event: &str, code: &str, 
     }
 }
 
-/// Scans `code` at the door until the door knows the ticket (its feed follows the commit).
-async fn scan(p: &Platform, organizer: &Session, event: &str, code: &str) -> platform_tests::Answer {
-    let started = Instant::now();
-    loop {
-        let answer = p
-            .api
-            .call(
-                "POST",
-                &format!("/events/{event}/check-ins"),
-                Some(&organizer.access_token),
-                Some(json!({"code": code})),
-            )
-            .await;
-        let unknown = answer.status == 404 && answer.body["error"]["code"] == "unknown_ticket";
-        if !unknown || started.elapsed() > Duration::from_secs(60) {
-            return answer;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_partial_refund_goes_back_once_and_the_tickets_still_open_the_door() {
     let p = platform();
@@ -124,7 +103,7 @@ async fn a_partial_refund_goes_back_once_and_the_tickets_still_open_the_door() {
     assert_eq!(seen.body["refundedMinor"], 1500, "{:?}", seen.body);
     let emails = p.wait_for_emails(&buyer.email, 2).await;
     assert!(emails.iter().any(|e| e["subject"].as_str().unwrap_or_default().contains("refunded for")), "{emails:?}");
-    let admitted = scan(p, &organizer, &event, &codes[0]).await;
+    let admitted = p.scan(&organizer.access_token, &event, &codes[0]).await;
     assert_eq!(admitted.status, 200, "{:?}", admitted.body);
 }
 
@@ -149,7 +128,7 @@ async fn a_full_refund_after_a_partial_one_gives_back_the_rest_and_the_seats() {
     assert_eq!(refunded_at_stripe(p, &id, 5000).await, 5000, "the rest went back, never more than was paid");
     assert_eq!(p.runner.tier_seats(&event, &tier).await.available, 10, "the seats are back");
     door_knows(p, &organizer, &event, &codes[0], "cancelled").await;
-    let refused = scan(p, &organizer, &event, &codes[0]).await;
+    let refused = p.scan(&organizer.access_token, &event, &codes[0]).await;
     assert_eq!(refused.status, 409, "{:?}", refused.body);
     let emails = p.wait_for_emails(&buyer.email, 3).await;
     assert!(
