@@ -1,7 +1,7 @@
 // An attendee's stories, in a real browser against the local platform.
 
 import type { Page } from '@playwright/test';
-import { accessibilityProblems, CARDS, expect, fillCard, screenshot, seatedHall, seatsLeft, test, uniqueEmail } from './support';
+import { accessibilityProblems, CARDS, expect, fillCard, organizerEvent, screenshot, seatedHall, seatsLeft, test, uniqueEmail } from './support';
 
 test('an attendee finds the demo concert by filters, signs up, books two seats, sees two QR codes and cancels', async ({ page }) => {
   await page.goto('/');
@@ -140,31 +140,14 @@ test('signing in with a wrong password says so in words', async ({ page }) => {
 
 test('an on-sale behind a waiting room: the buyer queues, sees the wait, and buys once admitted', async ({ page, request }) => {
   // The organizer's event, through the API: a free tier on sale in a few seconds, 120 admitted a minute.
-  const login = await request.post('/auth/login', { data: { email: 'organizer@demo.example', password: 'demo-password-2026' } });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  const headers = { authorization: `Bearer ${accessToken}` };
-  const year = new Date().getUTCFullYear() + 1;
-  const opens = new Date(Date.now() + 8_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const created = await request.post('/events', {
-    headers,
-    data: {
-      title: `Stadium on-sale ${Date.now()}`,
-      category: 'match',
-      description: 'The final, behind a waiting room.',
-      venue: { name: 'Stadium', address: '1 Stadium Way', city: 'Lyon', country: 'FR' },
-      timezone: 'Europe/Paris',
-      currency: 'EUR',
-      startsAt: `${year}-06-01T20:00:00+02:00`,
-      endsAt: `${year}-06-01T23:00:00+02:00`,
-      salesOpensAt: opens,
-      salesClosesAt: `${year}-06-01T19:00:00+02:00`,
-      waitingRoom: { enabled: true, admitPerMinute: 120 },
-      tiers: [{ name: 'Stands', priceMinor: 0, capacity: 100, maxPerOrder: 2 }],
-    },
+  const event = await organizerEvent(request, [{ name: 'Stands', priceMinor: 0, capacity: 100, maxPerOrder: 2 }], {
+    title: `Stadium on-sale ${Date.now()}`,
+    category: 'match',
+    description: 'The final, behind a waiting room.',
+    venue: { name: 'Stadium', address: '1 Stadium Way', city: 'Lyon', country: 'FR' },
+    salesOpensAt: new Date(Date.now() + 8_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    waitingRoom: { enabled: true, admitPerMinute: 120 },
   });
-  expect(created.status()).toBe(201);
-  const event = (await created.json()) as { id: string };
-  expect((await request.post(`/events/${event.id}/publish`, { headers })).status()).toBe(200);
 
   await page.goto(`/signup?next=${encodeURIComponent(`/e/${event.id}`)}`);
   await page.getByLabel('Your name').fill('Queue Buyer');

@@ -3,18 +3,16 @@
 // (the page from the service worker, the list from IndexedDB), uploading its offline
 // admissions when the network is back.
 
-import { chromium, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { chromium, type APIRequestContext, type Browser } from '@playwright/test';
 import qrcode from 'qrcode-generator';
 import { writeFileSync } from 'node:fs';
-import { accessibilityProblems, DEMO_PASSWORD, expect, seatedHall, test, uniqueEmail } from './support';
+import { accessibilityProblems, DEMO_PASSWORD, expect, newAccount, ORGANIZER, refusedByContentSecurityPolicy, seatedHall, signInTo, test, uniqueEmail } from './support';
 
 interface Ticket {
   code: string;
   qr: string;
   seat?: string;
 }
-
-const ORGANIZER = 'organizer@demo.example';
 
 /**
  * A Y4M video (what Chromium's fake camera plays) of a QR code: 640×480, 4:2:0, a few
@@ -45,22 +43,6 @@ function qrVideo(path: string, text: string, frames = 5): void {
   writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
 }
 
-async function login(api: APIRequestContext, email: string, password: string): Promise<Record<string, string>> {
-  const response = await api.post('/auth/login', { data: { email, password } });
-  expect(response.status()).toBe(200);
-  const { accessToken } = (await response.json()) as { accessToken: string };
-  return { authorization: `Bearer ${accessToken}` };
-}
-
-/** Signs in on the site and lands on `next` in the same page (the session lives in the page's memory). */
-async function signInTo(page: Page, next: string): Promise<void> {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email').fill(ORGANIZER);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
 test.describe.serial('at the door', () => {
   let browser: Browser;
   let api: APIRequestContext;
@@ -73,15 +55,15 @@ test.describe.serial('at the door', () => {
     api = await playwright.request.newContext({ baseURL: process.env.SITE_URL });
     // The organizer's seated hall, one gate (Nord) for every tier.
     const hall = await seatedHall(api);
-    event = hall.event as { id: string; title: string };
-    const tierId = (hall.event as unknown as { tiers: { id: string }[] }).tiers[0].id;
+    event = hall.event;
+    const tierId = hall.event.tiers[0].id;
     const door = await api.put(`/events/${event.id}/door`, { headers: hall.headers, data: { gates: [{ name: 'Nord' }], reentry: false } });
     expect(door.ok()).toBe(true);
 
     // A buyer books two seats through the API, with Stripe's test card.
-    buyer = uniqueEmail('door');
-    expect((await api.post('/auth/register', { data: { email: buyer, password: 'a long enough password', displayName: 'Ada Door' } })).ok()).toBe(true);
-    const buyerHeaders = await login(api, buyer, 'a long enough password');
+    const account = await newAccount(api, 'Ada Door');
+    buyer = account.email;
+    const buyerHeaders = account.headers;
     const booked = await api.post('/reservations', {
       headers: { ...buyerHeaders, 'idempotency-key': `door-${Date.now()}` },
       data: { eventId: event.id, tierId, quantity: 2, paymentMethod: 'pm_card_visa' },
@@ -132,6 +114,7 @@ test.describe.serial('at the door', () => {
 
   test('the camera admits a ticket, and the same ticket again is refused as already admitted', async ({ baseURL }) => {
     const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+    const refused = refusedByContentSecurityPolicy(context);
     const page = await context.newPage();
     await signInTo(page, `/door/${event.id}`);
     await expect(page.getByRole('heading', { level: 1, name: `Door: ${event.title}` })).toBeVisible();
@@ -149,6 +132,7 @@ test.describe.serial('at the door', () => {
     await expect(answer.locator('.verdict-title')).toHaveText(/^Already admitted at \d\d:\d\d at gate Nord$/);
     await expect(answer).toHaveClass(/verdict-refused/);
     await expect(page.locator('#summary')).toContainText('1 admitted');
+    expect(refused, 'what the Content-Security-Policy refused').toEqual([]);
     await context.close();
   });
 
@@ -156,6 +140,7 @@ test.describe.serial('at the door', () => {
     baseURL,
   }) => {
     const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+    const refused = refusedByContentSecurityPolicy(context);
     const page = await context.newPage();
     await signInTo(page, `/door/${event.id}`);
     await expect(page.getByText(/^\d+ tickets kept on this device, downloaded at/)).toBeVisible();
@@ -197,6 +182,7 @@ test.describe.serial('at the door', () => {
     await expect(page.getByRole('heading', { level: 1, name: `Door: ${event.title}` })).toBeVisible();
     await expect(page.getByText('0 scans waiting to upload')).toBeVisible();
     await expect(page.locator('#summary')).toContainText('2 admitted');
+    expect(refused, 'what the Content-Security-Policy refused').toEqual([]);
     await context.close();
   });
 

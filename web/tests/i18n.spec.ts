@@ -2,7 +2,7 @@
 // choice (on this device when signed out, on the account when signed in), and the
 // account's language wherever its owner signs in.
 
-import { accessibilityProblems, expect, test, uniqueEmail } from './support';
+import { accessibilityProblems, expect, refusedByContentSecurityPolicy, test, uniqueEmail } from './support';
 
 const PASSWORD = 'a long enough password';
 
@@ -61,6 +61,7 @@ test('a French browser gets the site in French; the language chosen on the accou
 
   // An English browser: English until its owner signs in, then the account's French.
   const english = await browser.newContext({ baseURL, locale: 'en-US' });
+  const refused = refusedByContentSecurityPolicy(english);
   const other = await english.newPage();
   await other.goto('/signin');
   await expect(other.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
@@ -70,6 +71,7 @@ test('a French browser gets the site in French; the language chosen on the accou
   await expect(other.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
   await expect(other.getByRole('heading', { level: 1, name: 'Prochains événements' })).toBeVisible();
   await expect(other.locator('html')).toHaveAttribute('lang', 'fr');
+  expect(refused, 'what the Content-Security-Policy refused').toEqual([]);
   await english.close();
 });
 

@@ -1,7 +1,7 @@
 // An organizer's story, in a real browser against the local platform.
 
 import { readFileSync } from 'node:fs';
-import { accessibilityProblems, DEMO_PASSWORD, expect, HALL_CSV, screenshot, seatedHall, signIn, test } from './support';
+import { accessibilityProblems, expect, HALL_CSV, screenshot, seatedHall, signIn, signInTo, test } from './support';
 
 const nextYear = new Date().getUTCFullYear() + 1;
 const today = new Date().toISOString().slice(0, 10);
@@ -87,10 +87,7 @@ test('an attendee is told the organizer pages are not theirs', async ({ page }) 
 
 test('an organizer sends a venue CSV, publishes, blocks a seat on the map and puts it back on sale', async ({ page, request }) => {
   const { event } = await seatedHall(request, true);
-  await page.goto(`/signin?next=${encodeURIComponent(`/organize/${event.id}`)}`);
-  await page.getByLabel('Email').fill('organizer@demo.example');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInTo(page, `/organize/${event.id}`);
   await page.getByLabel('Seat map (CSV)').setInputFiles({ name: 'hall.csv', mimeType: 'text/csv', buffer: Buffer.from(HALL_CSV) });
   await page.getByRole('button', { name: 'Send the seat map' }).click();
   await expect(page.getByText('This event has a seat map of 12 seats')).toBeVisible();

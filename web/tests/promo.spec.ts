@@ -2,58 +2,17 @@
 // a buyer applies one on the public page, sees the price with it and orders; a
 // hidden tier shows only once a buyer applies an access code naming it.
 
-import type { APIRequestContext, Page } from '@playwright/test';
-import { accessibilityProblems, CARDS, DEMO_PASSWORD, expect, fillCard, seatsLeft, test, uniqueEmail } from './support';
+import type { APIRequestContext } from '@playwright/test';
+import { accessibilityProblems, CARDS, expect, fillCard, newAccount, organizerEvent, PASSWORD, refusedByContentSecurityPolicy, seatsLeft, signInTo, test, type TierInput } from './support';
 
-const PASSWORD = 'a long enough password';
 const year = new Date().getUTCFullYear() + 1;
 
-/** The demo organizer's event, through the API: tiers as given, published. */
-async function eventWith(
-  request: APIRequestContext,
-  tiers: { name: string; priceMinor: number; capacity: number; maxPerOrder: number }[],
-): Promise<{ id: string; title: string; headers: Record<string, string> }> {
-  const login = await request.post('/auth/login', { data: { email: 'organizer@demo.example', password: DEMO_PASSWORD } });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  const headers = { authorization: `Bearer ${accessToken}` };
-  const title = `Codes night ${Date.now()}`;
-  const created = await request.post('/events', {
-    headers,
-    data: {
-      title,
-      category: 'concert',
-      description: 'A concert with a fan club and a members presale.',
-      venue: { name: 'Le Transbordeur', address: '3 Boulevard de Stalingrad', city: 'Villeurbanne', country: 'FR' },
-      timezone: 'Europe/Paris',
-      currency: 'EUR',
-      startsAt: `${year}-06-01T20:00:00+02:00`,
-      endsAt: `${year}-06-01T23:00:00+02:00`,
-      salesOpensAt: '2026-01-01T00:00:00Z',
-      salesClosesAt: `${year}-06-01T19:00:00+02:00`,
-      tiers,
-    },
+/** The demo organizer's published event with `tiers`. */
+function eventWith(request: APIRequestContext, tiers: TierInput[]) {
+  return organizerEvent(request, tiers, {
+    title: `Codes night ${Date.now()}`,
+    description: 'A concert with a fan club and a members presale.',
   });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-  expect((await request.post(`/events/${id}/publish`, { headers })).status()).toBe(200);
-  return { id, title, headers };
-}
-
-/** Signs in at the sign-in page and lands on `next` (tokens live in memory: no reloads after). */
-async function signInTo(page: Page, next: string, email: string, password: string): Promise<void> {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
-async function buyer(request: APIRequestContext, name: string): Promise<{ email: string; headers: Record<string, string> }> {
-  const email = uniqueEmail(name.toLowerCase());
-  expect((await request.post('/auth/register', { data: { email, password: PASSWORD, displayName: name } })).ok()).toBe(true);
-  const login = await request.post('/auth/login', { data: { email, password: PASSWORD } });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  return { email, headers: { authorization: `Bearer ${accessToken}` } };
 }
 
 test('an organizer creates a promo code; a buyer applies it, pays the discounted price, and the booking shows the discount', async ({ browser, page, request }) => {
@@ -63,7 +22,7 @@ test('an organizer creates a promo code; a buyer applies it, pays the discounted
   ]);
 
   // The organizer: 20% off Stalls, for 10 tickets, until next spring.
-  await signInTo(page, `/organize/${event.id}`, 'organizer@demo.example', DEMO_PASSWORD);
+  await signInTo(page, `/organize/${event.id}`);
   const codes = page.getByRole('region', { name: 'Promo codes' });
   const form = codes.getByRole('form', { name: 'New code' });
   await form.getByLabel('Code', { exact: true }).fill('FanClub-2027');
@@ -92,8 +51,9 @@ test('an organizer creates a promo code; a buyer applies it, pays the discounted
   await expect(codes.getByRole('row', { name: /^fanclub-2027/ })).toHaveCount(0);
 
   // The buyer, in a browser of their own.
-  const someone = await buyer(request, 'Fan');
+  const someone = await newAccount(request, 'Fan');
   const context = await browser.newContext();
+  const refused = refusedByContentSecurityPolicy(context);
   const shop = await context.newPage();
   await signInTo(shop, `/e/${event.id}`, someone.email, PASSWORD);
   await expect(shop.getByRole('heading', { level: 1, name: event.title })).toBeVisible();
@@ -138,6 +98,7 @@ test('an organizer creates a promo code; a buyer applies it, pays the discounted
     promoCodes: { code: string; uses: number }[];
   };
   expect(listed.promoCodes.find((c) => c.code === 'FanClub-2027')?.uses).toBe(2);
+  expect(refused, 'what the Content-Security-Policy refused').toEqual([]);
   await context.close();
 
   // The organizer's page, open since before the sale, had nothing to chart; the sale
@@ -194,7 +155,7 @@ test('a hidden tier is sold only after the buyer applies an access code naming i
   ]);
 
   // The organizer hides the second tier in the event form, then makes an access code for it.
-  await signInTo(page, `/organize/${event.id}`, 'organizer@demo.example', DEMO_PASSWORD);
+  await signInTo(page, `/organize/${event.id}`);
   await page.getByRole('checkbox', { name: 'Tier 2 hidden (presale, sold with a code only)' }).check();
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
@@ -222,8 +183,9 @@ test('a hidden tier is sold only after the buyer applies an access code naming i
   expect(await accessibilityProblems(page)).toEqual([]);
 
   // The buyer sees only Stalls until the code opens the presale.
-  const member = await buyer(request, 'Member');
+  const member = await newAccount(request, 'Member');
   const context = await browser.newContext();
+  const refused = refusedByContentSecurityPolicy(context);
   const shop = await context.newPage();
   await signInTo(shop, `/e/${event.id}`, member.email, PASSWORD);
   await expect(shop.getByRole('row', { name: /^Stalls/ })).toBeVisible();
@@ -259,5 +221,6 @@ test('a hidden tier is sold only after the buyer applies an access code naming i
   await expect(shop.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(shop.getByRole('heading', { level: 2, name: '2 × Members presale' })).toBeVisible();
   await expect(shop.getByText('Booked with code MEMBERS-ONLY (no discount).')).toBeVisible();
+  expect(refused, 'what the Content-Security-Policy refused').toEqual([]);
   await context.close();
 });

@@ -2,26 +2,15 @@
 // (fetched with the session, saved under the event's name), and giving the tickets
 // to someone else's account, after a confirmation.
 
-import type { APIRequestContext } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { accessibilityProblems, expect, seatedHall, test, uniqueEmail } from './support';
-
-const PASSWORD = 'a long enough password';
-
-async function account(api: APIRequestContext, name: string): Promise<{ email: string; headers: Record<string, string> }> {
-  const email = uniqueEmail(name.toLowerCase());
-  expect((await api.post('/auth/register', { data: { email, password: PASSWORD, displayName: name } })).ok()).toBe(true);
-  const login = await api.post('/auth/login', { data: { email, password: PASSWORD } });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  return { email, headers: { authorization: `Bearer ${accessToken}` } };
-}
+import { accessibilityProblems, expect, newAccount, PASSWORD, seatedHall, signInTo, test, uniqueEmail } from './support';
 
 test('a buyer saves the tickets and the event, then gives the tickets to a friend after confirming', async ({ page, request }) => {
   const { event } = await seatedHall(request);
-  const tierId = (event as unknown as { tiers: { id: string }[]; title: string }).tiers[0].id;
-  const title = (event as unknown as { title: string }).title;
-  const buyer = await account(request, 'Giver');
-  const friend = await account(request, 'Friend');
+  const tierId = event.tiers[0].id;
+  const { title } = event;
+  const buyer = await newAccount(request, 'Giver');
+  const friend = await newAccount(request, 'Friend');
   const booked = await request.post('/reservations', {
     headers: { ...buyer.headers, 'idempotency-key': `transfer-${Date.now()}` },
     data: { eventId: event.id, tierId, quantity: 2, paymentMethod: 'pm_card_visa' },
@@ -34,10 +23,7 @@ test('a buyer saves the tickets and the event, then gives the tickets to a frien
     })
     .toBe('confirmed');
 
-  await page.goto(`/signin?next=${encodeURIComponent(`/tickets/${id}`)}`);
-  await page.getByLabel('Email').fill(buyer.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInTo(page, `/tickets/${id}`, buyer.email, PASSWORD);
   await expect(page.getByText('Confirmed', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('img', { name: /QR code of ticket/ })).toHaveCount(2);
   expect(await accessibilityProblems(page)).toEqual([]);

@@ -5,9 +5,7 @@
 
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { accessibilityProblems, DEMO_PASSWORD, expect, test, uniqueEmail } from './support';
-
-const year = new Date().getUTCFullYear() + 1;
+import { accessibilityProblems, expect, newAccount, organizerEvent, signInTo, test } from './support';
 
 test('an organizer adds a webhook endpoint, sees a paid booking delivered, sends it again and switches it off', async ({ page, request }) => {
   const received: { headers: IncomingHttpHeaders; body: string }[] = [];
@@ -22,11 +20,7 @@ test('an organizer adds a webhook endpoint, sees a paid booking delivered, sends
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   try {
-    // Tokens live in memory: sign in and go on by links, never by reloading.
-    await page.goto(`/signin?next=${encodeURIComponent('/organize')}`);
-    await page.getByLabel('Email').fill('organizer@demo.example');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInTo(page, '/organize');
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Webhooks' })).toBeVisible();
 
@@ -42,31 +36,11 @@ test('an organizer adds a webhook endpoint, sees a paid booking delivered, sends
     expect(await accessibilityProblems(page)).toEqual([]);
 
     // A booking of the organizer's event, paid through the API.
-    const login = await request.post('/auth/login', { data: { email: 'organizer@demo.example', password: DEMO_PASSWORD } });
-    const organizer = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
-    const created = await request.post('/events', {
-      headers: organizer,
-      data: {
-        title: `Webhook night ${Date.now()}`,
-        category: 'concert',
-        description: 'An evening the organizer’s CRM hears about.',
-        venue: { name: 'Le Transbordeur', address: '3 Boulevard de Stalingrad', city: 'Villeurbanne', country: 'FR' },
-        timezone: 'Europe/Paris',
-        currency: 'EUR',
-        startsAt: `${year}-06-01T20:00:00+02:00`,
-        endsAt: `${year}-06-01T23:00:00+02:00`,
-        salesOpensAt: '2026-01-01T00:00:00Z',
-        salesClosesAt: `${year}-06-01T19:00:00+02:00`,
-        tiers: [{ name: 'Standard', priceMinor: 2500, capacity: 10, maxPerOrder: 2 }],
-      },
+    const event = await organizerEvent(request, [{ name: 'Standard', priceMinor: 2500, capacity: 10, maxPerOrder: 2 }], {
+      title: `Webhook night ${Date.now()}`,
+      description: 'An evening the organizer’s CRM hears about.',
     });
-    expect(created.status()).toBe(201);
-    const event = (await created.json()) as { id: string; tiers: { id: string }[] };
-    expect((await request.post(`/events/${event.id}/publish`, { headers: organizer })).status()).toBe(200);
-    const email = uniqueEmail('hooked');
-    expect((await request.post('/auth/register', { data: { email, password: 'a long enough password', displayName: 'Hooked' } })).ok()).toBe(true);
-    const buyerLogin = await request.post('/auth/login', { data: { email, password: 'a long enough password' } });
-    const buyer = { authorization: `Bearer ${((await buyerLogin.json()) as { accessToken: string }).accessToken}` };
+    const { headers: buyer } = await newAccount(request, 'Hooked');
     const booked = await request.post('/reservations', {
       headers: buyer,
       data: { eventId: event.id, tierId: event.tiers[0].id, quantity: 1, paymentMethod: 'pm_card_visa' },

@@ -115,6 +115,11 @@ struct StackArgs {
     /// The template parameter that holds the Stripe API's base URL.
     #[arg(long, default_value = "StripeApiBase")]
     stripe_param: String,
+    /// The template parameter listing the origins of Stripe.js for the site's
+    /// Content-Security-Policy: set to the Stripe API's origin (localstripe serves
+    /// its Stripe.js) unless given.
+    #[arg(long, default_value = "StripeJsOrigins")]
+    stripe_js_param: String,
     /// With --start-localstripe: the API route localstripe delivers its signed
     /// webhooks to, as Stripe's dashboard registers an endpoint...
     #[arg(long, default_value = "/payments/stripe/webhook")]
@@ -319,6 +324,12 @@ async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalA
     Ok(LocalAws { moto, dynamodb, stripe })
 }
 
+/// `scheme://host[:port]` of a URL (what a Content-Security-Policy source names).
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
+}
+
 /// Starts the local AWS servers, then creates the stack's resources in them.
 async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::SdkConfig, LocalAws)> {
     local_services::set_access_key_id(&args.access_key_id);
@@ -342,6 +353,12 @@ async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::
             parameters.insert(args.stripe_param.clone(), local_runner::faults::proxy(stripe).await?);
         }
         tracing::info!(?spec, "fault injection on");
+    }
+    // The site loads Stripe.js from the Stripe API the functions use (below, /config.json).
+    if template.parameters.contains_key(&args.stripe_js_param)
+        && let Some(stripe) = parameters.get(&args.stripe_param).cloned()
+    {
+        parameters.entry(args.stripe_js_param.clone()).or_insert_with(|| origin_of(&stripe));
     }
     let options = StackOptions {
         stack_name: args.stack_name.clone(),
@@ -447,8 +464,9 @@ async fn serve(args: ServeArgs) -> Result<std::process::ExitCode> {
         });
         let api_paths =
             routes.describe().into_iter().filter_map(|(key, _, _)| key.split_once(' ').map(|(_, p)| p.to_owned()));
-        local_runner::site::Site::new(root, api_paths.collect::<Vec<_>>(), config)
+        local_runner::site::Site::new(root, api_paths.collect::<Vec<_>>(), config).with_headers(&stack.site_headers)
     });
+    let site = site.transpose()?;
     if let Some(dir) = &args.site_dir {
         description["site"] = json!({ "url": format!("{api_url}/"), "dir": dir.display().to_string() });
     }

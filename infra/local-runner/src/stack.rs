@@ -56,6 +56,8 @@ pub struct Stack {
     pub functions: Vec<FunctionDef>,
     /// HttpApi logical id → its authorizers.
     pub apis: BTreeMap<String, crate::template::HttpApiDef>,
+    /// The headers CloudFront adds to the site's answers (its response headers policy).
+    pub site_headers: Vec<(String, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -166,7 +168,8 @@ impl Stack {
         // The API SAM creates for HttpApi events that name no ApiId.
         physical.entry("ServerlessHttpApi".to_owned()).or_insert_with(|| http_api(&options.api_url));
         resolver.resources = physical;
-        Ok(Self { options, resolver, tables, queues, email_identities, functions, apis, warnings })
+        let site_headers = crate::site::policy_headers(template, |v| resolver.resolve_string(v))?;
+        Ok(Self { options, resolver, tables, queues, email_identities, functions, apis, site_headers, warnings })
     }
 
     pub fn function_name(&self, logical_id: &str) -> String {

@@ -118,6 +118,8 @@ pub const KNOWN_TYPES: &[&str] = &[
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
     "AWS::SES::EmailIdentity",
+    // Its headers are the site's (site.rs).
+    "AWS::CloudFront::ResponseHeadersPolicy",
 ];
 
 /// SAM's Globals merge: maps merge key by key, lists are appended, scalars of the resource win.
