@@ -116,6 +116,75 @@ async fn logout_revokes_the_session() {
     assert_eq!(again.status, 204, "logging out twice is fine");
 }
 
+/// The session cookie a `Set-Cookie` header of `answer` sets: (its value, its attributes).
+fn session_cookie(answer: &platform_tests::Answer) -> (String, String) {
+    let header = answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Secure-refresh="))
+        .unwrap_or_else(|| panic!("no session cookie in {:?}", answer.headers))
+        .to_owned();
+    let (pair, attributes) = header.split_once(';').unwrap();
+    (pair.trim_start_matches("__Secure-refresh=").to_owned(), attributes.trim().to_owned())
+}
+
+#[tokio::test]
+async fn the_site_keeps_its_refresh_token_in_an_http_only_cookie_that_only_its_pages_can_use() {
+    let p = platform();
+    let user = p.attendee().await;
+    let site = [("x-session", "cookie"), ("sec-fetch-site", "same-origin")];
+    let login = json!({"email": user.email, "password": user.password});
+    let signed_in = p.api.call_with_headers("POST", "/auth/login", None, &site, Some(login.clone())).await;
+    assert_eq!(signed_in.status, 200, "{:?}", signed_in.body);
+    assert!(signed_in.body.get("refreshToken").is_none(), "no script of the page sees it: {:?}", signed_in.body);
+    assert!(signed_in.body["accessToken"].is_string());
+    let (token, attributes) = session_cookie(&signed_in);
+    assert!(token.len() > 40, "{token}");
+    for attribute in ["Path=/auth", "HttpOnly", "Secure", "SameSite=Strict"] {
+        assert!(attributes.contains(attribute), "{attribute} in {attributes}");
+    }
+    let max_age: i64 = attributes.split("Max-Age=").nth(1).unwrap().split(';').next().unwrap().parse().unwrap();
+    assert!(max_age > 86_400, "the cookie lasts as long as the session: {max_age}");
+
+    // A reload: the page has no token, the browser sends the cookie.
+    let cookie = format!("__Secure-refresh={token}");
+    let with_cookie = [site[0], site[1], ("cookie", cookie.as_str())];
+    let refreshed = p.api.call_with_headers("POST", "/auth/refresh", None, &with_cookie, None).await;
+    assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
+    assert!(refreshed.body.get("refreshToken").is_none());
+    let access = refreshed.body["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(p.api.call("GET", "/users/me", Some(&access), None).await.body["email"], user.email.as_str());
+    let (rotated, _) = session_cookie(&refreshed);
+    assert_ne!(rotated, token, "the cookie's token rotates like any other");
+
+    // Forged from elsewhere: a page of another site, or the cookie without the header.
+    let rotated_cookie = format!("__Secure-refresh={rotated}");
+    let cross_site = [site[0], ("sec-fetch-site", "cross-site"), ("cookie", rotated_cookie.as_str())];
+    let forged = p.api.call_with_headers("POST", "/auth/refresh", None, &cross_site, None).await;
+    assert_eq!((forged.status, forged.body["error"]["code"].as_str()), (403, Some("cross_site_request")));
+    let no_header = [("cookie", rotated_cookie.as_str())];
+    let plain = p.api.call_with_headers("POST", "/auth/refresh", None, &no_header, Some(json!({}))).await;
+    assert_eq!(plain.status, 422, "without the header the cookie is not looked at: {:?}", plain.body);
+    assert_eq!(plain.body["error"]["fields"][0]["field"], "refreshToken", "{:?}", plain.body);
+    let no_cookie = p.api.call_with_headers("POST", "/auth/refresh", None, &site, None).await;
+    assert_eq!((no_cookie.status, no_cookie.body["error"]["code"].as_str()), (401, Some("invalid_refresh_token")));
+
+    // Sign-out revokes the session and clears the cookie.
+    let with_rotated = [site[0], site[1], ("cookie", rotated_cookie.as_str())];
+    let out = p.api.call_with_headers("POST", "/auth/logout", None, &with_rotated, None).await;
+    assert_eq!(out.status, 204);
+    let (cleared, attributes) = session_cookie(&out);
+    assert_eq!((cleared.as_str(), attributes.contains("Max-Age=0")), ("", true), "{attributes}");
+    let after = p.api.call_with_headers("POST", "/auth/refresh", None, &with_rotated, None).await;
+    assert_eq!(after.status, 401, "the session is revoked: {:?}", after.body);
+
+    // API clients are unchanged: the refresh token in the body, no cookie.
+    let api = p.api.call("POST", "/auth/login", None, Some(login)).await;
+    assert!(api.body["refreshToken"].is_string() && api.headers.get("set-cookie").is_none(), "{:?}", api.headers);
+}
+
 #[tokio::test]
 async fn password_change_needs_the_old_password_and_signs_out_other_sessions() {
     let p = platform();

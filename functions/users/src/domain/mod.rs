@@ -3,5 +3,6 @@
 pub mod account;
 pub mod password;
 pub mod session;
+pub mod session_cookie;
 pub mod throttle;
 pub mod token;

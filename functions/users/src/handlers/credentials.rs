@@ -3,11 +3,13 @@
 
 use crate::domain::account::{PASSWORD_MAX_CHARS, User};
 use crate::domain::password;
+use crate::domain::session_cookie;
 use crate::domain::throttle::{AttemptDecision, ThrottlePolicy};
 use crate::domain::token::Tokens;
 use crate::store::UserStore;
-use lambda_http::Request;
 use lambda_http::http::StatusCode;
+use lambda_http::http::header::{CACHE_CONTROL, HeaderValue, SET_COOKIE};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shared::ApiError;
 use shared::body::{Fields, json_object};
@@ -19,7 +21,9 @@ pub struct TokenPair {
     pub token_type: &'static str,
     /// Seconds until the access token expires (its `exp` claim says the same).
     pub expires_in: i64,
-    pub refresh_token: String,
+    /// Absent when the refresh token went into the session cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Epoch seconds when the session ends and a new login is needed.
     pub refresh_expires_at: i64,
 }
@@ -46,7 +50,7 @@ pub fn issue(
         access_token,
         token_type: "Bearer",
         expires_in: tokens.ttl_seconds,
-        refresh_token,
+        refresh_token: Some(refresh_token),
         refresh_expires_at: session_end,
     }
 }
@@ -94,4 +98,46 @@ pub fn refresh_token_field(request: &Request) -> Result<String, ApiError> {
     let mut fields = Fields::new(json_object(request)?);
     let token = fields.required_str("refreshToken");
     fields.finish_with(|| token)
+}
+
+/// Whether the caller keeps its refresh token in the session cookie (`X-Session:
+/// cookie`, the web site); refused (403) from any page but the site's own.
+pub fn cookie_mode(request: &Request) -> Result<bool, ApiError> {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    if header(session_cookie::MODE_HEADER) != Some(session_cookie::MODE_VALUE) {
+        return Ok(false);
+    }
+    if !session_cookie::from_the_site(header("sec-fetch-site")) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_request",
+            "the session cookie is only used from the site's own pages",
+        ));
+    }
+    Ok(true)
+}
+
+/// The refresh token refresh and logout act on: the session cookie's in cookie mode
+/// (none: 401), else the body's.
+pub fn presented_refresh_token(request: &Request, cookie_mode: bool) -> Result<String, ApiError> {
+    if !cookie_mode {
+        return refresh_token_field(request);
+    }
+    let cookies = request.headers().get_all("cookie").iter().filter_map(|v| v.to_str().ok());
+    session_cookie::token_in(cookies).map(str::to_owned).ok_or_else(invalid_refresh_token)
+}
+
+/// The token pair as the caller keeps it: in cookie mode the refresh token leaves the
+/// body for the cookie (no script of the page ever sees it).
+pub fn answer_with_pair(mut pair: TokenPair, cookie_mode: bool, now: i64) -> Response<Body> {
+    let Some(token) = pair.refresh_token.take_if(|_| cookie_mode) else {
+        return shared::json_response(StatusCode::OK, &pair);
+    };
+    let cookie = session_cookie::set_cookie(&token, pair.refresh_expires_at - now);
+    let mut response = shared::json_response(StatusCode::OK, &pair);
+    if let Ok(value) = HeaderValue::try_from(cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

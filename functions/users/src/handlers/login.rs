@@ -1,20 +1,20 @@
-//! POST /auth/login: `{email, password}` → a new session and its token pair.
+//! POST /auth/login: `{email, password}` → a new session and its token pair (the
+//! refresh token in the session cookie instead for `X-Session: cookie`).
 //!
 //! Known and unknown emails go through the same steps (the attempt counter, two
 //! reads, one Argon2 verification), so neither the answers, their 429s nor their
 //! timing tell which accounts exist.
 
-use super::credentials::{count_attempt, invalid_credentials, issue, password_matches};
+use super::credentials::{answer_with_pair, cookie_mode, count_attempt, invalid_credentials, issue, password_matches};
 use super::now;
 use crate::domain::account::normalize_email;
 use crate::domain::session::{self, SESSION_LIFETIME_SECONDS, Session};
 use crate::domain::throttle::{self, ThrottlePolicy};
 use crate::domain::token::Tokens;
 use crate::store::{StoreError, UserStore};
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
-use shared::{ApiError, Clock, json_response, source_ip};
+use shared::{ApiError, Clock, source_ip};
 
 /// A password or role change landing between our password check and the session's
 /// creation makes us check again; more than this many in a row is an attack.
@@ -27,6 +27,7 @@ pub async fn handle<S: UserStore>(
     clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
+    let cookie_mode = cookie_mode(request)?;
     let mut fields = Fields::new(json_object(request)?);
     let email = fields.required_str("email");
     let password = fields.required_str("password");
@@ -63,7 +64,7 @@ pub async fn handle<S: UserStore>(
             Ok(()) => {
                 tracing::info!(user_id = %user.id, session_id = %session_id, "signed in");
                 let pair = issue(tokens, &user, &session_id, refresh.token, session_end, now_secs);
-                return Ok(json_response(StatusCode::OK, &pair));
+                return Ok(answer_with_pair(pair, cookie_mode, now_secs));
             }
             // The password or role changed after we read the account: check again
             // against what it is now (an old password then fails).

@@ -1,11 +1,14 @@
-//! POST /auth/logout: `{refreshToken}` → 204; the session and its access tokens
+//! POST /auth/logout: `{refreshToken}` (or, with `X-Session: cookie`, the session
+//! cookie's, which the answer clears) → 204; the session and its access tokens
 //! are revoked. 204 whether or not the token was valid: logging out twice is
 //! fine, and nothing is learnt from it.
 
-use super::credentials::refresh_token_field;
+use super::credentials::{cookie_mode, presented_refresh_token};
 use super::{no_content, now};
 use crate::domain::session;
+use crate::domain::session_cookie;
 use crate::store::UserStore;
+use lambda_http::http::header::{HeaderValue, SET_COOKIE};
 use lambda_http::{Body, Request, Response};
 use shared::{ApiError, Clock};
 
@@ -14,7 +17,12 @@ pub async fn handle<S: UserStore>(
     clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let presented = refresh_token_field(request)?;
+    let cookie_mode = cookie_mode(request)?;
+    // Without a cookie there is nothing to revoke, and the cookie is cleared anyway.
+    let presented = match presented_refresh_token(request, cookie_mode) {
+        Err(_) if cookie_mode => String::new(),
+        other => other?,
+    };
     if let Some(presented) = session::parse_refresh_token(&presented) {
         let (now_secs, now_text) = now(clock);
         let stored = store.get_session(&presented.session_id).await?;
@@ -23,5 +31,9 @@ pub async fn handle<S: UserStore>(
             tracing::info!(session_id = %presented.session_id, "signed out");
         }
     }
-    Ok(no_content())
+    let mut response = no_content();
+    if cookie_mode {
+        response.headers_mut().append(SET_COOKIE, HeaderValue::from_static(session_cookie::CLEAR_COOKIE));
+    }
+    Ok(response)
 }

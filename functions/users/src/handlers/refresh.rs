@@ -1,15 +1,15 @@
-//! POST /auth/refresh: `{refreshToken}` → a new pair; the old token stops working,
+//! POST /auth/refresh: `{refreshToken}` (or, with `X-Session: cookie`, the session
+//! cookie's) → a new pair; the old token stops working,
 //! and presenting an already rotated one revokes the whole session, except for a
 //! retry of the refresh that just rotated it (see `domain::session`).
 
-use super::credentials::{invalid_refresh_token, issue, refresh_token_field};
+use super::credentials::{answer_with_pair, cookie_mode, invalid_refresh_token, issue, presented_refresh_token};
 use super::now;
 use crate::domain::session::{self, RefreshDecision};
 use crate::domain::token::Tokens;
 use crate::store::UserStore;
-use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::{ApiError, Clock, json_response};
+use shared::{ApiError, Clock};
 
 pub async fn handle<S: UserStore>(
     store: &S,
@@ -17,7 +17,8 @@ pub async fn handle<S: UserStore>(
     clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let presented = refresh_token_field(request)?;
+    let cookie_mode = cookie_mode(request)?;
+    let presented = presented_refresh_token(request, cookie_mode)?;
     let Some(presented) = session::parse_refresh_token(&presented) else {
         return Err(invalid_refresh_token());
     };
@@ -48,6 +49,6 @@ pub async fn handle<S: UserStore>(
             continue;
         }
         let pair = issue(tokens, &user, &session_id, successor.token.clone(), session.expires_at, now_secs);
-        return Ok(json_response(StatusCode::OK, &pair));
+        return Ok(answer_with_pair(pair, cookie_mode, now_secs));
     }
 }
