@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { match, onLinkClick, useLocation } from './router';
-import { currentProfile, onSessionChange, signOut, type Profile } from './session';
+import { currentProfile, onSessionChange, resume, resumingSession, signOut, type Profile } from './session';
 import { currentLanguage, LANGUAGES, onLanguageChange, t, type Language } from './i18n';
 import { chooseLanguage, followAccount, startLanguage } from './language';
 import { Home } from './pages/Home';
@@ -20,11 +20,20 @@ import './styles.css';
 
 startLanguage();
 onSessionChange(followAccount);
+// A reload or a new tab: the session cookie signs its owner in again (once the
+// network is back, when it was cut).
+void resume();
+window.addEventListener('online', () => void resume());
 
+/** The signed-in profile, re-rendering on every change of the session (resuming too). */
 function useProfile(): Profile | undefined {
-  const [profile, setProfile] = useState(currentProfile);
-  useEffect(() => onSessionChange(setProfile), []);
-  return profile;
+  const [, setChanges] = useState(0);
+  useEffect(() => {
+    const stop = onSessionChange(() => setChanges((n) => n + 1));
+    setChanges((n) => n + 1); // what changed before this subscribed (a resume that failed at once)
+    return stop;
+  }, []);
+  return currentProfile();
 }
 
 /** The language, re-rendering the whole site when it changes. */
@@ -161,7 +170,13 @@ function App() {
         <LanguageSwitch profile={profile} />
       </header>
       <main id="main">
-        <Page path={path} query={query} profile={profile} />
+        {!profile && resumingSession() ? (
+          <p role="status" class="hint">
+            {t('app.resuming')}
+          </p>
+        ) : (
+          <Page path={path} query={query} profile={profile} />
+        )}
       </main>
       <footer class="bottom">
         <p>{t('app.footer')}</p>

@@ -1,8 +1,9 @@
-// The signed-in session. Tokens live only in this module's memory, never in
-// localStorage or sessionStorage, where any injected script could read them: a
-// reload asks to sign in again (see the README). The access token is refreshed a
-// minute before its `exp`, and on demand when a request finds it about to expire.
-
+// The signed-in session. The access token lives only in this module's memory; the
+// refresh token lives in an HttpOnly cookie the API sets (`X-Session: cookie`), which
+// no script can read, so a reload or a new tab signs its owner in again without the
+// password. The access token is refreshed a minute before its `exp`, and on demand
+// when a request finds it about to expire. Which tab last signed in is no secret:
+// `localStorage` only remembers that there is a session to resume.
 import { request, useTokens } from './api';
 
 export type Role = 'attendee' | 'organizer' | 'admin';
@@ -19,16 +20,19 @@ export interface Profile {
 interface TokenPair {
   accessToken: string;
   expiresIn: number;
-  refreshToken: string;
 }
 
 interface State {
   profile?: Profile;
   access?: string;
-  refresh?: string;
   /** Epoch milliseconds when the access token expires. */
   expiresAt?: number;
 }
+
+/** Asks the API to keep the refresh token in its HttpOnly cookie. */
+const COOKIE_SESSION = { 'x-session': 'cookie' };
+/** Set while a session may be resumed from the cookie; nothing secret. */
+const HINT = 'session';
 
 let state: State = {};
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,23 +58,49 @@ function publish(): void {
   for (const listener of listeners) listener(state.profile);
 }
 
+function remember(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1');
+    else localStorage.removeItem(HINT);
+  } catch {
+    // Storage refused (a private window's quota): a reload then asks to sign in.
+  }
+}
+
+function remembered(): boolean {
+  try {
+    return localStorage.getItem(HINT) === '1';
+  } catch {
+    return false;
+  }
+}
+
 function keep(pair: TokenPair): void {
-  state = { ...state, access: pair.accessToken, refresh: pair.refreshToken, expiresAt: Date.now() + pair.expiresIn * 1000 };
+  remember(true);
+  state = { ...state, access: pair.accessToken, expiresAt: Date.now() + pair.expiresIn * 1000 };
   clearTimeout(timer);
-  timer = setTimeout(() => void refreshNow().catch(() => signOutLocally()), refreshDelay(pair.expiresIn));
+  timer = setTimeout(() => void refreshNow().catch(lost), refreshDelay(pair.expiresIn));
 }
 
 async function refreshNow(): Promise<void> {
-  if (!state.refresh) return;
-  refreshing ??= request<TokenPair>('/auth/refresh', { method: 'POST', body: { refreshToken: state.refresh }, auth: false })
+  refreshing ??= request<TokenPair>('/auth/refresh', { method: 'POST', headers: COOKIE_SESSION, auth: false })
     .then(keep)
     .finally(() => (refreshing = undefined));
   return refreshing;
 }
 
+/**
+ * A refresh failed: refused, the session is over; without network or with the
+ * server failing, the page drops its token but the session is resumed later.
+ */
+function lost(err: { status?: number }): void {
+  const refused = err.status !== undefined && err.status !== 0 && err.status < 500;
+  signOutLocally(refused);
+}
+
 async function accessToken(): Promise<string | undefined> {
   if (state.access && state.expiresAt && state.expiresAt - Date.now() < 5_000) {
-    await refreshNow().catch(() => signOutLocally());
+    await refreshNow().catch(lost);
   }
   return state.access;
 }
@@ -81,8 +111,34 @@ async function loadProfile(): Promise<void> {
   publish();
 }
 
+let resuming: Promise<void> | undefined;
+
+/**
+ * Signs the page in again from the session cookie, if it had a session (after a
+ * reload, in a new tab, or once the network is back). Without network the session
+ * stays remembered for later; a refused cookie forgets it.
+ */
+export function resume(): Promise<void> {
+  if (state.access || !remembered()) return Promise.resolve();
+  resuming ??= refreshNow()
+    .then(loadProfile)
+    .catch(lost)
+    .finally(() => {
+      resuming = undefined;
+      publish();
+    });
+  publish();
+  return resuming;
+}
+
+/** Whether a session is being resumed from the cookie right now. */
+export function resumingSession(): boolean {
+  return resuming !== undefined;
+}
+
+
 export async function signIn(email: string, password: string): Promise<Profile> {
-  keep(await request<TokenPair>('/auth/login', { method: 'POST', body: { email, password }, auth: false }));
+  keep(await request<TokenPair>('/auth/login', { method: 'POST', body: { email, password }, headers: COOKIE_SESSION, auth: false }));
   await loadProfile();
   return state.profile!;
 }
@@ -98,16 +154,17 @@ export async function reloadProfile(): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
-  const refresh = state.refresh;
   try {
-    if (refresh) await request('/auth/logout', { method: 'POST', body: { refreshToken: refresh }, auth: false });
+    await request('/auth/logout', { method: 'POST', headers: COOKIE_SESSION, auth: false });
   } finally {
     signOutLocally();
   }
 }
 
-export function signOutLocally(): void {
+/** Forgets the page's session; `forget` also the cookie's being there to resume. */
+export function signOutLocally(forget = true): void {
   clearTimeout(timer);
+  if (forget) remember(false);
   state = {};
   publish();
 }

@@ -50,14 +50,12 @@ test('a French browser gets the site in French; the language chosen on the accou
   await expect(page.getByRole('status').filter({ hasText: 'Votre langue a été enregistrée.' })).toBeVisible();
   await expect(page.getByRole('radio', { name: 'Français' })).toBeChecked();
 
-  // A reload signs out (tokens live in memory only); signing in again, still French.
+  // A reload keeps the session (its cookie) and the account's French.
   await page.reload();
+  await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
   await expect(page.getByRole('heading', { level: 1, name: 'Votre compte' })).toBeVisible();
-  await page.getByRole('link', { name: 'Connectez-vous' }).click();
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Votre compte' })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'Français' })).toBeChecked();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 
   // An English browser: English until its owner signs in, then the account's French.
   const english = await browser.newContext({ baseURL, locale: 'en-US' });

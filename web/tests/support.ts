@@ -65,7 +65,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 }
 
-/** Signs in at the sign-in page and lands on `next` (tokens live in memory: go on by links, never by reloading). */
+/** Signs in at the sign-in page and lands on `next`. */
 export async function signInTo(page: Page, next: string, email = ORGANIZER, password = DEMO_PASSWORD): Promise<void> {
   await page.goto(`/signin?next=${encodeURIComponent(next)}`);
   await page.getByLabel('Email').fill(email);

@@ -8,6 +8,7 @@ export const en = {
   // The shell
   'app.name': 'Tickets',
   'app.skip': 'Skip to content',
+  'app.resuming': 'Signing you in again…',
   'app.footer': 'Seats are held for you while you pay; you are charged once, and only for seats you get.',
   'nav.label': 'Main',
   'nav.events': 'Events',

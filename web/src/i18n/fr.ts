@@ -7,6 +7,7 @@ export const fr: Translation = {
   // L'en-tête et le pied de page
   'app.name': 'Billetterie',
   'app.skip': 'Aller au contenu',
+  'app.resuming': 'Reconnexion en cours…',
   'app.footer': 'Vos places sont bloquées pendant le paiement ; vous n’êtes débité qu’une fois, et seulement pour les places obtenues.',
   'nav.label': 'Menu principal',
   'nav.events': 'Événements',
