@@ -164,6 +164,63 @@ pub fn source_ip(request: &lambda_http::Request) -> String {
     }
 }
 
+/// Where a request's client is, for per-client limits (the sign-in throttle).
+///
+/// Behind CloudFront, API Gateway's `sourceIp` is a CloudFront edge's address, shared
+/// by everyone near it; CloudFront passes the viewer's own in `CloudFront-Viewer-Address`
+/// (`198.51.100.10:46532`). A client calling the API directly could send that header
+/// too, so it is believed only with the secret CloudFront adds to every origin request
+/// (`X-Origin-Verify`, the template's `OriginVerifySecret`), which clients never see.
+#[derive(Clone, Default)]
+pub struct ClientAddress {
+    origin_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ClientAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAddress").field("origin_secret", &self.origin_secret.as_ref().map(|_| "…")).finish()
+    }
+}
+
+impl ClientAddress {
+    /// `origin_secret`: the value CloudFront sends in `X-Origin-Verify`; empty: never
+    /// believe `CloudFront-Viewer-Address`.
+    pub fn new(origin_secret: &str) -> Self {
+        let secret = origin_secret.trim();
+        Self { origin_secret: (!secret.is_empty()).then(|| secret.to_owned()) }
+    }
+
+    /// From `ORIGIN_VERIFY_SECRET` (unset or empty: `sourceIp` only).
+    pub fn from_env() -> Self {
+        Self::new(&std::env::var("ORIGIN_VERIFY_SECRET").unwrap_or_default())
+    }
+
+    /// The viewer's address when the request came through CloudFront, else `sourceIp`.
+    pub fn of(&self, request: &lambda_http::Request) -> String {
+        let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+        self.viewer(header("x-origin-verify"), header("cloudfront-viewer-address"))
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|| source_ip(request))
+    }
+
+    /// The viewer's address, if `presented` is the origin secret and `viewer` an address.
+    fn viewer(&self, presented: Option<&str>, viewer: Option<&str>) -> Option<std::net::IpAddr> {
+        let secret = self.origin_secret.as_deref()?;
+        if !equal_in_constant_time(presented?.as_bytes(), secret.as_bytes()) {
+            return None;
+        }
+        // `ip:port`, an IPv6 address in its plain form (colons and all) before the port.
+        let (ip, port) = viewer?.trim().rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        ip.trim_start_matches('[').trim_end_matches(']').parse().ok()
+    }
+}
+
+/// Whether `a` and `b` are equal, in a time that does not tell how much of them is.
+fn equal_in_constant_time(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// Serves an HTTP API function: each request is handled inside a span carrying
 /// its correlation id (API Gateway's request id, which also travels on the queue
 /// messages it causes), and the handler's result becomes the response.
@@ -221,6 +278,28 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Re
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_viewer_address_is_believed_only_with_cloudfronts_secret() {
+        let behind = super::ClientAddress::new("s3cret-from-ssm");
+        let viewer = |presented, header| behind.viewer(presented, header).map(|ip| ip.to_string());
+        assert_eq!(viewer(Some("s3cret-from-ssm"), Some("198.51.100.10:46532")).as_deref(), Some("198.51.100.10"));
+        assert_eq!(viewer(Some("s3cret-from-ssm"), Some("2001:db8::7:443")).as_deref(), Some("2001:db8::7"));
+        assert_eq!(viewer(Some("s3cret-from-ssm"), Some("[2001:db8::7]:443")).as_deref(), Some("2001:db8::7"));
+        // Forged or missing: the caller's own sourceIp is used instead.
+        assert_eq!(viewer(Some("guess"), Some("198.51.100.10:46532")), None);
+        assert_eq!(viewer(Some("s3cret-from-ss"), Some("198.51.100.10:46532")), None);
+        assert_eq!(viewer(None, Some("198.51.100.10:46532")), None);
+        assert_eq!(viewer(Some("s3cret-from-ssm"), None), None);
+        for garbage in ["198.51.100.10", "not-an-ip:80", "198.51.100.10:port", ""] {
+            assert_eq!(viewer(Some("s3cret-from-ssm"), Some(garbage)), None, "{garbage}");
+        }
+        // Without a secret configured, the header is never believed.
+        let direct = super::ClientAddress::new("  ");
+        assert_eq!(direct.viewer(Some(""), Some("198.51.100.10:46532")), None);
+        assert_eq!(direct.viewer(Some("  "), Some("198.51.100.10:46532")), None);
+        assert!(!format!("{behind:?}").contains("s3cret"), "the secret stays out of logs");
+    }
+
     use super::*;
 
     fn body_json(resp: &Response<Body>) -> serde_json::Value {

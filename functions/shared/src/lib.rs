@@ -21,7 +21,7 @@ pub mod ticket_pass;
 pub use auth::{Caller, Role, caller};
 pub use clock::{Clock, SystemClock};
 pub use config::{ConfigError, env_list, env_required, handler_name, unknown_handler};
-pub use http::{ApiError, FieldError, correlation_id, json_response, respond, source_ip};
+pub use http::{ApiError, ClientAddress, FieldError, correlation_id, json_response, respond, source_ip};
 
 /// The AWS SDK configuration, loaded once per process however many clients a
 /// function builds. In AWS the credentials come from the execution role; locally

@@ -14,7 +14,9 @@ static PLATFORM: OnceLock<Platform> = OnceLock::new();
 
 /// Up to 16 instances per function, so parallel requests really run in parallel.
 fn platform() -> &'static Platform {
-    PLATFORM.get_or_init(|| Platform::start_with(&["--max-instances", "16"]))
+    PLATFORM.get_or_init(|| {
+        Platform::start_with(&["--max-instances", "16", "--param", &format!("OriginVerifySecret={ORIGIN_SECRET}")])
+    })
 }
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -151,6 +153,43 @@ async fn guesses_from_one_address_never_lock_the_owner_out() {
     let body = json!({"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD});
     let change = p.api.call("PATCH", "/users/me", Some(&owner.access_token), Some(body)).await;
     assert_eq!(change.status, 200, "a signed-in owner's password change is never blocked: {:?}", change.body);
+}
+
+/// What CloudFront adds to every request it sends the API (the template's
+/// `OriginVerifySecret`); this platform's value.
+const ORIGIN_SECRET: &str = "origin-secret-known-to-cloudfront-only";
+
+#[tokio::test]
+async fn behind_cloudfront_guesses_count_per_viewer_and_a_forged_viewer_address_changes_nothing() {
+    let p = platform();
+    let owner = p.attendee().await;
+    let login = |password: &str| json!({"email": owner.email, "password": password});
+    // Everyone near one CloudFront edge reaches the API from that edge's address.
+    let edge = p.api.from_source("127.0.0.8");
+    let via_edge = |viewer: &'static str| [("x-origin-verify", ORIGIN_SECRET), ("cloudfront-viewer-address", viewer)];
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let headers = via_edge("198.51.100.10:46532");
+        let guess = edge.call_with_headers("POST", "/auth/login", None, &headers, Some(login("a wrong guess"))).await;
+        statuses.push(guess.status);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "the guessing viewer is slowed down");
+    let owner_in = edge
+        .call_with_headers("POST", "/auth/login", None, &via_edge("203.0.113.7:51000"), Some(login(PASSWORD)))
+        .await;
+    assert_eq!(owner_in.status, 200, "the owner behind the same edge signs in: {:?}", owner_in.body);
+
+    // A client calling the API directly, forging a new viewer address each time without
+    // the secret: counted by its own address, as if it had sent nothing.
+    let direct = p.api.from_source("127.0.0.9");
+    let forged = ["192.0.2.1:1", "192.0.2.2:1", "192.0.2.3:1", "192.0.2.4:1", "192.0.2.5:1", "192.0.2.6:1"];
+    let mut statuses = Vec::new();
+    for viewer in forged {
+        let headers = [("x-origin-verify", "a guess at the secret"), ("cloudfront-viewer-address", viewer)];
+        statuses
+            .push(direct.call_with_headers("POST", "/auth/login", None, &headers, Some(login("wrong"))).await.status);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "a forged viewer address does not reset the count");
 }
 
 #[tokio::test]

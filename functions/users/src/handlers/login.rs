@@ -14,7 +14,7 @@ use crate::domain::token::Tokens;
 use crate::store::{StoreError, UserStore};
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
-use shared::{ApiError, Clock, source_ip};
+use shared::{ApiError, ClientAddress, Clock};
 
 /// A password or role change landing between our password check and the session's
 /// creation makes us check again; more than this many in a row is an attack.
@@ -24,6 +24,7 @@ pub async fn handle<S: UserStore>(
     store: &S,
     tokens: &Tokens,
     policy: &ThrottlePolicy,
+    clients: &ClientAddress,
     clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
@@ -35,7 +36,7 @@ pub async fn handle<S: UserStore>(
 
     let (now_secs, now_text) = now(clock);
     let normalized = normalize_email(&email).ok();
-    let attempts_key = throttle::login_key(normalized.as_deref().unwrap_or(&email), &source_ip(request));
+    let attempts_key = throttle::login_key(normalized.as_deref().unwrap_or(&email), &clients.of(request));
     // An address that cannot be valid has no account; it is still looked up (under
     // a name no account has, and that fits in a key) to spend the same work.
     let email = normalized.unwrap_or_else(|| "not-an-address".to_owned());
