@@ -2,8 +2,9 @@
 // refresh token lives in an HttpOnly cookie the API sets (`X-Session: cookie`), which
 // no script can read, so a reload or a new tab signs its owner in again without the
 // password. The access token is refreshed a minute before its `exp`, and on demand
-// when a request finds it about to expire. Which tab last signed in is no secret:
-// `localStorage` only remembers that there is a session to resume.
+// when a request finds it about to expire. That a session exists is no secret:
+// `localStorage` only remembers that there is one to resume.
+
 import { request, useTokens } from './api';
 
 export type Role = 'attendee' | 'organizer' | 'admin';
@@ -135,7 +136,6 @@ export function resume(): Promise<void> {
 export function resumingSession(): boolean {
   return resuming !== undefined;
 }
-
 
 export async function signIn(email: string, password: string): Promise<Profile> {
   keep(await request<TokenPair>('/auth/login', { method: 'POST', body: { email, password }, headers: COOKIE_SESSION, auth: false }));

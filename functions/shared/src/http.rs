@@ -7,6 +7,7 @@
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
+use subtle::ConstantTimeEq;
 
 /// One invalid input field, named the way the client sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -206,7 +207,7 @@ impl ClientAddress {
     /// The viewer's address, if `presented` is the origin secret and `viewer` an address.
     fn viewer(&self, presented: Option<&str>, viewer: Option<&str>) -> Option<std::net::IpAddr> {
         let secret = self.origin_secret.as_deref()?;
-        if !equal_in_constant_time(presented?.as_bytes(), secret.as_bytes()) {
+        if !bool::from(presented?.as_bytes().ct_eq(secret.as_bytes())) {
             return None;
         }
         // `ip:port`, an IPv6 address in its plain form (colons and all) before the port.
@@ -214,11 +215,6 @@ impl ClientAddress {
         port.parse::<u16>().ok()?;
         ip.trim_start_matches('[').trim_end_matches(']').parse().ok()
     }
-}
-
-/// Whether `a` and `b` are equal, in a time that does not tell how much of them is.
-fn equal_in_constant_time(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 /// Serves an HTTP API function: each request is handled inside a span carrying
@@ -278,9 +274,11 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Re
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_viewer_address_is_believed_only_with_cloudfronts_secret() {
-        let behind = super::ClientAddress::new("s3cret-from-ssm");
+        let behind = ClientAddress::new("s3cret-from-ssm");
         let viewer = |presented, header| behind.viewer(presented, header).map(|ip| ip.to_string());
         assert_eq!(viewer(Some("s3cret-from-ssm"), Some("198.51.100.10:46532")).as_deref(), Some("198.51.100.10"));
         assert_eq!(viewer(Some("s3cret-from-ssm"), Some("2001:db8::7:443")).as_deref(), Some("2001:db8::7"));
@@ -294,13 +292,11 @@ mod tests {
             assert_eq!(viewer(Some("s3cret-from-ssm"), Some(garbage)), None, "{garbage}");
         }
         // Without a secret configured, the header is never believed.
-        let direct = super::ClientAddress::new("  ");
+        let direct = ClientAddress::new("  ");
         assert_eq!(direct.viewer(Some(""), Some("198.51.100.10:46532")), None);
         assert_eq!(direct.viewer(Some("  "), Some("198.51.100.10:46532")), None);
         assert!(!format!("{behind:?}").contains("s3cret"), "the secret stays out of logs");
     }
-
-    use super::*;
 
     fn body_json(resp: &Response<Body>) -> serde_json::Value {
         match resp.body() {

@@ -324,12 +324,6 @@ async fn start_local_aws(args: &StackArgs, template: &Template) -> Result<LocalA
     Ok(LocalAws { moto, dynamodb, stripe })
 }
 
-/// `scheme://host[:port]` of a URL (what a Content-Security-Policy source names).
-fn origin_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
-    format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
-}
-
 /// Starts the local AWS servers, then creates the stack's resources in them.
 async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::SdkConfig, LocalAws)> {
     local_services::set_access_key_id(&args.access_key_id);
@@ -355,10 +349,11 @@ async fn prepare(args: &StackArgs, api_url: &str) -> Result<(Stack, aws_config::
         tracing::info!(?spec, "fault injection on");
     }
     // The site loads Stripe.js from the Stripe API the functions use (below, /config.json).
+    // (A Content-Security-Policy source names an origin: scheme, host and port.)
     if template.parameters.contains_key(&args.stripe_js_param)
-        && let Some(stripe) = parameters.get(&args.stripe_param).cloned()
+        && let Some(stripe) = parameters.get(&args.stripe_param).and_then(|url| reqwest::Url::parse(url).ok())
     {
-        parameters.entry(args.stripe_js_param.clone()).or_insert_with(|| origin_of(&stripe));
+        parameters.entry(args.stripe_js_param.clone()).or_insert_with(|| stripe.origin().ascii_serialization());
     }
     let options = StackOptions {
         stack_name: args.stack_name.clone(),
