@@ -3,6 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV   := .venv
+CHECKOV_VENV := .venv-checkov
 PYTHON ?= python3
 PORT      ?= 3000
 MOTO_PORT ?= 4566
@@ -35,6 +36,12 @@ $(VENV)/.installed: infra/requirements.txt
 	@echo "==> installing moto, localstripe and cfn-lint into $(VENV) (first time: ~40 s)"
 	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: infra/requirements-checkov.txt
+	@echo "==> installing checkov into $(CHECKOV_VENV)"
+	@test -x $(CHECKOV_VENV)/bin/pip || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-checkov.txt
 	@touch $@
 
 $(VENV)/.package-installed: infra/requirements-package.txt $(VENV)/.installed
@@ -102,9 +109,11 @@ redrive: $(VENV)/.installed
 	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=PaymentRequestsDLQ (or NotificationsDLQ, EventCancellationsDLQ, ReminderPagesDLQ, WebhookEventsDLQ, WebhookDeliveriesDLQ)"; exit 2; }
 	$(VENV)/bin/python infra/redrive.py --local http://127.0.0.1:$(PORT) $(QUEUE)
 
-lint-template: $(VENV)/.installed
-	@echo "==> cfn-lint template.yaml"
-	$(VENV)/bin/cfn-lint template.yaml
+lint-template: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	@echo "==> cfn-lint template.yaml infra/waf.yaml"
+	$(VENV)/bin/cfn-lint template.yaml infra/waf.yaml
+	@echo "==> checkov template.yaml infra/waf.yaml (0 failed checks; skips carry their reasons in Metadata)"
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml -f infra/waf.yaml
 
 # openapi.yaml under Redocly's strict recommended rules (redocly.yaml): examples
 # match their schemas, every required property is defined, every operation has a 4xx.
