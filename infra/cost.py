@@ -5,6 +5,8 @@ Runs the release binaries through the local runner (the platform's template, and
 infra/bench/hello-world.yaml for the hello-world) and prints one table:
 - init: process start to its first `next`, median of COLD cold starts (the runner's
   REPORT `Init Duration`), and its ratio to hello-world's;
+- 1st: the median duration of the invocation right after each cold start (REPORT
+  `Duration`), so work moved out of init into the first request shows;
 - peak RSS (REPORT `Max Memory Used`, the process's VmHWM) after WARM invocations in a row;
 - warm duration p50/p99 from each invocation's `invocation done` line (event to
   answer), the share of it spent waiting on DynamoDB/SQS/SES/Stripe, and p50/p99 of
@@ -80,23 +82,24 @@ def measure(api, functions):
 
 
 def read_log(path):
-    init, rss, done = {}, {}, {}
+    init, first, rss, done = {}, {}, {}, {}
     for line in open(path, encoding="utf-8", errors="replace"):
         m = re.match(r"\[(\w+)\] (.*)", line)
         if not m:
             continue
         function, text = m.groups()
-        r = re.search(r"REPORT .*?Max Memory Used: (\d+) MB(?:.*?Init Duration: ([\d.]+) ms)?", text)
+        r = re.search(r"REPORT .*?Duration: ([\d.]+) ms.*?Max Memory Used: (\d+) MB(?:.*?Init Duration: ([\d.]+) ms)?", text)
         if r:
-            rss[function] = max(rss.get(function, 0), int(r.group(1)))
-            if r.group(2):
-                init.setdefault(function, []).append(float(r.group(2)))
+            rss[function] = max(rss.get(function, 0), int(r.group(2)))
+            if r.group(3):
+                init.setdefault(function, []).append(float(r.group(3)))
+                first.setdefault(function, []).append(float(r.group(1)))
             continue
         if '"invocation done"' in text:
             fields = json.loads(text)
             if not fields.get("coldStart"):
                 done.setdefault(function, []).append(fields)
-    return init, rss, done
+    return init, first, rss, done
 
 
 def zipped_mb(binary):
@@ -164,26 +167,28 @@ def main():
         finally:
             platform.terminate()
             platform.wait()
-        hello_init, hello_rss, _ = read_log(hello_log.name)
-        init, rss, done = read_log(log.name)
+        hello_init, hello_first, hello_rss, _ = read_log(hello_log.name)
+        init, first, rss, done = read_log(log.name)
 
     base_init = statistics.median(hello_init["HelloWorldFunction"])
     by_binary = binaries()
     print(f"What each function costs: release build (x86_64 here), {COLD} cold starts and {WARM} warm invocations each ({took:.0f} s)")
     print("Targets: init <= 1.5x hello-world, peak RSS <= 32 MB (64 MB when hashing passwords), own p99 <= 1 ms, zip <= 5 MB")
-    header = f"{'function':<34}{'init ms':>8}{'x hello':>8}{'RSS MB':>7}{'warm p50':>9}{'warm p99':>9}{'waiting':>8}{'own p50':>8}{'own p99':>8}{'zip MB':>7}  misses"
+    header = f"{'function':<34}{'init ms':>8}{'x hello':>8}{'1st ms':>7}{'RSS MB':>7}{'warm p50':>9}{'warm p99':>9}{'waiting':>8}{'own p50':>8}{'own p99':>8}{'zip MB':>7}  misses"
     print(header)
     print("-" * len(header))
     hello_zip = zipped_mb("hello-world")
     fmt_zip = lambda z: f"{z:>7.2f}" if z is not None else f"{'-':>7}"
     print(
-        f"{'hello-world':<34}{base_init:>8.2f}{1.0:>8.2f}{hello_rss['HelloWorldFunction']:>7}"
+        f"{'hello-world':<34}{base_init:>8.2f}{1.0:>8.2f}{statistics.median(hello_first['HelloWorldFunction']):>7.2f}"
+        f"{hello_rss['HelloWorldFunction']:>7}"
         f"{'':>9}{'':>9}{'':>8}{'':>8}{'':>8}{fmt_zip(hello_zip)}"
     )
     for function in functions:
         cold = init.get(function, [])
         lines = done.get(function, [])
         med_init = statistics.median(cold) if cold else float("nan")
+        med_first = statistics.median(first[function]) if first.get(function) else float("nan")
         duration = [f["durationMs"] for f in lines]
         own = [f["ownMs"] for f in lines]
         waiting = sum(f["awaitedMs"] for f in lines) / max(sum(duration), 1e-9)
@@ -199,7 +204,7 @@ def main():
         if zip_mb is not None and zip_mb > TARGETS["zip_mb"]:
             misses.append("zip")
         print(
-            f"{function.removesuffix('Function'):<34}{med_init:>8.2f}{med_init / base_init:>8.2f}{peak:>7}"
+            f"{function.removesuffix('Function'):<34}{med_init:>8.2f}{med_init / base_init:>8.2f}{med_first:>7.2f}{peak:>7}"
             f"{pct(duration, 0.5):>9.2f}{pct(duration, 0.99):>9.2f}{waiting:>8.0%}{pct(own, 0.5):>8.2f}{pct(own, 0.99):>8.2f}"
             f"{fmt_zip(zip_mb)}  {', '.join(misses)}"
         )

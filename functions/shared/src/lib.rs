@@ -32,9 +32,19 @@ pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     static CONFIG: tokio::sync::OnceCell<aws_config::SdkConfig> = tokio::sync::OnceCell::const_new();
     CONFIG
         .get_or_init(|| {
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .http_client(outbound::TimedHttpClient::default_https())
-                .load()
+            let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .http_client(outbound::TimedHttpClient::for_aws());
+            // Lambda puts the region and the role's credentials in the environment:
+            // read them there rather than through the default chains, which look at
+            // the profile files first.
+            if let Ok(region) = std::env::var("AWS_REGION") {
+                loader = loader.region(aws_config::Region::new(region));
+            }
+            if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+                loader =
+                    loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
+            }
+            loader.load()
         })
         .await
         .clone()

@@ -71,18 +71,38 @@ pub fn take() -> Duration {
     waited
 }
 
-/// The AWS SDK's default HTTPS client (hyper 1, rustls with aws-lc), with every
-/// request timed on the wait clock. `aws_sdk_config` gives it to every client.
+/// The roots every AWS service endpoint chains to (Amazon Trust Services, from
+/// amazontrust.com/repository: Amazon Root CA 1-4 and Starfield Services Root G2,
+/// which cross-signs them). Trusting only these keeps the OS trust store (147 files
+/// to read, and every certificate parsed again per service client) out of init.
+pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("amazon_trust_services_roots.pem");
+
+/// The AWS SDK's HTTPS client (hyper 1, rustls with aws-lc) trusting Amazon Trust
+/// Services' roots only, with every request timed on the wait clock.
+/// `aws_sdk_config` gives it to every client. `TLS_NATIVE_ROOTS=true` in a function's
+/// environment trusts the OS store instead (an escape hatch, should an endpoint ever
+/// chain elsewhere).
 #[derive(Debug, Clone)]
 pub struct TimedHttpClient {
     inner: SharedHttpClient,
 }
 
 impl TimedHttpClient {
-    pub fn default_https() -> Self {
-        use aws_smithy_http_client::tls;
+    pub fn for_aws() -> Self {
+        use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+        let native_roots = std::env::var("TLS_NATIVE_ROOTS").is_ok_and(|v| v == "true");
+        let trust_store = if native_roots {
+            TrustStore::default()
+        } else {
+            TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS)
+        };
+        let tls_context = TlsContext::builder()
+            .with_trust_store(trust_store)
+            .build()
+            .expect("a trust store without extra server names always builds");
         let inner = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+            .tls_context(tls_context)
             .build_https();
         Self { inner }
     }
@@ -138,6 +158,23 @@ impl HttpConnector for TimedConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bundled_roots_are_the_five_amazon_trust_services_anchors() {
+        use rustls_pki_types::{CertificateDer, pem::PemObject};
+        let certificates = CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES_ROOTS.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("every block is a PEM certificate");
+        assert_eq!(certificates.len(), 5);
+        for certificate in &certificates {
+            webpki::anchor_from_trusted_cert(certificate).expect("each one is a usable trust anchor");
+        }
+        for name in
+            ["Amazon Root CA 1", "Amazon Root CA 2", "Amazon Root CA 3", "Amazon Root CA 4", "Starfield Services Root"]
+        {
+            assert!(AMAZON_TRUST_SERVICES_ROOTS.contains(&format!("CN = {name}")), "{name} is missing");
+        }
+    }
 
     // One test owns the process-wide clock (tests run in parallel threads).
     #[test]
