@@ -179,6 +179,12 @@ async fn the_site_keeps_its_refresh_token_in_an_http_only_cookie_that_only_its_p
     assert_eq!((cleared.as_str(), attributes.contains("Max-Age=0")), ("", true), "{attributes}");
     let after = p.api.call_with_headers("POST", "/auth/refresh", None, &with_rotated, None).await;
     assert_eq!(after.status, 401, "the session is revoked: {:?}", after.body);
+    let (dropped, attributes) = session_cookie(&after);
+    assert_eq!(
+        (dropped.as_str(), attributes.contains("Max-Age=0")),
+        ("", true),
+        "a cookie refused for good is cleared, so the browser stops sending it: {attributes}"
+    );
 
     // API clients are unchanged: the refresh token in the body, no cookie.
     let api = p.api.call("POST", "/auth/login", None, Some(login)).await;

@@ -141,3 +141,10 @@ pub fn answer_with_pair(mut pair: TokenPair, cookie_mode: bool, now: i64) -> Res
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// `response` with the session cookie removed (sign-out, or a refresh refused for good).
+pub fn clearing_the_cookie(mut response: Response<Body>) -> Response<Body> {
+    response.headers_mut().append(SET_COOKIE, HeaderValue::from_static(session_cookie::CLEAR_COOKIE));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -3,12 +3,10 @@
 //! are revoked. 204 whether or not the token was valid: logging out twice is
 //! fine, and nothing is learnt from it.
 
-use super::credentials::{cookie_mode, presented_refresh_token};
+use super::credentials::{clearing_the_cookie, cookie_mode, presented_refresh_token};
 use super::{no_content, now};
 use crate::domain::session;
-use crate::domain::session_cookie;
 use crate::store::UserStore;
-use lambda_http::http::header::{HeaderValue, SET_COOKIE};
 use lambda_http::{Body, Request, Response};
 use shared::{ApiError, Clock};
 
@@ -31,9 +29,5 @@ pub async fn handle<S: UserStore>(
             tracing::info!(session_id = %presented.session_id, "signed out");
         }
     }
-    let mut response = no_content();
-    if cookie_mode {
-        response.headers_mut().append(SET_COOKIE, HeaderValue::from_static(session_cookie::CLEAR_COOKIE));
-    }
-    Ok(response)
+    Ok(if cookie_mode { clearing_the_cookie(no_content()) } else { no_content() })
 }

@@ -3,7 +3,9 @@
 //! and presenting an already rotated one revokes the whole session, except for a
 //! retry of the refresh that just rotated it (see `domain::session`).
 
-use super::credentials::{answer_with_pair, cookie_mode, invalid_refresh_token, issue, presented_refresh_token};
+use super::credentials::{
+    answer_with_pair, clearing_the_cookie, cookie_mode, invalid_refresh_token, issue, presented_refresh_token,
+};
 use super::now;
 use crate::domain::session::{self, RefreshDecision};
 use crate::domain::token::Tokens;
@@ -18,6 +20,23 @@ pub async fn handle<S: UserStore>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let cookie_mode = cookie_mode(request)?;
+    match refresh(store, tokens, clock, request, cookie_mode).await {
+        // A cookie that can never work again goes with the refusal, so the browser
+        // stops sending it (a store failure keeps it: the session may be fine).
+        Err(refused) if cookie_mode && refused.code == invalid_refresh_token().code => {
+            Ok(clearing_the_cookie(refused.to_response()))
+        }
+        answer => answer,
+    }
+}
+
+async fn refresh<S: UserStore>(
+    store: &S,
+    tokens: &Tokens,
+    clock: &impl Clock,
+    request: &Request,
+    cookie_mode: bool,
+) -> Result<Response<Body>, ApiError> {
     let presented = presented_refresh_token(request, cookie_mode)?;
     let Some(presented) = session::parse_refresh_token(&presented) else {
         return Err(invalid_refresh_token());
