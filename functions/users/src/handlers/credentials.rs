@@ -33,8 +33,11 @@ pub fn invalid_credentials() -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "the email or password is incorrect")
 }
 
+/// The code of a refresh token refused for good (unknown, expired, revoked or reused).
+pub const INVALID_REFRESH_TOKEN: &str = "invalid_refresh_token";
+
 pub fn invalid_refresh_token() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_refresh_token", "the refresh token is not valid; sign in again")
+    ApiError::new(StatusCode::UNAUTHORIZED, INVALID_REFRESH_TOKEN, "the refresh token is not valid; sign in again")
 }
 
 pub fn issue(
@@ -133,18 +136,21 @@ pub fn answer_with_pair(mut pair: TokenPair, cookie_mode: bool, now: i64) -> Res
     let Some(token) = pair.refresh_token.take_if(|_| cookie_mode) else {
         return shared::json_response(StatusCode::OK, &pair);
     };
-    let cookie = session_cookie::set_cookie(&token, pair.refresh_expires_at - now);
-    let mut response = shared::json_response(StatusCode::OK, &pair);
-    if let Ok(value) = HeaderValue::try_from(cookie) {
-        response.headers_mut().append(SET_COOKIE, value);
+    let response = shared::json_response(StatusCode::OK, &pair);
+    match HeaderValue::try_from(session_cookie::set_cookie(&token, pair.refresh_expires_at - now)) {
+        Ok(cookie) => with_session_cookie(response, cookie),
+        Err(_) => response,
     }
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// `response` with the session cookie removed (sign-out, or a refresh refused for good).
-pub fn clearing_the_cookie(mut response: Response<Body>) -> Response<Body> {
-    response.headers_mut().append(SET_COOKIE, HeaderValue::from_static(session_cookie::CLEAR_COOKIE));
+pub fn clearing_the_cookie(response: Response<Body>) -> Response<Body> {
+    with_session_cookie(response, HeaderValue::from_static(session_cookie::CLEAR_COOKIE))
+}
+
+/// An answer that sets the session cookie is never stored by a cache.
+fn with_session_cookie(mut response: Response<Body>, cookie: HeaderValue) -> Response<Body> {
+    response.headers_mut().append(SET_COOKIE, cookie);
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -4,7 +4,8 @@
 //! retry of the refresh that just rotated it (see `domain::session`).
 
 use super::credentials::{
-    answer_with_pair, clearing_the_cookie, cookie_mode, invalid_refresh_token, issue, presented_refresh_token,
+    INVALID_REFRESH_TOKEN, answer_with_pair, clearing_the_cookie, cookie_mode, invalid_refresh_token, issue,
+    presented_refresh_token,
 };
 use super::now;
 use crate::domain::session::{self, RefreshDecision};
@@ -23,7 +24,7 @@ pub async fn handle<S: UserStore>(
     match refresh(store, tokens, clock, request, cookie_mode).await {
         // A cookie that can never work again goes with the refusal, so the browser
         // stops sending it (a store failure keeps it: the session may be fine).
-        Err(refused) if cookie_mode && refused.code == invalid_refresh_token().code => {
+        Err(refused) if cookie_mode && refused.code == INVALID_REFRESH_TOKEN => {
             Ok(clearing_the_cookie(refused.to_response()))
         }
         answer => answer,
