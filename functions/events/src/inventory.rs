@@ -325,6 +325,8 @@ pub struct Offer {
     pub ticket_transfers: crate::domain::event::TicketTransfers,
     /// Sold only with an access code naming the tier.
     pub hidden: bool,
+    /// How long an offer from the tier's waiting list holds its seats.
+    pub waiting_list_offer_minutes: u32,
 }
 
 impl Offer {
@@ -404,6 +406,7 @@ fn offer_of(event: &crate::domain::event::Event, tier_id: &str) -> Option<Offer>
         hidden: tier.hidden,
         seat_map_version: event.seat_map.as_ref().map(|m| m.version),
         ticket_transfers: d.ticket_transfers.unwrap_or(crate::domain::event::TicketTransfers::Allowed),
+        waiting_list_offer_minutes: d.waiting_list_offer_minutes.unwrap_or(crate::domain::event::OFFER_DEFAULT_MINUTES),
     })
 }
 
@@ -605,6 +608,7 @@ mod tests {
             seat_map_version: Some(1),
             ticket_transfers: crate::domain::event::TicketTransfers::Allowed,
             hidden: false,
+            waiting_list_offer_minutes: 30,
         };
         let id = |seat| SeatId { section: 7, row: 1, seat };
         let taken = HashMap::from([(id(1), SeatState::Sold)]);

@@ -61,6 +61,9 @@ const TEMPLATES: (Templates, Templates) = templates![
     "partially_refunded.subject.txt",
     "partially_refunded.txt",
     "partially_refunded.html",
+    "waiting_list_offer.subject.txt",
+    "waiting_list_offer.txt",
+    "waiting_list_offer.html",
     "webhook_disabled.subject.txt",
     "webhook_disabled.txt",
     "webhook_disabled.html",
@@ -357,6 +360,7 @@ mod tests {
             NotificationKind::TicketsTransferred,
             NotificationKind::RefundedByOrganizer,
             NotificationKind::PartiallyRefunded,
+            NotificationKind::WaitingListOffer,
         ] {
             let email = renderer.render(&request(kind, "Cup final"), "Ada", Language::En).unwrap();
             assert!(email.subject.contains("Cup final"), "{kind:?}: {}", email.subject);
@@ -414,6 +418,7 @@ mod tests {
             NotificationKind::TicketsTransferred,
             NotificationKind::RefundedByOrganizer,
             NotificationKind::PartiallyRefunded,
+            NotificationKind::WaitingListOffer,
         ] {
             let english = renderer.render(&request(kind, "Finale"), "Ada", Language::En).unwrap();
             let french = renderer.render(&request(kind, "Finale"), "Ada", Language::Fr).unwrap();

@@ -139,6 +139,14 @@ impl EventOffers {
     }
 }
 
+impl EventOffers {
+    /// The tier as stored now, past this instance's cache: for decisions a few
+    /// seconds' lag would get wrong (whether a tier is sold out).
+    pub async fn fresh_offer(&self, event_id: &str, tier_id: &str) -> Result<Option<Offer>, Failure> {
+        events::inventory::offer(&self.client, &self.events_table, event_id, tier_id).await
+    }
+}
+
 impl Offers for EventOffers {
     async fn best_seats(
         &self,

@@ -324,6 +324,8 @@ pub enum NotificationKind {
     RefundedByOrganizer,
     /// The organizer refunded part of the booking; the tickets stay valid.
     PartiallyRefunded,
+    /// Seats came back and the waiting list's first in line gets them, for a time.
+    WaitingListOffer,
 }
 
 impl NotificationKind {
@@ -342,6 +344,7 @@ impl NotificationKind {
             Self::TicketsTransferred => "tickets_transferred",
             Self::RefundedByOrganizer => "refunded_by_organizer",
             Self::PartiallyRefunded => "partially_refunded",
+            Self::WaitingListOffer => "waiting_list_offer",
         }
     }
 }
@@ -398,6 +401,24 @@ pub struct EventCancelled {
 /// door domain keeps one item per ticket from it. It may come twice or out of
 /// order: `sequence` (the stream record's, zero-padded) orders the changes of one
 /// reservation, and a ticket takes only a change newer than the one it holds.
+/// Seats of a tier came back (a hold ended unsold, a booking was cancelled, the
+/// capacity was raised): the reservations domain offers them to the tier's waiting
+/// list. Sent from committed changes (the tables' streams); sending it twice is
+/// harmless (an offer takes the waiter out of line in its own transaction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum WaitingListMessage {
+    #[serde(rename = "seats.freed.v1")]
+    SeatsFreed(SeatsFreed),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeatsFreed {
+    pub event_id: String,
+    pub tier_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum DoorMessage {

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use shared::FieldError;
 
 pub const MAX_TIERS: usize = 20;
+/// How long seats offered from a tier's waiting list stay held (`waitingListOfferMinutes`).
+pub const OFFER_DEFAULT_MINUTES: u32 = 30;
+pub const OFFER_MIN_MINUTES: u32 = 5;
+pub const OFFER_MAX_MINUTES: u32 = 1440;
 pub const TITLE_MAX: usize = 120;
 pub const DESCRIPTION_MAX: usize = 5_000;
 pub const NAME_MAX: usize = 120;
@@ -141,6 +145,8 @@ pub struct Details {
     pub waiting_room: Option<WaitingRoom>,
     /// Whether holders may hand their tickets to someone else; `None`: allowed.
     pub ticket_transfers: Option<TicketTransfers>,
+    /// How long seats offered from a tier's waiting list stay held; `None`: 30 minutes.
+    pub waiting_list_offer_minutes: Option<u32>,
 }
 
 /// What an organizer allows holders to do with their tickets.
@@ -277,6 +283,12 @@ pub fn validate_details(details: &Details) -> Vec<FieldError> {
         if !valid_country(&venue.country) {
             errors.push(FieldError::new("venue.country", "must be an ISO 3166-1 alpha-2 code such as FR or GB"));
         }
+    }
+    if details.waiting_list_offer_minutes.is_some_and(|m| !(OFFER_MIN_MINUTES..=OFFER_MAX_MINUTES).contains(&m)) {
+        errors.push(FieldError::new(
+            "waitingListOfferMinutes",
+            format!("must be from {OFFER_MIN_MINUTES} to {OFFER_MAX_MINUTES} (minutes an offer holds its seats)"),
+        ));
     }
     if details.reminder_lead_minutes.is_some_and(|m| !super::reminder::valid_lead(m)) {
         errors.push(FieldError::new(
@@ -575,6 +587,7 @@ pub(crate) mod tests {
             reminder_lead_minutes: None,
             waiting_room: None,
             ticket_transfers: None,
+            waiting_list_offer_minutes: None,
         }
     }
 

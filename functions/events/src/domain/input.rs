@@ -27,6 +27,7 @@ pub struct EventInput {
     pub reminder_lead_minutes: Patch<u32>,
     pub waiting_room: Patch<WaitingRoom>,
     pub ticket_transfers: Patch<TicketTransfers>,
+    pub waiting_list_offer_minutes: Patch<u32>,
 }
 
 const FIELDS: &[&str] = &[
@@ -44,6 +45,7 @@ const FIELDS: &[&str] = &[
     "reminderLeadMinutes",
     "waitingRoom",
     "ticketTransfers",
+    "waitingListOfferMinutes",
 ];
 
 struct Reader {
@@ -275,6 +277,10 @@ pub fn parse(map: &Map<String, Value>) -> Result<EventInput, Vec<FieldError>> {
         }
         parsed
     });
+    // The range is a rule of the details: `validate_details`.
+    input.waiting_list_offer_minutes = r.patch(map, "waitingListOfferMinutes", |r, v| {
+        r.whole("waitingListOfferMinutes", v, u32::MAX as i64).map(|n| n as u32)
+    });
     if r.errors.is_empty() { Ok(input) } else { Err(r.errors) }
 }
 
@@ -317,6 +323,7 @@ impl EventInput {
             reminder_lead_minutes: self.reminder_lead_minutes.flatten(),
             waiting_room: self.waiting_room.flatten(),
             ticket_transfers: self.ticket_transfers.flatten(),
+            waiting_list_offer_minutes: self.waiting_list_offer_minutes.flatten(),
         };
         Ok((details, self.tiers.unwrap_or_default()))
     }
@@ -343,6 +350,7 @@ impl EventInput {
             reminder_lead_minutes: pick(&self.reminder_lead_minutes, &current.reminder_lead_minutes),
             waiting_room: pick(&self.waiting_room, &current.waiting_room),
             ticket_transfers: pick(&self.ticket_transfers, &current.ticket_transfers),
+            waiting_list_offer_minutes: pick(&self.waiting_list_offer_minutes, &current.waiting_list_offer_minutes),
         }
     }
 
@@ -361,6 +369,7 @@ impl EventInput {
             && self.reminder_lead_minutes.is_none()
             && self.waiting_room.is_none()
             && self.ticket_transfers.is_none()
+            && self.waiting_list_offer_minutes.is_none()
     }
 }
 

@@ -171,6 +171,12 @@ pub fn starts_cancellation(before: Option<Status>, after: Status) -> bool {
     after == Status::Cancelled && before != Some(Status::Cancelled)
 }
 
+/// Seats a tier's change added to sale (its capacity grew): offered to its
+/// waiting list first. A tier just made, or made smaller, adds none.
+pub fn seats_added(capacity_before: Option<u32>, capacity_after: u32) -> u32 {
+    capacity_before.map_or(0, |before| capacity_after.saturating_sub(before))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,5 +331,13 @@ mod tests {
         assert!(!starts_cancellation(Some(Status::Cancelled), Status::Cancelled), "a rewrite starts nothing again");
         assert!(!starts_cancellation(Some(Status::Draft), Status::Published));
         assert!(!starts_cancellation(None, Status::Draft));
+    }
+
+    #[test]
+    fn only_a_grown_capacity_adds_seats() {
+        assert_eq!(seats_added(Some(100), 120), 20);
+        assert_eq!(seats_added(Some(100), 100), 0, "a summary refresh changes no capacity");
+        assert_eq!(seats_added(Some(100), 80), 0);
+        assert_eq!(seats_added(None, 80), 0, "a new tier's seats were never sold out");
     }
 }

@@ -64,6 +64,8 @@ pub struct EventView {
     pub waiting_room: Option<WaitingRoomView>,
     /// `allowed`, `named` or `off`.
     pub ticket_transfers: &'static str,
+    /// How long seats offered from a waiting list stay held.
+    pub waiting_list_offer_minutes: u32,
     pub tiers: Vec<TierView>,
     /// Present when the event has a seat map.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,6 +110,7 @@ pub fn view(event: &Event, audience: Audience, now: DateTime<Utc>) -> EventView 
             .waiting_room
             .map(|room| WaitingRoomView { enabled: true, admit_per_minute: room.admit_per_minute }),
         ticket_transfers: d.ticket_transfers.unwrap_or(super::event::TicketTransfers::Allowed).as_str(),
+        waiting_list_offer_minutes: d.waiting_list_offer_minutes.unwrap_or(super::event::OFFER_DEFAULT_MINUTES),
         tiers: event
             .tiers
             .iter()

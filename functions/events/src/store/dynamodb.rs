@@ -68,6 +68,37 @@ pub fn status_from_image(image: &serde_dynamo::Item) -> Result<Option<EventImage
     })
 }
 
+/// A tier's capacity as a stream record's image shows it; `None` for other items.
+pub fn tier_capacity_from_image(
+    image: &serde_dynamo::Item,
+) -> Result<Option<TierCapacity>, shared::sqs::MessageFailure> {
+    #[derive(Deserialize)]
+    struct Tier {
+        pk: String,
+        sk: String,
+        capacity: Option<u32>,
+    }
+    Ok(match shared::streams::image::<Tier>(image)? {
+        Some(Tier { pk, sk, capacity: Some(capacity) }) => {
+            match (pk.strip_prefix("EVENT#"), sk.strip_prefix("TIER#")) {
+                (Some(event_id), Some(tier_id)) => {
+                    Some(TierCapacity { event_id: event_id.to_owned(), tier_id: tier_id.to_owned(), capacity })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+/// A tier's id and capacity, from the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierCapacity {
+    pub event_id: String,
+    pub tier_id: String,
+    pub capacity: u32,
+}
+
 /// What the stream's consumer reads of an event's image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventImage {
@@ -114,6 +145,8 @@ struct EventItem {
     waiting_room: Option<WaitingRoom>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ticket_transfers: Option<TicketTransfers>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waiting_list_offer_minutes: Option<u32>,
     created_at: String,
     updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +267,7 @@ impl EventItem {
             reminder_lead_minutes: d.reminder_lead_minutes,
             waiting_room: d.waiting_room,
             ticket_transfers: d.ticket_transfers,
+            waiting_list_offer_minutes: d.waiting_list_offer_minutes,
             created_at: text(event.created_at),
             updated_at: text(event.updated_at),
             published_at: event.published_at.map(text),
@@ -266,6 +300,7 @@ impl EventItem {
                 reminder_lead_minutes: self.reminder_lead_minutes,
                 waiting_room: self.waiting_room,
                 ticket_transfers: self.ticket_transfers,
+                waiting_list_offer_minutes: self.waiting_list_offer_minutes,
             },
             id: self.id,
             organizer_id: self.organizer_id,

@@ -6,6 +6,9 @@
 //! | change | next |
 //! |---|---|
 //! | a hold is made (insert, `pending_payment`) | charge it |
+//! | an offer from the waiting list is made (insert, no card yet) | tell the waiter |
+//! | the waiter gives a card for the offer | charge it |
+//! | seats go back (expired, payment failed, cancelled) | offer them to the tier's waiting list |
 //! | pending, the holder gave another card (`paymentAttempt` grew) | charge that card |
 //! | pending → confirmed | tell the holder (tickets) |
 //! | pending → payment_failed | tell the holder |
@@ -40,13 +43,19 @@ pub enum FollowUp {
     PartialRefund(usize),
     /// Tell the holder of the partial refund at this index of `refunds`.
     NotifyPartialRefund(usize),
+    /// Offer the seats that came back to the tier's waiting list.
+    OfferFreedSeats,
 }
 
 /// The follow-ups of one committed change; `before` is `None` for a new reservation.
 pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<FollowUp> {
-    use FollowUp::{Charge, Notify, Refund};
+    use FollowUp::{Charge, Notify};
     let Some(before) = before else {
-        return if after.status == Status::PendingPayment { vec![Charge] } else { vec![] };
+        return match after.status {
+            Status::PendingPayment if after.is_open_offer() => vec![Notify(NotificationKind::WaitingListOffer)],
+            Status::PendingPayment => vec![Charge],
+            _ => vec![],
+        };
     };
     if after.transfers > before.transfers && after.user_id != before.user_id {
         return vec![
@@ -62,8 +71,30 @@ pub fn follow_ups(before: Option<&Reservation>, after: &Reservation) -> Vec<Foll
     if after.disputed && !before.disputed {
         return vec![FollowUp::NotifyOrganizer(NotificationKind::PaymentDisputed)];
     }
+    let mut steps = status_follow_ups(before, after);
+    if seats_came_back(before, after) {
+        steps.push(FollowUp::OfferFreedSeats);
+    }
+    steps
+}
+
+/// Whether this change gave seats back to the tier (the release that made it
+/// returned them in the same transaction).
+fn seats_came_back(before: &Reservation, after: &Reservation) -> bool {
+    matches!(before.status, Status::PendingPayment | Status::Confirmed)
+        && matches!(after.status, Status::Expired | Status::PaymentFailed | Status::Cancelled)
+}
+
+fn status_follow_ups(before: &Reservation, after: &Reservation) -> Vec<FollowUp> {
+    use FollowUp::{Notify, Refund};
     let cancelled_with_event = after.cancel_reason == Some(CancelReason::Event);
     match (before.status, after.status) {
+        // The waiter's first card for an offer: its first charge.
+        (Status::PendingPayment, Status::PendingPayment)
+            if after.payment_attempt > before.payment_attempt && before.is_open_offer() =>
+        {
+            vec![FollowUp::Charge]
+        }
         (Status::PendingPayment, Status::PendingPayment) if after.payment_attempt > before.payment_attempt => {
             vec![FollowUp::RetryCharge]
         }
@@ -161,9 +192,56 @@ mod tests {
     use super::*;
     use crate::domain::reservation::tests::reservation;
 
+    /// The follow-ups of a change of status, but for the waiting list's (`seats_back_to_the_waiting_list`).
     fn change(from: Status, to: Status, reason: Option<CancelReason>) -> Vec<FollowUp> {
         let after = Reservation { cancel_reason: reason, ..reservation(to) };
-        follow_ups(Some(&reservation(from)), &after)
+        follow_ups(Some(&reservation(from)), &after).into_iter().filter(|f| *f != FollowUp::OfferFreedSeats).collect()
+    }
+
+    #[test]
+    fn seats_back_to_the_waiting_list() {
+        use Status::*;
+        for (from, to) in [
+            (PendingPayment, Expired),
+            (PendingPayment, PaymentFailed),
+            (PendingPayment, Cancelled),
+            (Confirmed, Cancelled),
+        ] {
+            let after = Reservation { cancel_reason: Some(CancelReason::Attendee), ..reservation(to) };
+            let steps = follow_ups(Some(&reservation(from)), &after);
+            assert_eq!(steps.last(), Some(&FollowUp::OfferFreedSeats), "{from:?} -> {to:?}");
+            assert_eq!(steps.iter().filter(|f| **f == FollowUp::OfferFreedSeats).count(), 1);
+        }
+        for (from, to) in [
+            (PendingPayment, Confirmed),
+            (PendingPayment, PendingPayment),
+            (Confirmed, Confirmed),
+            (Expired, Expired),
+            (Cancelled, Cancelled),
+        ] {
+            let steps = follow_ups(Some(&reservation(from)), &reservation(to));
+            assert!(!steps.contains(&FollowUp::OfferFreedSeats), "{from:?} -> {to:?} gave no seats back");
+        }
+    }
+
+    #[test]
+    fn an_offer_is_told_then_charged_once_its_card_comes() {
+        let offer = Reservation {
+            payment_method: String::new(),
+            waiting_list_joined_at: Some(reservation(Status::PendingPayment).created_at),
+            ..reservation(Status::PendingPayment)
+        };
+        assert_eq!(
+            follow_ups(None, &offer),
+            vec![FollowUp::Notify(NotificationKind::WaitingListOffer)],
+            "no charge without a card"
+        );
+        let card = Reservation { payment_method: "pm_card_visa".into(), payment_attempt: 1, ..offer.clone() };
+        assert_eq!(follow_ups(Some(&offer), &card), vec![FollowUp::Charge], "the first card is a first charge");
+        let another = Reservation { payment_method: "pm_card_mastercard".into(), payment_attempt: 2, ..card.clone() };
+        assert_eq!(follow_ups(Some(&card), &another), vec![FollowUp::RetryCharge], "a later card retries that charge");
+        let free = Reservation { amount_minor: 0, ..offer };
+        assert_eq!(follow_ups(None, &free), vec![FollowUp::Charge], "a free offer is booked at once");
     }
 
     #[test]
@@ -232,7 +310,7 @@ mod tests {
         };
         assert_eq!(
             follow_ups(Some(&reservation(Status::PendingPayment)), &paid_as_event_cancelled),
-            vec![FollowUp::Refund(RefundReason::EventCancelled)],
+            vec![FollowUp::Refund(RefundReason::EventCancelled), FollowUp::OfferFreedSeats],
             "a payment that landed as its event was cancelled goes back; the notice follows the refund"
         );
         assert!(change(Status::Confirmed, Status::Confirmed, None).is_empty());
@@ -263,7 +341,8 @@ mod tests {
         };
         assert_eq!(
             follow_ups(Some(&confirmed), &by_organizer),
-            vec![FollowUp::Refund(RefundReason::CancelledByOrganizer)]
+            vec![FollowUp::Refund(RefundReason::CancelledByOrganizer), FollowUp::OfferFreedSeats],
+            "a full refund gives the seats back: the waiting list is offered them"
         );
         let part = |id: &str| crate::domain::refund::PartialRefund {
             id: id.into(),

@@ -10,4 +10,5 @@ pub mod reservation;
 pub mod sales;
 pub mod tickets;
 pub mod transfer;
+pub mod waiting_list;
 pub mod webhooks;

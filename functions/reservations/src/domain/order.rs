@@ -225,16 +225,17 @@ pub fn hold(
         seats: Vec::new(),
         promo: applied,
         refunds: Vec::new(),
+        waiting_list_joined_at: None,
     })
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::promo::Discount;
     use crate::domain::reservation::tests::at;
 
-    fn offer() -> Offer {
+    pub(crate) fn offer() -> Offer {
         Offer {
             event_id: "e1".into(),
             organizer_id: "o1".into(),
@@ -259,6 +260,7 @@ mod tests {
             seat_map_version: None,
             ticket_transfers: events::domain::event::TicketTransfers::Allowed,
             hidden: false,
+            waiting_list_offer_minutes: 30,
         }
     }
 

@@ -111,6 +111,8 @@ pub struct Reservation {
     pub refunds: Vec<super::refund::PartialRefund>,
     /// The code that discounted it (or opened its hidden tier), fixed at hold time.
     pub promo: Option<super::promo::AppliedPromo>,
+    /// Offered from the tier's waiting list: when the holder joined it (their place).
+    pub waiting_list_joined_at: Option<DateTime<Utc>>,
 }
 
 /// A reserved seat: its id on the event's map and how tickets name it.
@@ -413,6 +415,7 @@ pub(crate) mod tests {
             seats: Vec::new(),
             promo: None,
             refunds: Vec::new(),
+            waiting_list_joined_at: None,
         }
     }
 

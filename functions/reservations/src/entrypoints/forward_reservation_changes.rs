@@ -1,4 +1,4 @@
-//! Entry point: the reservations table's stream (committed changes → charge, refund, notice, door and webhook messages).
+//! Entry point: the reservations table's stream (committed changes → charge, refund, notice, door, webhook and waiting-list messages).
 
 use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::{Error, LambdaEvent};
@@ -11,7 +11,8 @@ pub async fn run() -> Result<(), Error> {
     let notifications = &SqsQueue::from_env("NOTIFICATIONS_QUEUE_URL").await?;
     let door = &SqsQueue::from_env("TICKET_CHANGES_QUEUE_URL").await?;
     let webhooks = &SqsQueue::from_env("WEBHOOK_EVENTS_QUEUE_URL").await?;
-    let forwarder = &Forwarder { payments, notifications, door, webhooks };
+    let waiting_lists = &SqsQueue::from_env("WAITING_LIST_QUEUE_URL").await?;
+    let forwarder = &Forwarder { payments, notifications, door, webhooks, waiting_lists };
     shared::telemetry::run(move |event: LambdaEvent<Event>| async move {
         Ok::<_, Error>(handle(forwarder, event.payload).await)
     })

@@ -1,5 +1,5 @@
 //! The reservations table's stream consumer: turns each committed change of a
-//! reservation into the chain's next messages (a charge, a refund, a notice; see
+//! reservation into the chain's next messages (a charge, a refund, a notice, seats back to the waiting list; see
 //! `domain::changes`) and the organizer's webhook events (`domain::webhooks`). It
 //! runs after the commit, from the table's own record of it, so a handler that dies right after its write loses nothing: the stream
 //! hands the change over until this succeeds. Sending twice is harmless (payments
@@ -13,8 +13,8 @@ use crate::store::dynamodb::from_image;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use shared::messages::{
-    ChargeRequest, DoorMessage, PartialRefundRequest, PaymentMessage, RefundRequest, RetryRequest, WebhookMessage,
-    encode,
+    ChargeRequest, DoorMessage, PartialRefundRequest, PaymentMessage, RefundRequest, RetryRequest, SeatsFreed,
+    WaitingListMessage, WebhookMessage, encode,
 };
 use shared::sqs::{MessageFailure, Queue};
 use shared::streams::process_batch;
@@ -26,6 +26,8 @@ pub struct Forwarder<'a, Q> {
     pub door: &'a Q,
     /// What organizers' webhook endpoints hear of (the notifications domain delivers it).
     pub webhooks: &'a Q,
+    /// Seats that came back, for the tier's waiting list.
+    pub waiting_lists: &'a Q,
 }
 
 pub async fn handle<Q: Queue>(forwarder: &Forwarder<'_, Q>, event: Event) -> DynamoDbEventResponse {
@@ -70,6 +72,10 @@ impl<Q: Queue> Forwarder<'_, Q> {
                 }
                 FollowUp::Notify(kind) => (self.notifications, encode(&after.notification(kind))),
                 FollowUp::NotifyOrganizer(kind) => (self.notifications, encode(&after.organizer_notification(kind))),
+                FollowUp::OfferFreedSeats => {
+                    let freed = SeatsFreed { event_id: after.event_id.clone(), tier_id: after.tier_id.clone() };
+                    (self.waiting_lists, encode(&WaitingListMessage::SeatsFreed(freed)))
+                }
                 FollowUp::NotifyFormerHolder(kind) => {
                     let former = before.as_ref().map_or(&after.user_id, |b| &b.user_id);
                     (self.notifications, encode(&after.notification_to(kind, former)))

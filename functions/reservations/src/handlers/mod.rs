@@ -14,8 +14,13 @@ pub mod get_documents;
 pub mod get_reservation;
 pub mod get_sales_over_time;
 pub mod get_tickets_pdf;
+pub mod get_waiting_place;
+pub mod join_waiting_list;
+pub mod leave_waiting_list;
 pub mod list_my_reservations;
 pub mod list_promo_codes;
+pub mod list_waiting_lists;
+pub mod offer_freed_seats;
 pub mod promo_codes;
 pub mod record_sales;
 pub mod refund_reservation;
@@ -24,6 +29,7 @@ pub mod retry_payment;
 pub mod send_reminders;
 pub mod start_reminders;
 pub mod transfer_reservation;
+pub mod waiting_list;
 
 use crate::domain::reservation::{PaymentProgress, Reservation, Status};
 use crate::store::StoreError;
@@ -78,6 +84,10 @@ impl From<StoreError> for ApiError {
             StoreError::PromoUsedUp => {
                 crate::domain::promo::refusal_error(crate::domain::promo::PromoRefusal::UsedUp { left: 0 })
             }
+            StoreError::NoLongerWaiting => ApiError::conflict(
+                "not_waiting",
+                "you are no longer on this waiting list (you left, or seats were offered to you)",
+            ),
             StoreError::PromoExists => ApiError::conflict(
                 "promo_code_exists",
                 "this event has a code by that name already (codes ignore case)",
@@ -167,6 +177,9 @@ pub struct ReservationView {
     /// Their sum.
     #[serde(skip_serializing_if = "is_zero")]
     pub refunded_minor: i64,
+    /// Seats offered from the tier's waiting list (true only then).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub waiting_list_offer: bool,
 }
 
 fn is_zero(n: &i64) -> bool {
@@ -263,6 +276,7 @@ impl From<&Reservation> for ReservationView {
                 })
                 .collect(),
             refunded_minor: r.refunds.iter().map(|p| p.amount_minor).sum(),
+            waiting_list_offer: r.waiting_list_joined_at.is_some(),
         }
     }
 }

@@ -123,6 +123,8 @@ struct ReservationItem {
     promo: Option<AppliedPromo>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     refunds: Vec<PartialRefund>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waiting_list_joined_at: Option<DateTime<Utc>>,
     gsi2pk: String,
     gsi2sk: String,
     gsi3pk: String,
@@ -169,6 +171,7 @@ impl ReservationItem {
             seats: r.seats.clone(),
             promo: r.promo.clone(),
             refunds: r.refunds.clone(),
+            waiting_list_joined_at: r.waiting_list_joined_at,
             gsi2pk: user_partition(&r.user_id),
             gsi2sk: format!("{}#{}", stored(r.created_at), r.id),
             gsi3pk: event_partition(&r.event_id),
@@ -211,6 +214,7 @@ impl ReservationItem {
             seats: self.seats,
             promo: self.promo,
             refunds: self.refunds,
+            waiting_list_joined_at: self.waiting_list_joined_at,
         }
     }
 }
@@ -459,9 +463,18 @@ impl DynamoReservationStore {
         }
         // Last: the code's uses, counted in the same transaction as the seats.
         let promo_at = actions.len();
-        if let Some(take) = super::promo::take_uses(&self.table, r)? {
-            actions.push(take);
-        }
+        let takes_uses = match super::promo::take_uses(&self.table, r)? {
+            Some(take) => {
+                actions.push(take);
+                true
+            }
+            None => false,
+        };
+        // An offer from the waiting list takes the waiter out of line with the seats.
+        let place_at = actions.len();
+        let place = super::waiting_list::take_place(&self.table, r)?;
+        let places = place.len();
+        actions.extend(place);
         let failure = match self
             .client
             .transact_write_items()
@@ -485,8 +498,11 @@ impl DynamoReservationStore {
         if !taken.is_empty() {
             return Err(StoreError::SeatsTaken(taken));
         }
-        if failure.condition_failed_at(promo_at) {
+        if takes_uses && failure.condition_failed_at(promo_at) {
             return Err(StoreError::PromoUsedUp);
+        }
+        if (place_at..place_at + places).any(|i| failure.condition_failed_at(i)) {
+            return Err(StoreError::NoLongerWaiting);
         }
         if failure.condition_failed_at(HOLD_SEATS) {
             let shard =

@@ -4,6 +4,7 @@ pub mod dynamodb;
 pub mod promo;
 pub mod reminders;
 pub mod sales;
+pub mod waiting_list;
 
 use crate::domain::reservation::{Ending, Reservation};
 use chrono::{DateTime, Utc};
@@ -46,6 +47,9 @@ pub enum StoreError {
     /// The promo code has fewer uses left than the order's tickets (checked in the hold's transaction).
     #[error("the promo code is used up")]
     PromoUsedUp,
+    /// The waiter is no longer in line (left, or offered seats by a concurrent run).
+    #[error("no longer waiting")]
+    NoLongerWaiting,
     /// A promo code with this name exists for the event already.
     #[error("the promo code exists already")]
     PromoExists,

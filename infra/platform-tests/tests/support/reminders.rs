@@ -105,6 +105,7 @@ async fn one_seat(p: &Platform, event: &str, tier: &str, holder: &Session, payme
         seats: vec![],
         promo: None,
         refunds: Vec::new(),
+        waiting_list_joined_at: None,
     }
 }
 
