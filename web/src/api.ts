@@ -54,6 +54,8 @@ const CODE_WORDS = {
   promo_code_not_yet_valid: 'error.promoCodeNotYetValid',
   promo_code_not_for_tier: 'error.promoCodeNotForTier',
   promo_code_used_up: 'error.promoCodeUsedUp',
+  not_sold_out: 'error.notSoldOut',
+  not_waiting: 'error.notWaiting',
 } as const satisfies Record<string, Key>;
 
 /** Words for the API's stable error codes; the API's own message otherwise. */

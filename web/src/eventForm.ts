@@ -30,6 +30,8 @@ export interface EventForm {
   salesClosesAt: string;
   /** Whether holders may hand tickets on: `allowed`, `named` or `off`. */
   ticketTransfers: string;
+  /** Minutes seats offered from a waiting list stay held (5 to 1440). */
+  waitingListOfferMinutes: string;
   tiers: TierRow[];
 }
 
@@ -48,6 +50,7 @@ export function emptyForm(): EventForm {
     salesOpensAt: '',
     salesClosesAt: '',
     ticketTransfers: 'allowed',
+    waitingListOfferMinutes: '30',
     tiers: [{ name: 'Standard', price: '', capacity: '', maxPerOrder: '6' }],
   };
 }
@@ -66,6 +69,7 @@ export interface OrganizerEvent {
   salesOpensAt: When | null;
   salesClosesAt: When | null;
   ticketTransfers?: string;
+  waitingListOfferMinutes?: number;
   tiers: {
     id: string;
     name: string;
@@ -97,6 +101,7 @@ export function formFromEvent(event: OrganizerEvent): EventForm {
     salesOpensAt: toLocalInput(event.salesOpensAt?.utc, event.timezone),
     salesClosesAt: toLocalInput(event.salesClosesAt?.utc, event.timezone),
     ticketTransfers: event.ticketTransfers ?? 'allowed',
+    waitingListOfferMinutes: String(event.waitingListOfferMinutes ?? 30),
     tiers: event.tiers.map((t) => ({
       id: t.id,
       name: t.name,
@@ -122,6 +127,12 @@ export function toRequest(form: EventForm): { body?: Record<string, unknown>; er
     venue,
     ticketTransfers: form.ticketTransfers,
   };
+  const offerMinutes = Number(form.waitingListOfferMinutes.trim());
+  if (!Number.isInteger(offerMinutes) || offerMinutes < 5 || offerMinutes > 1440) {
+    errors.push({ field: 'waitingListOfferMinutes', message: t('editor.offerMinutes.range') });
+  } else {
+    body.waitingListOfferMinutes = offerMinutes;
+  }
   for (const key of TIMES) {
     const value = form[key];
     if (!value) {

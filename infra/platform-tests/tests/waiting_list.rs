@@ -333,26 +333,32 @@ async fn a_bad_join_is_a_clear_4xx() {
 }
 
 #[tokio::test]
-async fn seats_the_organizer_adds_go_to_the_line_first() {
+async fn seats_the_organizer_adds_go_to_the_line_first_to_orders_they_fit() {
     let p = platform();
     let organizer = p.organizer().await;
     let (event, tier) = p.event_on_sale(&organizer, 4).await;
     let buyer = p.attendee().await;
-    let waiters = p.attendees(3).await;
+    let waiters = p.attendees(4).await;
     book(p, &buyer, &event, &tier, 4).await;
     until_sold_out(p, &event).await;
-    for waiter in &waiters {
-        assert_eq!(join(p, waiter, &event, &tier).await.status, 201);
+    // The first in line wants three tickets, the others one each.
+    for (waiter, quantity) in waiters.iter().zip([3, 1, 1, 1]) {
+        let body = json!({"quantity": quantity});
+        let joined = p.api.call("POST", &list_path(&event, &tier), Some(&waiter.access_token), Some(body)).await;
+        assert_eq!(joined.status, 201, "{:?}", joined.body);
     }
-    // Two more seats: the committed capacity change offers them to the first two.
+    // Two more seats: the committed capacity change offers them in line order, to
+    // the orders two seats can fill; the first keeps their place for the next seats.
     let tiers =
         json!({"tiers": [{"id": tier, "name": "Standard", "priceMinor": 2500, "capacity": 6, "maxPerOrder": 4}]});
     let raised = p.api.call("PATCH", &format!("/events/{event}"), Some(&organizer.access_token), Some(tiers)).await;
     assert_eq!(raised.status, 200, "{:?}", raised.body);
-    offer_for(p, &waiters[0], &event).await;
     offer_for(p, &waiters[1], &event).await;
+    offer_for(p, &waiters[2], &event).await;
     until_offers_settle(p).await;
-    assert!(offers_of(p, &waiters[2], &event).await.is_empty(), "two seats added, two offers");
-    assert_eq!(position(p, &waiters[2], &event, &tier).await, Some(1));
+    assert!(offers_of(p, &waiters[0], &event).await.is_empty(), "three asked, two came back");
+    assert!(offers_of(p, &waiters[3], &event).await.is_empty(), "two seats added, two offers");
+    assert_eq!(position(p, &waiters[0], &event, &tier).await, Some(1), "still first for the next seats");
+    assert_eq!(position(p, &waiters[3], &event, &tier).await, Some(2));
     assert_eq!(p.runner.tier_seats(&event, &tier).await.available, 0);
 }

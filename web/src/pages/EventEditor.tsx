@@ -18,6 +18,7 @@ import { SeatPicker, type PickedSeat } from './SeatPicker';
 import { DoorSettings } from './DoorSettings';
 import { PromoCodes } from './PromoCodes';
 import { SalesOverTime } from './SalesOverTime';
+import { WaitingLists } from './WaitingList';
 
 interface Participant extends ParticipantLine {
   reservationId: string;
@@ -163,6 +164,15 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
               ['off', t('editor.transfers.off')],
             ]}
             error={error('ticketTransfers')}
+          />
+          <Field
+            label={t('editor.offerMinutes')}
+            name="waitingListOfferMinutes"
+            inputMode="numeric"
+            hint={t('editor.offerMinutes.hint')}
+            value={form.waitingListOfferMinutes}
+            onValue={set('waitingListOfferMinutes')}
+            error={error('waitingListOfferMinutes')}
           />
           {error('tiers') && <p class="error">{error('tiers')}</p>}
           {form.tiers.map((tier, i) => (
@@ -485,6 +495,7 @@ function Sales({ event }: { event: OrganizerEvent }) {
         </tfoot>
       </table>
       <SalesOverTime event={event} />
+      <WaitingLists event={event} />
       <h2>{t('participants.title')}</h2>
       <p>
         <button type="button" class="secondary" onClick={download}>

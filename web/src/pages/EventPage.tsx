@@ -14,6 +14,7 @@ import type { Profile } from '../session';
 import { useCardElement } from '../card';
 import { paymentMethodId } from '../stripe';
 import { SeatPicker, type PickedSeat } from './SeatPicker';
+import { JoinWaitingList } from './WaitingList';
 import { categoryName, type PublicEvent } from './Home';
 import { PLACE_POLL_SECONDS, ROOM_POLL_SECONDS, shouldAskPlace, waitingText, type QueuePlace, type RoomStatus } from '../queue';
 import { checkPath, codeFor, discountText, listNames, orderPrice, withCode, type CodeCheck, type OfferTier } from '../promo';
@@ -97,6 +98,7 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
       </table>
       {onSale && profile && <ApplyCode eventId={event.id} currency={event.currency} check={check} onCheck={setCheck} />}
       {onSale && profile && (event.waitingRoom?.enabled ? <WaitingRoom event={event} check={check} /> : <Checkout event={event} check={check} />)}
+      {onSale && profile && <JoinWaitingList event={event} />}
       {onSale && !profile && (
         <p>
           <a class="button" href={`/signin?next=${encodeURIComponent(`/e/${event.id}`)}`}>

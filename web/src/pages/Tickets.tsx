@@ -36,6 +36,8 @@ export interface Reservation {
   /** The promo code used, fixed at hold time: `amountMinor` is the original less the discount. */
   promo?: ReservationPromo;
   /** While pending, when the payment waits on the buyer (3-D Secure). */
+  /** Seats offered from the tier's waiting list: paid with a card before `holdExpiresAt`. */
+  waitingListOffer?: boolean;
   payment?: {
     status: 'requires_action' | 'requires_payment_method' | 'processing';
     sequence: number;
@@ -318,9 +320,12 @@ function AnotherCard({ reservation, onChange }: { reservation: Reservation; onCh
   };
   return (
     <form class="checkout" onSubmit={pay} aria-labelledby="another-card-title">
-      <Notice kind="error">
-        {t('payment.notConfirmed')}
-      </Notice>
+      {/* An offer from the waiting list waits for its first card: nothing failed yet. */}
+      {reservation.waitingListOffer && reservation.payment?.sequence === 0 ? (
+        <Notice kind="info">{t('waitlist.offer')}</Notice>
+      ) : (
+        <Notice kind="error">{t('payment.notConfirmed')}</Notice>
+      )}
       <h3 id="another-card-title">{t('payment.anotherCard')}</h3>
       <div class="field">
         <span class="label" id="another-card-label">

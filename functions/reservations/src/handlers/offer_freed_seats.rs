@@ -3,9 +3,10 @@
 //! each offer a hold made by the same transaction as any hold (the seats taken
 //! from the shards) that also takes the waiter out of line.
 //!
-//! - Never more offers than seats: an offer that finds too few seats is not made,
-//!   and the line stops there (the first in line is not passed over for a smaller
-//!   order behind them).
+//! - Never more offers than seats: an offer that finds too few seats is not made.
+//!   A waiter whose order is larger than the seats back keeps their place (first
+//!   for the next seats) and the next in line whose order fits is offered them; the
+//!   run stops when no seat is left.
 //! - Never two offers for one place: the place is removed in the offer's own
 //!   transaction, and the offer's id follows from the place, so a retried or
 //!   concurrent run finds the place gone (or the offer made) and moves on.
@@ -91,6 +92,11 @@ impl<O: Offers, C: Clock> Consumer<'_, O, C> {
                     Err(err @ (StoreError::AlreadyHeld | StoreError::NoLongerWaiting)) => {
                         tracing::info!(user_id = %waiter.user_id, reason = %err, "offered meanwhile, or left: the next in line");
                         moved_on = true;
+                    }
+                    // Fewer seats back than this waiter asked for: they keep their place
+                    // (first for the next seats) and the next in line may fit.
+                    Err(StoreError::SoldOut { remaining }) if remaining > 0 => {
+                        tracing::info!(user_id = %waiter.user_id, remaining, quantity = waiter.quantity, "too few seats for this order: the next in line");
                     }
                     Err(err @ (StoreError::SoldOut { .. } | StoreError::SalesClosed | StoreError::TooMany { .. })) => {
                         tracing::info!(user_id = %waiter.user_id, reason = %err, "no more offers now");
