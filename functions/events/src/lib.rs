@@ -25,7 +25,8 @@ use store::participants::DynamoParticipants;
 pub async fn store_from_env() -> Result<DynamoEventStore, shared::ConfigError> {
     let table = shared::env_required("EVENTS_TABLE")?;
     let config = shared::aws_sdk_config().await;
-    Ok(DynamoEventStore::new(aws_sdk_dynamodb::Client::new(&config), table))
+    let users_table = std::env::var("USERS_TABLE").ok().filter(|t| !t.is_empty());
+    Ok(DynamoEventStore::new(aws_sdk_dynamodb::Client::new(&config), table).with_users_table(users_table))
 }
 
 /// Confirmed reservations, read from `RESERVATIONS_TABLE`.

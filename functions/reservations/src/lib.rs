@@ -25,7 +25,8 @@ pub async fn store_from_env() -> Result<DynamoReservationStore, ConfigError> {
     let table = shared::env_required("RESERVATIONS_TABLE")?;
     let events = shared::env_required("EVENTS_TABLE")?;
     let config = shared::aws_sdk_config().await;
-    Ok(DynamoReservationStore::new(aws_sdk_dynamodb::Client::new(&config), table, events))
+    let users_table = std::env::var("USERS_TABLE").ok().filter(|t| !t.is_empty());
+    Ok(DynamoReservationStore::new(aws_sdk_dynamodb::Client::new(&config), table, events).with_users_table(users_table))
 }
 
 /// What is on sale, read through the events domain's inventory contract.

@@ -9,6 +9,7 @@ pub mod contact;
 pub mod domain;
 pub mod handlers;
 pub mod store;
+pub mod team;
 
 use domain::token::Tokens;
 use shared::ConfigError;

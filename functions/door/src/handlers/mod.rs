@@ -21,6 +21,7 @@ use events::door::DoorEvent;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
+use shared::auth::Permission;
 use shared::ticket_pass::{PassError, PassKeys, is_pass};
 use shared::{ApiError, Caller, Role};
 use std::collections::HashMap;
@@ -61,9 +62,10 @@ pub struct Door<S> {
 /// Who may do what at an event's door.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Scan, read the counts and the door list: the organizer, an admin, door staff.
+    /// Scan, read the counts and the door list: the organizer, an admin, door staff,
+    /// and the organizer's team but viewers.
     Door,
-    /// Set up the door and its staff: the organizer or an admin.
+    /// Set up the door and its staff: the organizer, an admin, a manager of the team.
     Organizer,
 }
 
@@ -101,8 +103,21 @@ impl<S: DoorStore> Door<S> {
             return Err(not_found());
         }
         let event = self.event(event_id).await?.ok_or_else(not_found)?;
-        if caller.role == Role::Admin || caller.user_id == event.organizer_id {
+        let mut caller = caller.clone();
+        caller
+            .confirm_team(&event.organizer_id, |user| async move {
+                users::team::current(&self.client, &self.users_table, &user).await
+            })
+            .await?;
+        let needs = match access {
+            Access::Door => Permission::CheckIn,
+            Access::Organizer => Permission::Manage,
+        };
+        if caller.may(needs, &event.organizer_id) {
             return Ok(event);
+        }
+        if caller.belongs_to(&event.organizer_id) {
+            return Err(ApiError::forbidden("your part in the organizer's team does not allow this"));
         }
         let staff = access == Access::Door && self.store.staff_grant(event_id, &caller.user_id).await?.is_some();
         match (staff, event.published || event.cancelled) {

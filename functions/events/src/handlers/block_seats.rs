@@ -26,7 +26,7 @@ pub async fn handle<S: EventStore>(store: &S, request: &Request) -> Result<Respo
     let caller = organizer(request)?;
     let id = event_id(request)?;
     let asked = seat_blocks::read(Fields::new(json_object(request)?))?;
-    let event = owned_event(store, &caller, &id).await?;
+    let event = owned_event(store, &caller, &id, shared::auth::Permission::Manage).await?;
     seat_blocks::may_block(&event).map_err(refused)?;
     let map = store.seat_map(&event).await?.ok_or_else(|| refused(BlockRefusal::NoMap))?;
     let missing: Vec<_> = asked.seats().into_iter().filter(|seat| map.find(*seat).is_none()).collect();

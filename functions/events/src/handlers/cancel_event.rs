@@ -23,7 +23,7 @@ pub async fn handle<S: EventStore, Q: Queue>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let caller = organizer(request)?;
-    let before = owned_event(store, &caller, &event_id(request)?).await?;
+    let before = owned_event(store, &caller, &event_id(request)?, shared::auth::Permission::Manage).await?;
     let now = clock.now();
     let correlation = shared::correlation_id(request);
     let after = match lifecycle::cancel(&before, now) {

@@ -10,7 +10,7 @@ use shared::ApiError;
 
 pub async fn handle<S: EventStore>(store: &S, request: &Request) -> Result<Response<Body>, ApiError> {
     let caller = organizer(request)?;
-    let before = owned_event(store, &caller, &event_id(request)?).await?;
+    let before = owned_event(store, &caller, &event_id(request)?, shared::auth::Permission::Manage).await?;
     lifecycle::remove(&before)?;
     store.delete(&before).await?;
     tracing::info!(event_id = %before.id, by = %caller.user_id, "draft deleted");

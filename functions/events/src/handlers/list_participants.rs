@@ -21,7 +21,7 @@ pub async fn handle<S: EventStore, P: ParticipantSource>(
     let mut query = Query::new(request, &["limit", "cursor"]);
     let (limit, cursor) = query.page(PAGE_DEFAULT, PAGE_MAX);
     query.finish()?;
-    let event = owned_event(events, &caller, &event_id(request)?).await?;
+    let event = owned_event(events, &caller, &event_id(request)?, shared::auth::Permission::ReadSales).await?;
     let page = participants.participants(&event.id, limit as i32, cursor.as_deref()).await?;
     let wants_csv = request
         .headers()

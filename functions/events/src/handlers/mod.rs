@@ -23,6 +23,7 @@ use crate::domain::lifecycle::Refusal;
 use crate::store::{EventStore, StoreError};
 use lambda_http::{Request, RequestExt};
 use serde::Serialize;
+use shared::auth::Permission;
 use shared::{ApiError, Caller, Role};
 
 /// Who manages events: their organizer, or an admin.
@@ -109,19 +110,37 @@ pub(crate) fn event_id(request: &Request) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such event"))
 }
 
-/// The event if the caller may manage it: its organizer, or an admin. Others get
-/// 404, so drafts stay invisible.
-pub(crate) async fn owned_event<S: EventStore>(store: &S, caller: &Caller, id: &str) -> Result<Event, ApiError> {
+/// The event if the caller may do `what` with it: its organizer, an admin, or a
+/// member of the organizer's team whose part allows it (403 when it does not).
+/// Others get 404, so drafts stay invisible.
+pub(crate) async fn owned_event<S: EventStore>(
+    store: &S,
+    caller: &Caller,
+    id: &str,
+    what: Permission,
+) -> Result<Event, ApiError> {
     let event = store.get_exact(id).await?;
+    let mut caller = caller.clone();
+    if let Some(event) = &event {
+        caller.confirm_team(&event.organizer_id, |user| async move { store.current_team(&user).await }).await?;
+    }
     match event {
-        Some(event) if caller.role == Role::Admin || event.organizer_id == caller.user_id => Ok(event),
+        Some(event) if caller.may(what, &event.organizer_id) => Ok(event),
+        Some(event) if caller.belongs_to(&event.organizer_id) => {
+            Err(ApiError::forbidden("your part in the organizer's team does not allow this"))
+        }
         _ => Err(ApiError::not_found("no event of yours has this id")),
     }
 }
 
-/// The caller, if their role may manage events.
+/// The caller, if their role may work on events: an organizer or an admin
+/// (`ORGANIZERS`), or a member of an organizer's team (their part is checked
+/// against each event).
 pub(crate) fn organizer(request: &Request) -> Result<Caller, ApiError> {
     let caller = shared::caller(request)?;
+    if caller.works_for_events() {
+        return Ok(caller);
+    }
     caller.require(ORGANIZERS)?;
     Ok(caller)
 }

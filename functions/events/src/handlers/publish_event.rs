@@ -15,7 +15,7 @@ pub async fn handle<S: EventStore>(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let caller = organizer(request)?;
-    let before = owned_event(store, &caller, &event_id(request)?).await?;
+    let before = owned_event(store, &caller, &event_id(request)?, shared::auth::Permission::Manage).await?;
     let now = clock.now();
     let after = lifecycle::publish(&before, now)?;
     store.update(&before, &after, &TierPlan::default()).await?;

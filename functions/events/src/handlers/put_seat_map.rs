@@ -33,7 +33,7 @@ pub async fn handle<S: EventStore>(
     } else {
         Document::Json(json_object_up_to(request, MAX_MAP_BYTES)?)
     };
-    let before = owned_event(store, &caller, &id).await?;
+    let before = owned_event(store, &caller, &id, shared::auth::Permission::Manage).await?;
     let specs = match body {
         Document::Csv(text) => {
             let tiers: Vec<(&str, &str)> = before.tiers.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();

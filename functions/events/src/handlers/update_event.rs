@@ -19,7 +19,7 @@ pub async fn handle<S: EventStore>(
     let caller = organizer(request)?;
     let id = event_id(request)?;
     let patch = input::parse(&json_object(request)?).map_err(ApiError::validation)?;
-    let before = owned_event(store, &caller, &id).await?;
+    let before = owned_event(store, &caller, &id, shared::auth::Permission::Manage).await?;
     let now = clock.now();
     let (after, plan) = lifecycle::edit(&before, &patch, now)?;
     store.update(&before, &after, &plan).await?;

@@ -335,11 +335,19 @@ fn tier_item(event_id: &str, tier: &Tier, position: usize) -> TierItem {
 pub struct DynamoEventStore {
     client: Client,
     table: String,
+    /// Where the team contract is read (`USERS_TABLE`); without it nobody acts
+    /// through a team here.
+    users_table: Option<String>,
 }
 
 impl DynamoEventStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self { client, table: table.into(), users_table: None }
+    }
+
+    /// This store, reading the team contract from `users_table`.
+    pub fn with_users_table(self, users_table: Option<String>) -> Self {
+        Self { users_table, ..self }
     }
 
     fn put(&self, item: HashMap<String, AttributeValue>, condition: &str) -> StoreResult<TransactWriteItem> {
@@ -666,6 +674,13 @@ impl DynamoEventStore {
 }
 
 impl EventStore for DynamoEventStore {
+    async fn current_team(&self, user_id: &str) -> StoreResult<Option<shared::auth::Membership>> {
+        match &self.users_table {
+            Some(users_table) => Ok(users::team::current(&self.client, users_table, user_id).await?),
+            None => Ok(None),
+        }
+    }
+
     async fn create(&self, event: &Event) -> StoreResult<()> {
         let mut request = self.client.transact_write_items();
         let meta = serde_dynamo::to_item(EventItem::from_event(event)).map_err(dynamo::failure)?;

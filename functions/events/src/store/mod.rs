@@ -109,6 +109,10 @@ pub struct EventPage {
 }
 
 pub trait EventStore: Send + Sync {
+    /// The account's team as it stands now (the team contract), for a decision
+    /// that rests on it.
+    fn current_team(&self, user_id: &str)
+    -> impl Future<Output = StoreResult<Option<shared::auth::Membership>>> + Send;
     /// Writes the event and its tiers together.
     fn create(&self, event: &Event) -> impl Future<Output = StoreResult<()>> + Send;
     /// The event with each tier's seats as last summarised (public pages).

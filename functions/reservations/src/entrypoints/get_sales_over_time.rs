@@ -5,7 +5,11 @@ use reservations::handlers::promo_codes::EventReads;
 
 pub async fn run() -> Result<(), Error> {
     let store = &reservations::store_from_env().await?;
-    let reads = &EventReads { client: store.client().clone(), events_table: shared::env_required("EVENTS_TABLE")? };
+    let reads = &EventReads {
+        client: store.client().clone(),
+        events_table: shared::env_required("EVENTS_TABLE")?,
+        users_table: std::env::var("USERS_TABLE").ok(),
+    };
     shared::http::run(move |request: Request| async move {
         reservations::handlers::get_sales_over_time::handle(store, reads, &request).await
     })

@@ -18,7 +18,7 @@ pub async fn handle(
 ) -> Result<Response<Body>, ApiError> {
     let caller = caller(request)?;
     let fields = Fields::new(json_object(request)?);
-    let event = reads.organized(&caller, request).await?;
+    let event = reads.organized(&caller, request, shared::auth::Permission::Manage).await?;
     if event.cancelled {
         return Err(ApiError::conflict("event_cancelled", "the event is cancelled"));
     }

@@ -46,7 +46,7 @@ pub async fn handle(
     if !unknown.is_empty() {
         return Err(ApiError::validation(unknown));
     }
-    let event = reads.organized(&caller, request).await?;
+    let event = reads.organized(&caller, request, shared::auth::Permission::ReadSales).await?;
     let zone: chrono_tz::Tz = event.timezone.parse().unwrap_or(chrono_tz::UTC);
     let figures = store.sales_figures(&event.event_id).await?;
     let mut points: BTreeMap<(String, String), Point> = BTreeMap::new();

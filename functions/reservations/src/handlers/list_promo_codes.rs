@@ -13,7 +13,7 @@ pub async fn handle(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let caller = caller(request)?;
-    let event = reads.organized(&caller, request).await?;
+    let event = reads.organized(&caller, request, shared::auth::Permission::ReadSales).await?;
     let mut codes = store.promo_codes(&event.event_id).await?;
     codes.sort_by(|a, b| promo::key(&a.code).cmp(&promo::key(&b.code)));
     let codes: Vec<PromoCodeView> = codes.iter().map(PromoCodeView::from).collect();

@@ -1,12 +1,13 @@
 //! GET /events/{id}/waiting-list (the event's organizer, or an admin): every
 //! tier's line, its length and its first 20 in order.
 
+use crate::store::ReservationStore;
 use crate::store::dynamodb::DynamoReservationStore;
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
-use shared::auth::Role;
+use shared::auth::Permission;
 use shared::{ApiError, caller, json_response};
 
 /// How many of each line's first the organizer sees.
@@ -46,12 +47,14 @@ pub async fn handle(
     let Some(any) = tiers.first() else {
         return Ok(json_response(StatusCode::OK, &serde_json::json!({ "eventId": event_id, "tiers": [] })));
     };
-    if caller.role != Role::Admin && caller.user_id != any.organizer_id {
+    let mut caller = caller;
+    caller.confirm_team(&any.organizer_id, |user| async move { store.current_team(&user).await }).await?;
+    if !caller.may(Permission::ReadSales, &any.organizer_id) {
         // A draft is nobody else's business: not even that it exists.
-        return Err(if any.draft {
+        return Err(if any.draft && !caller.belongs_to(&any.organizer_id) {
             not_found()
         } else {
-            ApiError::forbidden("only the event's organizer can do this")
+            ApiError::forbidden("only the event's organizer and their team can see this")
         });
     }
     let mut lines = Vec::with_capacity(tiers.len());

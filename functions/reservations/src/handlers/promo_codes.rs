@@ -16,12 +16,14 @@ use events::door::DoorEvent;
 use lambda_http::{Request, RequestExt};
 use serde::Serialize;
 use shared::ApiError;
-use shared::auth::{Caller, Role};
+use shared::auth::{Caller, Permission};
 
 /// What the codes' routes read of the events domain.
 pub struct EventReads {
     pub client: aws_sdk_dynamodb::Client,
     pub events_table: String,
+    /// Where the team contract is read (`USERS_TABLE`), if this function may.
+    pub users_table: Option<String>,
 }
 
 impl EventReads {
@@ -36,11 +38,24 @@ impl EventReads {
         events::door::door_event(&self.client, &self.events_table, &event_id).await?.ok_or_else(not_found)
     }
 
-    /// The event, if the caller runs it (an admin runs every event).
-    pub async fn organized(&self, caller: &Caller, request: &Request) -> Result<DoorEvent, ApiError> {
+    /// The event, if the caller may do `what` with it: its organizer, an admin, or
+    /// a member of the organizer's team whose part allows it.
+    pub async fn organized(&self, caller: &Caller, request: &Request, what: Permission) -> Result<DoorEvent, ApiError> {
         let event = self.event(request).await?;
-        if caller.role == Role::Admin || caller.user_id == event.organizer_id {
+        let mut caller = caller.clone();
+        caller
+            .confirm_team(&event.organizer_id, |user| async move {
+                match &self.users_table {
+                    Some(users_table) => users::team::current(&self.client, users_table, &user).await,
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        if caller.may(what, &event.organizer_id) {
             return Ok(event);
+        }
+        if caller.belongs_to(&event.organizer_id) {
+            return Err(ApiError::forbidden("your part in the organizer's team does not allow this"));
         }
         if event.published || event.cancelled {
             Err(ApiError::forbidden("only the event's organizer can do this"))

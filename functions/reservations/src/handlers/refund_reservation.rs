@@ -13,7 +13,7 @@ use crate::store::{ReservationStore, StoreError};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
-use shared::{ApiError, Clock, Role, caller, json_response};
+use shared::{ApiError, Clock, caller, json_response};
 
 /// Namespace of refund ids derived from idempotency keys (UUID v5).
 const REFUND_IDS: uuid::Uuid = uuid::Uuid::from_u128(0x2b8e_61f4_0c3a_4d7e_9f15_a6b2_c4d8_e031);
@@ -34,11 +34,13 @@ pub async fn handle<S: ReservationStore>(
         None => uuid::Uuid::new_v4(),
     }
     .to_string();
+    let mut caller = caller;
     for _ in 0..TRIES {
-        let reservation = match store.get(&id).await? {
-            Some(r) if r.organizer_id == caller.user_id || caller.role == Role::Admin => r,
-            _ => return Err(ApiError::not_found("no such reservation")),
-        };
+        let reservation = store.get(&id).await?.ok_or_else(|| ApiError::not_found("no such reservation"))?;
+        caller.confirm_team(&reservation.organizer_id, |user| async move { store.current_team(&user).await }).await?;
+        if !caller.may(shared::auth::Permission::Manage, &reservation.organizer_id) {
+            return Err(ApiError::not_found("no such reservation"));
+        }
         // Asked again: the refund it made stands.
         let done_before = reservation.refunds.iter().any(|p| p.id == refund_id)
             || (ask.amount_minor.is_none()

@@ -277,6 +277,9 @@ pub struct DynamoReservationStore {
     pub(super) client: Client,
     pub(super) table: String,
     pub(super) events_table: String,
+    /// Where the team contract is read (`USERS_TABLE`); without it nobody acts
+    /// through a team here.
+    users_table: Option<String>,
     /// What this instance last saw of each tier's shards (a hint for the next hold).
     known: Mutex<HashMap<(String, String), Vec<Option<u32>>>>,
 }
@@ -293,7 +296,18 @@ enum Try {
 
 impl DynamoReservationStore {
     pub fn new(client: Client, table: impl Into<String>, events_table: impl Into<String>) -> Self {
-        Self { client, table: table.into(), events_table: events_table.into(), known: Mutex::default() }
+        Self {
+            client,
+            table: table.into(),
+            events_table: events_table.into(),
+            users_table: None,
+            known: Mutex::default(),
+        }
+    }
+
+    /// This store, reading the team contract from `users_table`.
+    pub fn with_users_table(self, users_table: Option<String>) -> Self {
+        Self { users_table, ..self }
     }
 
     /// The store as another domain may use it: reading reservations only (it has
@@ -765,6 +779,14 @@ impl DynamoReservationStore {
 }
 
 impl ReservationStore for DynamoReservationStore {
+    /// None when this function has no users table: nobody acts through a team here.
+    async fn current_team(&self, user_id: &str) -> Result<Option<shared::auth::Membership>, Failure> {
+        match &self.users_table {
+            Some(users_table) => users::team::current(&self.client, users_table, user_id).await,
+            None => Ok(None),
+        }
+    }
+
     async fn hold(&self, r: &Reservation, shards: u32, now: DateTime<Utc>) -> StoreResult<Reservation> {
         self.take_seats(r, shards, Some(now), |held| {
             serde_dynamo::to_item(ReservationItem::new(held)).map_err(dynamo::failure)

@@ -114,6 +114,11 @@ pub trait ReservationStore: Send + Sync {
         event_id: &str,
         code: &str,
     ) -> impl Future<Output = StoreResult<Option<crate::domain::promo::PromoCode>>> + Send;
+    /// The account's team as it stands now (the team contract).
+    fn current_team(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<shared::auth::Membership>, Failure>> + Send;
     /// Pending reservations whose hold ended before `now`, oldest first.
     fn expired_holds(
         &self,

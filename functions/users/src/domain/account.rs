@@ -27,6 +27,8 @@ pub struct User {
     pub deleted: bool,
     /// The language the person chose for emails and the site; `None`: not chosen.
     pub language: Option<Language>,
+    /// The organizer's team they are in, and their part in it.
+    pub team: Option<shared::auth::Membership>,
 }
 
 impl User {
@@ -43,6 +45,7 @@ impl User {
             credentials_version: 0,
             language: None,
             deleted: false,
+            team: None,
         }
     }
 }
@@ -58,6 +61,16 @@ pub struct Profile {
     pub created_at: String,
     pub updated_at: String,
     pub language: Option<Language>,
+    /// The organizer's team the account is in, and its part there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<TeamView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamView {
+    pub organization_id: String,
+    pub role: shared::auth::TeamRole,
 }
 
 impl From<&User> for Profile {
@@ -70,6 +83,7 @@ impl From<&User> for Profile {
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
             language: user.language,
+            team: user.team.as_ref().map(|t| TeamView { organization_id: t.organization_id.clone(), role: t.role }),
         }
     }
 }
@@ -268,6 +282,7 @@ mod tests {
             credentials_version: 2,
             language: None,
             deleted: false,
+            team: None,
         };
         let json = serde_json::to_value(Profile::from(&user)).unwrap();
         assert_eq!(json["displayName"], "A");

@@ -35,14 +35,18 @@ pub async fn handle<S: UserStore>(
     let (session, user) = (session?, user?);
     let live = session.is_some_and(|s| s.user_id == claims.sub && session::is_live(&s, user.as_ref(), now));
     let Some(user) = user.filter(|_| live) else { return Ok(deny()) };
-    Ok(json!({
-        "isAuthorized": true,
-        "context": {
-            context_keys::USER_ID: claims.sub,
-            context_keys::ROLE: user.role.as_str(),
-            context_keys::SESSION_ID: claims.sid,
-        },
-    }))
+    let mut context = json!({
+        context_keys::USER_ID: claims.sub,
+        context_keys::ROLE: user.role.as_str(),
+        context_keys::SESSION_ID: claims.sid,
+    });
+    // The team is read from the account on every request: a member removed or
+    // given another part has it from their next request on.
+    if let Some(team) = &user.team {
+        context[context_keys::ORGANIZATION_ID] = json!(team.organization_id);
+        context[context_keys::TEAM_ROLE] = json!(team.role.as_str());
+    }
+    Ok(json!({ "isAuthorized": true, "context": context }))
 }
 
 #[cfg(test)]

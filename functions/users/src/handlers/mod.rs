@@ -3,16 +3,19 @@
 //! `credentials`, what the sign-in endpoints share. Store outcomes become HTTP
 //! answers here, once.
 
+pub mod add_member;
 pub mod authorizer;
 pub mod bootstrap_admin;
 pub mod credentials;
 pub mod delete_me;
 pub mod get_me;
+pub mod list_members;
 pub mod list_users;
 pub mod login;
 pub mod logout;
 pub mod refresh;
 pub mod register;
+pub mod remove_member;
 pub mod set_role;
 pub mod update_me;
 
@@ -23,6 +26,8 @@ use lambda_http::{Body, Response};
 use shared::{ApiError, Clock, Role};
 
 pub const ADMINS: &[Role] = &[Role::Admin];
+/// Who has a team: an organizer (an admin too, for their own account).
+pub const ORGANIZERS: &[Role] = &[Role::Organizer, Role::Admin];
 
 /// Roles each handler admits, by handler module (`None`: any signed-in caller, or
 /// anyone on public routes). template.yaml's `Metadata.AllowedRoles` must say the
@@ -30,6 +35,7 @@ pub const ADMINS: &[Role] = &[Role::Admin];
 pub fn allowed_roles(handler: &str) -> Option<&'static [Role]> {
     match handler {
         "list_users" | "set_role" => Some(ADMINS),
+        "add_member" | "list_members" | "remove_member" => Some(ORGANIZERS),
         _ => None,
     }
 }
@@ -47,6 +53,10 @@ impl From<StoreError> for ApiError {
             StoreError::AdminCannotErase => ApiError::conflict(
                 "admin_cannot_erase",
                 "admins cannot delete their own account; ask another admin to change your role first",
+            ),
+            StoreError::InAnotherTeam => ApiError::conflict(
+                "in_another_team",
+                "this account is in another organizer's team; they must remove it first",
             ),
             StoreError::Storage(failure) => failure.into(),
         }

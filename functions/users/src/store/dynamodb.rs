@@ -47,6 +47,11 @@ struct UserItem {
     /// `language` is a DynamoDB reserved word.
     #[serde(default, rename = "preferredLanguage", skip_serializing_if = "Option::is_none")]
     language: Option<shared::locale::Language>,
+    /// The organizer whose team this account is in (`POST /organizers/me/members`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    member_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    team_role: Option<shared::auth::TeamRole>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +78,8 @@ impl UserItem {
             cred_version: user.credentials_version,
             deleted: user.deleted,
             language: user.language,
+            member_of: user.team.as_ref().map(|t| t.organization_id.clone()),
+            team_role: user.team.as_ref().map(|t| t.role),
             gsi1pk: Some(ALL_USERS.into()),
             gsi1sk: Some(listing_key.clone()),
             gsi2pk: Some(role_pk(user.role)),
@@ -92,6 +99,10 @@ impl UserItem {
             credentials_version: self.cred_version,
             deleted: self.deleted,
             language: self.language,
+            team: match (self.member_of, self.team_role) {
+                (Some(organization_id), Some(role)) => Some(shared::auth::Membership { organization_id, role }),
+                _ => None,
+            },
         }
     }
 }
@@ -172,8 +183,8 @@ fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
 }
 
 pub struct DynamoUserStore {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl DynamoUserStore {
@@ -674,6 +685,7 @@ mod tests {
             credentials_version: 4,
             language: None,
             deleted: false,
+            team: None,
         };
         let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(UserItem::from_user(&user)).unwrap();
         assert_eq!(item["pk"], s("USER#u1"));

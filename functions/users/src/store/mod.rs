@@ -1,6 +1,7 @@
 //! Where users and sessions live, behind a small trait; `dynamodb` is the adapter.
 
 pub mod dynamodb;
+pub mod team;
 
 use crate::domain::account::User;
 use crate::domain::session::Session;
@@ -28,6 +29,9 @@ pub enum StoreError {
     /// Admins cannot erase their own account: the platform must keep an admin.
     #[error("admins cannot erase their own account")]
     AdminCannotErase,
+    /// The account is in another organizer's team already.
+    #[error("the account is in another team")]
+    InAnotherTeam,
     #[error(transparent)]
     Storage(#[from] Failure),
 }
