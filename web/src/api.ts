@@ -56,6 +56,7 @@ const CODE_WORDS = {
   promo_code_used_up: 'error.promoCodeUsedUp',
   not_sold_out: 'error.notSoldOut',
   not_waiting: 'error.notWaiting',
+  in_another_team: 'error.inAnotherTeam',
 } as const satisfies Record<string, Key>;
 
 /** Words for the API's stable error codes; the API's own message otherwise. */

@@ -13,6 +13,8 @@ import { TicketPage, MyTickets } from './pages/Tickets';
 import { Account } from './pages/Account';
 import { Organize } from './pages/Organize';
 import { Webhooks } from './pages/Webhooks';
+import { Team } from './pages/Team';
+import { worksOnEvents } from './team';
 import { EventEditor } from './pages/EventEditor';
 import { DoorEvents, DoorScanner } from './pages/Door';
 import { Title } from './components';
@@ -88,6 +90,7 @@ function Page({ path, query, profile }: { path: string; query: URLSearchParams; 
   if (path === '/organize') return <Organize profile={profile} />;
   if (path === '/organize/new') return <EventEditor profile={profile} />;
   if (path === '/organize/webhooks') return <Webhooks profile={profile} />;
+  if (path === '/organize/team') return <Team profile={profile} />;
   if ((params = match('/organize/:id', path))) return <EventEditor id={params.id} profile={profile} />;
   if (path === '/door') return <DoorEvents profile={profile} />;
   if ((params = match('/door/:eventId', path))) return <DoorScanner eventId={params.eventId} profile={profile} />;
@@ -105,7 +108,8 @@ function App() {
   const { path, query } = useLocation();
   const profile = useProfile();
   useLanguage();
-  const organizes = profile?.role === 'organizer' || profile?.role === 'admin';
+  // Organizers, admins and the members of an organizer's team.
+  const organizes = worksOnEvents(profile);
   useEffect(() => {
     // Move focus to the new page's heading, so screen readers announce it.
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });

@@ -16,6 +16,8 @@ export interface Profile {
   role: Role;
   /** The account's language; absent from an API that does not have it yet. */
   language?: 'en' | 'fr' | null;
+  /** The organizer's team the account is in, and its part there. */
+  team?: { organizationId: string; role: 'manager' | 'viewer' | 'door' } | null;
 }
 
 interface TokenPair {

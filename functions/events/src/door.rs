@@ -45,3 +45,39 @@ pub async fn door_event(
         tiers: e.tiers.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
     }))
 }
+
+/// An organizer's events the door may open (published, not over long ago), by
+/// start: what a member of the organizer's team who checks tickets in is shown.
+pub async fn organizer_events(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    organizer_id: &str,
+    limit: usize,
+) -> Result<Vec<DoorEvent>, Failure> {
+    use crate::domain::event::Status;
+    use crate::store::{EventStore, StoreError};
+    let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
+    let page = match store.list_by_organizer(organizer_id, limit, None).await {
+        Ok(page) => page,
+        Err(StoreError::Storage(failure)) => return Err(failure),
+        Err(other) => return Err(Failure::Other(other.to_string())),
+    };
+    let mut events: Vec<DoorEvent> = page
+        .events
+        .into_iter()
+        .filter(|e| e.status == Status::Published)
+        .map(|e| DoorEvent {
+            event_id: e.id.clone(),
+            organizer_id: e.organizer_id.clone(),
+            title: e.details.title.clone(),
+            venue: e.details.venue.as_ref().map(|v| format!("{}, {}", v.name, v.city)),
+            starts_at: e.details.starts_at,
+            timezone: e.details.timezone.name().to_owned(),
+            published: true,
+            cancelled: false,
+            tiers: e.tiers.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
+        })
+        .collect();
+    events.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then_with(|| a.event_id.cmp(&b.event_id)));
+    Ok(events)
+}

@@ -68,6 +68,12 @@ async fn each_member_does_what_their_part_allows_and_no_more() {
     assert_eq!(status(p, &door, "PATCH", &event_path, edit()).await, 403);
     let scanned = p.scan(&door.access_token, &event, &codes[0]).await;
     assert_eq!((scanned.status, scanned.body["result"].clone()), (200, json!("admitted")), "{:?}", scanned.body);
+    // The door member's scanner lists the organizer's events; the viewer's does not.
+    let door_events = p.api.call("GET", "/users/me/door-events", Some(&door.access_token), None).await;
+    let listed = door_events.body["events"].as_array().cloned().unwrap_or_default();
+    assert!(listed.iter().any(|e| e["eventId"] == event.as_str() && e["as"] == "team"), "{:?}", door_events.body);
+    let viewer_events = p.api.call("GET", "/users/me/door-events", Some(&viewer.access_token), None).await;
+    assert_eq!(viewer_events.body["events"], json!([]), "{:?}", viewer_events.body);
     // The manager runs the events: edits, codes, new events (the organizer's), but not the team.
     assert_eq!(status(p, &manager, "PATCH", &event_path, edit()).await, 200);
     let code = json!({"code": "TEAM10", "percentOff": 10});

@@ -41,7 +41,7 @@ interface DoorEvent {
   eventId: string;
   title: string;
   startsAt?: string;
-  as: 'organizer' | 'staff';
+  as: 'organizer' | 'staff' | 'team';
 }
 
 export function DoorEvents({ profile }: { profile?: Profile }) {
@@ -77,7 +77,7 @@ export function DoorEvents({ profile }: { profile?: Profile }) {
               {e.startsAt && (
                 <span class="meta"> · {formatDateTime(e.startsAt)}</span>
               )}
-              <span class="meta"> · {e.as === 'organizer' ? t('door.as.organizer') : t('door.as.staff')}</span>
+              <span class="meta"> · {e.as === 'organizer' ? t('door.as.organizer') : e.as === 'team' ? t('door.as.team') : t('door.as.staff')}</span>
             </li>
           ))}
         </ul>

@@ -19,6 +19,7 @@ import { DoorSettings } from './DoorSettings';
 import { PromoCodes } from './PromoCodes';
 import { SalesOverTime } from './SalesOverTime';
 import { WaitingLists } from './WaitingList';
+import { managesEvents, worksOnEvents } from '../team';
 
 interface Participant extends ParticipantLine {
   reservationId: string;
@@ -30,7 +31,8 @@ interface Participant extends ParticipantLine {
 }
 
 export function EventEditor({ id, profile }: { id?: string; profile?: Profile }) {
-  const allowed = profile?.role === 'organizer' || profile?.role === 'admin';
+  // Organizers, admins and the organizer's team (a viewer or door member reads, a manager edits).
+  const allowed = worksOnEvents(profile);
   const [event, setEvent] = useState<OrganizerEvent>();
   const [form, setForm] = useState<EventForm>(emptyForm);
   const [errors, setErrors] = useState<FieldError[]>([]);
@@ -53,7 +55,7 @@ export function EventEditor({ id, profile }: { id?: string; profile?: Profile })
   if (!allowed) return <NotOrganizer profile={profile} />;
   if (id && !event) return notice ? <Notice kind="error">{notice.text}</Notice> : <Loading text={t('event.loading')} />;
 
-  const editable = !event || event.status === 'draft' || event.status === 'published';
+  const editable = managesEvents(profile) && (!event || event.status === 'draft' || event.status === 'published');
   const error = (field: string) => {
     const message = errors.find((e) => e.field === field)?.message;
     return message && inWords(message);

@@ -7,6 +7,7 @@ import type { OrganizerEvent } from '../eventForm';
 import { formatEventTime } from '../format';
 import { t, type Key } from '../i18n';
 import type { Profile } from '../session';
+import { managesEvents, ROLE_LABEL, runsTeam, worksOnEvents } from '../team';
 
 export const STATUS_LABEL = {
   draft: 'eventStatus.draft',
@@ -34,7 +35,7 @@ export function NotOrganizer({ profile }: { profile?: Profile }) {
 export function Organize({ profile }: { profile?: Profile }) {
   const [events, setEvents] = useState<OrganizerEvent[]>();
   const [error, setError] = useState<string>();
-  const allowed = profile?.role === 'organizer' || profile?.role === 'admin';
+  const allowed = worksOnEvents(profile);
   useEffect(() => {
     if (!allowed) return;
     request<{ items: OrganizerEvent[] }>('/organizers/me/events?limit=50')
@@ -45,13 +46,23 @@ export function Organize({ profile }: { profile?: Profile }) {
   return (
     <section>
       <Title text={t('organize.title')} />
+      {profile?.team && runsTeam(profile) === false && <p>{t('team.youAre', { role: t(ROLE_LABEL[profile.team.role]) })}</p>}
       <p>
-        <a class="button" href="/organize/new">
-          {t('organize.new')}
-        </a>{' '}
-        <a class="button secondary" href="/organize/webhooks">
-          {t('webhooks.title')}
-        </a>
+        {managesEvents(profile) && (
+          <a class="button" href="/organize/new">
+            {t('organize.new')}
+          </a>
+        )}{' '}
+        {runsTeam(profile) && (
+          <>
+            <a class="button secondary" href="/organize/webhooks">
+              {t('webhooks.title')}
+            </a>{' '}
+            <a class="button secondary" href="/organize/team">
+              {t('team.title')}
+            </a>
+          </>
+        )}
       </p>
       {error && <Notice kind="error">{error}</Notice>}
       {!events && !error && <Loading text={t('organize.loading')} />}

@@ -93,6 +93,11 @@ impl<S: DoorStore> Door<S> {
         Ok(event)
     }
 
+    /// The published events of the organizer whose team the caller checks tickets in for.
+    pub async fn team_events(&self, organizer_id: &str) -> Result<Vec<DoorEvent>, ApiError> {
+        Ok(events::door::organizer_events(&self.client, &self.events_table, organizer_id, 100).await?)
+    }
+
     /// The event if `caller` may act at its door as `access` asks. Someone with no
     /// part in it learns nothing of a draft (404); of a public event, that they
     /// may not (403). A revoked grant stops working at once: grants are read on
