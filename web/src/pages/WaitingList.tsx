@@ -91,7 +91,7 @@ function TierPlace({ eventId, tier }: { eventId: string; tier: PublicEvent['tier
   );
 }
 
-/** The organizer's side: each tier's line, its length and who is first. */
+/** The organizer's side: how many wait, and each tier's line while anyone does. */
 export function WaitingLists({ event }: { event: OrganizerEvent }) {
   const [lines, setLines] = useState<TierLine[]>();
   const [error, setError] = useState<string>();
@@ -108,25 +108,27 @@ export function WaitingLists({ event }: { event: OrganizerEvent }) {
     <section aria-labelledby="waiting-lists-title">
       <h2 id="waiting-lists-title">{t('waitlist.organizer.title')}</h2>
       <p>{t('waitlist.organizer.total', { count: totalWaiting(lines) })}</p>
-      <table class="list">
-        <caption class="visually-hidden">{t('waitlist.organizer.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('field.tier')}</th>
-            <th scope="col">{t('waitlist.organizer.waiting')}</th>
-            <th scope="col">{t('waitlist.organizer.since')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.map((line) => (
-            <tr key={line.tierId}>
-              <th scope="row">{line.tierName}</th>
-              <td>{line.waiting}</td>
-              <td>{line.first[0] ? formatDateTime(line.first[0].joinedAt) : '—'}</td>
+      {totalWaiting(lines) > 0 && (
+        <table class="list">
+          <caption class="visually-hidden">{t('waitlist.organizer.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('field.tier')}</th>
+              <th scope="col">{t('waitlist.organizer.waiting')}</th>
+              <th scope="col">{t('waitlist.organizer.since')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {lines.map((line) => (
+              <tr key={line.tierId}>
+                <th scope="row">{line.tierName}</th>
+                <td>{line.waiting}</td>
+                <td>{line.first[0] ? formatDateTime(line.first[0].joinedAt) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
