@@ -57,6 +57,7 @@ const CODE_WORDS = {
   not_sold_out: 'error.notSoldOut',
   not_waiting: 'error.notWaiting',
   in_another_team: 'error.inAnotherTeam',
+  waiting_list_first: 'error.waitingListFirst',
 } as const satisfies Record<string, Key>;
 
 /** Words for the API's stable error codes; the API's own message otherwise. */

@@ -10,6 +10,8 @@ describe('waiting lists', () => {
       { id: 'd', remaining: 0, hidden: true },
     ];
     expect(waitableTiers(tiers).map((t) => t.id)).toEqual(['a']);
+    // Seats showing that the API said are the line's first.
+    expect(waitableTiers(tiers, ['b']).map((t) => t.id)).toEqual(['a', 'b']);
   });
 
   it('builds the API paths with the ids escaped', () => {

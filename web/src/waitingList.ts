@@ -26,10 +26,11 @@ interface WaitableTier {
   hidden?: boolean;
 }
 
-/** Tiers a buyer may wait for: sold out, sold by quantity (seated tiers have no
- *  line yet), and listed (a presale is reached with its code, not a line). */
-export function waitableTiers<T extends WaitableTier>(tiers: T[]): T[] {
-  return tiers.filter((tier) => tier.remaining === 0 && !tier.seated && !tier.hidden);
+/** Tiers a buyer may wait for: sold out (or, `alsoIds`, showing seats that the
+ *  API said are its line's first), sold by quantity (seated tiers have no line
+ *  yet), and listed (a presale is reached with its code, not a line). */
+export function waitableTiers<T extends WaitableTier>(tiers: T[], alsoIds: string[] = []): T[] {
+  return tiers.filter((tier) => (tier.remaining === 0 || alsoIds.includes(tier.id)) && !tier.seated && !tier.hidden);
 }
 
 export function placePath(eventId: string, tierId: string): string {

@@ -362,3 +362,35 @@ async fn seats_the_organizer_adds_go_to_the_line_first_to_orders_they_fit() {
     assert_eq!(position(p, &waiters[3], &event, &tier).await, Some(2));
     assert_eq!(p.runner.tier_seats(&event, &tier).await.available, 0);
 }
+
+#[tokio::test]
+async fn seats_back_go_to_the_line_not_to_a_buyer_outside_it() {
+    let p = platform();
+    let organizer = p.organizer().await;
+    let (event, tier) = p.event_on_sale(&organizer, 4).await;
+    let (holder, outsider, waiter) = (p.attendee().await, p.attendee().await, p.attendee().await);
+    let sold = book(p, &holder, &event, &tier, 4).await;
+    until_sold_out(p, &event).await;
+    assert_eq!(join(p, &waiter, &event, &tier).await.status, 201);
+    // Past the second an instance trusts an earlier read of the (then empty) line.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let cancelled = p.api.call("DELETE", &format!("/reservations/{sold}"), Some(&holder.access_token), None).await;
+    assert!(cancelled.status == 200 || cancelled.status == 202, "{:?}", cancelled.body);
+    // An outsider keeps trying while the seats come back: never gets them while someone waits.
+    let order = json!({"eventId": event, "tierId": tier, "quantity": 1, "paymentMethod": "pm_card_visa"});
+    for _ in 0..10 {
+        let tried = p.api.call("POST", "/reservations", Some(&outsider.access_token), Some(order.clone())).await;
+        assert_eq!(tried.status, 409, "the line's seat went to someone outside it: {:?}", tried.body);
+        let code = tried.body["error"]["code"].clone();
+        assert!(code == "waiting_list_first" || code == "sold_out", "{:?}", tried.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let offer = offer_for(p, &waiter, &event).await;
+    assert_eq!(offer["quantity"], 1, "{offer}");
+    // The line served, the three seats it did not need are on sale again (past the
+    // second an instance trusts its read of the line).
+    until_offers_settle(p).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let bought = p.api.call("POST", "/reservations", Some(&outsider.access_token), Some(order)).await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+}

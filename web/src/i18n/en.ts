@@ -657,6 +657,7 @@ export const en = {
   'editor.offerMinutes.range': 'Enter a whole number of minutes from 5 to 1440.',
   'error.notSoldOut': 'This tier still has seats: book them instead of waiting.',
   'error.inAnotherTeam': 'This account is in another organizer’s team: they must remove it first.',
+  'error.waitingListFirst': 'People are waiting for this tier: the seats that came back are offered to them first. Join the waiting list below.',
   'error.notWaiting': 'You are not on this waiting list.',
   'team.title': 'Team',
   'team.explain': 'People who work on your events with their own accounts. A manager does everything but the team and the webhooks; a viewer reads sales and participants; door staff check tickets in at every event. Removing someone ends their rights at once.',

@@ -661,6 +661,7 @@ export const fr: Translation = {
   'editor.offerMinutes.range': 'Saisissez un nombre entier de minutes, de 5 à 1440.',
   'error.notSoldOut': 'Il reste des places dans cette catégorie : réservez-les plutôt que d’attendre.',
   'error.inAnotherTeam': 'Ce compte fait partie de l’équipe d’un autre organisateur : il doit d’abord l’en retirer.',
+  'error.waitingListFirst': 'Des personnes attendent des places dans cette catégorie : celles qui se libèrent leur sont proposées d’abord. Inscrivez-vous sur la liste d’attente ci-dessous.',
   'error.notWaiting': 'Vous n’êtes pas sur cette liste d’attente.',
   'team.title': 'Équipe',
   'team.explain': 'Les personnes qui travaillent sur vos événements avec leur propre compte. Un gestionnaire fait tout sauf l’équipe et les webhooks ; un lecteur voit les ventes et les participants ; le personnel d’accueil contrôle les billets à tous les événements. Retirer quelqu’un met fin à ses droits aussitôt.',

@@ -26,6 +26,8 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
   const [error, setError] = useState<string>();
   // The buyer's code, as the API checked it: the tiers it applies to (and opens).
   const [check, setCheck] = useState<CodeCheck>();
+  // Tiers with seats showing whose line the buyer was told to join (they are its first).
+  const [lines, setLines] = useState<string[]>([]);
   const applied = useRef<CodeCheck>();
   applied.current = check;
 
@@ -97,8 +99,8 @@ export function EventPage({ id, profile }: { id: string; profile?: Profile }) {
         </tbody>
       </table>
       {onSale && profile && <ApplyCode eventId={event.id} currency={event.currency} check={check} onCheck={setCheck} />}
-      {onSale && profile && (event.waitingRoom?.enabled ? <WaitingRoom event={event} check={check} /> : <Checkout event={event} check={check} />)}
-      {onSale && profile && <JoinWaitingList event={event} />}
+      {onSale && profile && (event.waitingRoom?.enabled ? <WaitingRoom event={event} check={check} /> : <Checkout event={event} check={check} onLine={(id) => setLines((ids) => (ids.includes(id) ? ids : [...ids, id]))} />)}
+      {onSale && profile && <JoinWaitingList event={event} alsoTierIds={lines} />}
       {onSale && !profile && (
         <p>
           <a class="button" href={`/signin?next=${encodeURIComponent(`/e/${event.id}`)}`}>
@@ -244,7 +246,18 @@ function ApplyCode(props: { eventId: string; currency: string; check?: CodeCheck
   );
 }
 
-function Checkout({ event, check, admission }: { event: PublicEvent; check?: CodeCheck; admission?: () => Promise<string> }) {
+function Checkout({
+  event,
+  check,
+  admission,
+  onLine,
+}: {
+  event: PublicEvent;
+  check?: CodeCheck;
+  admission?: () => Promise<string>;
+  /** The tier's seats are its waiting list's first: offer the buyer its line. */
+  onLine?: (tierId: string) => void;
+}) {
   const tiers = withCode(event.tiers, check);
   const available = tiers.filter((t) => t.remaining > 0);
   const [tierId, setTierId] = useState(available[0]?.id ?? '');
@@ -304,6 +317,7 @@ function Checkout({ event, check, admission }: { event: PublicEvent; check?: Cod
       });
       navigate(`/tickets/${reservation.id}`);
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'waiting_list_first' && tier) onLine?.(tier.id);
       setError(err instanceof ApiError || err instanceof Error ? err.message : t('checkout.couldNotStart'));
       // A clear refusal (sold out, seats taken, a bad card form) starts afresh; an
       // unknown outcome (no answer, a timeout, a server error, the same request still

@@ -13,8 +13,8 @@ import type { PublicEvent } from './Home';
 import { linesPath, placePath, quantities, totalWaiting, waitableTiers, type TierLine, type WaitingPlace } from '../waitingList';
 
 /** The buyer's side: one line per sold-out tier. */
-export function JoinWaitingList({ event }: { event: PublicEvent }) {
-  const tiers = waitableTiers(event.tiers);
+export function JoinWaitingList({ event, alsoTierIds = [] }: { event: PublicEvent; alsoTierIds?: string[] }) {
+  const tiers = waitableTiers(event.tiers, alsoTierIds);
   if (tiers.length === 0) return null;
   return (
     <section class="waiting-list" aria-labelledby="waiting-list-title">

@@ -42,8 +42,9 @@ pub enum JoinRefusal {
     Quantity(FieldError),
 }
 
-/// May `user` join the list of `offer`'s tier for `quantity` tickets now?
-pub fn may_join(offer: &Offer, quantity: u32, now: DateTime<Utc>) -> Result<(), JoinRefusal> {
+/// May `user` join the list of `offer`'s tier for `quantity` tickets now? A tier
+/// with a line is joined even when some seats show (they are the line's first).
+pub fn may_join(offer: &Offer, quantity: u32, someone_waits: bool, now: DateTime<Utc>) -> Result<(), JoinRefusal> {
     if offer.draft || offer.hidden {
         return Err(JoinRefusal::NoSuchTier);
     }
@@ -61,7 +62,7 @@ pub fn may_join(offer: &Offer, quantity: u32, now: DateTime<Utc>) -> Result<(), 
     }
     // The tier's summary may lag the shards by a second: a list joined just as a
     // seat came back is still served by the next offer round.
-    if offer.available >= quantity {
+    if offer.available >= quantity && !someone_waits {
         return Err(JoinRefusal::NotSoldOut { available: offer.available });
     }
     Ok(())
@@ -162,15 +163,20 @@ mod tests {
     #[test]
     fn only_a_sold_out_tier_on_sale_has_a_list() {
         let now = at("2030-02-01T12:00:00Z");
-        assert_eq!(may_join(&sold_out(), 2, now), Ok(()));
-        assert_eq!(may_join(&Offer { available: 1, ..offer() }, 2, now), Ok(()), "one left is not enough for two");
-        assert_eq!(may_join(&offer(), 2, now), Err(JoinRefusal::NotSoldOut { available: 3 }));
-        assert_eq!(may_join(&Offer { hidden: true, ..sold_out() }, 1, now), Err(JoinRefusal::NoSuchTier));
-        assert_eq!(may_join(&Offer { draft: true, ..sold_out() }, 1, now), Err(JoinRefusal::NoSuchTier));
-        assert_eq!(may_join(&Offer { seated: true, ..sold_out() }, 1, now), Err(JoinRefusal::Seated));
-        assert_eq!(may_join(&sold_out(), 1, at("2030-06-01T17:00:00Z")), Err(JoinRefusal::SalesClosed));
-        assert!(matches!(may_join(&sold_out(), 5, now), Err(JoinRefusal::Quantity(_))));
-        assert!(matches!(may_join(&sold_out(), 0, now), Err(JoinRefusal::Quantity(_))));
+        assert_eq!(may_join(&sold_out(), 2, false, now), Ok(()));
+        assert_eq!(
+            may_join(&Offer { available: 1, ..offer() }, 2, false, now),
+            Ok(()),
+            "one left is not enough for two"
+        );
+        assert_eq!(may_join(&offer(), 2, false, now), Err(JoinRefusal::NotSoldOut { available: 3 }));
+        assert_eq!(may_join(&offer(), 2, true, now), Ok(()), "seats back are the line's: join it");
+        assert_eq!(may_join(&Offer { hidden: true, ..sold_out() }, 1, false, now), Err(JoinRefusal::NoSuchTier));
+        assert_eq!(may_join(&Offer { draft: true, ..sold_out() }, 1, false, now), Err(JoinRefusal::NoSuchTier));
+        assert_eq!(may_join(&Offer { seated: true, ..sold_out() }, 1, false, now), Err(JoinRefusal::Seated));
+        assert_eq!(may_join(&sold_out(), 1, false, at("2030-06-01T17:00:00Z")), Err(JoinRefusal::SalesClosed));
+        assert!(matches!(may_join(&sold_out(), 5, false, now), Err(JoinRefusal::Quantity(_))));
+        assert!(matches!(may_join(&sold_out(), 0, false, now), Err(JoinRefusal::Quantity(_))));
     }
 
     #[test]

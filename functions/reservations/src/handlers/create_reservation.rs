@@ -182,6 +182,14 @@ async fn book<S: ReservationStore, O: Offers>(
         order::hold(&order, &offer, promo.as_ref(), id, user_id, &correlation, now, settings.hold_for)
             .map_err(refusal)?;
     reservation.seats = seats;
+    // Seats that come back to a tier with a waiting list are offered to the line
+    // first (`offer_freed_seats`): a buyer outside it does not take them meanwhile.
+    if !offer.seated && store.someone_waits(&offer.event_id, &offer.tier_id).await? {
+        return Err(ApiError::conflict(
+            "waiting_list_first",
+            "people are waiting for this tier: seats that come back are offered to them first; join the waiting list",
+        ));
+    }
     let best_available = offer.seated && order.seat_ids.is_empty();
     let offered = started.elapsed();
     let mut lost: Vec<SeatId> = Vec::new();

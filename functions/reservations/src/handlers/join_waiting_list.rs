@@ -11,11 +11,14 @@ use crate::store::waiting_list::Joined;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::body::{Fields, json_object};
+use shared::messages::{SeatsFreed, WaitingListMessage, encode};
+use shared::sqs::Queue;
 use shared::{ApiError, Clock, caller, json_response};
 
-pub async fn handle(
+pub async fn handle<Q: Queue>(
     store: &DynamoReservationStore,
     offers: &EventOffers,
+    waiting_lists: &Q,
     clock: &impl Clock,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
@@ -33,7 +36,8 @@ pub async fn handle(
         let position = store.waiting_position(&place).await?;
         return Ok(json_response(StatusCode::OK, &PlaceView::new(&place, position)));
     }
-    may_join(&offer, quantity, now).map_err(refusal)?;
+    let someone_waits = store.line_has_anyone(&waiter.event_id, &waiter.tier_id).await?;
+    may_join(&offer, quantity, someone_waits, now).map_err(refusal)?;
     let (status, place) = match store.join_waiting_list(&waiter).await {
         Ok(Joined::New(place)) => (StatusCode::CREATED, place),
         Ok(Joined::Already(place)) => (StatusCode::OK, place),
@@ -45,6 +49,16 @@ pub async fn handle(
     };
     let position = store.waiting_position(&place).await?;
     tracing::info!(event_id = %place.event_id, tier_id = %place.tier_id, position, "joined the waiting list");
+    if status == StatusCode::CREATED && offer.available > 0 {
+        // Seats show while people wait: ones nobody ahead could take (too few for
+        // their orders). Ask for an offer round now rather than at the next seat back.
+        let freed = SeatsFreed { event_id: place.event_id.clone(), tier_id: place.tier_id.clone() };
+        let correlation = shared::correlation_id(request);
+        if let Err(err) = waiting_lists.send(encode(&WaitingListMessage::SeatsFreed(freed)), &correlation).await {
+            // The place is kept; the next seat that comes back starts the round.
+            tracing::warn!(%err, "offer round not asked for");
+        }
+    }
     Ok(json_response(status, &PlaceView::new(&place, position)))
 }
 

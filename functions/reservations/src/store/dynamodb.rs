@@ -282,6 +282,8 @@ pub struct DynamoReservationStore {
     users_table: Option<String>,
     /// What this instance last saw of each tier's shards (a hint for the next hold).
     known: Mutex<HashMap<(String, String), Vec<Option<u32>>>>,
+    /// Whether each tier's waiting list had anyone, and when this instance read it.
+    lines: Mutex<HashMap<(String, String), (std::time::Instant, bool)>>,
 }
 
 /// The actions of the hold transaction, by position (how its cancellation reasons are read).
@@ -302,6 +304,7 @@ impl DynamoReservationStore {
             events_table: events_table.into(),
             users_table: None,
             known: Mutex::default(),
+            lines: Mutex::default(),
         }
     }
 
@@ -779,6 +782,26 @@ impl DynamoReservationStore {
 }
 
 impl ReservationStore for DynamoReservationStore {
+    async fn someone_waits(&self, event_id: &str, tier_id: &str) -> StoreResult<bool> {
+        let key = (event_id.to_owned(), tier_id.to_owned());
+        let now = std::time::Instant::now();
+        if let Some((_, waits)) = self
+            .lines
+            .lock()
+            .ok()
+            .and_then(|lines| lines.get(&key).copied())
+            .filter(|(at, _)| now.duration_since(*at) < super::waiting_list::LINE_CACHE)
+        {
+            return Ok(waits);
+        }
+        let waits = self.line_has_anyone(event_id, tier_id).await?;
+        if let Ok(mut lines) = self.lines.lock() {
+            lines.retain(|_, (at, _)| now.duration_since(*at) < super::waiting_list::LINE_CACHE);
+            lines.insert(key, (now, waits));
+        }
+        Ok(waits)
+    }
+
     /// None when this function has no users table: nobody acts through a team here.
     async fn current_team(&self, user_id: &str) -> Result<Option<shared::auth::Membership>, Failure> {
         match &self.users_table {

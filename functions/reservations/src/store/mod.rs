@@ -119,6 +119,9 @@ pub trait ReservationStore: Send + Sync {
         &self,
         user_id: &str,
     ) -> impl Future<Output = Result<Option<shared::auth::Membership>, Failure>> + Send;
+    /// Whether anyone waits in the tier's line (as read at most a second ago by this
+    /// instance): seats that come back are theirs first.
+    fn someone_waits(&self, event_id: &str, tier_id: &str) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Pending reservations whose hold ended before `now`, oldest first.
     fn expired_holds(
         &self,

@@ -103,6 +103,11 @@ pub(super) fn take_place(table: &str, r: &Reservation) -> StoreResult<Vec<Transa
     Ok(vec![TransactWriteItem::builder().delete(place).build(), TransactWriteItem::builder().delete(claim).build()])
 }
 
+/// How long an instance trusts what it read of whether a line has anyone: a hold
+/// costs its transaction alone most of the time, and a line that just formed
+/// protects its seats within this.
+pub const LINE_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How a join ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Joined {
@@ -196,6 +201,22 @@ impl DynamoReservationStore {
             .count(&list_pk(&waiter.event_id, &waiter.tier_id), Some(place_sk(waiter.joined_at, &waiter.user_id)))
             .await?;
         Ok(ahead + 1)
+    }
+
+    /// Whether anyone waits for the tier (one item read, eventually consistent).
+    pub async fn line_has_anyone(&self, event_id: &str, tier_id: &str) -> StoreResult<bool> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(list_pk(event_id, tier_id)))
+            .projection_expression("pk")
+            .limit(1)
+            .send()
+            .await
+            .map_err(dynamo::sdk_failure)?;
+        Ok(out.count > 0)
     }
 
     /// How many wait for the tier.
