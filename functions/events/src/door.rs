@@ -25,7 +25,6 @@ pub async fn door_event(
     table: &str,
     event_id: &str,
 ) -> Result<Option<DoorEvent>, Failure> {
-    use crate::domain::event::Status;
     use crate::store::{EventStore, StoreError};
     let store = crate::store::dynamodb::DynamoEventStore::new(client.clone(), table);
     let event = match store.get(event_id).await {
@@ -33,7 +32,13 @@ pub async fn door_event(
         Err(StoreError::Storage(failure)) => return Err(failure),
         Err(other) => return Err(Failure::Other(other.to_string())),
     };
-    Ok(event.map(|e| DoorEvent {
+    Ok(event.as_ref().map(door_view))
+}
+
+/// What the door reads of an event.
+fn door_view(e: &crate::domain::event::Event) -> DoorEvent {
+    use crate::domain::event::Status;
+    DoorEvent {
         event_id: e.id.clone(),
         organizer_id: e.organizer_id.clone(),
         title: e.details.title.clone(),
@@ -43,7 +48,7 @@ pub async fn door_event(
         published: e.status == Status::Published || e.status == Status::Completed,
         cancelled: e.status == Status::Cancelled,
         tiers: e.tiers.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
-    }))
+    }
 }
 
 /// An organizer's events the door may open (published, not over long ago), by
@@ -62,22 +67,8 @@ pub async fn organizer_events(
         Err(StoreError::Storage(failure)) => return Err(failure),
         Err(other) => return Err(Failure::Other(other.to_string())),
     };
-    let mut events: Vec<DoorEvent> = page
-        .events
-        .into_iter()
-        .filter(|e| e.status == Status::Published)
-        .map(|e| DoorEvent {
-            event_id: e.id.clone(),
-            organizer_id: e.organizer_id.clone(),
-            title: e.details.title.clone(),
-            venue: e.details.venue.as_ref().map(|v| format!("{}, {}", v.name, v.city)),
-            starts_at: e.details.starts_at,
-            timezone: e.details.timezone.name().to_owned(),
-            published: true,
-            cancelled: false,
-            tiers: e.tiers.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
-        })
-        .collect();
+    let mut events: Vec<DoorEvent> =
+        page.events.iter().filter(|e| e.status == Status::Published).map(door_view).collect();
     events.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then_with(|| a.event_id.cmp(&b.event_id)));
     Ok(events)
 }

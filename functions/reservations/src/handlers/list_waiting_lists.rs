@@ -1,11 +1,11 @@
-//! GET /events/{id}/waiting-list (the event's organizer, or an admin): every
-//! tier's line, its length and its first 20 in order.
+//! GET /events/{id}/waiting-list (the event's organizer, their team's viewers and
+//! managers, or an admin): every tier's line, its length and its first 20 in order.
 
-use crate::store::ReservationStore;
+use super::promo_codes::EventReads;
 use crate::store::dynamodb::DynamoReservationStore;
 use chrono::{DateTime, Utc};
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shared::auth::Permission;
 use shared::{ApiError, caller, json_response};
@@ -32,39 +32,19 @@ struct WaiterView {
 
 pub async fn handle(
     store: &DynamoReservationStore,
-    events_table: &str,
+    reads: &EventReads,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let caller = caller(request)?;
-    let not_found = || ApiError::not_found("no such event");
-    let event_id = request
-        .path_parameters()
-        .first("id")
-        .filter(|id| shared::dynamo::plausible_id(id))
-        .map(str::to_owned)
-        .ok_or_else(not_found)?;
-    let tiers = events::inventory::offers(store.client(), events_table, &event_id).await?.ok_or_else(not_found)?;
-    let Some(any) = tiers.first() else {
-        return Ok(json_response(StatusCode::OK, &serde_json::json!({ "eventId": event_id, "tiers": [] })));
-    };
-    let mut caller = caller;
-    caller.confirm_team(&any.organizer_id, |user| async move { store.current_team(&user).await }).await?;
-    if !caller.may(Permission::ReadSales, &any.organizer_id) {
-        // A draft is nobody else's business: not even that it exists.
-        return Err(if any.draft && !caller.belongs_to(&any.organizer_id) {
-            not_found()
-        } else {
-            ApiError::forbidden("only the event's organizer and their team can see this")
-        });
-    }
-    let mut lines = Vec::with_capacity(tiers.len());
-    for tier in &tiers {
-        let waiting = store.waiting_list_length(&event_id, &tier.tier_id).await?;
+    let event = reads.organized(&caller, request, Permission::ReadSales).await?;
+    let mut lines = Vec::with_capacity(event.tiers.len());
+    for (tier_id, tier_name) in &event.tiers {
+        let waiting = store.waiting_list_length(&event.event_id, tier_id).await?;
         let first =
-            if waiting == 0 { Vec::new() } else { store.waiting_list_head(&event_id, &tier.tier_id, FIRST).await? };
+            if waiting == 0 { Vec::new() } else { store.waiting_list_head(&event.event_id, tier_id, FIRST).await? };
         lines.push(TierLine {
-            tier_id: tier.tier_id.clone(),
-            tier_name: tier.tier_name.clone(),
+            tier_id: tier_id.clone(),
+            tier_name: tier_name.clone(),
             waiting,
             first: first
                 .into_iter()
@@ -72,5 +52,5 @@ pub async fn handle(
                 .collect(),
         });
     }
-    Ok(json_response(StatusCode::OK, &serde_json::json!({ "eventId": event_id, "tiers": lines })))
+    Ok(json_response(StatusCode::OK, &serde_json::json!({ "eventId": event.event_id, "tiers": lines })))
 }

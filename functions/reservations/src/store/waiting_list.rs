@@ -203,20 +203,9 @@ impl DynamoReservationStore {
         Ok(ahead + 1)
     }
 
-    /// Whether anyone waits for the tier (one item read, eventually consistent).
+    /// Whether anyone waits for the tier (the first place, if any).
     pub async fn line_has_anyone(&self, event_id: &str, tier_id: &str) -> StoreResult<bool> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(list_pk(event_id, tier_id)))
-            .projection_expression("pk")
-            .limit(1)
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        Ok(out.count > 0)
+        Ok(!self.waiting_list_head(event_id, tier_id, 1).await?.is_empty())
     }
 
     /// How many wait for the tier.

@@ -9,14 +9,12 @@
 //! account on every request, so adding, changing or removing a member takes
 //! effect on the member's very next request.
 
-use super::dynamodb::{DynamoUserStore, user_pk};
-use super::{StoreError, StoreResult};
+use super::dynamodb::{DynamoUserStore, PROFILE, user_pk};
+use super::{StoreError, StoreResult, UserStore};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use shared::auth::TeamRole;
 use shared::dynamo::{self, string as s};
-
-const PROFILE: &str = "PROFILE";
 
 fn team_pk(organizer_id: &str) -> String {
     format!("ORG#{organizer_id}")
@@ -88,15 +86,10 @@ impl DynamoUserStore {
         match result {
             Ok(_) if existing => Ok(Added::Changed),
             Ok(_) => Ok(Added::New),
-            Err(failure) if failure.condition_failed_at(1) => {
-                let account = self.get_item_raw(&user_pk(&member.user_id)).await?;
-                match account {
-                    Some(item) if item.get("deleted").and_then(|v| v.as_bool().ok()) == Some(&false) => {
-                        Err(StoreError::InAnotherTeam)
-                    }
-                    _ => Err(StoreError::NotFound),
-                }
-            }
+            Err(failure) if failure.condition_failed_at(1) => match self.get_user(&member.user_id).await? {
+                Some(account) if !account.deleted => Err(StoreError::InAnotherTeam),
+                _ => Err(StoreError::NotFound),
+            },
             Err(failure) => Err(failure.into()),
         }
     }
@@ -150,19 +143,6 @@ impl DynamoUserStore {
             .collect::<Result<_, _>>()?;
         members.sort_by(|a, b| a.added_at.cmp(&b.added_at).then_with(|| a.user_id.cmp(&b.user_id)));
         Ok(members)
-    }
-
-    async fn get_item_raw(&self, pk: &str) -> StoreResult<Option<dynamo::Item>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(dynamo::key(pk, PROFILE)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamo::sdk_failure)?;
-        Ok(out.item)
     }
 }
 
