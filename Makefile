@@ -162,13 +162,20 @@ web-tests:
 screenshots: local-aws build site $(CHROMIUM)
 	cd web && UPDATE_SCREENSHOTS=1 npx playwright test
 
-# sam build groups the functions by binary: one release build per domain crate (seven),
-# each copied to every function that deploys it. hello-world is `make bench`'s yardstick.
+# Every domain binary the template deploys (Metadata.BuildProperties.Binary), and
+# hello-world, `make bench`'s yardstick.
+LAMBDA_BINS = $(sort $(shell sed -n 's/^ *Binary: *//p' template.yaml) hello-world)
+
+# One cargo build of every binary for arm64 first: cargo builds and links them side by
+# side on the cores. `sam build` then runs cargo-lambda once per group of functions
+# with the same binary (`--bin X`, the same selection, so the same features) and finds
+# each binary fresh; it only copies them. Built one after the other by sam, the same
+# binaries took 30 minutes (docs/benchmarks.md).
 package: $(VENV)/.package-installed site
 	rustup target add aarch64-unknown-linux-gnu
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 $(addprefix --bin ,$(LAMBDA_BINS))
 	PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build --template template.yaml
-	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 -p runner-fixtures --bin hello-world
 
 # Flash sale: BUYERS concurrent buyers (one POST each) for SEATS seats of one tier.
 BUYERS ?= 2000
