@@ -189,7 +189,7 @@ bench: local-aws build
 	infra/bench.sh $(N)
 	@echo
 	@echo "==> release build of the functions, hello-world, the runner and reminders_bench, for the flash sale, the reminders line and the cost table"
-	cargo build --release --bins -p health -p users -p events -p reservations -p payments -p notifications -p waiting_room -p runner-fixtures -p local-runner
+	cargo build --release $(addprefix --bin ,$(LAMBDA_BINS)) --bin local-runner
 	cargo build --release -p platform-tests --bin reminders_bench
 	BIN_DIR=target/release target/debug/flash_sale $(BUYERS) $(SEATS)
 	@echo
