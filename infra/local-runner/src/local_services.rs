@@ -127,8 +127,25 @@ pub async fn start_listening(
     }
 }
 
+/// Ports handed to the servers the runner starts: below Linux's ephemeral range
+/// (32768-60999), which `bind(0)` and outgoing connections draw from. A port picked
+/// there was once taken, between the pick and moto's bind, by a function instance's
+/// runtime API of a runner beside it: the readiness probe reached that listener,
+/// and moto exited with "Address already in use" after it had passed.
+const SERVER_PORTS: std::ops::Range<u16> = 20_000..32_768;
+
+/// A port free when chosen, outside the ephemeral range (a clash with a runner beside
+/// this one is still possible, and `start_listening` tries another port then).
 pub fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    for _ in 0..100 {
+        let port = rng.gen_range(SERVER_PORTS);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no free port in {SERVER_PORTS:?} after 100 tries")
 }
 
 fn port_or_free(port: u16) -> Result<u16> {
@@ -260,6 +277,16 @@ mod tests {
         std::fs::create_dir_all(&empty).unwrap();
         assert!(find_dynamodb_jar(&empty).unwrap_err().to_string().contains("no DynamoDBLocal.jar"));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn chosen_ports_are_free_and_outside_the_ephemeral_range() {
+        for _ in 0..50 {
+            let port = free_port().unwrap();
+            assert!(SERVER_PORTS.contains(&port), "{port}");
+            assert!(port < 32_768, "{port} is in Linux's ephemeral range");
+            std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        }
     }
 
     fn http_server(port: u16) -> Result<LocalService> {
