@@ -203,9 +203,8 @@ def main():
             platform.wait()
         alone_init = statistics.median(read_log(hello_log.name)[0][HELLO])
         init, first, rss, done = read_log(log.name)
-        hello_init, hello_first, hello_rss = init, first, rss
 
-    base_init = statistics.median(hello_init[HELLO])
+    base_init = statistics.median(init[HELLO])
     by_binary = binaries()
     print(f"What each function costs: release build (x86_64 here), {COLD} cold starts and {WARM} warm invocations each ({took:.0f} s)")
     print("Targets: init <= 1.5x hello-world, peak RSS <= 32 MB (64 MB when hashing passwords), own p99 <= 1 ms, zip <= 5 MB")
@@ -215,8 +214,8 @@ def main():
     hello_zip = zipped_mb("hello-world")
     fmt_zip = lambda z: f"{z:>7.2f}" if z is not None else f"{'-':>7}"
     print(
-        f"{'hello-world':<34}{base_init:>8.2f}{1.0:>8.2f}{statistics.median(hello_first[HELLO]):>7.2f}"
-        f"{hello_rss[HELLO]:>7}"
+        f"{'hello-world':<34}{base_init:>8.2f}{1.0:>8.2f}{statistics.median(first[HELLO]):>7.2f}"
+        f"{rss[HELLO]:>7}"
         f"{'':>9}{'':>9}{'':>8}{'':>8}{'':>8}{fmt_zip(hello_zip)}"
     )
     ratios = []
